@@ -1,0 +1,48 @@
+# The two commands every newcomer needs are the first two targets: `make run`, `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cat requirements/base.txt requirements/dev.txt pyproject.toml | sha256sum | cut -c1-12)
+# PostgreSQL for the second run of the suite; the database is created by the test runner.
+PG_URL ?= postgres://postgres@127.0.0.1:5432/waystation
+
+.PHONY: run test lint typecheck test-sqlite test-postgres bench install lock clean
+
+run: $(STAMP)
+	$(BIN)/waystation demo-serve
+
+test: lint typecheck test-sqlite test-postgres
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+typecheck: $(STAMP)
+	$(BIN)/mypy src
+
+test-sqlite: $(STAMP)
+	env -u DATABASE_URL $(BIN)/pytest
+
+test-postgres: $(STAMP)
+	DATABASE_URL=$(PG_URL) $(BIN)/pytest
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+install: $(STAMP)
+
+$(STAMP): requirements/base.txt requirements/dev.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check --require-hashes -r requirements/base.txt
+	$(BIN)/pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements/dev.txt
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+# Re-pin after editing requirements/*.in (needs `uv` on the developer's machine).
+lock:
+	cd requirements && uv pip compile -q --python-version 3.11 --generate-hashes base.in -o base.txt
+	cd requirements && uv pip compile -q --python-version 3.11 --generate-hashes dev.in -o dev.txt
+
+clean:
+	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache .hypothesis

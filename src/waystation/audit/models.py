@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+import hashlib
+import json
+
+from django.db import models
+
+GENESIS_HASH = "0" * 64
+
+
+class AuditEntry(models.Model):
+    """One action, chained to the one before by a SHA-256 hash.
+
+    Holds ids and action names only, never personal data: the log must be safe to show
+    to an auditor who may not read cases.
+    """
+
+    seq = models.BigIntegerField(unique=True)
+    at = models.DateTimeField()
+    actor_id = models.BigIntegerField(null=True, blank=True)
+    action = models.CharField(max_length=64)
+    object_type = models.CharField(max_length=64, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    entry_hash = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["seq"]
+        verbose_name_plural = "audit entries"
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.action} {self.object_type}:{self.object_id}"
+
+    def compute_hash(self) -> str:
+        payload = json.dumps(
+            [
+                self.seq,
+                self.at.isoformat(),
+                self.actor_id,
+                self.action,
+                self.object_type,
+                self.object_id,
+                self.prev_hash,
+            ],
+            separators=(",", ":"),
+        )
+        return hashlib.sha256(payload.encode()).hexdigest()
+
+
+class AuditHead(models.Model):
+    """A single row naming the newest entry. Appending locks it, which serialises writers
+    so that the chain never forks; verifying compares it with the last entry, so that
+    deleting the newest entries is noticed too."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    seq = models.BigIntegerField(default=0)
+    entry_hash = models.CharField(max_length=64, default=GENESIS_HASH)
+
+    def __str__(self) -> str:
+        return f"audit head #{self.seq}"

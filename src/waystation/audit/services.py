@@ -1,0 +1,93 @@
+"""Writing to and checking the audit log."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from waystation.audit.models import GENESIS_HASH, AuditEntry, AuditHead
+
+_ACTION = re.compile(r"^[a-z][a-z0-9_.]{1,63}$")
+_IDENT = re.compile(r"^[A-Za-z0-9_.:-]{0,64}$")
+
+
+def record(
+    *, actor_id: int | None, action: str, object_type: str = "", object_id: str = ""
+) -> AuditEntry:
+    """Append one entry. Called inside the action's own transaction, so the entry exists
+    exactly when the action happened. Only ids and action names are accepted: a value
+    that looks like free text is refused rather than written."""
+    if not _ACTION.match(action):
+        raise ValueError(f"not an audit action name: {action!r}")
+    if not _IDENT.match(object_type) or not _IDENT.match(str(object_id)):
+        raise ValueError("audit entries hold ids only")
+    with transaction.atomic():
+        head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
+        entry = AuditEntry(
+            seq=head.seq + 1,
+            at=timezone.now(),
+            actor_id=actor_id,
+            action=action,
+            object_type=object_type,
+            object_id=str(object_id),
+            prev_hash=head.entry_hash,
+        )
+        entry.entry_hash = entry.compute_hash()
+        entry.save(force_insert=True)
+        head.seq = entry.seq
+        head.entry_hash = entry.entry_hash
+        head.save(update_fields=["seq", "entry_hash"])
+    return entry
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    entries: int
+    broken_at: int | None
+    reason: str
+    head_hash: str
+
+    @property
+    def ok(self) -> bool:
+        return self.broken_at is None
+
+    def describe(self) -> str:
+        if self.ok:
+            return f"OK: {self.entries} entries, head {self.head_hash}"
+        return f"BROKEN at entry #{self.broken_at}: {self.reason}"
+
+
+def verify_chain(batch_size: int = 5000) -> ChainReport:
+    """Walk the whole chain and name the first entry that does not fit."""
+    expected_prev = GENESIS_HASH
+    expected_seq = 1
+    count = 0
+    last_seq = 0
+    queryset = AuditEntry.objects.order_by("seq")
+    while True:
+        batch = list(queryset.filter(seq__gt=last_seq)[:batch_size])
+        if not batch:
+            break
+        for entry in batch:
+            if entry.seq != expected_seq:
+                return ChainReport(
+                    count, expected_seq, f"entry missing (next present is #{entry.seq})", ""
+                )
+            if entry.prev_hash != expected_prev:
+                return ChainReport(count, entry.seq, "does not link to the entry before it", "")
+            if entry.compute_hash() != entry.entry_hash:
+                return ChainReport(count, entry.seq, "its contents were changed", "")
+            expected_prev = entry.entry_hash
+            expected_seq += 1
+            count += 1
+            last_seq = entry.seq
+    head = AuditHead.objects.filter(pk=1).first()
+    head_seq, head_hash = (head.seq, head.entry_hash) if head else (0, GENESIS_HASH)
+    if head_seq != last_seq or head_hash != expected_prev:
+        return ChainReport(
+            count, last_seq + 1, f"entries after #{last_seq} were removed (head is #{head_seq})", ""
+        )
+    return ChainReport(count, None, "", expected_prev)

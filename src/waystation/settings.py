@@ -1,0 +1,214 @@
+"""Settings for the staff side of Waystation.
+
+Everything that differs between a demo laptop and a production server comes from the
+environment (or a file named by it), never from editing this module:
+
+- ``WAYSTATION_MODE``: ``demo`` (default; SQLite, demo key file, loud banner) or
+  ``production`` (no demo key accepted, secure cookies, HSTS).
+- ``WAYSTATION_DATA_DIR``: where the SQLite file, sealed uploads, the key store and the
+  key agent's socket live. Defaults to ``./var`` of the checkout.
+- ``DATABASE_URL``: e.g. ``postgres://waystation@127.0.0.1:5432/waystation``.
+- ``WAYSTATION_SECRET_KEY`` or ``WAYSTATION_SECRET_KEY_FILE``: Django's signing key.
+  This key signs sessions and CSRF tokens; it does not open any sealed data.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+REPO_DIR = PACKAGE_DIR.parent.parent
+
+MODE = os.environ.get("WAYSTATION_MODE", "demo")
+if MODE not in {"demo", "production"}:
+    raise ImproperlyConfigured("WAYSTATION_MODE must be 'demo' or 'production'")
+DEMO_MODE = MODE == "demo"
+
+DATA_DIR = Path(os.environ.get("WAYSTATION_DATA_DIR", REPO_DIR / "var")).resolve()
+
+
+def _read_secret_key() -> str:
+    if value := os.environ.get("WAYSTATION_SECRET_KEY"):
+        return value
+    if path := os.environ.get("WAYSTATION_SECRET_KEY_FILE"):
+        return Path(path).read_text().strip()
+    if not DEMO_MODE:
+        raise ImproperlyConfigured(
+            "Set WAYSTATION_SECRET_KEY or WAYSTATION_SECRET_KEY_FILE in production."
+        )
+    # Demo mode: a per-checkout random key, created on first start.
+    key_file = DATA_DIR / "demo-secret-key"
+    if not key_file.exists():
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_urlsafe(50))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+SECRET_KEY = _read_secret_key()
+
+# DEBUG pages print local variables, which can hold decrypted data: only on request,
+# and never outside demo mode.
+DEBUG = DEMO_MODE and os.environ.get("WAYSTATION_DEBUG") == "1"
+
+ALLOWED_HOSTS = [
+    h.strip()
+    for h in os.environ.get("WAYSTATION_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
+    if h.strip()
+]
+CSRF_TRUSTED_ORIGINS = [
+    o.strip() for o in os.environ.get("WAYSTATION_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
+]
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "waystation.vault",
+    "waystation.audit",
+    "waystation.accounts",
+    "waystation.cases",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "waystation.web.middleware.SecurityHeadersMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "waystation.accounts.middleware.IdleTimeoutMiddleware",
+    "waystation.vault.middleware.SealedMiddleware",
+    "waystation.accounts.middleware.RequireTwoFactorMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "waystation.urls"
+WSGI_APPLICATION = "waystation.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [PACKAGE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "waystation.web.context_processors.waystation",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": dj_database_url.config(
+        default=f"sqlite:///{DATA_DIR / 'waystation.sqlite3'}", conn_max_age=60
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL + full sync: an accepted record survives kill -9 and power loss (DESIGN §2.7).
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;",
+        "transaction_mode": "IMMEDIATE",
+    }
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.StaffUser"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
+AUTH_PASSWORD_VALIDATORS = [
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "home"
+
+# Sessions: server-side, expire on browser close, cut after idle time.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_AGE = 12 * 3600
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Strict"
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Strict"
+WAYSTATION_IDLE_TIMEOUT_SECONDS = int(os.environ.get("WAYSTATION_IDLE_TIMEOUT_SECONDS", "1800"))
+WAYSTATION_REAUTH_SECONDS = 300
+WAYSTATION_LOGIN_MAX_FAILURES = 5
+WAYSTATION_LOGIN_LOCKOUT_SECONDS = 900
+
+# Security headers. The CSP allows nothing inline and nothing from elsewhere.
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "no-referrer"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+WAYSTATION_CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
+if not DEMO_MODE:
+    SECURE_SSL_REDIRECT = os.environ.get("WAYSTATION_SSL_REDIRECT", "1") == "1"
+    SECURE_HSTS_SECONDS = 63072000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+LANGUAGE_CODE = "en"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+MEDIA_ROOT = DATA_DIR / "media"
+# Sealed uploads are never served by URL; they are opened through the vault.
+MEDIA_URL = "/no-media/"
+FILE_UPLOAD_PERMISSIONS = 0o600
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+# The vault (see docs/vault.md).
+WAYSTATION_KEYSTORE_PATH = Path(
+    os.environ.get("WAYSTATION_KEYSTORE_PATH", DATA_DIR / "keys" / "keystore.json")
+)
+WAYSTATION_AGENT_SOCKET = Path(
+    os.environ.get("WAYSTATION_AGENT_SOCKET", DATA_DIR / "run" / "agent.sock")
+)
+WAYSTATION_DEMO_KEY_FILE = DATA_DIR / "keys" / "DEMO-ROOT-KEY-NOT-FOR-REAL-DATA"
+# "inprocess": this process holds the keys itself (tests, one-off commands).
+# "agent": keys come from the local key agent over its Unix socket (servers).
+WAYSTATION_VAULT_BACKEND = os.environ.get("WAYSTATION_VAULT_BACKEND", "agent")
+
+# Logs never carry request bodies, client addresses or decrypted values.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": "INFO"},
+    "loggers": {
+        # django.request logs the request line and, on errors, the request object.
+        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        # runserver logs client addresses for every request.
+        "django.server": {"handlers": [], "level": "CRITICAL", "propagate": False},
+    },
+}

@@ -1,0 +1,84 @@
+"""Normalisers for blind indexes: the same identifier, however it was typed, must give
+the same index, so that duplicates and infiltrators can be spotted without decrypting.
+
+Each takes free text and returns the canonical form, or None when nothing usable is left.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+
+import phonenumbers
+from anyascii import anyascii
+
+MAX_IDENTIFIER_LENGTH = 512
+
+
+def _clean(value: str) -> str:
+    return unicodedata.normalize("NFKC", value).strip()[:MAX_IDENTIFIER_LENGTH]
+
+
+def phone(value: str, default_region: str | None = None) -> str | None:
+    """E.164 (``+79991234567``). Without a country code and a region to assume, the
+    digits alone are used so that the same typing still matches itself."""
+    text = _clean(value)
+    if not text:
+        return None
+    try:
+        parsed = phonenumbers.parse(text, default_region)
+    except phonenumbers.NumberParseException:
+        digits = re.sub(r"\D", "", text)
+        return digits or None
+    if not phonenumbers.is_possible_number(parsed):
+        digits = re.sub(r"\D", "", text)
+        return digits or None
+    return str(phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164))
+
+
+def email(value: str) -> str | None:
+    text = _clean(value).lower()
+    if "@" not in text:
+        return None
+    local, _, domain = text.rpartition("@")
+    try:
+        domain = domain.encode("idna").decode("ascii")
+    except UnicodeError:
+        return None
+    return f"{local}@{domain}" if local and domain else None
+
+
+_HANDLE_PREFIXES = re.compile(
+    r"^(https?://)?(www\.)?(t\.me/|telegram\.me/|signal\.me/#p/|wa\.me/|instagram\.com/)", re.I
+)
+
+
+def handle(value: str) -> str | None:
+    """Messenger handles: ``@Ivan_K``, ``t.me/ivan_k`` and ``ivan_k`` are the same."""
+    text = _HANDLE_PREFIXES.sub("", _clean(value)).lstrip("@").strip("/").lower()
+    return text or None
+
+
+def name_tokens(value: str) -> list[str]:
+    """Tokens of a name in Latin letters: "Магомед" and "Magomed" give "magomed".
+
+    Transliteration goes through ``anyascii``; tokens shorter than two letters (initials)
+    are dropped because they match far too much.
+    """
+    latin = anyascii(_clean(value)).lower()
+    tokens = {t for t in re.split(r"[^a-z0-9]+", latin) if len(t) >= 2}
+    return sorted(tokens)
+
+
+def birth_year(value: str) -> str | None:
+    text = _clean(value)
+    return text if re.fullmatch(r"(19|20)\d\d", text) else None
+
+
+SINGLE_VALUE_NORMALISERS: dict[str, Callable[[str], str | None]] = {
+    "phone": phone,
+    "email": email,
+    "handle": handle,
+    "birth_year": birth_year,
+}

@@ -1,0 +1,31 @@
+"""Fixtures shared by the whole suite.
+
+Every test runs against a fresh vault held in the test process, unsealed with a
+throwaway key, and a media folder of its own. Tests that need the vault sealed call
+``vault.seal()``; tests that need a real key agent start one (see tests/vault/).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from waystation.vault import runtime
+from waystation.vault.keyservice import KeyService
+from waystation.vault.runtime import InProcessBackend
+
+
+@pytest.fixture(autouse=True)
+def vault(tmp_path: Path, settings) -> Iterator[KeyService]:
+    keys_dir = tmp_path / "keys"
+    settings.WAYSTATION_KEYSTORE_PATH = keys_dir / "keystore.json"
+    settings.MEDIA_ROOT = tmp_path / "media"
+    service = KeyService(settings.WAYSTATION_KEYSTORE_PATH)
+    key_file = keys_dir / "test-root-key"
+    service.initialise_demo(key_file)
+    service.unseal_with_demo_key_file(key_file)
+    runtime.use_backend(InProcessBackend(service))
+    yield service
+    runtime.use_backend(None)

@@ -1,0 +1,16 @@
+"""Settings for the test suite: the real settings, with a scratch data folder and a vault
+held in the test process (each test gets a fresh, unsealed one from conftest)."""
+
+import os
+import tempfile
+
+os.environ.setdefault("WAYSTATION_DATA_DIR", tempfile.mkdtemp(prefix="waystation-test-"))
+os.environ["WAYSTATION_VAULT_BACKEND"] = "inprocess"
+os.environ.setdefault("WAYSTATION_MODE", "demo")
+
+from waystation.settings import *  # noqa: F403
+from waystation.settings import DATA_DIR, DATABASES
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file, not memory: security tests read the raw database file as a thief would.
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
