@@ -9,7 +9,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/waystation
 .PHONY: run test lint typecheck test-sqlite test-postgres bench install lock clean
 
 run: $(STAMP)
-	$(BIN)/waystation demo-serve
+	$(BIN)/waystation demo serve
 
 test: lint typecheck test-sqlite test-postgres
 

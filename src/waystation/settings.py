@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "waystation.audit",
     "waystation.accounts",
     "waystation.cases",
+    "waystation.demo",
 ]
 
 MIDDLEWARE = [
@@ -180,8 +181,9 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = DATA_DIR / "static"
-# Served from the package folder directly (no collectstatic step for `make run`).
+# WhiteNoise serves static files straight from the package (its finders), so no
+# collectstatic step is needed; set WAYSTATION_STATIC_ROOT to serve a collected copy.
+STATIC_ROOT = os.environ.get("WAYSTATION_STATIC_ROOT") or None
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_ROOT = DATA_DIR / "media"

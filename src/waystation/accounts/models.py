@@ -9,10 +9,32 @@ class StaffUser(AbstractUser):
 
     ``session_generation`` is part of every session; raising it ends all of this user's
     sessions at once (an administrator's "sign out everywhere").
+
+    ``password_change_required`` is set when an administrator chose the password: the
+    administrator knows it, so the first sign-in ends with the person choosing their own.
     """
 
     session_generation = models.PositiveIntegerField(default=0)
+    password_change_required = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = "staff user"
         permissions = [("manage_staff", "Can add staff, set roles and end their sessions")]
+
+
+class LoginThrottle(models.Model):
+    """Failed sign-in attempts against one username (or one user's second factor).
+
+    Kept in the database so that every worker of a multi-process server counts the
+    same failures. ``key`` is a keyed hash of the normalised username, never the name
+    itself, and nothing here says where an attempt came from: Waystation writes no
+    client address anywhere (DESIGN §2.4), so throttling is per account, not per client.
+    """
+
+    key = models.CharField(max_length=64, unique=True)
+    failures = models.PositiveIntegerField(default=0)
+    last_failure_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"throttle {self.key[:8]}… ({self.failures} failures)"

@@ -1,8 +1,18 @@
-"""The roles of DESIGN §1, as Django groups with permissions."""
+"""The roles of DESIGN §1, as Django groups with permissions.
+
+``ROLE_PERMISSIONS`` is the only place where a role's permissions are decided. The
+groups in the database follow it: a data migration creates them, every ``migrate``
+re-applies it (see ``apps.py``), and ``waystation roles sync`` does so on demand.
+Permissions given to a group by hand are taken away again at the next sync.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
+
+from django.core.exceptions import ImproperlyConfigured
 
 
 class Role(StrEnum):
@@ -24,3 +34,82 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
     Role.DOCUMENTATION: set(),
     Role.ADMINISTRATOR: {"vault.seal_now", "accounts.manage_staff"},
 }
+
+# Apps whose permissions open people's data. DESIGN §2.5: an administrator holds none
+# of them by role; the sync refuses a ROLE_PERMISSIONS that would give them one.
+CASEWORK_APPS = frozenset({"cases", "intake", "relocation", "documentation", "dossiers"})
+
+
+@dataclass
+class SyncReport:
+    created_groups: list[str] = field(default_factory=list)
+    granted: list[str] = field(default_factory=list)
+    revoked: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.created_groups or self.granted or self.revoked)
+
+
+def check_role_permissions() -> None:
+    """The invariants of the table itself, independent of any database."""
+    for perm in ROLE_PERMISSIONS[Role.ADMINISTRATOR]:
+        if perm.split(".", 1)[0] in CASEWORK_APPS:
+            raise ImproperlyConfigured(
+                f"administrators must hold no casework permission, but were given {perm}"
+            )
+    for role, perms in ROLE_PERMISSIONS.items():
+        for perm in perms:
+            if perm.count(".") != 1:
+                raise ImproperlyConfigured(f"{role}: {perm!r} is not 'app_label.codename'")
+    if set(ROLE_PERMISSIONS) != set(Role):
+        raise ImproperlyConfigured("ROLE_PERMISSIONS must name every role")
+
+
+def sync_role_groups(
+    *, group_model: Any, permission_model: Any, using: str = "default", strict: bool = True
+) -> SyncReport:
+    """Make one group per role hold exactly the permissions ROLE_PERMISSIONS gives it.
+
+    Takes the model classes so that a migration can pass its historical models. With
+    ``strict``, a permission that does not exist is an error (a typo in the table); a
+    migration runs before later apps have created theirs, so it passes ``strict=False``
+    and the sync after ``migrate`` completes the job.
+    """
+    check_role_permissions()
+    report = SyncReport()
+    for role, wanted in ROLE_PERMISSIONS.items():
+        group, created = group_model.objects.using(using).get_or_create(name=role.value)
+        if created:
+            report.created_groups.append(role.value)
+        wanted_ids: dict[int, str] = {}
+        for perm in sorted(wanted):
+            app_label, codename = perm.split(".", 1)
+            found = (
+                permission_model.objects.using(using)
+                .filter(content_type__app_label=app_label, codename=codename)
+                .values_list("pk", flat=True)
+                .first()
+            )
+            if found is None:
+                if strict:
+                    raise ImproperlyConfigured(f"{role}: permission {perm} does not exist")
+                report.missing.append(f"{role}: {perm}")
+                continue
+            wanted_ids[found] = perm
+        current = {
+            pk: f"{app_label}.{codename}"
+            for pk, app_label, codename in group.permissions.values_list(
+                "pk", "content_type__app_label", "codename"
+            )
+        }
+        to_add = sorted(set(wanted_ids) - set(current))
+        to_remove = sorted(set(current) - set(wanted_ids))
+        if to_add:
+            group.permissions.add(*to_add)
+            report.granted.extend(f"{role}: {wanted_ids[pk]}" for pk in to_add)
+        if to_remove:
+            group.permissions.remove(*to_remove)
+            report.revoked.extend(f"{role}: {current[pk]}" for pk in to_remove)
+    return report

@@ -1,0 +1,123 @@
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from waystation.accounts.services import DemoStaff
+from waystation.demo import services
+from waystation.vault.agent import AgentClient, AgentUnavailable
+
+AGENT_START_SECONDS = 20.0
+
+
+class Command(BaseCommand):
+    help = (
+        "Demo mode only. `demo serve`: migrate, start the key agent with the demo key, "
+        "create the demo organisation on first start, and serve the staff side."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        serve = sub.add_parser("serve", help="set everything up and serve on localhost")
+        serve.add_argument("--staff-port", type=int, default=8000)
+        serve.add_argument("--workers", type=int, default=2)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.DEMO_MODE:
+            raise CommandError("`demo` runs only with WAYSTATION_MODE=demo")
+        if not 1 <= options["workers"] <= 16:
+            raise CommandError("--workers must be between 1 and 16")
+        if not 1024 <= options["staff_port"] <= 65535:
+            raise CommandError("--staff-port must be between 1024 and 65535")
+        self._serve(staff_port=options["staff_port"], workers=options["workers"])
+
+    def _serve(self, *, staff_port: int, workers: int) -> None:
+        call_command("migrate", interactive=False, verbosity=0)
+        children: list[subprocess.Popen[bytes]] = []
+        try:
+            children.append(self._start_agent())
+            if services.demo_organisation_exists():
+                self.stdout.write(
+                    "The demo organisation exists; its sign-in details were printed when it "
+                    "was created. `make clean` starts over with new ones."
+                )
+            else:
+                self._print_credentials(services.create_demo_organisation())
+            children.append(
+                subprocess.Popen(  # noqa: S603  (fixed arguments, our own interpreter)
+                    [
+                        sys.executable, "-m", "gunicorn", "waystation.wsgi:application",
+                        "--bind", f"127.0.0.1:{staff_port}", "--workers", str(workers),
+                        # No access log: it would record client addresses.
+                        "--error-logfile", "-", "--log-level", "warning", "--no-control-socket",
+                    ]
+                )
+            )
+            self.stdout.write(
+                f"\nStaff side: http://127.0.0.1:{staff_port}/   (Ctrl-C stops everything)\n"
+                "DEMO KEY IN USE - NOT FOR REAL DATA.\n"
+            )
+            self._wait(children)
+        finally:
+            # The agent goes last: on SIGTERM it seals, and workers see the seal.
+            for child in reversed(children):
+                if child.poll() is None:
+                    child.send_signal(signal.SIGTERM)
+            for child in reversed(children):
+                try:
+                    child.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    child.kill()
+
+    def _start_agent(self) -> subprocess.Popen[bytes]:
+        agent = subprocess.Popen(  # noqa: S603  (fixed arguments, our own interpreter)
+            [sys.executable, "-m", "waystation.cli", "agent", "--demo"]
+        )
+        client = AgentClient(settings.WAYSTATION_AGENT_SOCKET)
+        deadline = time.monotonic() + AGENT_START_SECONDS
+        while time.monotonic() < deadline:
+            if agent.poll() is not None:
+                raise CommandError("the key agent stopped at start; see the message above")
+            try:
+                if not client.request({"op": "status"}, timeout=1.0).get("sealed", True):
+                    return agent
+            except AgentUnavailable:
+                pass
+            time.sleep(0.1)
+        agent.kill()
+        raise CommandError("the key agent did not come up in time")
+
+    def _print_credentials(self, staff: list[DemoStaff]) -> None:
+        self.stdout.write(
+            "\nDemo organisation created. Sign-in details, shown this once (invented people, "
+            "demo key):\n"
+        )
+        for member in staff:
+            self.stdout.write(
+                f"  {member.role.value:<22} user {member.username:<14} "
+                f"password {member.password}\n"
+                f"  {'':<22} two-factor secret {member.totp_secret_base32} (any TOTP app)\n"
+                f"  {'':<22} recovery codes {' '.join(member.recovery_codes[:3])}\n"
+            )
+
+    def _wait(self, children: list[subprocess.Popen[bytes]]) -> None:
+        stop = False
+
+        def on_signal(_signum: int, _frame: object) -> None:
+            nonlocal stop
+            stop = True
+
+        signal.signal(signal.SIGTERM, on_signal)
+        signal.signal(signal.SIGINT, on_signal)
+        while not stop:
+            for child in children:
+                if child.poll() is not None:
+                    raise CommandError(f"a server process stopped (exit {child.returncode})")
+            time.sleep(0.3)

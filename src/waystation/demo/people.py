@@ -1,0 +1,58 @@
+"""The demo organisation's invented people. Every name, number and story here is
+fictional; none belongs to a real person."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from waystation.accounts.roles import Role
+from waystation.cases.models import Channel, Urgency
+
+# One staff member per role; usernames say the role so a tester knows whom to sign in as.
+DEMO_STAFF: dict[Role, str] = {
+    Role.SCREENER: "screener",
+    Role.CASEWORKER: "caseworker",
+    Role.LOGISTICS: "logistics",
+    Role.PROGRAMME_MANAGER: "manager",
+    Role.DOCUMENTATION: "documentation",
+    Role.ADMINISTRATOR: "admin",
+}
+
+
+@dataclass(frozen=True)
+class DemoApplicant:
+    full_name: str
+    phone: str
+    narrative: str
+    urgency: Urgency
+    channel: Channel
+    country: str
+
+
+DEMO_APPLICANTS = [
+    DemoApplicant(
+        full_name="Тимур Вымыслов",
+        phone="+7 900 000-00-01",
+        narrative="(Demo) Invented story: a colleague threatened to report him; he needs "
+        "a safe place within days.",
+        urgency=Urgency.DAYS,
+        channel=Channel.SIGNAL,
+        country="RU",
+    ),
+    DemoApplicant(
+        full_name="Arslan Primerov",
+        phone="+7 900 000-00-02",
+        narrative="(Demo) Invented story: relatives are searching for him in another city.",
+        urgency=Urgency.NOW,
+        channel=Channel.PHONE,
+        country="RU",
+    ),
+    DemoApplicant(
+        full_name="Zaur Testoev",
+        phone="+995 500 00 00 03",
+        narrative="(Demo) Invented story: arrived in a neighbouring country, no documents yet.",
+        urgency=Urgency.NOT_IMMEDIATE,
+        channel=Channel.EMAIL,
+        country="GE",
+    ),
+]
