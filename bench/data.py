@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001  (Cyrillic on purpose: real requests mix scripts)
 """Synthetic, clearly fake data with the shapes and sizes of real casework.
 
 Everything is drawn from one seeded generator, so every run measures the same inputs.
@@ -26,15 +27,16 @@ LAST_NAMES = [
 ]  # fmt: skip
 CITIES = ["Грозный", "Гудермес", "Махачкала", "Москва", "Tbilisi", "Yerevan", "Berlin"]
 KINDS = ["note", "check_in", "interview", "reference", "travel"]
-WORDS = (
-    "он написал что его задержали на блокпосту и забрали телефон родственники ищут "
-    "he was told to leave the city within days the contact in the safe house confirmed "
-    "the bus leaves at night the documents are with a friend"
-).split()
+PHRASES = (
+    "он написал что его задержали на блокпосту и забрали телефон родственники ищут",
+    "he was told to leave the city within days the contact in the safe house confirmed",
+    "the bus leaves at night the documents are with a friend",
+)
+WORDS = [word for phrase in PHRASES for word in phrase.split()]
 
 
 def rng(stream: int = 0) -> random.Random:
-    return random.Random(SEED * 1000 + stream)  # noqa: S311  (bench data, not secrets)
+    return random.Random(SEED * 1000 + stream)  # bench data, not secrets
 
 
 def full_name(r: random.Random) -> str:

@@ -1,8 +1,8 @@
 """The benchmark harness: a registry of sections, the set-up of one backend, timing.
 
 A *section* is a function ``(ctx: Context) -> list[Row]``, registered with
-:func:`benchmark`. Sections run in registration order (later ones may rely on the state
-earlier ones leave, e.g. rotation runs last because it rewraps every data key). A
+:func:`benchmark`. Sections run in their ``order`` (later ones may rely on the state
+earlier ones leave; rotation runs last because it rewraps every data key). A
 section with ``per_backend=True`` runs once per database backend; the others run once,
 in the first backend's process, and report ``-`` as their backend.
 """
@@ -56,6 +56,7 @@ Section = Callable[["Context"], list[Row]]
 class Registered:
     name: str
     title: str
+    order: int
     per_backend: bool
     run: Section
 
@@ -63,14 +64,26 @@ class Registered:
 REGISTRY: dict[str, Registered] = {}
 
 
-def benchmark(name: str, *, title: str, per_backend: bool) -> Callable[[Section], Section]:
+def benchmark(
+    name: str, *, title: str, order: int, per_backend: bool
+) -> Callable[[Section], Section]:
+    """Register a section. ``order`` fixes when it runs and where its rows appear,
+    whatever the import order: sections that change shared state (rotation rewraps every
+    data key) take a high number."""
+
     def register(run: Section) -> Section:
         if name in REGISTRY:
             raise ValueError(f"two benchmark sections are named {name!r}")
-        REGISTRY[name] = Registered(name=name, title=title, per_backend=per_backend, run=run)
+        REGISTRY[name] = Registered(
+            name=name, title=title, order=order, per_backend=per_backend, run=run
+        )
         return run
 
     return register
+
+
+def ordered() -> list[Registered]:
+    return sorted(REGISTRY.values(), key=lambda r: (r.order, r.name))
 
 
 # --- sizes ---------------------------------------------------------------------------------

@@ -12,8 +12,8 @@ os.environ.setdefault("WAYSTATION_DATA_DIR", tempfile.mkdtemp(prefix="waystation
 os.environ["WAYSTATION_VAULT_BACKEND"] = "inprocess"
 os.environ["WAYSTATION_MODE"] = "demo"
 
-from waystation.settings import *  # noqa: E402, F403
-from waystation.settings import LOGGING  # noqa: E402
+from waystation.settings import *  # noqa: F403
+from waystation.settings import LOGGING
 
 # Progress goes to stderr from the harness; keep library warnings, drop INFO chatter.
 LOGGING["root"]["level"] = "WARNING"  # type: ignore[index]  # a plain dict in settings

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "waystation.audit",
     "waystation.accounts",
     "waystation.cases",
+    "waystation.intake",
     "waystation.demo",
 ]
 
@@ -156,6 +157,13 @@ WAYSTATION_IDLE_TIMEOUT_SECONDS = int(os.environ.get("WAYSTATION_IDLE_TIMEOUT_SE
 WAYSTATION_REAUTH_SECONDS = 300
 WAYSTATION_LOGIN_MAX_FAILURES = 5
 WAYSTATION_LOGIN_LOCKOUT_SECONDS = 900
+# Two-factor (django-otp). The issuer is the name an authenticator app shows next to
+# the code: on a seized phone it says what the owner works on, so an organisation may
+# choose a bland one. Failed codes are counted per account across all devices by
+# waystation.accounts.throttle, so django-otp's own per-device delays are off.
+OTP_TOTP_ISSUER = os.environ.get("WAYSTATION_TOTP_ISSUER", "Waystation")
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
 
 # Security headers. The CSP allows nothing inline and nothing from elsewhere.
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -179,6 +187,8 @@ LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+# Translations of the public pages and of the replies screeners send (waystation.intake).
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 
 STATIC_URL = "/static/"
 # WhiteNoise serves static files straight from the package (its finders), so no

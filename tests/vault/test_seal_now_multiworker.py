@@ -90,13 +90,19 @@ def server(tmp_path: Path) -> Iterator[Server]:
     socket_path = data_dir / "run" / "agent.sock"
     migrate = subprocess.run(
         [sys.executable, "-m", "waystation.cli", "migrate", "--verbosity", "0"],
-        env=env, capture_output=True, text=True, timeout=120, check=False,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert migrate.returncode == 0, migrate.stderr
     log = (tmp_path / "servers.log").open("wb")
     agent = subprocess.Popen(
         [sys.executable, "-m", "waystation.cli", "agent", "--demo"],
-        env=env, stdout=log, stderr=log,
+        env=env,
+        stdout=log,
+        stderr=log,
     )
     port = _free_port()
     srv = Server(env=env, port=port, socket_path=socket_path, agent=agent)
@@ -105,11 +111,21 @@ def server(tmp_path: Path) -> Iterator[Server]:
         _wait_for(lambda: not srv.agent_status()["sealed"], 20, "the agent to unseal")
         workers = subprocess.Popen(
             [
-                sys.executable, "-m", "gunicorn", "waystation.wsgi:application",
-                "--bind", f"127.0.0.1:{port}", "--workers", "2", "--log-level", "warning",
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "waystation.wsgi:application",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                "2",
+                "--log-level",
+                "warning",
                 "--no-control-socket",
             ],
-            env=env, stdout=log, stderr=log,
+            env=env,
+            stdout=log,
+            stderr=log,
         )
         # Each worker subscribes to the agent when it starts (wsgi.py: prepare_worker).
         _wait_for(lambda: srv.agent_status()["subscribers"] == 2, 30, "two subscribed workers")

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models.functions import Lower
 
 
 class StaffUser(AbstractUser):
@@ -19,6 +20,10 @@ class StaffUser(AbstractUser):
 
     class Meta:
         verbose_name = "staff user"
+        # "Alice" and "alice" would be two people to the database and one to a reader.
+        constraints = [
+            models.UniqueConstraint(Lower("username"), name="staffuser_username_ci_unique")
+        ]
         permissions = [("manage_staff", "Can add staff, set roles and end their sessions")]
 
 

@@ -20,10 +20,15 @@ def record(
     """Append one entry. Called inside the action's own transaction, so the entry exists
     exactly when the action happened. Only ids and action names are accepted: a value
     that looks like free text is refused rather than written."""
-    if not _ACTION.match(action):
+    # fullmatch, not match: "$" would let a trailing newline through.
+    if not _ACTION.fullmatch(action):
         raise ValueError(f"not an audit action name: {action!r}")
-    if not _IDENT.match(object_type) or not _IDENT.match(str(object_id)):
+    if not _IDENT.fullmatch(object_type) or not _IDENT.fullmatch(str(object_id)):
         raise ValueError("audit entries hold ids only")
+    # The hash covers the value as given and verification recomputes it from the stored
+    # one: a "12" stored as 12 would read as tampering from this entry on, for ever.
+    if actor_id is not None and type(actor_id) is not int:
+        raise ValueError("an audit actor is a user id (int) or None")
     with transaction.atomic():
         head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
         entry = AuditEntry(
@@ -85,9 +90,21 @@ def verify_chain(batch_size: int = 5000) -> ChainReport:
             count += 1
             last_seq = entry.seq
     head = AuditHead.objects.filter(pk=1).first()
+    if head is None and count:
+        return ChainReport(count, last_seq, "the record of the newest entry is missing", "")
     head_seq, head_hash = (head.seq, head.entry_hash) if head else (0, GENESIS_HASH)
-    if head_seq != last_seq or head_hash != expected_prev:
+    if head_seq > last_seq:
         return ChainReport(
             count, last_seq + 1, f"entries after #{last_seq} were removed (head is #{head_seq})", ""
         )
+    if head_seq < last_seq:
+        # The entries past the head link up, but no append ever made them the head.
+        return ChainReport(
+            count,
+            head_seq + 1,
+            f"entries from #{head_seq + 1} on were added outside the log (head is #{head_seq})",
+            "",
+        )
+    if head_hash != expected_prev:
+        return ChainReport(count, last_seq, "does not match the newest entry's recorded hash", "")
     return ChainReport(count, None, "", expected_prev)

@@ -64,10 +64,21 @@ def attach_document(
 
 
 def shred_case(*, actor_id: int | None, case: Case) -> None:
-    """Destroy the case's data key: every sealed value and file of it becomes noise."""
+    """Destroy the case's data key: every sealed value and file of it becomes noise.
+
+    Blind indexes go too: they are keyed digests, but anyone who can unseal could still
+    test a known phone number or name against them, so a shredded person would stay
+    findable. Only operational fields (stage, dates, coarse country) remain."""
     stored = CaseDocument.objects.filter(case=case).values_list("file", flat=True)
     storage_names = [f.storage_name for f in stored if isinstance(f, StoredFile)]
-    vault_services.shred_data_key(actor_id=actor_id, data_key_id=case.data_key_id)
+
+    def erase_indexes() -> None:
+        CaseNameToken.objects.filter(case=case).delete()
+        Case.objects.filter(pk=case.pk).update(phone_index=None)
+
+    vault_services.shred_data_key(
+        actor_id=actor_id, data_key_id=case.data_key_id, erase_indexes=erase_indexes
+    )
     # The files are noise without the key already; removing them frees the space.
     for name in storage_names:
         delete_sealed_file(name)

@@ -82,35 +82,81 @@ def rotate_keks(progress: Progress | None = None) -> tuple[int, list[int]]:
 
     Records are not touched: only the small wrapped keys change. Safe to run again after
     a crash at any point: an unfinished rotation leaves old KEKs in the key store, and
-    the next run finishes the job. Returns (new version, retired versions).
+    the next run finishes the job. Returns (new version, retired versions); inside an
+    open transaction the old KEKs are erased when it commits, and the list fills then.
+
+    Rotations run one at a time, each holding the data key table (see
+    :func:`_lock_data_keys`): two interleaved rotations would each rewrap keys under
+    their own KEK and then erase the other's, losing every key caught in between.
     """
-    new_version = runtime.backend().add_kek()
-    total = DataKey.objects.filter(wrapped__isnull=False).exclude(kek_version=new_version).count()
+    with transaction.atomic():
+        _lock_data_keys()
+        new_version = runtime.backend().add_kek()
+        _rewrap_under(new_version, progress)
+    # A worker that took its keys just before the new KEK existed may insert a data key
+    # wrapped under the old one once our lock is released (on PostgreSQL its insert was
+    # waiting for it). Lock again, which waits for that insert's commit, and catch it.
+    with transaction.atomic():
+        _lock_data_keys()
+        _rewrap_under(new_version, None)
+    retired: list[int] = []
+
+    # Only once every rewrap is committed may the old KEKs go: erased before a rollback,
+    # they would take every data key with them.
+    def retire() -> None:
+        retired.extend(runtime.backend().retire_keks_except(new_version))
+
+    transaction.on_commit(retire)  # at once when no transaction is open
+    return new_version, retired
+
+
+def _lock_data_keys() -> None:
+    """Hold the data key table against other writers until this transaction ends.
+
+    SQLite transactions take the database's write lock as they begin (transaction_mode
+    IMMEDIATE in settings); PostgreSQL needs it asked for. SHARE ROW EXCLUSIVE lets
+    readers through, waits for transactions that already wrote data keys, and keeps new
+    writers (and other rotations) waiting until we commit.
+    """
+    connection = transaction.get_connection()
+    if connection.vendor == "postgresql":
+        table = connection.ops.quote_name(DataKey._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
+
+
+def _rewrap_under(new_version: int, progress: Progress | None) -> None:
+    older = DataKey.objects.filter(wrapped__isnull=False, kek_version__lt=new_version)
+    total = older.count()
     done = 0
-    # Loop until no live key is left under an old KEK: a worker that had not yet heard of
-    # the new KEK may have created one under the old KEK while we were rewrapping.
-    while True:
-        batch = list(
-            DataKey.objects.filter(wrapped__isnull=False)
-            .exclude(kek_version=new_version)
-            .values_list("id", "kek_version", "wrapped")[:REWRAP_BATCH]
-        )
-        if not batch:
-            break
-        keyring = runtime.keyring()
-        new_kek = keyring.kek_sealer(new_version)
-        with transaction.atomic():
-            for data_key_id, old_version, wrapped in batch:
-                assert wrapped is not None  # the query excludes shredded keys
-                key = keyring.kek_sealer(old_version).open(
-                    bytes(wrapped), _wrap_context(data_key_id, old_version)
-                )
-                DataKey.objects.filter(pk=data_key_id, kek_version=old_version).update(
-                    kek_version=new_version,
-                    wrapped=new_kek.seal(key, _wrap_context(data_key_id, new_version)),
-                )
+    # A key under a KEK that the key store no longer holds opens for nobody (a restored
+    # old backup holds only such keys). Leave it: trying to rewrap it would stop this and
+    # every later rotation, and with them every shred.
+    gone: set[int] = set()
+    while batch := list(
+        older.exclude(kek_version__in=gone).values_list("id", "kek_version", "wrapped")[
+            :REWRAP_BATCH
+        ]
+    ):
+        # A copy: an older rotation retiring its KEKs wipes the keyring object under us.
+        keks = dict(runtime.keyring().keks)
+        if new_version not in keks:
+            raise KeyError(f"key-encryption key v{new_version} left the keyring mid-rotation")
+        new_kek = Sealer(keks[new_version])
+        versions = {v for _id, v, _w in batch}
+        old_keks = {v: Sealer(keks[v]) for v in versions if v in keks}
+        gone.update(versions - keks.keys())
+        for data_key_id, old_version, wrapped in batch:
+            if old_version not in old_keks:
+                continue
+            assert wrapped is not None  # the query excludes shredded keys
+            key = old_keks[old_version].open(
+                bytes(wrapped), _wrap_context(data_key_id, old_version)
+            )
+            DataKey.objects.filter(pk=data_key_id, kek_version=old_version).update(
+                kek_version=new_version,
+                wrapped=new_kek.seal(key, _wrap_context(data_key_id, new_version)),
+            )
         done += len(batch)
         if progress is not None:
             progress(done, max(total, done))
-    retired = runtime.backend().retire_keks_except(new_version)
-    return new_version, retired

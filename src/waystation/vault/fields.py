@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,28 @@ from waystation.vault.primitives import Sealer
 
 class SealedValueError(TypeError):
     pass
+
+
+# The only lookups a sealed or indexed column takes part in. Django sends the right-hand
+# side of pattern lookups (contains, startswith, iexact, regex...) to SQL without asking
+# the field to prepare it, so ``filter(full_name__contains="Magomed")`` would put the
+# name into the query (and into any query log) in clear. Refuse them by name instead.
+_QUERYABLE_LOOKUPS = frozenset({"exact", "in", "isnull"})
+
+
+class _RefusesPlaintextLookups:
+    name: str
+
+    def get_lookup(self, lookup_name: str) -> Any:
+        if lookup_name not in _QUERYABLE_LOOKUPS:
+            raise SealedValueError(
+                f"{self.name} cannot be searched with '{lookup_name}': its column holds "
+                "ciphertext or digests; match identifiers through their blind index"
+            )
+        return super().get_lookup(lookup_name)  # type: ignore[misc]  # Field's, via the MRO
+
+    def get_transform(self, lookup_name: str) -> Any:
+        return None  # no function of a ciphertext or a digest means anything in SQL
 
 
 @dataclass(frozen=True)
@@ -79,7 +102,8 @@ class _SealedDescriptor(DeferredAttribute):
         instance.__dict__[self.field.attname] = value
 
 
-class _SealedBinaryField(models.BinaryField):  # type: ignore[type-arg]  # value types vary per subclass
+# type-arg: value types vary per subclass
+class _SealedBinaryField(_RefusesPlaintextLookups, models.BinaryField):  # type: ignore[type-arg]
     descriptor_class = _SealedDescriptor
 
     def __init__(self, *args: Any, key_field: str = "data_key", **kwargs: Any) -> None:
@@ -254,7 +278,8 @@ class _SealedFileDescriptor(DeferredAttribute):
         instance.__dict__[self.field.attname] = value
 
 
-class SealedFileField(models.CharField):  # type: ignore[type-arg]  # holds file objects, not str
+# type-arg: holds file objects, not str
+class SealedFileField(_RefusesPlaintextLookups, models.CharField):  # type: ignore[type-arg]
     """A file sealed with the row's data key, stored under a random name in the media
     folder. The column holds only that random name; the file's own name and type are
     sealed with its bytes. The file is on disk (fsynced) before the row is committed, so a
@@ -334,8 +359,11 @@ def delete_sealed_file(storage_name: str) -> None:
 
 # --- blind indexes ------------------------------------------------------------------------
 
+_DIGEST = re.compile(f"[0-9a-f]{{{INDEX_LENGTH}}}")
 
-class BlindIndexField(models.CharField):  # type: ignore[type-arg]  # generic only in the stubs
+
+# type-arg: generic only in the stubs
+class BlindIndexField(_RefusesPlaintextLookups, models.CharField):  # type: ignore[type-arg]
     """The keyed HMAC of another (sealed) field's value, normalised by ``kind``
     (phone, email, handle, birth_year). Computed on save from the plaintext the
     instance holds; kept as-is when that field was not changed or opened."""
@@ -358,6 +386,17 @@ class BlindIndexField(models.CharField):  # type: ignore[type-arg]  # generic on
         kwargs["kind"] = self.kind
         kwargs.pop("max_length", None)
         return name, path, args, kwargs
+
+    def get_prep_value(self, value: Any) -> Any:
+        value = super().get_prep_value(value)
+        # filter(phone_index=phone) instead of filter(phone_index=blind_index(...)) would
+        # send the identifier to SQL in clear; only digests are let through.
+        if value is not None and not _DIGEST.fullmatch(value):
+            raise SealedValueError(
+                f"{self.name} holds keyed digests: compare it with blind.blind_index(...), "
+                "never with the identifier itself"
+            )
+        return value
 
     def pre_save(self, model_instance: models.Model, add: bool) -> Any:
         if self.source not in model_instance.__dict__:  # deferred: not loaded, not changed

@@ -161,16 +161,19 @@ class KeyService:
         return version
 
     def retire_keks_except(self, keep: int) -> list[int]:
-        """Erase every KEK but ``keep`` from the key store. Callers first rewrap all
-        data keys under ``keep``; anything still wrapped under a retired KEK is lost."""
+        """Erase every KEK older than ``keep`` from the key store. Callers first rewrap
+        all data keys under ``keep``; anything still wrapped under a retired KEK is lost.
+
+        Newer KEKs stay, and so does the current one: a newer KEK belongs to a rotation
+        that started after the caller's, whose data keys may already be wrapped under it;
+        that rotation retires ``keep`` in its turn."""
         with self._lock:
             root = self._require_root()
             doc = self.keystore.load()
             if keep not in doc.wrapped_keks:
                 raise KeystoreError(f"key-encryption key v{keep} is not in the key store")
-            retired = sorted(v for v in doc.wrapped_keks if v != keep)
-            doc.wrapped_keks = {keep: doc.wrapped_keks[keep]}
-            doc.current_kek = keep
+            retired = sorted(v for v in doc.wrapped_keks if v < keep)
+            doc.wrapped_keks = {v: w for v, w in doc.wrapped_keks.items() if v >= keep}
             self.keystore.save(doc)
             self._reload(root, doc)
         self._notify("changed")

@@ -17,7 +17,9 @@ MAX_IDENTIFIER_LENGTH = 512
 
 
 def _clean(value: str) -> str:
-    return unicodedata.normalize("NFKC", value).strip()[:MAX_IDENTIFIER_LENGTH]
+    text = unicodedata.normalize("NFKC", value).strip()[:MAX_IDENTIFIER_LENGTH]
+    # Digits of any script as ASCII (NFKC leaves them): "٠٧٩" and "079" are one number.
+    return "".join(str(unicodedata.decimal(c)) if c.isdecimal() else c for c in text)
 
 
 def phone(value: str, default_region: str | None = None) -> str | None:
@@ -56,7 +58,11 @@ _HANDLE_PREFIXES = re.compile(
 
 def handle(value: str) -> str | None:
     """Messenger handles: ``@Ivan_K``, ``t.me/ivan_k`` and ``ivan_k`` are the same."""
-    text = _HANDLE_PREFIXES.sub("", _clean(value)).lstrip("@").strip("/").lower()
+    text = _clean(value).lower()
+    # Until nothing changes: "@ ivan_k" and "t.me/t.me/ivan_k" are ivan_k too, and the
+    # result is its own canonical form.
+    while (stripped := _HANDLE_PREFIXES.sub("", text).lstrip("@").strip("/").strip()) != text:
+        text = stripped
     return text or None
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.db import transaction
 
 from waystation.audit import services as audit
@@ -29,10 +31,18 @@ def rotate_keys(*, actor_id: int | None, progress: datakeys.Progress | None = No
     return new_version
 
 
-def shred_data_key(*, actor_id: int | None, data_key_id: str) -> None:
+def shred_data_key(
+    *, actor_id: int | None, data_key_id: str, erase_indexes: Callable[[], object] | None = None
+) -> None:
     """Destroy a data key, then rotate KEKs so that even a database copy taken before
-    this moment cannot open what it sealed (see keystore.py for why)."""
+    this moment cannot open what it sealed (see keystore.py for why).
+
+    ``erase_indexes`` runs in the same transaction as the destruction: the owner's blind
+    indexes go exactly when its key does. The rotation must run outside any transaction
+    (it commits in batches), so callers must not wrap this in one."""
     with transaction.atomic():
+        if erase_indexes is not None:
+            erase_indexes()
         datakeys.destroy_data_key(data_key_id)
         audit.record(
             actor_id=actor_id,

@@ -8,12 +8,15 @@ caught before any arithmetic is attempted.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 import shamir_mnemonic
 from shamir_mnemonic.wordlist import WORD_INDEX_MAP
 
 MAX_SHARES = 16
+# "1", "1." "1)" "1:" before a share or a word: numbering, not part of the share.
+_NUMBERING = re.compile(r"\d+[.):]?\Z")
 
 
 class ShareError(ValueError):
@@ -33,7 +36,7 @@ def split_root_key(root: bytes, *, shares: int, threshold: int) -> list[str]:
 
 def normalise_share(text: str) -> str:
     """Accept a share as typed: any case, extra spaces, line breaks, numbering."""
-    words = [w for w in text.strip().lower().replace(",", " ").split() if not w.isdigit()]
+    words = [w for w in text.strip().lower().replace(",", " ").split() if not _NUMBERING.match(w)]
     unknown = [w for w in words if w not in WORD_INDEX_MAP]
     if unknown:
         raise ShareError(f"'{unknown[0]}' is not a share word; check the spelling")
@@ -61,6 +64,16 @@ def combine_shares(texts: Iterable[str]) -> bytes:
     needed = parsed[0].member_threshold
     if len(parsed) < needed:
         raise ShareError(f"{len(parsed)} share(s) given; this vault needs {needed}")
+    # SLIP-39 combines exactly `needed` shares and refuses more. When more trustees come,
+    # any `needed` of their shares give the root; each extra one must give the same root.
+    root = _combine(shares[:needed])
+    for position, extra in enumerate(shares[needed:], start=needed + 1):
+        if _combine([*shares[: needed - 1], extra]) != root:
+            raise ShareError(f"share {position} does not fit with the others; check it")
+    return root
+
+
+def _combine(shares: list[str]) -> bytes:
     try:
         return bytes(shamir_mnemonic.combine_mnemonics(shares))
     except shamir_mnemonic.MnemonicError as exc:

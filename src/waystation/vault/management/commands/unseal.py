@@ -47,10 +47,19 @@ class Command(BaseCommand):
     def _read_shares(self, count: int) -> list[str]:
         shares: list[str] = []
         if not sys.stdin.isatty():
-            lines = sys.stdin.read(MAX_SHARE_LINE * MAX_SHARES).splitlines()
-            shares = [ln for ln in lines if ln.strip()]
+            # Read one character past the limit: more input than that is refused, not cut
+            # short (a cut-off share would only fail later with a misleading message).
+            limit = MAX_SHARE_LINE * MAX_SHARES
+            text = sys.stdin.read(limit + 1)
+            if len(text) > limit:
+                raise CommandError(f"more input than {MAX_SHARES} shares can be; nothing was sent")
+            shares = [ln for ln in text.splitlines() if ln.strip()]
+            if len(shares) > MAX_SHARES:
+                raise CommandError(f"more than {MAX_SHARES} lines given; one share per line")
             if any(len(s) > MAX_SHARE_LINE for s in shares):
                 raise CommandError("a share line is far too long")
+            for share in shares:
+                normalise_share(share)  # a word that is no share word: say so before sending
             return shares
         target = count or MAX_SHARES
         while len(shares) < target:

@@ -1,0 +1,8 @@
+"""Every benchmark module. A new one (public intake throughput, queue pages, ...) is
+imported here; its sections join the registry, run in their ``order``, and
+``python -m bench <name>`` runs them alone."""
+
+from bench import records, rotation, vault  # noqa: F401  (imported to register sections)
+from bench.harness import REGISTRY, ordered
+
+__all__ = ["REGISTRY", "ordered"]

@@ -1,0 +1,521 @@
+"""Actions on staff accounts: one function per use case, each in one transaction with
+its audit entry inside.
+
+Audit entries name people by id only, never by username: the log must be safe to show
+to an auditor (DESIGN §2.6). Functions that refuse raise ``AccountError`` with a
+sentence that can be shown to the person as it is.
+
+Sign-in steps that fail write their audit entry and count the failure *before*
+raising, in a transaction of their own, so that a refusal is never rolled back with
+the request.
+"""
+
+from __future__ import annotations
+
+import re
+from base64 import b32encode
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.contrib.auth.models import Group
+from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from waystation.accounts import throttle
+from waystation.accounts.models import StaffUser
+from waystation.accounts.roles import Role
+from waystation.accounts.selectors import role_of
+from waystation.audit import services as audit
+
+RECOVERY_CODE_COUNT = 10
+USERNAME_MAX_LENGTH = 150
+# Argon2 hashes any length, but nobody types more than this; a cap keeps a hostile
+# multi-megabyte "password" from costing anything.
+PASSWORD_MAX_LENGTH = 1024
+RECOVERY_DEVICE_NAME = "recovery codes"
+TOTP_DEVICE_NAME = "authenticator app"
+
+_STAFF = "staff_user"
+_TOTP_CODE = re.compile(r"^[0-9]{6,8}$")
+_RECOVERY_CODE = re.compile(r"^[a-z2-7]{8}$")
+
+INVALID_LOGIN_MESSAGE = (
+    "That username and password do not match an active account. Check both and try again."
+)
+WRONG_CODE_MESSAGE = (
+    "That code was not accepted. Enter the code your authenticator app shows now, "
+    "or one of your recovery codes."
+)
+WRONG_TOTP_MESSAGE = (
+    "That code was not accepted. Enter the six-digit code your authenticator app shows "
+    "now; if it was about to change, wait for the next one."
+)
+WRONG_REAUTH_MESSAGE = "That password and code were not accepted. Check both and try again."
+
+
+class AccountError(Exception):
+    """A refusal a person can read and act on."""
+
+
+class AccountLocked(AccountError):
+    """Too many failures: the account is paused for a while."""
+
+
+def locked_message() -> str:
+    minutes = max(1, settings.WAYSTATION_LOGIN_LOCKOUT_SECONDS // 60)
+    return (
+        f"Too many unsuccessful attempts. Signing in to this account is paused for "
+        f"{minutes} minutes. Wait, then try again. If these attempts were not yours, "
+        "tell an administrator."
+    )
+
+
+# --- Signing in --------------------------------------------------------------------
+
+
+def authenticate_staff(*, username: str, password: str) -> StaffUser:
+    """The password step. The answer is the same whether the username exists, is
+    deactivated or the password is wrong, and a locked name is locked whether or not
+    it belongs to anyone, so neither answer tells a stranger who works here."""
+    key = throttle.password_key(username)
+    if throttle.is_locked(key):
+        raise AccountLocked(locked_message())
+    user = authenticate(None, username=username, password=password)
+    if isinstance(user, StaffUser):
+        return user
+    existing_id = StaffUser.objects.filter(username=username).values_list("pk", flat=True).first()
+    with transaction.atomic():
+        audit.record(actor_id=existing_id, action="accounts.login_failed")
+        locked = throttle.register_failure(key)
+        if locked:
+            audit.record(actor_id=existing_id, action="accounts.login_locked")
+    if locked:
+        raise AccountLocked(locked_message())
+    raise AccountError(INVALID_LOGIN_MESSAGE)
+
+
+def verify_second_factor(*, user: StaffUser, code: str) -> Any:
+    """The second step: a current TOTP code or an unused recovery code. Returns the
+    device that accepted it; a recovery code is used up by this."""
+    key = throttle.second_factor_key(user.pk)
+    if throttle.is_locked(key):
+        raise AccountLocked(locked_message())
+    device = _match_second_factor(user, code)
+    if device is None:
+        _second_factor_failed(user, action="accounts.otp_failed")
+        raise AccountError(WRONG_CODE_MESSAGE)
+    with transaction.atomic():
+        throttle.clear(key)
+        throttle.clear(throttle.password_key(user.get_username()))
+        if isinstance(device, StaticDevice):
+            audit.record(
+                actor_id=user.pk,
+                action="accounts.recovery_code_used",
+                object_type=_STAFF,
+                object_id=str(user.pk),
+            )
+        audit.record(actor_id=user.pk, action="accounts.login_succeeded")
+    return device
+
+
+def reauthenticate(*, user: StaffUser, password: str, code: str) -> None:
+    """Password and a current TOTP code again, before a sensitive action. Recovery
+    codes are not accepted here: they are for a lost phone, not for routine use."""
+    key = throttle.second_factor_key(user.pk)
+    if throttle.is_locked(key):
+        raise AccountLocked(locked_message())
+    # The code is checked only after the password, so that a right code typed with a
+    # wrong password is not spent (a TOTP code is accepted once).
+    accepted = user.check_password(password) and _match_totp(user, code) is not None
+    if not accepted:
+        _second_factor_failed(user, action="accounts.reauth_failed")
+        raise AccountError(WRONG_REAUTH_MESSAGE)
+    with transaction.atomic():
+        throttle.clear(key)
+        audit.record(actor_id=user.pk, action="accounts.reauthenticated")
+
+
+def _second_factor_failed(user: StaffUser, *, action: str) -> None:
+    """Someone who fails here already knew the password, so the lock that follows also
+    closes the password step for this account."""
+    with transaction.atomic():
+        audit.record(actor_id=user.pk, action=action)
+        locked = throttle.register_failure(throttle.second_factor_key(user.pk))
+        if locked:
+            throttle.lock(throttle.password_key(user.get_username()))
+            audit.record(actor_id=user.pk, action="accounts.second_factor_locked")
+    if locked:
+        raise AccountLocked(locked_message())
+
+
+def _normalise_code(code: str) -> str:
+    return re.sub(r"[\s-]", "", code).lower()
+
+
+def _match_second_factor(user: StaffUser, code: str) -> Any:
+    normalised = _normalise_code(code)
+    if _TOTP_CODE.match(normalised):
+        return _match_totp(user, normalised)
+    if _RECOVERY_CODE.match(normalised):
+        with transaction.atomic():
+            # Locked, so that one recovery code cannot be spent twice at once.
+            for device in StaticDevice.objects.select_for_update().filter(
+                user=user, confirmed=True
+            ):
+                if device.verify_token(normalised):
+                    return device
+    return None
+
+
+def _match_totp(user: StaffUser, code: str) -> Any:
+    normalised = _normalise_code(code)
+    if not _TOTP_CODE.match(normalised):
+        return None
+    with transaction.atomic():
+        # Locked, so that one code cannot be accepted twice by two workers at once.
+        for device in TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True):
+            if device.verify_token(normalised):
+                return device
+    return None
+
+
+@transaction.atomic
+def record_sign_out(*, user_id: int) -> None:
+    audit.record(actor_id=user_id, action="accounts.signed_out")
+
+
+@transaction.atomic
+def record_session_expired(*, user_id: int) -> None:
+    audit.record(actor_id=user_id, action="accounts.session_expired")
+
+
+# --- Two-factor enrolment -------------------------------------------------------------
+
+
+def enrol_totp(*, user: StaffUser) -> Any:
+    """An unconfirmed TOTP device for the user to add to their app. Asking again before
+    confirming gives the same one, so reloading the page does not change the secret
+    while someone is scanning it. A confirmed device is never replaced here: only an
+    administrator's reset removes it, or a stolen password could swap it."""
+    if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        raise AccountError(
+            "This account already has two-factor sign-in. An administrator can reset it."
+        )
+    pending = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+    if pending is not None:
+        return pending
+    return TOTPDevice.objects.create(user=user, name=TOTP_DEVICE_NAME, confirmed=False)
+
+
+@transaction.atomic
+def confirm_totp(*, user: StaffUser, device: Any, token: str) -> None:
+    """The person shows that their app holds the secret by typing its current code."""
+    device = TOTPDevice.objects.select_for_update().filter(pk=device.pk, user=user).first()
+    if device is None or device.confirmed:
+        raise AccountError("This set-up is no longer valid. Reload the page to start again.")
+    normalised = _normalise_code(token)
+    if not _TOTP_CODE.match(normalised) or not device.verify_token(normalised):
+        raise AccountError(WRONG_TOTP_MESSAGE)
+    _confirm_device(user, device)
+
+
+def _confirm_device(user: StaffUser, device: Any) -> None:
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+    audit.record(
+        actor_id=user.pk,
+        action="accounts.totp_enrolled",
+        object_type=_STAFF,
+        object_id=str(user.pk),
+    )
+
+
+@transaction.atomic
+def issue_recovery_codes(*, actor_id: int | None, user: StaffUser) -> list[str]:
+    """Ten new single-use codes; any earlier ones stop working. The codes are returned
+    to be shown once and are not shown again."""
+    device, _ = StaticDevice.objects.get_or_create(
+        user=user, name=RECOVERY_DEVICE_NAME, defaults={"confirmed": True}
+    )
+    StaticDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+    device.token_set.all().delete()
+    codes: list[str] = []
+    while len(codes) < RECOVERY_CODE_COUNT:
+        code = StaticToken.random_token()
+        if code not in codes:
+            codes.append(code)
+    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    audit.record(
+        actor_id=actor_id,
+        action="accounts.recovery_codes_issued",
+        object_type=_STAFF,
+        object_id=str(user.pk),
+    )
+    return codes
+
+
+@transaction.atomic
+def complete_enrolment(*, user: StaffUser, device: Any, token: str) -> list[str]:
+    """The last step of a first sign-in: confirm the app, issue recovery codes, and
+    count this as a successful sign-in. All or nothing."""
+    confirm_totp(user=user, device=device, token=token)
+    codes = issue_recovery_codes(actor_id=user.pk, user=user)
+    throttle.clear(throttle.second_factor_key(user.pk))
+    throttle.clear(throttle.password_key(user.get_username()))
+    audit.record(actor_id=user.pk, action="accounts.login_succeeded")
+    return codes
+
+
+# --- One's own account ------------------------------------------------------------
+
+
+def change_password(*, user: StaffUser, current_password: str, new_password: str) -> None:
+    """A wrong current password counts like a wrong code: someone at an unattended
+    screen must not be able to guess it at leisure."""
+    key = throttle.second_factor_key(user.pk)
+    if throttle.is_locked(key):
+        raise AccountLocked(locked_message())
+    if not user.check_password(current_password):
+        _second_factor_failed(user, action="accounts.password_change_failed")
+        raise AccountError("That is not your current password.")
+    if current_password == new_password:
+        raise AccountError("Choose a new password that differs from the current one.")
+    _validate_new_password(new_password, user)
+    with transaction.atomic():
+        user.set_password(new_password)
+        user.password_change_required = False
+        user.save(update_fields=["password", "password_change_required"])
+        audit.record(
+            actor_id=user.pk,
+            action="accounts.password_changed",
+            object_type=_STAFF,
+            object_id=str(user.pk),
+        )
+
+
+# --- Administration ---------------------------------------------------------------
+
+
+def create_staff(
+    *,
+    actor_id: int | None,
+    username: str,
+    role: Role,
+    password: str,
+    must_change_password: bool = False,
+) -> StaffUser:
+    """A new member of staff with one role. ``must_change_password`` is for a password
+    an administrator chose: the person replaces it at first sign-in."""
+    role = _as_role(role)
+    _validate_username(username)
+    if StaffUser.objects.filter(username__iexact=username).exists():
+        raise AccountError("That username is already taken.")
+    user = StaffUser(username=username, password_change_required=must_change_password)
+    _validate_new_password(password, user)
+    user.set_password(password)
+    try:
+        with transaction.atomic():
+            user.save()
+            user.groups.set([_group(role)])
+            audit.record(
+                actor_id=actor_id,
+                action="accounts.staff_created",
+                object_type=_STAFF,
+                object_id=str(user.pk),
+            )
+    except IntegrityError as exc:  # the same name, created a moment ago by someone else
+        raise AccountError("That username is already taken.") from exc
+    return user
+
+
+@transaction.atomic
+def set_role(*, actor_id: int | None, user: StaffUser, role: Role) -> None:
+    role = _as_role(role)
+    user = _locked(user)
+    if role_of(user) == Role.ADMINISTRATOR and role != Role.ADMINISTRATOR:
+        if actor_id == user.pk:
+            raise AccountError("You cannot remove your own administrator role.")
+        _keep_one_administrator(user)
+    user.groups.remove(*Group.objects.filter(name__in=[r.value for r in Role]))
+    user.groups.add(_group(role))
+    audit.record(
+        actor_id=actor_id,
+        action="accounts.role_changed",
+        object_type=_STAFF,
+        object_id=str(user.pk),
+    )
+
+
+@transaction.atomic
+def deactivate_staff(*, actor_id: int | None, user: StaffUser) -> None:
+    """The person can no longer sign in, and every session they have ends."""
+    user = _locked(user)
+    if actor_id == user.pk:
+        raise AccountError("You cannot deactivate your own account.")
+    if not user.is_active:
+        raise AccountError("This account is already deactivated.")
+    if role_of(user) == Role.ADMINISTRATOR:
+        _keep_one_administrator(user)
+    user.is_active = False
+    user.session_generation = F("session_generation") + 1
+    user.save(update_fields=["is_active", "session_generation"])
+    audit.record(
+        actor_id=actor_id,
+        action="accounts.staff_deactivated",
+        object_type=_STAFF,
+        object_id=str(user.pk),
+    )
+
+
+@transaction.atomic
+def reactivate_staff(*, actor_id: int | None, user: StaffUser) -> None:
+    user = _locked(user)
+    if user.is_active:
+        raise AccountError("This account is already active.")
+    user.is_active = True
+    user.save(update_fields=["is_active"])
+    audit.record(
+        actor_id=actor_id,
+        action="accounts.staff_reactivated",
+        object_type=_STAFF,
+        object_id=str(user.pk),
+    )
+
+
+@transaction.atomic
+def reset_two_factor(*, actor_id: int | None, user: StaffUser) -> None:
+    """For a lost phone: the authenticator app and recovery codes are removed and every
+    session ends; at the next sign-in the person sets up two-factor again."""
+    user = _locked(user)
+    if actor_id == user.pk:
+        raise AccountError(
+            "You cannot reset your own two-factor sign-in. Ask another administrator."
+        )
+    TOTPDevice.objects.filter(user=user).delete()
+    StaticDevice.objects.filter(user=user).delete()
+    throttle.clear(throttle.second_factor_key(user.pk))
+    StaffUser.objects.filter(pk=user.pk).update(session_generation=F("session_generation") + 1)
+    audit.record(
+        actor_id=actor_id,
+        action="accounts.two_factor_reset",
+        object_type=_STAFF,
+        object_id=str(user.pk),
+    )
+
+
+@transaction.atomic
+def end_all_sessions(*, actor_id: int | None, user: StaffUser) -> None:
+    """Sign the user out everywhere: every session started before now is refused at its
+    next request (see middleware.IdleTimeoutMiddleware)."""
+    StaffUser.objects.filter(pk=user.pk).update(session_generation=F("session_generation") + 1)
+    user.refresh_from_db(fields=["session_generation"])
+    audit.record(
+        actor_id=actor_id,
+        action="accounts.sessions_ended",
+        object_type=_STAFF,
+        object_id=str(user.pk),
+    )
+
+
+# --- Demo organisation ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DemoStaff:
+    username: str
+    password: str
+    role: Role
+    totp_secret_base32: str
+    recovery_codes: list[str] = field(default_factory=list)
+
+
+@transaction.atomic
+def provision_demo_staff(*, username: str, role: Role, password: str) -> DemoStaff:
+    """A demo account that is ready to sign in: its TOTP secret (for any authenticator
+    app) and recovery codes are returned once, to be printed for the tester. Refused
+    outside demo mode, where nobody's second factor may be known to the server's
+    operator."""
+    if not settings.DEMO_MODE:
+        raise AccountError("Demo staff are created only in WAYSTATION_MODE=demo.")
+    user = create_staff(actor_id=None, username=username, role=role, password=password)
+    device = enrol_totp(user=user)
+    # Confirmed without spending a code, so that the tester's first code (maybe in this
+    # same 30-second step) is still accepted.
+    _confirm_device(user, device)
+    codes = issue_recovery_codes(actor_id=None, user=user)
+    return DemoStaff(
+        username=user.get_username(),
+        password=password,
+        role=_as_role(role),
+        totp_secret_base32=b32encode(device.bin_key).decode("ascii"),
+        recovery_codes=codes,
+    )
+
+
+# --- Helpers ----------------------------------------------------------------------
+
+
+def current_totp_code(device: Any) -> str:
+    """The code a device's app shows now (for the demo and the tests, never shown to
+    anyone by the server)."""
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    return f"{totp.token():0{device.digits}d}"
+
+
+def _as_role(role: Role | str) -> Role:
+    try:
+        return Role(role)
+    except ValueError:
+        raise AccountError("Choose one of the listed roles.") from None
+
+
+def _group(role: Role) -> Group:
+    try:
+        return Group.objects.get(name=role.value)
+    except Group.DoesNotExist:
+        raise ImproperlyConfigured(
+            f"the group for role {role!r} is missing: run `waystation roles sync`"
+        ) from None
+
+
+def _locked(user: StaffUser) -> StaffUser:
+    return StaffUser.objects.select_for_update().get(pk=user.pk)
+
+
+def _keep_one_administrator(leaving: StaffUser) -> None:
+    remaining = (
+        StaffUser.objects.filter(is_active=True, groups__name=Role.ADMINISTRATOR.value)
+        .exclude(pk=leaving.pk)
+        .exists()
+    )
+    if not remaining:
+        raise AccountError("At least one active administrator must remain.")
+
+
+def _validate_username(username: str) -> None:
+    if not username or username != username.strip():
+        raise AccountError("Enter a username without spaces at the start or end.")
+    if len(username) > USERNAME_MAX_LENGTH:
+        raise AccountError(f"Usernames have at most {USERNAME_MAX_LENGTH} characters.")
+    try:
+        UnicodeUsernameValidator()(username)
+    except ValidationError as exc:
+        raise AccountError(" ".join(exc.messages)) from None
+
+
+def _validate_new_password(password: str, user: StaffUser) -> None:
+    if len(password) > PASSWORD_MAX_LENGTH:
+        raise AccountError(f"Passwords have at most {PASSWORD_MAX_LENGTH} characters.")
+    try:
+        validate_password(password, user=user)
+    except ValidationError as exc:
+        raise AccountError(" ".join(exc.messages)) from None

@@ -1,0 +1,114 @@
+"""Middleware of the public process: what every answer carries, and what every request
+must look like, before any view runs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.utils import translation
+
+from waystation.intake import conf
+
+Handler = Callable[[HttpRequest], HttpResponse]
+
+# Nothing inline, nothing from elsewhere, no script at all: the pages work without it.
+PUBLIC_CSP = (
+    "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+    "frame-ancestors 'none'; base-uri 'none'"
+)
+# Request bodies beyond the attachment limit plus room for the text fields are refused
+# before a byte of them is read.
+_BODY_MARGIN = 1024 * 1024
+
+
+class NoTraceHeadersMiddleware:
+    """Headers that keep an applicant's visit out of caches, referrers and other sites'
+    frames. Outermost, so that static files and error pages carry them too."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        # Not even the stylesheet is cached: a browser cache is a record of the visit.
+        response["Cache-Control"] = "no-store, max-age=0"
+        response["Pragma"] = "no-cache"
+        response["Referrer-Policy"] = "no-referrer"
+        response["Content-Security-Policy"] = PUBLIC_CSP
+        response["Permissions-Policy"] = (
+            "camera=(), microphone=(), geolocation=(), interest-cohort=(), browsing-topics=()"
+        )
+        response["X-Frame-Options"] = "DENY"
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Cross-Origin-Opener-Policy"] = "same-origin"
+        response["Cross-Origin-Resource-Policy"] = "same-origin"
+        # No cookie is ever set here; make sure nothing below slipped one in.
+        response.cookies.clear()
+        if "Set-Cookie" in response:
+            del response["Set-Cookie"]
+        return response
+
+
+class BodySizeMiddleware:
+    """A body announced larger than any acceptable request gets the calm 413 page at
+    once; bodies that lie about their size are cut by the upload handler."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > conf.limits().max_request_bytes + _BODY_MARGIN:
+            from waystation.intake.public_views import too_large
+
+            return too_large(request)
+        return self.get_response(request)
+
+
+class SameOriginPostMiddleware:
+    """Refuses form posts sent from another site.
+
+    Django's CSRF protection needs a cookie, and a cookie is a trace on the applicant's
+    device. Nothing on these pages acts for a visitor without the codename, so a forged
+    post could not read or change anyone's mailbox; what is left is noise, which these
+    browser-set headers stop: ``Sec-Fetch-Site`` and ``Origin`` cannot be set by a page.
+    """
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method == "POST":
+            site = request.META.get("HTTP_SEC_FETCH_SITE", "")
+            origin = request.META.get("HTTP_ORIGIN", "")
+            if site in {"cross-site", "same-site"} or (
+                origin and origin != "null" and origin.split("://", 1)[-1] != request.get_host()
+            ):
+                from waystation.intake.public_views import forbidden
+
+                return forbidden(request)
+        return self.get_response(request)
+
+
+class PathLanguageMiddleware:
+    """The language comes from the URL prefix (/ru/…) and nowhere else: no cookie, no
+    session. Unknown prefixes fall back to the default language."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        language = translation.get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        try:
+            response = self.get_response(request)
+        finally:
+            translation.deactivate()
+        response.headers.setdefault("Content-Language", language)
+        return response

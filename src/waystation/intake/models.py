@@ -1,0 +1,186 @@
+"""What the public side stores, and what the staff side adds while screening.
+
+Field classes (DESIGN §3), visible where each field is defined:
+
+- *operational*: random ids, dates, urgency, language, a coarse country code, status;
+  what the triage queue sorts and counts without any key.
+- *sealed to the intake key* (``…_box``): ciphertexts made by
+  ``waystation.vault.boxes.seal_to`` at the public edge with the intake *public* key;
+  only a process holding the unwrapped intake private key can open them.
+- *sealed to the codename* (``for_applicant_box``): staff replies, opened only with the
+  applicant's codename; the database holds the derived public key, never the codename.
+- *sealed* (vault field types): the intake private key, and staff copies of replies
+  under the request's own data key.
+
+Applicants have no accounts and the public process has no staff tables: staff are
+referred to by id (``author_id``), like the audit log does.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from waystation.ids import RANDOM_ID_LENGTH, random_id
+from waystation.vault.fields import SealedTextField
+from waystation.vault.models import DataKey
+
+
+def _id_field() -> models.CharField[str, str]:
+    return models.CharField(
+        primary_key=True, max_length=RANDOM_ID_LENGTH, default=random_id, editable=False
+    )
+
+
+class Urgency(models.IntegerChoices):
+    # Values match waystation.cases.models.Urgency, so a case opened from a request keeps it.
+    NOW = 1, _("I am in danger now")
+    DAYS = 2, _("Within days")
+    NOT_IMMEDIATE = 3, _("Not immediate")
+
+
+class Status(models.TextChoices):
+    NEW = "new", _("New")
+    ANSWERED = "answered", _("Answered")
+    WAITING = "waiting", _("Waiting for more information")
+    DECLINED = "declined", _("Declined")
+
+
+class IntakeKey(models.Model):
+    """The intake's X25519 key pair. The public half is all the public process reads; the
+    private half is sealed under a vault data key, so it opens only while unsealed."""
+
+    id = _id_field()
+    public_key = models.BinaryField()  # operational: public by definition
+    data_key = models.OneToOneField(DataKey, on_delete=models.PROTECT, related_name="+")
+    private_key = SealedTextField(max_length=64)  # sealed: hex of the raw X25519 key
+    created_at = models.DateTimeField(default=timezone.now)
+    retired_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["retired_at", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"intake key {self.id}"
+
+
+class HelpRequest(models.Model):
+    """One request for help from the public page."""
+
+    id = _id_field()
+    # operational
+    received_at = models.DateTimeField(default=timezone.now)
+    urgency = models.PositiveSmallIntegerField(choices=Urgency.choices)
+    language = models.CharField(max_length=8)
+    country = models.CharField(max_length=2, blank=True)  # ISO 3166-1 alpha-2, "ZZ" = other
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.NEW)
+    # sealed to the intake key: JSON with contact channel and handle, city, story
+    intake_key = models.ForeignKey(IntakeKey, on_delete=models.PROTECT, related_name="+")
+    payload_box = models.BinaryField()
+    # the mailbox: found by a hash of the codename, replies sealed to a codename-derived key
+    codename_lookup = models.CharField(max_length=64, unique=True)
+    mailbox_public_key = models.BinaryField()
+    # one submission of the form, so that pressing "send" twice stores one request
+    form_token = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    # staff side: the request's own data key, made when a screener first opens it
+    data_key = models.OneToOneField(
+        DataKey, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    screened_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["received_at"]),
+            models.Index(fields=["status", "urgency", "received_at"]),
+        ]
+        permissions = [("screen_request", "Can read, answer and decline web requests")]
+
+    def __str__(self) -> str:
+        return f"request {self.id}"
+
+
+class Direction(models.TextChoices):
+    FROM_APPLICANT = "in", _("From the applicant")
+    TO_APPLICANT = "out", _("To the applicant")
+
+
+class MessageKind(models.TextChoices):
+    MESSAGE = "message", _("Message")
+    REPLY = "reply", _("Reply")
+    MORE_INFO = "more_info", _("Request for more information")
+    DECLINE = "decline", _("Decline")
+
+
+class MailboxMessage(models.Model):
+    id = _id_field()
+    # operational
+    request = models.ForeignKey(HelpRequest, on_delete=models.CASCADE, related_name="messages")
+    direction = models.CharField(max_length=3, choices=Direction.choices)
+    kind = models.CharField(max_length=10, choices=MessageKind.choices)
+    sent_at = models.DateTimeField(default=timezone.now)
+    author_id = models.BigIntegerField(null=True, blank=True)  # staff user id, outgoing only
+    # incoming: sealed to the intake key
+    intake_key = models.ForeignKey(
+        IntakeKey, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    from_applicant_box = models.BinaryField(null=True, blank=True)
+    # outgoing: sealed to the codename, and a staff copy under the request's data key
+    for_applicant_box = models.BinaryField(null=True, blank=True)
+    data_key = models.ForeignKey(
+        DataKey, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    staff_copy = SealedTextField(max_length=20_000)
+
+    class Meta:
+        indexes = [models.Index(fields=["request", "direction", "sent_at"])]
+
+    def __str__(self) -> str:
+        return f"message {self.id}"
+
+
+class Attachment(models.Model):
+    """A cleaned file, sealed to the intake key, on disk under a random name."""
+
+    id = _id_field()
+    request = models.ForeignKey(HelpRequest, on_delete=models.CASCADE, related_name="attachments")
+    message = models.ForeignKey(
+        MailboxMessage, on_delete=models.CASCADE, null=True, blank=True, related_name="attachments"
+    )
+    intake_key = models.ForeignKey(IntakeKey, on_delete=models.PROTECT, related_name="+")
+    storage_name = models.CharField(max_length=64, unique=True)
+    size = models.PositiveIntegerField()  # bytes on disk, for the storage cap
+    received_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"attachment {self.id}"
+
+
+class CheckInKind(models.TextChoices):
+    SAFE = "safe", _("I am safe")
+    NEED_HELP = "need_help", _("I need help now")
+
+
+class CheckIn(models.Model):
+    id = _id_field()
+    request = models.ForeignKey(HelpRequest, on_delete=models.CASCADE, related_name="check_ins")
+    kind = models.CharField(max_length=10, choices=CheckInKind.choices)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["request", "at"])]
+
+    def __str__(self) -> str:
+        return f"check-in {self.id}"
+
+
+class ThrottleWindow(models.Model):
+    """A counter per limit and minute, shared by every public worker. It counts actions,
+    never who took them: no address, no codename, no browser detail."""
+
+    key = models.CharField(max_length=48, primary_key=True)
+    count = models.PositiveIntegerField(default=0)
+    window_start = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.count}"

@@ -1,0 +1,274 @@
+"""What screeners do with web requests, on the staff side: open them, reply, ask for
+more, decline. Each action runs in one transaction with its audit entry inside, and
+checks the actor's permission itself, so no view can forget to.
+
+Opening a request needs the intake *private* key, which is sealed under a vault data key:
+while the vault is sealed nothing here works (``VaultSealed``), while the public page
+keeps accepting requests.
+
+A reply is sealed twice: to the applicant's codename-derived public key (their mailbox),
+and under the request's own data key (the staff copy). That data key is created the
+first time a screener opens the request; when a case is opened from the request later,
+it can adopt it, and shredding it forgets every staff copy at once.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+
+from waystation.audit import services as audit
+from waystation.ids import random_id
+from waystation.intake import services as public
+from waystation.intake import storage
+from waystation.intake.models import (
+    Attachment,
+    CheckIn,
+    Direction,
+    HelpRequest,
+    IntakeKey,
+    MailboxMessage,
+    MessageKind,
+    Status,
+)
+from waystation.vault import boxes, datakeys
+
+SCREEN_PERMISSION = "intake.screen_request"
+
+
+class ScreeningError(Exception):
+    """An action was refused; the message is for the screener."""
+
+
+def _require_screener(user: Any) -> None:
+    if not user.has_perm(SCREEN_PERMISSION):
+        raise PermissionDenied("not allowed to screen requests")
+
+
+# --- the intake key ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def ensure_intake_key(*, actor_id: int | None) -> IntakeKey:
+    """The current intake key, made if there is none (needs the vault unsealed)."""
+    current = IntakeKey.objects.filter(retired_at__isnull=True).order_by("-created_at").first()
+    if current is not None:
+        return current
+    pair = boxes.new_key_pair()
+    key = IntakeKey(id=random_id(), public_key=pair.public, data_key=datakeys.create_data_key())
+    key.private_key = pair.private.hex()
+    key.save(force_insert=True)
+    audit.record(
+        actor_id=actor_id, action="intake.key_created", object_type="intake_key", object_id=key.id
+    )
+    return key
+
+
+def _private_key(intake_key_id: str) -> bytes:
+    # Opens through the vault's sealed field: VaultSealed when sealed. Not cached here,
+    # so "seal now" (which drops the data key from the keyring) takes effect at once.
+    key = IntakeKey.objects.get(pk=intake_key_id)
+    return bytes.fromhex(key.private_key)
+
+
+def export_public_key() -> bytes:
+    return public.current_public_key().public
+
+
+# --- reading a request -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ShownAttachment:
+    id: str
+    message_id: str | None
+
+
+@dataclass(frozen=True)
+class StaffMessage:
+    id: str
+    direction: str
+    kind: str
+    sent_at: datetime
+    text: str
+    attachments: list[ShownAttachment]
+
+
+@dataclass(frozen=True)
+class OpenedRequest:
+    request: HelpRequest
+    payload: dict[str, str]
+    messages: list[StaffMessage]
+    attachments: list[ShownAttachment]
+    check_ins: list[tuple[str, datetime]]
+
+
+@transaction.atomic
+def open_request(*, user: Any, request_id: str) -> OpenedRequest:
+    """Decrypt a request for a screener; the reading is on the audit record."""
+    _require_screener(user)
+    help_request = HelpRequest.objects.select_for_update().get(pk=request_id)
+    if help_request.data_key_id is None:
+        help_request.data_key = datakeys.create_data_key()
+        help_request.screened_at = timezone.now()
+        help_request.save(update_fields=["data_key", "screened_at"])
+    payload = json.loads(
+        boxes.open_box(
+            _private_key(help_request.intake_key_id),
+            bytes(help_request.payload_box),
+            public.payload_context(help_request.id),
+        )
+    )
+    attachments = [
+        ShownAttachment(id=a, message_id=m)
+        for a, m in Attachment.objects.filter(request=help_request)
+        .order_by("received_at", "id")
+        .values_list("id", "message_id")
+    ]
+    messages = []
+    for message in MailboxMessage.objects.filter(request=help_request).order_by("sent_at", "id"):
+        if message.direction == Direction.FROM_APPLICANT:
+            assert message.intake_key_id is not None and message.from_applicant_box is not None
+            text = boxes.open_box(
+                _private_key(message.intake_key_id),
+                bytes(message.from_applicant_box),
+                public.applicant_message_context(message.id),
+            ).decode()
+        else:
+            text = message.staff_copy or ""
+        messages.append(
+            StaffMessage(
+                id=message.id,
+                direction=message.direction,
+                kind=message.kind,
+                sent_at=message.sent_at,
+                text=text,
+                attachments=[a for a in attachments if a.message_id == message.id],
+            )
+        )
+    check_ins = list(
+        CheckIn.objects.filter(request=help_request).order_by("-at").values_list("kind", "at")
+    )
+    audit.record(
+        actor_id=user.pk,
+        action="intake.request_opened",
+        object_type="request",
+        object_id=request_id,
+    )
+    return OpenedRequest(
+        request=help_request,
+        payload=payload,
+        messages=messages,
+        attachments=[a for a in attachments if a.message_id is None],
+        check_ins=check_ins,
+    )
+
+
+@dataclass(frozen=True)
+class OpenedFile:
+    name: str
+    content_type: str
+    data: bytes
+
+    def __repr__(self) -> str:
+        return f"<OpenedFile {self.content_type} {len(self.data)} bytes>"
+
+
+@transaction.atomic
+def open_attachment(*, user: Any, request_id: str, attachment_id: str) -> OpenedFile:
+    _require_screener(user)
+    attachment = Attachment.objects.get(pk=attachment_id, request_id=request_id)
+    name, content_type, data = storage.open_file(
+        private_key=_private_key(attachment.intake_key_id),
+        attachment_id=attachment.id,
+        storage_name=attachment.storage_name,
+    )
+    audit.record(
+        actor_id=user.pk,
+        action="intake.attachment_opened",
+        object_type="attachment",
+        object_id=attachment.id,
+    )
+    return OpenedFile(name=name, content_type=content_type, data=data)
+
+
+# --- answering ---------------------------------------------------------------------------
+
+_STATUS_AFTER = {
+    MessageKind.REPLY: Status.ANSWERED,
+    MessageKind.MORE_INFO: Status.WAITING,
+    MessageKind.DECLINE: Status.DECLINED,
+}
+_AUDIT_ACTION = {
+    MessageKind.REPLY: "intake.reply_sent",
+    MessageKind.MORE_INFO: "intake.more_info_asked",
+    MessageKind.DECLINE: "intake.request_declined",
+}
+MAX_REPLY_CHARS = 20_000
+
+
+def template_text(kind: MessageKind, language: str) -> str:
+    """The starting text of a reply, in the applicant's language when we have it."""
+    texts = {
+        MessageKind.REPLY: lambda: gettext(
+            "Hello,\n\nThank you for writing to us. We have read your request.\n\n"
+        ),
+        MessageKind.MORE_INFO: lambda: gettext(
+            "Hello,\n\nThank you for writing to us. To understand how we can help, we need "
+            "to know more. Please answer these questions in your mailbox:\n\n1. \n2. \n\n"
+            "Only answer what is safe for you to write."
+        ),
+        MessageKind.DECLINE: lambda: gettext(
+            "Hello,\n\nThank you for trusting us with your story. We are sorry: we are not "
+            "able to help in your situation. This is not a judgement of you or of what you "
+            "are going through.\n\nPlease stay safe. If your situation changes, you can "
+            "write to us again."
+        ),
+    }
+    with translation.override(language):
+        return texts[kind]()
+
+
+@transaction.atomic
+def answer_request(*, user: Any, request_id: str, kind: MessageKind, text: str) -> MailboxMessage:
+    """Send a reply, a request for more information, or a decline to the applicant."""
+    _require_screener(user)
+    text = text.strip()
+    if not text:
+        raise ScreeningError("The message is empty.")
+    if len(text) > MAX_REPLY_CHARS:
+        raise ScreeningError(f"The message is limited to {MAX_REPLY_CHARS} characters.")
+    if kind not in _STATUS_AFTER:
+        raise ScreeningError("Unknown kind of answer.")
+    help_request = HelpRequest.objects.select_for_update().get(pk=request_id)
+    if help_request.status == Status.DECLINED:
+        raise ScreeningError("This request was declined; it takes no further answers.")
+    if help_request.data_key_id is None:
+        help_request.data_key = datakeys.create_data_key()
+        help_request.screened_at = timezone.now()
+    message = MailboxMessage(
+        id=random_id(),
+        request=help_request,
+        direction=Direction.TO_APPLICANT,
+        kind=kind,
+        author_id=user.pk,
+        data_key_id=help_request.data_key_id,
+    )
+    message.for_applicant_box = boxes.seal_to(
+        bytes(help_request.mailbox_public_key), text.encode(), public.reply_context(message.id)
+    )
+    message.staff_copy = text
+    message.save(force_insert=True)
+    help_request.status = _STATUS_AFTER[kind]
+    help_request.save(update_fields=["status", "data_key", "screened_at"])
+    audit.record(
+        actor_id=user.pk, action=_AUDIT_ACTION[kind], object_type="request", object_id=request_id
+    )
+    return message

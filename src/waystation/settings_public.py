@@ -1,0 +1,174 @@
+"""Settings for the public process (``waystation serve-public``): the request page and
+the applicant's mailbox, and nothing else.
+
+It shares no module with the staff settings on purpose: importing those would read the
+staff environment (its signing key among others). What this process holds:
+
+- no signing key from anywhere: ``SECRET_KEY`` is random per process and signs nothing
+  that is stored or that outlives the process (no sessions, no cookies, no signed URLs);
+- no vault: it never unwraps a key. Requests are sealed to the intake *public* key it
+  reads from the database;
+- no staff route, app or middleware: no auth, no sessions, no admin, no messages;
+- on PostgreSQL, its own role (``DATABASE_URL_PUBLIC``), which may add requests and reach
+  mailboxes and nothing else (see intake/migrations/0002_public_role.py).
+
+Environment: ``WAYSTATION_MODE``, ``WAYSTATION_DATA_DIR``, ``WAYSTATION_MEDIA_ROOT``,
+``DATABASE_URL_PUBLIC`` (or, for SQLite and in demo mode only, ``DATABASE_URL``),
+``WAYSTATION_PUBLIC_ALLOWED_HOSTS``, ``WAYSTATION_PUBLIC_NEUTRAL_TITLE``,
+``WAYSTATION_PUBLIC_QUICK_EXIT_URL``, and the ``WAYSTATION_INTAKE_*`` limits.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+REPO_DIR = PACKAGE_DIR.parent.parent
+
+MODE = os.environ.get("WAYSTATION_MODE", "demo")
+if MODE not in {"demo", "production"}:
+    raise ImproperlyConfigured("WAYSTATION_MODE must be 'demo' or 'production'")
+DEMO_MODE = MODE == "demo"
+DATA_DIR = Path(os.environ.get("WAYSTATION_DATA_DIR", REPO_DIR / "var")).resolve()
+
+# Random per process and never written down: nothing here is signed for later.
+SECRET_KEY = secrets.token_urlsafe(50)
+# Never DEBUG: a debug page would print the request, codename included.
+DEBUG = False
+
+ALLOWED_HOSTS = [
+    h.strip()
+    for h in os.environ.get("WAYSTATION_PUBLIC_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
+    if h.strip()
+]
+
+INSTALLED_APPS = [
+    "django.contrib.staticfiles",
+    # Models only: the intake's rows refer to data keys. This process never opens one.
+    "waystation.vault",
+    "waystation.intake",
+]
+
+MIDDLEWARE = [
+    "waystation.intake.middleware.NoTraceHeadersMiddleware",
+    "waystation.intake.middleware.BodySizeMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "waystation.intake.middleware.PathLanguageMiddleware",
+    "waystation.intake.middleware.SameOriginPostMiddleware",
+]
+
+ROOT_URLCONF = "waystation.intake.public_urls"
+WSGI_APPLICATION = "waystation.intake.public_wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [PACKAGE_DIR / "templates"],
+        "APP_DIRS": False,
+        "OPTIONS": {
+            "context_processors": [],
+            # Templates are read once per process: the public side serves a few pages
+            # to many visitors.
+            "loaders": [
+                (
+                    "django.template.loaders.cached.Loader",
+                    ["django.template.loaders.filesystem.Loader"],
+                )
+            ],
+        },
+    },
+]
+
+
+def _database_url() -> str:
+    public = os.environ.get("DATABASE_URL_PUBLIC")
+    if public:
+        return public
+    shared = os.environ.get("DATABASE_URL", "")
+    if shared and not shared.startswith("sqlite") and not DEMO_MODE:
+        raise ImproperlyConfigured(
+            "Set DATABASE_URL_PUBLIC to a connection as the waystation_public role: the "
+            "public process must not use the staff side's database account."
+        )
+    return shared or f"sqlite:///{DATA_DIR / 'waystation.sqlite3'}"
+
+
+DATABASES = {"default": dj_database_url.parse(_database_url(), conn_max_age=60)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL + full sync, as on the staff side: "received" means on disk (DESIGN §2.7).
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Languages: complete in English and Russian; Arabic and Farsi right-to-left.
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("ru", "Русский"), ("ar", "العربية"), ("fa", "فارسی")]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = "UTC"
+# The language is in the URL; this cookie name is never set, and never read usefully.
+LANGUAGE_COOKIE_NAME = "unused"
+
+STATIC_URL = "/static/"
+STATIC_ROOT = None
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = False
+MEDIA_ROOT = Path(os.environ.get("WAYSTATION_MEDIA_ROOT", DATA_DIR / "media"))
+MEDIA_URL = "/no-media/"
+
+# Uploads stay in memory (never a plaintext temporary file) and within the limits.
+FILE_UPLOAD_HANDLERS = ["waystation.intake.upload_handlers.LimitedMemoryUploadHandler"]
+FILE_UPLOAD_PERMISSIONS = 0o600
+DATA_UPLOAD_MAX_MEMORY_SIZE = 512 * 1024  # the text fields; files are counted separately
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 50
+# More files than WAYSTATION_INTAKE_MAX_FILES get a form error; far more, the 400 page.
+DATA_UPLOAD_MAX_NUMBER_FILES = 20
+
+WAYSTATION_PUBLIC_NEUTRAL_TITLE = os.environ.get("WAYSTATION_PUBLIC_NEUTRAL_TITLE", "")
+WAYSTATION_PUBLIC_QUICK_EXIT_URL = os.environ.get(
+    "WAYSTATION_PUBLIC_QUICK_EXIT_URL", "https://www.wikipedia.org/"
+)
+
+# No cookies at all: no sessions, no CSRF cookie (see SameOriginPostMiddleware), no
+# language cookie. Headers are set by NoTraceHeadersMiddleware.
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "no-referrer"
+X_FRAME_OPTIONS = "DENY"
+if not DEMO_MODE and os.environ.get("WAYSTATION_PUBLIC_BEHIND_TLS_PROXY") == "1":
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Logs never carry addresses, request lines or bodies: django.server (client addresses)
+# and gunicorn's access log are off; server errors are logged as the exception's type
+# and code locations only (RedactedErrorFilter), never its message or the request.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": True,
+    "filters": {"redact": {"()": "waystation.intake.logging.RedactedErrorFilter"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["redact"],
+        }
+    },
+    "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {
+        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        "django.server": {"handlers": [], "level": "CRITICAL", "propagate": False},
+        "django.security": {"handlers": [], "level": "CRITICAL", "propagate": False},
+        "gunicorn.access": {"handlers": [], "level": "CRITICAL", "propagate": False},
+    },
+}

@@ -1,0 +1,161 @@
+"""Public-key sealing for the intake, and keys derived from an applicant's codename.
+
+The public request page must accept requests while the vault is sealed and while it
+holds no secret at all (DESIGN §2.2, §2.3). So requests are sealed to the intake's X25519
+*public* key, as an ECIES "sealed box" built only from ``cryptography`` primitives:
+
+    ephemeral X25519 key pair  ->  ECDH with the recipient's public key
+    ->  HKDF-SHA256 (salt = ephemeral public || recipient public, info = purpose)
+    ->  AES-256-GCM with associated data (table, row, field, like every sealed value)
+
+Only the holder of the intake *private* key (stored wrapped under a vault data key, so
+only a process unsealed by the trustees) can open them.
+
+Replies to an applicant are sealed the same way, to a public key *derived from the
+codename*: the staff side holds only that public key, never the codename, and the
+applicant's browser needs nothing but the codename to open them again.
+
+Why no slow KDF for codenames: a codename is at least 7 words drawn with ``secrets``
+from the 7,776-word EFF list, i.e. at least 90 bits. A slow hash multiplies an
+attacker's cost by a constant (a few thousand at most before the intake itself gets
+slow); against 2^90 guesses that constant buys nothing, while it would make every
+request and every mailbox visit slow and turn the public page into a CPU-exhaustion
+target. HKDF-SHA256 with distinct purpose labels keeps the lookup value and the
+mailbox key independent of each other. See docs/public-side.md.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from waystation.vault.primitives import KEY_BYTES, NONCE_BYTES, OpenFailed
+
+PUBLIC_KEY_BYTES = 32
+PRIVATE_KEY_BYTES = 32
+# First byte of every sealed box; distinct from the symmetric format (0x01).
+BOX_FORMAT = b"\x02"
+_BOX_HEADER = 1 + PUBLIC_KEY_BYTES + NONCE_BYTES
+_TAG_BYTES = 16
+
+_BOX_PURPOSE = b"waystation-sealed-box-v1"
+# Purpose labels for values derived from a codename. Never reuse one for another use.
+CODENAME_LOOKUP_PURPOSE = "waystation-codename-lookup-v1"
+CODENAME_MAILBOX_KEY_PURPOSE = "waystation-codename-mailbox-key-v1"
+
+
+@dataclass(frozen=True)
+class KeyPair:
+    private: bytes
+    public: bytes
+
+    def __repr__(self) -> str:
+        return f"<KeyPair public={self.public.hex()[:12]}…>"
+
+
+def _raw_public(key: X25519PublicKey) -> bytes:
+    return key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+
+
+def _raw_private(key: X25519PrivateKey) -> bytes:
+    return key.private_bytes(
+        serialization.Encoding.Raw,
+        serialization.PrivateFormat.Raw,
+        serialization.NoEncryption(),
+    )
+
+
+def new_key_pair() -> KeyPair:
+    private = X25519PrivateKey.generate()
+    return KeyPair(private=_raw_private(private), public=_raw_public(private.public_key()))
+
+
+def public_key_of(private: bytes) -> bytes:
+    return _raw_public(X25519PrivateKey.from_private_bytes(private).public_key())
+
+
+def _box_key(shared: bytes, ephemeral_public: bytes, recipient_public: bytes) -> bytes:
+    return HKDF(
+        algorithm=hashes.SHA256(),
+        length=KEY_BYTES,
+        salt=ephemeral_public + recipient_public,
+        info=_BOX_PURPOSE,
+    ).derive(shared)
+
+
+def seal_to(recipient_public: bytes, plaintext: bytes, associated_data: bytes) -> bytes:
+    """Seal for the holder of the private key matching ``recipient_public``. The sender
+    keeps nothing that could open the box again."""
+    if len(recipient_public) != PUBLIC_KEY_BYTES:
+        raise ValueError("an X25519 public key is 32 bytes")
+    ephemeral = X25519PrivateKey.generate()
+    ephemeral_public = _raw_public(ephemeral.public_key())
+    shared = ephemeral.exchange(X25519PublicKey.from_public_bytes(recipient_public))
+    key = _box_key(shared, ephemeral_public, recipient_public)
+    nonce = os.urandom(NONCE_BYTES)
+    return (
+        BOX_FORMAT
+        + ephemeral_public
+        + nonce
+        + AESGCM(key).encrypt(nonce, plaintext, associated_data)
+    )
+
+
+def open_box(recipient_private: bytes, box: bytes, associated_data: bytes) -> bytes:
+    if len(box) < _BOX_HEADER + _TAG_BYTES or box[:1] != BOX_FORMAT:
+        raise OpenFailed("not a Waystation sealed box")
+    ephemeral_public = box[1 : 1 + PUBLIC_KEY_BYTES]
+    nonce = box[1 + PUBLIC_KEY_BYTES : _BOX_HEADER]
+    private = X25519PrivateKey.from_private_bytes(recipient_private)
+    try:
+        shared = private.exchange(X25519PublicKey.from_public_bytes(ephemeral_public))
+    except ValueError as exc:  # an all-zero shared secret: a crafted ephemeral key
+        raise OpenFailed("sealed box does not open") from exc
+    key = _box_key(shared, ephemeral_public, _raw_public(private.public_key()))
+    try:
+        return AESGCM(key).decrypt(nonce, box[_BOX_HEADER:], associated_data)
+    except InvalidTag as exc:
+        raise OpenFailed("sealed box does not open with this key and context") from exc
+
+
+def box_context(table: str, row_id: str, field: str) -> bytes:
+    """Associated data for a sealed box, in the same shape as the vault's sealed fields:
+    a box copied to another row or field does not open."""
+    return f"{table}\x1f{row_id}\x1f{field}".encode()
+
+
+# --- codename-derived values ---------------------------------------------------------
+
+
+def _from_codename(codename: str, purpose: str) -> bytes:
+    return HKDF(
+        algorithm=hashes.SHA256(), length=KEY_BYTES, salt=None, info=purpose.encode()
+    ).derive(codename.encode())
+
+
+def codename_lookup(codename: str) -> str:
+    """What the database stores to find a mailbox: never the codename itself. Unkeyed,
+    because the public process holds no secret; safe because the codename has ≥ 88 bits.
+    Takes the *normalised* codename (see ``waystation.intake.codenames``)."""
+    return _from_codename(codename, CODENAME_LOOKUP_PURPOSE).hex()
+
+
+def codename_key_pair(codename: str) -> KeyPair:
+    """The applicant's mailbox key pair, recomputed from the codename on every visit.
+    Only its public half is stored; staff replies are sealed to it."""
+    private = X25519PrivateKey.from_private_bytes(
+        _from_codename(codename, CODENAME_MAILBOX_KEY_PURPOSE)
+    )
+    return KeyPair(private=_raw_private(private), public=_raw_public(private.public_key()))
+
+
+def fingerprint(public: bytes) -> str:
+    """A short, stable name for a public key (for operators comparing exports)."""
+    return hashlib.sha256(public).hexdigest()[:16]

@@ -1,0 +1,152 @@
+"""The public process holds no secret and serves no staff route (DESIGN §2.3)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.intake.servers import REPO, database_url, public_env, public_server
+from waystation.intake.management.commands import intake as _intake_command  # noqa: F401
+from waystation.intake.models import IntakeKey
+
+SERVE_PUBLIC = __import__(
+    "waystation.intake.management.commands.serve-public", fromlist=["public_environment"]
+)
+
+INSPECT_SETTINGS = """
+import json, django
+from django.conf import settings
+django.setup()
+from django.urls import resolve, Resolver404
+staff_paths = ["/accounts/login/", "/vault/seal/", "/intake/", "/admin/", "/en/intake/"]
+resolved = []
+for p in staff_paths:
+    try:
+        resolve(p); resolved.append(p)
+    except Resolver404:
+        pass
+print(json.dumps({
+    "apps": settings.INSTALLED_APPS,
+    "middleware": settings.MIDDLEWARE,
+    "secret_key": settings.SECRET_KEY,
+    "debug": settings.DEBUG,
+    "resolved_staff_paths": resolved,
+    "settings_text": repr({k: getattr(settings, k) for k in dir(settings) if k.isupper()}),
+}))
+"""
+
+
+def inspect_public_settings(tmp_path: Path, **extra: str) -> dict:
+    env = public_env(
+        database=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        media_root=tmp_path / "media",
+        data_dir=tmp_path,
+        DJANGO_SETTINGS_MODULE="waystation.settings_public",
+        **extra,
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", INSPECT_SETTINGS], env=env, capture_output=True, check=True, cwd=REPO
+    )
+    return json.loads(out.stdout)
+
+
+def test_public_settings_have_no_staff_apps_routes_or_signing_key(tmp_path):
+    seen = inspect_public_settings(tmp_path)
+    for app in (
+        "django.contrib.auth",
+        "django.contrib.sessions",
+        "django.contrib.admin",
+        "django.contrib.messages",
+        "waystation.accounts",
+        "waystation.cases",
+        "waystation.audit",
+    ):
+        assert app not in seen["apps"]
+    assert not any(
+        "session" in m.lower() or "auth" in m.lower() or "csrf" in m.lower()
+        for m in seen["middleware"]
+    )
+    assert seen["resolved_staff_paths"] == []
+    assert seen["debug"] is False
+    assert seen["secret_key"] != "STAFF-SIGNING-KEY-MUST-NOT-LEAK"
+    assert "STAFF-SIGNING-KEY-MUST-NOT-LEAK" not in seen["settings_text"]
+    assert "keystore" not in seen["settings_text"].lower()
+    assert "agent.sock" not in seen["settings_text"]
+
+
+def test_each_public_process_gets_its_own_random_secret_key(tmp_path):
+    assert (
+        inspect_public_settings(tmp_path)["secret_key"]
+        != inspect_public_settings(tmp_path)["secret_key"]
+    )
+
+
+def test_the_public_environment_is_an_allow_list():
+    env = SERVE_PUBLIC.public_environment(
+        {
+            "PATH": "/usr/bin",
+            "WAYSTATION_SECRET_KEY": "s",
+            "WAYSTATION_SECRET_KEY_FILE": "/f",
+            "WAYSTATION_KEYSTORE_PATH": "/k",
+            "WAYSTATION_AGENT_SOCKET": "/a",
+            "WAYSTATION_MODE": "production",
+            "DATABASE_URL": "postgres://waystation:pw@db/waystation",
+            "DATABASE_URL_PUBLIC": "postgres://waystation_public:pw2@db/waystation",
+            "WAYSTATION_PUBLIC_NEUTRAL_TITLE": "Notes",
+            "AWS_SECRET_ACCESS_KEY": "x",
+        }
+    )
+    assert env == {
+        "PATH": "/usr/bin",
+        "WAYSTATION_MODE": "production",
+        "DATABASE_URL_PUBLIC": "postgres://waystation_public:pw2@db/waystation",
+        "WAYSTATION_PUBLIC_NEUTRAL_TITLE": "Notes",
+        "DJANGO_SETTINGS_MODULE": "waystation.settings_public",
+    }
+
+
+def test_in_production_the_staff_database_account_is_not_handed_over():
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="DATABASE_URL_PUBLIC"):
+        SERVE_PUBLIC.public_environment(
+            {"WAYSTATION_MODE": "production", "DATABASE_URL": "postgres://staff:pw@db/ws"}
+        )
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_the_running_public_process_holds_no_private_key(tmp_path, intake_key, settings):
+    private_hex = IntakeKey.objects.get().private_key
+    with public_server(
+        database=database_url(), media_root=Path(settings.MEDIA_ROOT), data_dir=tmp_path
+    ) as (url, process):
+        with urllib.request.urlopen(url + "/en/") as page:
+            assert page.status == 200
+        # The gunicorn master and its worker: their environment and open files.
+        pids = [process.pid]
+        children = Path(f"/proc/{process.pid}/task/{process.pid}/children")
+        if children.exists():
+            pids += [int(p) for p in children.read_text().split()]
+        for pid in pids:
+            environ = Path(f"/proc/{pid}/environ").read_bytes().decode(errors="replace")
+            assert "STAFF-SIGNING-KEY-MUST-NOT-LEAK" not in environ
+            assert "KEYSTORE" not in environ and "VAULT" not in environ
+            assert private_hex not in environ
+            for fd in Path(f"/proc/{pid}/fd").iterdir():
+                try:
+                    target = str(fd.readlink())
+                except OSError:
+                    continue
+                assert "keys" not in Path(target).parts, target
+    # The private key exists nowhere on disk in clear (it is sealed in the database).
+    for path in tmp_path.rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            assert private_hex.encode() not in data
+            assert bytes.fromhex(private_hex) not in data

@@ -1,0 +1,118 @@
+"""DESIGN §2.1: a seized server reveals nothing.
+
+A case is opened through the services with marker strings in every personal field and a
+document; then the database is read as a thief with a copy of the disk would read it
+(the raw SQLite file and its write-ahead log, or a plain ``pg_dump``), together with
+the whole uploads folder and the key store. No marker may appear in any form.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import secrets
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from tests.vault.conftest import seed_case
+from tests.vault.plaintext import find_forms, forms_of, read_tree
+
+
+def _sqlite_files() -> bytes:
+    database = Path(connection.settings_dict["NAME"])
+    assert database.is_file(), "the SQLite test database must be a file (tests/settings.py)"
+    parts = [database.read_bytes()]
+    for suffix in ("-wal", "-journal", "-shm"):
+        sidecar = database.with_name(database.name + suffix)
+        if sidecar.exists():
+            parts.append(sidecar.read_bytes())
+    return b"\n".join(parts)
+
+
+def _pg_dump() -> bytes:
+    pg_dump = shutil.which("pg_dump")
+    if pg_dump is None:
+        pytest.fail("pg_dump is not installed: the PostgreSQL dump cannot be checked")
+    conf = connection.settings_dict
+    env = dict(os.environ)
+    if conf.get("PASSWORD"):
+        env["PGPASSWORD"] = str(conf["PASSWORD"])
+    result = subprocess.run(
+        [
+            pg_dump,
+            "--format=plain",
+            "--no-owner",
+            f"--host={conf['HOST'] or '127.0.0.1'}",
+            f"--port={conf['PORT'] or 5432}",
+            f"--username={conf['USER']}",
+            f"--dbname={conf['NAME']}",
+        ],
+        capture_output=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr.decode(errors="replace")
+    return result.stdout
+
+
+def _only_on(engine: str) -> None:
+    if connection.vendor != engine:
+        pytest.skip(f"this check is for {engine}; the suite runs on {connection.vendor}")
+
+
+def _database_as_a_thief_sees_it(engine: str) -> bytes:
+    return _sqlite_files() if engine == "sqlite" else _pg_dump()
+
+
+def _disk_outside_the_database(tmp_path: Path) -> bytes:
+    # tmp_path holds this test's MEDIA_ROOT (uploads) and key store (tests/conftest.py).
+    assert Path(settings.MEDIA_ROOT).is_relative_to(tmp_path)
+    return read_tree(tmp_path)
+
+
+@pytest.mark.parametrize("engine", ["sqlite", "postgresql"])
+def test_database_dump_contains_no_marker(engine, transactional_db, tmp_path):
+    _only_on(engine)
+    _case, _document, markers = seed_case()
+    haystack = _database_as_a_thief_sees_it(engine) + _disk_outside_the_database(tmp_path)
+
+    leaks = find_forms(haystack, markers.all())
+
+    assert leaks == [], f"personal data readable in the stored bytes: {leaks[:10]}"
+
+
+@pytest.mark.parametrize("engine", ["sqlite", "postgresql"])
+def test_dump_search_finds_what_is_stored_in_clear(engine, transactional_db, tmp_path):
+    """Not vacuous: the same bytes, searched the same way, hold the operational fields
+    that are stored in clear (the random case id, the audit action, the document's
+    random storage name), and the sealed file itself."""
+    _only_on(engine)
+    case, document, _markers = seed_case()
+    database = _database_as_a_thief_sees_it(engine)
+    disk = _disk_outside_the_database(tmp_path)
+    storage_name = document.file.storage_name
+
+    assert find_forms(database, [case.id]), "the case id (operational) must be in the dump"
+    assert find_forms(database, ["case.document_added"]), "the audit action must be in it"
+    assert find_forms(database, [storage_name]), "the file's storage name must be in it"
+    assert find_forms(disk, [storage_name]), "the sealed file must be among the files read"
+
+
+@pytest.mark.parametrize("length", [0, 1, 2, 3, 4, 5])
+def test_every_form_searched_for_is_found_where_planted(length):
+    """The search itself: each form of a marker, planted between random bytes, is
+    found; base64 at any alignment too."""
+    marker = "Заурбек Qarayev +79121234567"
+    before, after = secrets.token_bytes(length), secrets.token_bytes(7 - length)
+
+    for name, form in forms_of(marker).items():
+        assert find_forms(before + form + after, [marker]), name
+    for alignment_prefix in (b"", b"x", b"xy"):
+        encoded = base64.b64encode(alignment_prefix + before + marker.encode() + after)
+        assert find_forms(encoded, [marker]), f"base64 after {len(alignment_prefix)} bytes"
