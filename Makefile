@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-$(shell cat requirements/base.txt requirements/dev.
 # PostgreSQL for the second run of the suite; the database is created by the test runner.
 PG_URL ?= postgres://postgres@127.0.0.1:5432/waystation
 
-.PHONY: run test lint typecheck test-sqlite test-postgres bench install lock clean
+.PHONY: run test lint typecheck test-sqlite test-postgres bench install lock messages clean
 
 run: $(STAMP)
 	$(BIN)/waystation demo serve
@@ -43,6 +43,16 @@ $(STAMP): requirements/base.txt requirements/dev.txt pyproject.toml
 lock:
 	cd requirements && uv pip compile -q --python-version 3.11 --generate-hashes base.in -o base.txt
 	cd requirements && uv pip compile -q --python-version 3.11 --generate-hashes dev.in -o dev.txt
+
+# The applicant's side is translated (ru complete; ar, fa right-to-left); staff pages are
+# in English for now, so their apps and templates stay out of the catalogues.
+STAFF_ONLY := accounts audit cases demo vault web templates/accounts templates/registration \
+	templates/vault templates/waystation templates/base.html templates/intake/staff
+messages: $(STAMP)
+	cd src/waystation && ../../$(BIN)/waystation makemessages -l ru -l ar -l fa --no-location \
+		$(foreach d,$(STAFF_ONLY),--ignore='$(d)' --ignore='$(d)/*')
+	for po in src/waystation/locale/*/LC_MESSAGES/django.po; do \
+		msgfmt --check -o "$${po%.po}.mo" "$$po" || exit 1; done
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache .hypothesis
