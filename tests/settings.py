@@ -14,3 +14,5 @@ from waystation.settings import DATA_DIR, DATABASES
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory: security tests read the raw database file as a thief would.
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
+
+PASSWORD_HASHERS = ["tests.hashers.QuickArgon2PasswordHasher"]

@@ -11,7 +11,7 @@ import pytest
 from tests.intake.files import jpeg_with_gps
 from waystation.intake import services
 from waystation.intake.models import Attachment, HelpRequest, Status, Urgency
-from waystation.intake.screening import _private_key
+from waystation.intake.screening import intake_private_key
 from waystation.vault import boxes
 
 pytestmark = pytest.mark.django_db
@@ -74,7 +74,7 @@ def test_a_request_is_sealed_and_the_codename_shown_once(public_client, intake_k
     assert codename not in str(stored.__dict__)
     payload = json.loads(
         boxes.open_box(
-            _private_key(stored.intake_key_id),
+            intake_private_key(stored.intake_key_id),
             bytes(stored.payload_box),
             services.payload_context(stored.id),
         )
@@ -118,7 +118,7 @@ def test_attachment_is_stored_without_its_metadata(public_client, intake_key, tm
     from waystation.intake import storage
 
     name, content_type, data = storage.open_file(
-        private_key=_private_key(attachment.intake_key_id),
+        private_key=intake_private_key(attachment.intake_key_id),
         attachment_id=attachment.id,
         storage_name=attachment.storage_name,
     )

@@ -76,9 +76,7 @@ def test_demo_mode_does_not_turn_debug_on_by_itself():
 
 
 def _production_env(tmp_path: Path, **extra: str) -> dict[str, str]:
-    env = {
-        k: v for k, v in os.environ.items() if not k.startswith(("WAYSTATION_", "DJANGO_"))
-    }
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("WAYSTATION_", "DJANGO_"))}
     env.update(
         DJANGO_SETTINGS_MODULE="waystation.settings",
         WAYSTATION_MODE="production",
@@ -92,7 +90,11 @@ def _production_env(tmp_path: Path, **extra: str) -> dict[str, str]:
 def _waystation(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "waystation.cli", *args],
-        env=env, capture_output=True, text=True, timeout=120, check=False,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
 
 
@@ -126,3 +128,16 @@ def test_an_unknown_mode_is_refused(tmp_path):
     result = _waystation(env, "check")
     assert result.returncode != 0
     assert "WAYSTATION_MODE must be" in result.stderr
+
+
+def test_production_hashes_passwords_with_argon2id_at_full_cost(tmp_path):
+    env = _production_env(tmp_path, WAYSTATION_SECRET_KEY=secrets.token_urlsafe(64))
+    script = (
+        "from django.contrib.auth.hashers import get_hasher;"
+        "h = get_hasher();"
+        "print(h.algorithm, h.time_cost, h.memory_cost)"
+    )
+    result = _waystation(env, "shell", "--no-imports", "-c", script)
+    algorithm, time_cost, memory_cost = result.stdout.split()
+    assert algorithm == "argon2"
+    assert int(time_cost) >= 2 and int(memory_cost) >= 65536

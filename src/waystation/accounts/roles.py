@@ -27,10 +27,10 @@ class Role(StrEnum):
 # Permissions per role, as "app_label.codename". Administrators manage users and keys
 # but get no case permission: they read cases only if granted like anyone else.
 ROLE_PERMISSIONS: dict[Role, set[str]] = {
-    Role.SCREENER: set(),
-    Role.CASEWORKER: set(),
+    Role.SCREENER: {"intake.screen_request"},
+    Role.CASEWORKER: {"intake.screen_request"},
     Role.LOGISTICS: set(),
-    Role.PROGRAMME_MANAGER: {"vault.seal_now"},
+    Role.PROGRAMME_MANAGER: {"vault.seal_now", "intake.screen_request"},
     Role.DOCUMENTATION: set(),
     Role.ADMINISTRATOR: {"vault.seal_now", "accounts.manage_staff"},
 }

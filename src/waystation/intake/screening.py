@@ -47,7 +47,7 @@ class ScreeningError(Exception):
     """An action was refused; the message is for the screener."""
 
 
-def _require_screener(user: Any) -> None:
+def require_screener(user: Any) -> None:
     if not user.has_perm(SCREEN_PERMISSION):
         raise PermissionDenied("not allowed to screen requests")
 
@@ -71,11 +71,17 @@ def ensure_intake_key(*, actor_id: int | None) -> IntakeKey:
     return key
 
 
-def _private_key(intake_key_id: str) -> bytes:
+def intake_private_key(intake_key_id: str) -> bytes:
     # Opens through the vault's sealed field: VaultSealed when sealed. Not cached here,
     # so "seal now" (which drops the data key from the keyring) takes effect at once.
     key = IntakeKey.objects.get(pk=intake_key_id)
     return bytes.fromhex(key.private_key)
+
+
+def open_payload(*, private_key: bytes, request_id: str, box: bytes) -> dict[str, str]:
+    """The applicant's own words and contacts, as the public page sealed them."""
+    opened = json.loads(boxes.open_box(private_key, box, public.payload_context(request_id)))
+    return {str(k): str(v) for k, v in opened.items()}
 
 
 def export_public_key() -> bytes:
@@ -113,18 +119,16 @@ class OpenedRequest:
 @transaction.atomic
 def open_request(*, user: Any, request_id: str) -> OpenedRequest:
     """Decrypt a request for a screener; the reading is on the audit record."""
-    _require_screener(user)
+    require_screener(user)
     help_request = HelpRequest.objects.select_for_update().get(pk=request_id)
     if help_request.data_key_id is None:
         help_request.data_key = datakeys.create_data_key()
         help_request.screened_at = timezone.now()
         help_request.save(update_fields=["data_key", "screened_at"])
-    payload = json.loads(
-        boxes.open_box(
-            _private_key(help_request.intake_key_id),
-            bytes(help_request.payload_box),
-            public.payload_context(help_request.id),
-        )
+    payload = open_payload(
+        private_key=intake_private_key(help_request.intake_key_id),
+        request_id=help_request.id,
+        box=bytes(help_request.payload_box),
     )
     attachments = [
         ShownAttachment(id=a, message_id=m)
@@ -137,7 +141,7 @@ def open_request(*, user: Any, request_id: str) -> OpenedRequest:
         if message.direction == Direction.FROM_APPLICANT:
             assert message.intake_key_id is not None and message.from_applicant_box is not None
             text = boxes.open_box(
-                _private_key(message.intake_key_id),
+                intake_private_key(message.intake_key_id),
                 bytes(message.from_applicant_box),
                 public.applicant_message_context(message.id),
             ).decode()
@@ -183,10 +187,10 @@ class OpenedFile:
 
 @transaction.atomic
 def open_attachment(*, user: Any, request_id: str, attachment_id: str) -> OpenedFile:
-    _require_screener(user)
+    require_screener(user)
     attachment = Attachment.objects.get(pk=attachment_id, request_id=request_id)
     name, content_type, data = storage.open_file(
-        private_key=_private_key(attachment.intake_key_id),
+        private_key=intake_private_key(attachment.intake_key_id),
         attachment_id=attachment.id,
         storage_name=attachment.storage_name,
     )
@@ -239,7 +243,7 @@ def template_text(kind: MessageKind, language: str) -> str:
 @transaction.atomic
 def answer_request(*, user: Any, request_id: str, kind: MessageKind, text: str) -> MailboxMessage:
     """Send a reply, a request for more information, or a decline to the applicant."""
-    _require_screener(user)
+    require_screener(user)
     text = text.strip()
     if not text:
         raise ScreeningError("The message is empty.")

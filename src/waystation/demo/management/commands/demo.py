@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from waystation.accounts.services import DemoStaff
 from waystation.demo import services
+from waystation.intake.screening import ensure_intake_key
 from waystation.vault.agent import AgentClient, AgentUnavailable
 
 AGENT_START_SECONDS = 20.0
@@ -27,6 +28,7 @@ class Command(BaseCommand):
         sub = parser.add_subparsers(dest="action", required=True)
         serve = sub.add_parser("serve", help="set everything up and serve on localhost")
         serve.add_argument("--staff-port", type=int, default=8000)
+        serve.add_argument("--public-port", type=int, default=8001)
         serve.add_argument("--workers", type=int, default=2)
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -34,11 +36,18 @@ class Command(BaseCommand):
             raise CommandError("`demo` runs only with WAYSTATION_MODE=demo")
         if not 1 <= options["workers"] <= 16:
             raise CommandError("--workers must be between 1 and 16")
-        if not 1024 <= options["staff_port"] <= 65535:
-            raise CommandError("--staff-port must be between 1024 and 65535")
-        self._serve(staff_port=options["staff_port"], workers=options["workers"])
+        for port in ("staff_port", "public_port"):
+            if not 1024 <= options[port] <= 65535:
+                raise CommandError(f"--{port.replace('_', '-')} must be between 1024 and 65535")
+        if options["staff_port"] == options["public_port"]:
+            raise CommandError("the staff and public sides need different ports")
+        self._serve(
+            staff_port=options["staff_port"],
+            public_port=options["public_port"],
+            workers=options["workers"],
+        )
 
-    def _serve(self, *, staff_port: int, workers: int) -> None:
+    def _serve(self, *, staff_port: int, public_port: int, workers: int) -> None:
         call_command("migrate", interactive=False, verbosity=0)
         children: list[subprocess.Popen[bytes]] = []
         try:
@@ -50,18 +59,43 @@ class Command(BaseCommand):
                 )
             else:
                 self._print_credentials(services.create_demo_organisation())
+            # The public side seals requests to this key pair's public half.
+            ensure_intake_key(actor_id=None)
             children.append(
                 subprocess.Popen(  # noqa: S603  (fixed arguments, our own interpreter)
                     [
-                        sys.executable, "-m", "gunicorn", "waystation.wsgi:application",
-                        "--bind", f"127.0.0.1:{staff_port}", "--workers", str(workers),
+                        sys.executable,
+                        "-m",
+                        "waystation.cli",
+                        "serve-public",
+                        "--bind",
+                        f"127.0.0.1:{public_port}",
+                    ]
+                )
+            )
+            children.append(
+                subprocess.Popen(  # noqa: S603  (fixed arguments, our own interpreter)
+                    [
+                        sys.executable,
+                        "-m",
+                        "gunicorn",
+                        "waystation.wsgi:application",
+                        "--bind",
+                        f"127.0.0.1:{staff_port}",
+                        "--workers",
+                        str(workers),
                         # No access log: it would record client addresses.
-                        "--error-logfile", "-", "--log-level", "warning", "--no-control-socket",
+                        "--error-logfile",
+                        "-",
+                        "--log-level",
+                        "warning",
+                        "--no-control-socket",
                     ]
                 )
             )
             self.stdout.write(
-                f"\nStaff side: http://127.0.0.1:{staff_port}/   (Ctrl-C stops everything)\n"
+                f"\nStaff side:  http://127.0.0.1:{staff_port}/\n"
+                f"Public side: http://127.0.0.1:{public_port}/   (Ctrl-C stops everything)\n"
                 "DEMO KEY IN USE - NOT FOR REAL DATA.\n"
             )
             self._wait(children)
@@ -77,9 +111,7 @@ class Command(BaseCommand):
                     child.kill()
 
     def _start_agent(self) -> subprocess.Popen[bytes]:
-        agent = subprocess.Popen(  # noqa: S603  (fixed arguments, our own interpreter)
-            [sys.executable, "-m", "waystation.cli", "agent", "--demo"]
-        )
+        agent = subprocess.Popen([sys.executable, "-m", "waystation.cli", "agent", "--demo"])
         client = AgentClient(settings.WAYSTATION_AGENT_SOCKET)
         deadline = time.monotonic() + AGENT_START_SECONDS
         while time.monotonic() < deadline:

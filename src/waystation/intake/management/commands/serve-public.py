@@ -91,6 +91,9 @@ class Command(BaseCommand):
             "4094",
             "--limit-request-fields",
             "50",
+            # gunicorn's control socket sits at one path per user: a second server (the
+            # staff side) would take it over.
+            "--no-control-socket",
         ]
         env = public_environment(dict(os.environ))
         self.stdout.write(f"Public side on http://{options['bind']}/ (access log off)")

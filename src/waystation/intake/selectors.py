@@ -1,0 +1,189 @@
+"""Reading web requests on the staff side. Every function takes the acting user and
+refuses anyone who may not screen requests, so no page can skip the check.
+
+The queue shows the start of each applicant's story, opened with the intake private key
+(so only while the vault is unsealed); each request shown that way is a read of sealed
+data and gets its own audit entry (DESIGN §2.5), written in the same transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+
+from waystation.audit import services as audit
+from waystation.intake import screening
+from waystation.intake.models import (
+    CheckIn,
+    CheckInKind,
+    Direction,
+    HelpRequest,
+    IntakeKey,
+    MailboxMessage,
+    Status,
+    Urgency,
+)
+
+QUEUE_PAGE = 50
+EXCERPT_CHARS = 240
+
+# The queue's views, in the order of the tabs. "attention" is what a screener works
+# through: requests nobody has answered yet, applicants who wrote again after the last
+# answer, and anyone who pressed "I need help now" since.
+ATTENTION = "attention"
+VIEWS: dict[str, str] = {
+    ATTENTION: "Needs an answer",
+    Status.WAITING: "Waiting for the applicant",
+    Status.ANSWERED: "Answered",
+    Status.DECLINED: "Declined",
+}
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    id: str
+    received_at: datetime
+    urgency: int
+    urgency_label: str
+    help_asked: bool  # "I need help now" since the last answer
+    wrote_again: bool  # a message from the applicant since the last answer
+    language: str
+    country: str
+    status: str
+    status_label: str
+    files: int
+    excerpt: str
+
+
+@dataclass(frozen=True)
+class Queue:
+    view: str
+    rows: list[QueueRow]
+    total: int
+    counts: dict[str, int]
+    intake_ready: bool
+
+
+def _latest(model: Any, field: str, **match: Any) -> Subquery:
+    return Subquery(
+        model.objects.filter(request=OuterRef("pk"), **match)
+        .order_by(f"-{field}")
+        .values(field)[:1]
+    )
+
+
+def _annotated() -> QuerySet[HelpRequest]:
+    last_out = F("last_out")
+    help_pending = Q(last_help__isnull=False) & (
+        Q(last_out__isnull=True) | Q(last_help__gt=last_out)
+    )
+    return HelpRequest.objects.annotate(
+        last_out=_latest(MailboxMessage, "sent_at", direction=Direction.TO_APPLICANT),
+        last_in=_latest(MailboxMessage, "sent_at", direction=Direction.FROM_APPLICANT),
+        last_help=_latest(CheckIn, "at", kind=CheckInKind.NEED_HELP),
+    ).annotate(
+        help_asked=Case(When(help_pending, then=Value(True)), default=Value(False)),
+        wrote_again=Case(
+            When(Q(last_in__isnull=False) & Q(last_in__gt=last_out), then=Value(True)),
+            default=Value(False),
+        ),
+        effective_urgency=Case(When(help_pending, then=Value(Urgency.NOW)), default=F("urgency")),
+    )
+
+
+def _in_view(queryset: QuerySet[HelpRequest], view: str) -> QuerySet[HelpRequest]:
+    if view == ATTENTION:
+        return queryset.filter(
+            Q(status=Status.NEW)
+            | (~Q(status=Status.DECLINED) & Q(wrote_again=True))
+            | Q(help_asked=True)
+        )
+    return queryset.filter(status=view)
+
+
+def _excerpt(story: str) -> str:
+    flat = " ".join(story.split())
+    return flat if len(flat) <= EXCERPT_CHARS else flat[: EXCERPT_CHARS - 1].rstrip() + "…"
+
+
+@transaction.atomic
+def triage_queue(*, user: Any, view: str = ATTENTION, limit: int = QUEUE_PAGE) -> Queue:
+    """Requests in one view of the queue, most urgent first, then the longest waiting."""
+    screening.require_screener(user)
+    if view not in VIEWS:
+        view = ATTENTION
+    annotated = _annotated()
+    counts = {name: _in_view(annotated, name).count() for name in VIEWS}
+    found = (
+        _in_view(annotated, view)
+        .annotate(files=Count("attachments", distinct=True))
+        .order_by("effective_urgency", "received_at", "id")
+        .values(
+            "id",
+            "received_at",
+            "effective_urgency",
+            "help_asked",
+            "wrote_again",
+            "language",
+            "country",
+            "status",
+            "files",
+            "intake_key_id",
+            "payload_box",
+        )[:limit]
+    )
+    private_keys: dict[str, bytes] = {}
+    rows: list[QueueRow] = []
+    for found_row in found:
+        key_id = found_row["intake_key_id"]
+        if key_id not in private_keys:
+            private_keys[key_id] = screening.intake_private_key(key_id)
+        payload = screening.open_payload(
+            private_key=private_keys[key_id],
+            request_id=found_row["id"],
+            box=bytes(found_row["payload_box"]),
+        )
+        audit.record(
+            actor_id=user.pk,
+            action="intake.request_previewed",
+            object_type="request",
+            object_id=found_row["id"],
+        )
+        urgency = Urgency(found_row["effective_urgency"])
+        rows.append(
+            QueueRow(
+                id=found_row["id"],
+                received_at=found_row["received_at"],
+                urgency=int(urgency),
+                urgency_label=str(urgency.label),
+                help_asked=bool(found_row["help_asked"]),
+                wrote_again=bool(found_row["wrote_again"]),
+                language=found_row["language"],
+                country=found_row["country"],
+                status=found_row["status"],
+                status_label=str(Status(found_row["status"]).label),
+                files=int(found_row["files"]),
+                excerpt=_excerpt(payload.get("story", "")),
+            )
+        )
+    return Queue(
+        view=view,
+        rows=rows,
+        total=counts[view],
+        counts=counts,
+        intake_ready=IntakeKey.objects.filter(retired_at__isnull=True).exists(),
+    )
