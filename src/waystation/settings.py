@@ -167,7 +167,11 @@ OTP_STATIC_THROTTLE_FACTOR = 0
 
 # Security headers. The CSP allows nothing inline and nothing from elsewhere.
 SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_REFERRER_POLICY = "no-referrer"
+# "same-origin", not "no-referrer": under no-referrer browsers send "Origin: null" with
+# a page's own form posts, and Django's CSRF check (rightly) refuses them; over HTTPS
+# the Referer fallback is gone too. same-origin still sends nothing to other sites.
+# The applicant's side keeps no-referrer: it sets no cookie and checks Sec-Fetch-Site.
+SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 WAYSTATION_CSP = (
@@ -194,6 +198,7 @@ STATIC_URL = "/static/"
 # WhiteNoise serves static files straight from the package (its finders), so no
 # collectstatic step is needed; set WAYSTATION_STATIC_ROOT to serve a collected copy.
 STATIC_ROOT = os.environ.get("WAYSTATION_STATIC_ROOT") or None
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_ROOT = DATA_DIR / "media"

@@ -6,4 +6,5 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/", include("waystation.accounts.urls")),
     path("vault/", include("waystation.vault.urls")),
+    path("intake/", include("waystation.intake.urls")),
 ]

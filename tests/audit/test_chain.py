@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.audit.conftest import build_chain
+from tests.audit.chains import build_chain
 from waystation.audit import services as audit
 from waystation.audit.models import AuditEntry, AuditHead
 from waystation.audit.services import verify_chain

@@ -7,7 +7,7 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
-from tests.audit.conftest import build_chain
+from tests.audit.chains import build_chain
 from waystation.audit.models import AuditEntry
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.vault.conftest import open_case, reopen_vault
+from tests.vault.seeding import open_case, reopen_vault
 from waystation.cases.models import Case, CaseNameToken
 from waystation.vault import blind, datakeys, runtime
 from waystation.vault.keyservice import KeyService, VaultSealed

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from tests.vault.conftest import open_case
+from tests.vault.seeding import open_case
 from waystation.audit.models import AuditEntry
 from waystation.vault import agent, runtime
 from waystation.vault.keyservice import KeyService, VaultSealed

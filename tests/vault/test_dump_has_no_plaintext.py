@@ -19,8 +19,8 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from tests.vault.conftest import seed_case
 from tests.vault.plaintext import find_forms, forms_of, read_tree
+from tests.vault.seeding import seed_case
 
 
 def _sqlite_files() -> bytes:

@@ -9,7 +9,7 @@ import threading
 import pytest
 from django.db import connection, transaction
 
-from tests.vault.conftest import open_case, reopen_vault, seed_case
+from tests.vault.seeding import open_case, reopen_vault, seed_case
 from waystation.cases.models import Case, CaseDocument
 from waystation.vault import datakeys, services
 from waystation.vault.datakeys import DataKeyShredded

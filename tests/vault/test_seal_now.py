@@ -24,7 +24,7 @@ from django.urls.converters import (
 from django.urls.resolvers import RoutePattern
 
 from tests.factories import login_verified, make_staff
-from tests.vault.conftest import demo_key_file, open_case
+from tests.vault.seeding import demo_key_file, open_case
 from waystation.accounts.roles import Role
 from waystation.cases.models import Case
 from waystation.vault import blind, datakeys, runtime, services

@@ -3,13 +3,16 @@ row and field, and unaltered; plaintext never takes part in a query."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
+from django.core import serializers
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.vault.conftest import open_case, reopen_vault, seed_case
+from tests.vault.seeding import open_case, reopen_vault, seed_case
 from waystation.cases.models import Case, CaseDocument
 from waystation.vault import blind, datakeys
 from waystation.vault.datakeys import DataKeyShredded
@@ -370,14 +373,30 @@ def test_a_sealed_row_needs_its_data_key_to_be_saved():
     assert not Case.objects.exists()
 
 
-def test_dumpdata_style_serialisation_gives_ciphertext_never_plaintext():
+def test_dumpdata_writes_the_ciphertext_without_opening_it(vault):
+    """Serialising (what `dumpdata` does) gives each sealed value as its stored
+    ciphertext, needs no keys, and never writes plaintext (regression: every value was
+    opened and then written as "", a dump silently without its data)."""
     case = open_case(full_name=SECRET)
-    fresh = Case.objects.get(pk=case.pk)  # not yet opened
+    vault.seal()
 
-    serialised = Case._meta.get_field("full_name").value_to_string(fresh)
+    dumped = json.loads(serializers.serialize("json", Case.objects.all()))[0]["fields"]
 
-    assert SECRET not in serialised
-    assert bytes.fromhex(serialised) == _raw(case, "full_name")
+    assert SECRET not in json.dumps(dumped)
+    assert bytes.fromhex(dumped["full_name"]) == _raw(case, "full_name")
+    assert bytes.fromhex(dumped["narrative"]) == _raw(case, "narrative")
+
+
+def test_dumpdata_seals_again_a_value_opened_in_memory():
+    case = open_case(full_name=SECRET)
+    opened = Case.objects.get(pk=case.pk)
+    assert opened.full_name == SECRET
+
+    dumped = json.loads(serializers.serialize("json", [opened]))[0]["fields"]["full_name"]
+
+    assert SECRET not in dumped
+    again = datakeys.sealer_for(case.data_key_id)
+    assert again.open(bytes.fromhex(dumped), associated_data(case, "full_name")) == SECRET.encode()
 
 
 def test_stored_file_column_holds_only_a_random_name():

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from tests.vault.conftest import demo_key_file, open_case, reopen_vault, seed_case
+from tests.vault.seeding import demo_key_file, open_case, reopen_vault, seed_case
 from waystation.audit.models import AuditEntry
 from waystation.cases.models import Case
 from waystation.cases.services import shred_case

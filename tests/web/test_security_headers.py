@@ -37,7 +37,8 @@ def test_csp_allows_nothing_inline_and_nothing_from_elsewhere(login_page):
 def test_pages_are_never_cached_framed_or_referred(login_page):
     assert login_page["Cache-Control"] == "no-store"
     assert login_page["X-Frame-Options"] == "DENY"
-    assert login_page["Referrer-Policy"] == "no-referrer"
+    # Nothing to other sites; same-origin keeps the Origin header that CSRF checks need.
+    assert login_page["Referrer-Policy"] == "same-origin"
     assert login_page["X-Content-Type-Options"] == "nosniff"
     assert "geolocation=()" in login_page["Permissions-Policy"]
 
@@ -141,3 +142,13 @@ def test_production_hashes_passwords_with_argon2id_at_full_cost(tmp_path):
     algorithm, time_cost, memory_cost = result.stdout.split()
     assert algorithm == "argon2"
     assert int(time_cost) >= 2 and int(memory_cost) >= 65536
+
+
+def test_every_stylesheet_a_staff_page_links_is_served_from_here(client, login_page):
+    hrefs = re.findall(r'<link rel="stylesheet" href="([^"]+)"', login_page.content.decode())
+    assert hrefs
+    for href in hrefs:
+        assert href.startswith("/static/")
+        response = client.get(href)
+        assert response.status_code == 200, href
+        assert response["Content-Type"].startswith("text/css")

@@ -206,11 +206,31 @@ class CheckInForm(MailboxActionForm):
 
 
 class ScreenerReplyForm(forms.Form):
+    """What a screener sends to an applicant's mailbox (staff side, in English)."""
+
     kind = forms.ChoiceField(
+        label="What this message is",
         choices=[
-            (MessageKind.REPLY, _("Reply")),
-            (MessageKind.MORE_INFO, _("Ask for more information")),
-            (MessageKind.DECLINE, _("Decline")),
-        ]
+            (MessageKind.REPLY, "Reply"),
+            (MessageKind.MORE_INFO, "Ask for more information"),
+            (MessageKind.DECLINE, "Decline"),
+        ],
+        widget=forms.RadioSelect,
+        initial=MessageKind.REPLY,
     )
-    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 8}), max_length=20_000)
+    text = forms.CharField(
+        label="Message to the applicant",
+        help_text="Sealed to the applicant's codename: only they can read it in their mailbox.",
+        widget=forms.Textarea(attrs={"rows": 12}),
+        max_length=20_000,
+    )
+    confirm_decline = forms.BooleanField(
+        label="Yes, decline: this request will take no further answers.",
+        required=False,
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("kind") == MessageKind.DECLINE and not data.get("confirm_decline"):
+            self.add_error("confirm_decline", "Tick this box to confirm the decline.")
+        return data

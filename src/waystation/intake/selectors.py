@@ -14,9 +14,11 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import (
+    BooleanField,
     Case,
     Count,
     F,
+    IntegerField,
     OuterRef,
     Q,
     QuerySet,
@@ -77,6 +79,10 @@ class Queue:
     counts: dict[str, int]
     intake_ready: bool
 
+    @property
+    def tabs(self) -> list[tuple[str, str, int]]:
+        return [(name, label, self.counts[name]) for name, label in VIEWS.items()]
+
 
 def _latest(model: Any, field: str, **match: Any) -> Subquery:
     return Subquery(
@@ -96,12 +102,19 @@ def _annotated() -> QuerySet[HelpRequest]:
         last_in=_latest(MailboxMessage, "sent_at", direction=Direction.FROM_APPLICANT),
         last_help=_latest(CheckIn, "at", kind=CheckInKind.NEED_HELP),
     ).annotate(
-        help_asked=Case(When(help_pending, then=Value(True)), default=Value(False)),
+        help_asked=Case(
+            When(help_pending, then=Value(True)), default=Value(False), output_field=BooleanField()
+        ),
         wrote_again=Case(
             When(Q(last_in__isnull=False) & Q(last_in__gt=last_out), then=Value(True)),
             default=Value(False),
+            output_field=BooleanField(),
         ),
-        effective_urgency=Case(When(help_pending, then=Value(Urgency.NOW)), default=F("urgency")),
+        effective_urgency=Case(
+            When(help_pending, then=Value(int(Urgency.NOW))),
+            default=F("urgency"),
+            output_field=IntegerField(),
+        ),
     )
 
 

@@ -8,6 +8,12 @@ happen to share characters never collide.
 
 from __future__ import annotations
 
+import hashlib
+import re
+import unicodedata
+
+from anyascii import anyascii
+
 from waystation.vault import normalisers, runtime
 from waystation.vault.primitives import keyed_digest
 
@@ -37,3 +43,96 @@ def blind_name_tokens(value: str | None) -> list[str]:
     if not value:
         return []
     return [_digest("name", token) for token in normalisers.name_tokens(value)]
+
+
+def blind_digest(kind: str, canonical: str) -> str:
+    """The index of a value the caller has already normalised (for example a pair of
+    name tokens and a birth year), in its own ``kind`` domain like every other index."""
+    if kind in normalisers.SINGLE_VALUE_NORMALISERS or kind == "name":
+        raise ValueError(f"{kind!r} values go through blind_index or blind_name_tokens")
+    return _digest(kind, canonical)
+
+
+# --- keyed MinHash: near-duplicate stories without plaintext at rest ----------------------
+#
+# One-permutation MinHash with rotation densification (Shrivastava, ICML 2017): each word
+# shingle is hashed once with a keyed BLAKE2b, the hash picks a bin and its remainder
+# competes for that bin's minimum. Two stories agree on a bin with probability equal to
+# the Jaccard similarity of their shingle sets, as with classic MinHash, for the price of
+# one hash per shingle instead of one per shingle and permutation. Keyed, so a seized
+# signature cannot be tested against a guessed story without the blind-index key.
+
+MINHASH_BINS = 64
+MINHASH_ROWS_PER_BAND = 4
+SHINGLE_WORDS = 3
+MAX_SHINGLED_WORDS = 5_000
+_U64 = 2**64
+_EMPTY = _U64
+
+
+def _minhash_key() -> bytes:
+    # A key of its own, derived from the blind-index key, so MinHash values and identifier
+    # indexes never share a keyed function.
+    return keyed_digest(runtime.keyring().blind_index_key, b"waystation-minhash-v1", 32)
+
+
+def story_words(text: str) -> list[str]:
+    """Words of a story in Latin letters, lower case: the same story typed in Cyrillic or
+    in transliteration shingles the same."""
+    latin = anyascii(unicodedata.normalize("NFKC", text)).lower()
+    return re.findall(r"[a-z0-9]+", latin)[:MAX_SHINGLED_WORDS]
+
+
+def keyed_minhash(text: str, *, bins: int = MINHASH_BINS) -> list[int]:
+    """The story's signature: ``bins`` 64-bit values, or [] when it has no words."""
+    words = story_words(text)
+    if not words:
+        return []
+    width = min(SHINGLE_WORDS, len(words))
+    key = _minhash_key()
+    mins = [_EMPTY] * bins
+    for i in range(len(words) - width + 1):
+        shingle = " ".join(words[i : i + width]).encode()
+        value = int.from_bytes(hashlib.blake2b(shingle, key=key, digest_size=8).digest(), "big")
+        slot, rest = value % bins, value // bins
+        if rest < mins[slot]:
+            mins[slot] = rest
+    # Densify: an empty bin borrows the next filled one to its right, shifted by the
+    # distance, so two signatures agree there only if they agree on the borrowed bin.
+    signature = list(mins)
+    for slot in range(bins):
+        if mins[slot] != _EMPTY:
+            continue
+        for distance in range(1, bins):
+            borrowed = mins[(slot + distance) % bins]
+            if borrowed != _EMPTY:
+                signature[slot] = (borrowed + distance * 0x9E3779B97F4A7C15) % _U64
+                break
+    return signature
+
+
+def minhash_bands(signature: list[int], *, rows: int = MINHASH_ROWS_PER_BAND) -> list[str]:
+    """LSH band digests (16 hex characters each): stories whose signatures agree on all
+    rows of any one band become candidates."""
+    key = _minhash_key()
+    bands = []
+    for start in range(0, len(signature) - rows + 1, rows):
+        chunk = b"".join(v.to_bytes(8, "big") for v in signature[start : start + rows])
+        band = (start // rows).to_bytes(2, "big")
+        bands.append(hashlib.blake2b(band + chunk, key=key, digest_size=8).hexdigest())
+    return bands
+
+
+def signature_bytes(signature: list[int]) -> bytes:
+    return b"".join(v.to_bytes(8, "big") for v in signature)
+
+
+def signature_from_bytes(data: bytes) -> list[int]:
+    return [int.from_bytes(data[i : i + 8], "big") for i in range(0, len(data), 8)]
+
+
+def estimated_similarity(a: list[int], b: list[int]) -> float:
+    """Estimated Jaccard similarity of the two stories' shingle sets."""
+    if not a or len(a) != len(b):
+        return 0.0
+    return sum(1 for x, y in zip(a, b, strict=True) if x == y) / len(a)

@@ -64,8 +64,8 @@ def sealer_for(data_key_id: str) -> Sealer:
 
 
 def destroy_data_key(data_key_id: str) -> None:
-    """Erase the wrapped key. Callers then call :func:`rotate_keks` (outside any open
-    transaction) so that copies of the database taken earlier cannot open it either."""
+    """Erase the wrapped key. Callers then call :func:`rotate_keks` so that copies of
+    the database taken earlier cannot open it either."""
     updated = DataKey.objects.filter(pk=data_key_id, wrapped__isnull=False).update(
         wrapped=None, shredded_at=timezone.now()
     )

@@ -167,9 +167,16 @@ class _SealedBinaryField(_RefusesPlaintextLookups, models.BinaryField):  # type:
     def to_python(self, value: Any) -> Any:
         return value
 
+    def value_from_object(self, obj: models.Model) -> Any:
+        # Serialisers (dumpdata) read values through here: give them the stored form.
+        # Through the descriptor they would open every row, and value_to_string below
+        # would then find plaintext and write "" (a dump silently without the data).
+        return obj.__dict__.get(self.attname)
+
     def value_to_string(self, obj: models.Model) -> str:
-        # Serialisers (dumpdata) get ciphertext, never plaintext.
-        raw = obj.__dict__.get(self.attname)
+        # Serialisers (dumpdata) get ciphertext, never plaintext; a value opened in
+        # memory is sealed again (as saving would) rather than dropped.
+        raw = self.pre_save(obj, add=False)
         return raw.data.hex() if isinstance(raw, Ciphertext) else ""
 
 

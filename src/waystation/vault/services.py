@@ -38,8 +38,8 @@ def shred_data_key(
     this moment cannot open what it sealed (see keystore.py for why).
 
     ``erase_indexes`` runs in the same transaction as the destruction: the owner's blind
-    indexes go exactly when its key does. The rotation must run outside any transaction
-    (it commits in batches), so callers must not wrap this in one."""
+    indexes go exactly when its key does. Inside a caller's transaction the rotation's old
+    KEKs are erased only when that transaction commits (see datakeys.rotate_keks)."""
     with transaction.atomic():
         if erase_indexes is not None:
             erase_indexes()

@@ -1,0 +1,140 @@
+"""Staff pages for web requests: the triage queue, one request, answering it, its files.
+
+Each view parses the request, calls one selector or service and renders. The services
+check the permission themselves too; the decorators here only turn a refusal into the
+right answer before any work is done. Sign-in and the second factor are enforced for
+every staff page by the accounts middleware; "sealed" by the vault's.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from waystation.intake import screening, selectors
+from waystation.intake.forms import ScreenerReplyForm
+from waystation.intake.models import Attachment, HelpRequest, MessageKind, Status
+
+screener_required = permission_required(screening.SCREEN_PERMISSION, raise_exception=True)
+
+# What a stored file may be served as. Files are rebuilt on the way in, but the staff
+# side does not trust the sealed header blindly: anyone holding the public key can seal.
+_SERVABLE_TYPES = {"image/jpeg", "image/png", "image/webp", "application/pdf"}
+_SAFE_NAME = re.compile(r"^[a-z]+-[0-9]{1,3}\.(jpg|png|webp|pdf)$")
+_SENT = {
+    MessageKind.REPLY: "Reply sent.",
+    MessageKind.MORE_INFO: "Request for more information sent.",
+    MessageKind.DECLINE: "Request declined; the applicant has been told.",
+}
+
+
+@login_required
+@screener_required
+@require_GET
+def queue(request: HttpRequest) -> HttpResponse:
+    found = selectors.triage_queue(user=request.user, view=request.GET.get("view", ""))
+    return render(request, "intake/staff/queue.html", {"queue": found})
+
+
+@login_required
+@screener_required
+@require_POST
+def create_key(request: HttpRequest) -> HttpResponse:
+    screening.ensure_intake_key(actor_id=request.user.pk)
+    messages.success(request, "The public page can now accept requests.")
+    return redirect("intake:queue")
+
+
+def _request_page(
+    request: HttpRequest, opened: screening.OpenedRequest, form: ScreenerReplyForm, status: int
+) -> HttpResponse:
+    return render(
+        request,
+        "intake/staff/request.html",
+        {
+            "opened": opened,
+            "help_request": opened.request,
+            "payload": opened.payload,
+            "form": form,
+            "can_answer": opened.request.status != Status.DECLINED,
+            "templates": [
+                (MessageKind.REPLY, "Reply"),
+                (MessageKind.MORE_INFO, "Ask for more information"),
+                (MessageKind.DECLINE, "Decline"),
+            ],
+        },
+        status=status,
+    )
+
+
+def _open(request: HttpRequest, request_id: str) -> screening.OpenedRequest:
+    try:
+        return screening.open_request(user=request.user, request_id=request_id)
+    except HelpRequest.DoesNotExist:
+        raise Http404("no such request") from None
+
+
+@login_required
+@screener_required
+@require_GET
+def detail(request: HttpRequest, request_id: str) -> HttpResponse:
+    opened = _open(request, request_id)
+    initial: dict[str, Any] = {"kind": MessageKind.REPLY}
+    asked = request.GET.get("answer", "")
+    if asked in MessageKind.values and asked != MessageKind.MESSAGE:
+        kind = MessageKind(asked)
+        # The starting text in the language the applicant asked to be answered in.
+        initial = {"kind": kind, "text": screening.template_text(kind, opened.request.language)}
+    return _request_page(request, opened, ScreenerReplyForm(initial=initial), status=200)
+
+
+@login_required
+@screener_required
+@require_POST
+def answer(request: HttpRequest, request_id: str) -> HttpResponse:
+    form = ScreenerReplyForm(request.POST)
+    if form.is_valid():
+        kind = MessageKind(form.cleaned_data["kind"])
+        try:
+            screening.answer_request(
+                user=request.user, request_id=request_id, kind=kind, text=form.cleaned_data["text"]
+            )
+        except HelpRequest.DoesNotExist:
+            raise Http404("no such request") from None
+        except screening.ScreeningError as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            messages.success(request, _SENT[kind])
+            return redirect("intake:queue")
+    return _request_page(request, _open(request, request_id), form, status=400)
+
+
+@login_required
+@screener_required
+@require_GET
+def attachment(request: HttpRequest, request_id: str, attachment_id: str) -> HttpResponse:
+    try:
+        opened = screening.open_attachment(
+            user=request.user, request_id=request_id, attachment_id=attachment_id
+        )
+    except Attachment.DoesNotExist:
+        raise Http404("no such file") from None
+    content_type = (
+        opened.content_type
+        if opened.content_type in _SERVABLE_TYPES
+        else "application/octet-stream"
+    )
+    name = opened.name if _SAFE_NAME.fullmatch(opened.name) else "file.bin"
+    response = HttpResponse(opened.data, content_type=content_type)
+    # Always a download, never shown inside the staff site; and if a browser showed it
+    # anyway, it would run in a sandbox with nothing allowed.
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
