@@ -1,8 +1,20 @@
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractUser
+from typing import Any, ClassVar
+
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models.functions import Lower
+
+
+class StaffUserManager(UserManager["StaffUser"]):
+    def create_superuser(self, *args: Any, **kwargs: Any) -> StaffUser:
+        # A superuser passes every permission check, so it would read cases without being
+        # granted them (DESIGN §2.5). Administrators are a role like any other.
+        raise ValueError(
+            "Waystation has no superusers: create an administrator with "
+            "`waystation staff create --role administrator`."
+        )
 
 
 class StaffUser(AbstractUser):
@@ -18,11 +30,16 @@ class StaffUser(AbstractUser):
     session_generation = models.PositiveIntegerField(default=0)
     password_change_required = models.BooleanField(default=False)
 
+    objects: ClassVar[StaffUserManager] = StaffUserManager()
+
     class Meta:
         verbose_name = "staff user"
         # "Alice" and "alice" would be two people to the database and one to a reader.
         constraints = [
-            models.UniqueConstraint(Lower("username"), name="staffuser_username_ci_unique")
+            models.UniqueConstraint(Lower("username"), name="staffuser_username_ci_unique"),
+            models.CheckConstraint(
+                condition=models.Q(is_superuser=False), name="staffuser_never_superuser"
+            ),
         ]
         permissions = [("manage_staff", "Can add staff, set roles and end their sessions")]
 

@@ -27,11 +27,25 @@ class Role(StrEnum):
 # Permissions per role, as "app_label.codename". Administrators manage users and keys
 # but get no case permission: they read cases only if granted like anyone else.
 ROLE_PERMISSIONS: dict[Role, set[str]] = {
-    Role.SCREENER: {"intake.screen_request"},
-    Role.CASEWORKER: {"intake.screen_request"},
-    Role.LOGISTICS: set(),
-    Role.PROGRAMME_MANAGER: {"vault.seal_now", "intake.screen_request"},
-    Role.DOCUMENTATION: set(),
+    Role.SCREENER: {"intake.screen_request", "cases.open_case"},
+    Role.CASEWORKER: {
+        "intake.screen_request",
+        "cases.open_case",
+        "cases.work_case",
+        "cases.break_glass",
+    },
+    Role.LOGISTICS: {"cases.work_case", "cases.break_glass"},
+    Role.PROGRAMME_MANAGER: {
+        "vault.seal_now",
+        "intake.screen_request",
+        "cases.open_case",
+        "cases.work_case",
+        "cases.approve_stage",
+        "cases.grant_access",
+        "cases.break_glass",
+    },
+    # Documentation officers read cases only through grants (DESIGN §1).
+    Role.DOCUMENTATION: {"cases.work_case"},
     Role.ADMINISTRATOR: {"vault.seal_now", "accounts.manage_staff"},
 }
 
