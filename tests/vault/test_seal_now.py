@@ -84,10 +84,17 @@ def test_sealing_drops_every_key_held_in_this_process(vault):
     with pytest.raises(VaultSealed):
         runtime.keyring()
     assert not runtime.is_unsealed()
-    # The keyring object someone may still hold is emptied, not only forgotten.
+    # The keyring object someone may still hold is emptied, not only forgotten, and
+    # refuses to work on rather than hand out empty keys.
     assert keyring.keks == {}
     assert keyring.blind_index_key == b""
-    assert keyring.cached_data_sealer(case.data_key_id) is None
+    assert keyring._data_sealers == {}
+    with pytest.raises(VaultSealed):
+        keyring.cached_data_sealer(case.data_key_id)
+    with pytest.raises(VaultSealed):
+        keyring.require_blind_index_key()
+    with pytest.raises(VaultSealed):
+        keyring.kek_sealer(keyring.current_kek)
 
 
 @pytest.mark.django_db

@@ -21,7 +21,7 @@ INDEX_LENGTH = 32  # hex characters of a 128-bit digest
 
 
 def _digest(kind: str, canonical: str) -> str:
-    key = runtime.keyring().blind_index_key
+    key = runtime.keyring().require_blind_index_key()
     return keyed_digest(key, f"{kind}\x1f{canonical}".encode()).hex()
 
 
@@ -73,7 +73,7 @@ _EMPTY = _U64
 def _minhash_key() -> bytes:
     # A key of its own, derived from the blind-index key, so MinHash values and identifier
     # indexes never share a keyed function.
-    return keyed_digest(runtime.keyring().blind_index_key, b"waystation-minhash-v1", 32)
+    return keyed_digest(runtime.keyring().require_blind_index_key(), b"waystation-minhash-v1", 32)
 
 
 def story_words(text: str) -> list[str]:

@@ -14,19 +14,33 @@ from dataclasses import dataclass, field
 from waystation.vault.primitives import Sealer
 
 
+class VaultSealed(Exception):
+    """The vault is sealed: nothing personal can be read or written until unsealed."""
+
+
 @dataclass
 class Keyring:
     keks: dict[int, bytes]
     current_kek: int
     blind_index_key: bytes
     generation: int = 0
+    # Set by wipe(). Code that still holds a reference to this keyring (a request in
+    # flight during "seal now") must get VaultSealed, never work on with empty keys.
+    wiped: bool = False
     # Unwrapped data keys, as ready ciphers, by DataKey id. Dropped with the keyring.
     _data_sealers: dict[str, Sealer] = field(default_factory=dict, repr=False)
     _kek_sealers: dict[int, Sealer] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
+    def require_blind_index_key(self) -> bytes:
+        if self.wiped:
+            raise VaultSealed()
+        return self.blind_index_key
+
     def kek_sealer(self, version: int) -> Sealer:
         with self._lock:
+            if self.wiped:
+                raise VaultSealed()
             sealer = self._kek_sealers.get(version)
             if sealer is None:
                 if version not in self.keks:
@@ -35,6 +49,8 @@ class Keyring:
             return sealer
 
     def cached_data_sealer(self, data_key_id: str) -> Sealer | None:
+        if self.wiped:
+            raise VaultSealed()
         return self._data_sealers.get(data_key_id)
 
     def remember_data_sealer(self, data_key_id: str, sealer: Sealer) -> None:
@@ -50,6 +66,7 @@ class Keyring:
         references lets the allocator reuse the memory, and the process never writes keys
         anywhere else (no swap of secrets is promised; see docs/vault.md)."""
         with self._lock:
+            self.wiped = True
             self.keks.clear()
             self._kek_sealers.clear()
             self._data_sealers.clear()

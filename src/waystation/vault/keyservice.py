@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from waystation.vault.keyring import Keyring
+from waystation.vault.keyring import Keyring, VaultSealed
 from waystation.vault.keystore import (
     BLIND_INDEX_PURPOSE,
     Keystore,
@@ -24,6 +24,8 @@ from waystation.vault.keystore import (
 from waystation.vault.primitives import KEY_BYTES, derive_key, new_key
 from waystation.vault.shares import ShareError, combine_shares, split_root_key
 
+__all__ = ["KeyService", "UnsealError", "VaultSealed"]
+
 logger = logging.getLogger(__name__)
 
 DEMO_KEY_HEADER = (
@@ -31,10 +33,6 @@ DEMO_KEY_HEADER = (
     "# Anyone with this file can read everything Waystation stores with it.\n"
     "# Real installations are unsealed with trustees' shares: see docs/operations.md.\n"
 )
-
-
-class VaultSealed(Exception):
-    """The vault is sealed: nothing personal can be read or written until unsealed."""
 
 
 class UnsealError(Exception):

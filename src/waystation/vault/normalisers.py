@@ -40,7 +40,15 @@ def phone(value: str, default_region: str | None = None) -> str | None:
 
 
 def email(value: str) -> str | None:
-    text = _clean(value).lower()
+    # An address holds no whitespace: "ivan @ example.com" is ivan@example.com. Removing
+    # it, lower-casing and NFKC can each leave work for the others ("A", a line break,
+    # a combining accent): repeat until settled, so the result is its own canonical form.
+    text = _clean(value)
+    for _ in range(4):
+        settled = unicodedata.normalize("NFKC", "".join(text.lower().split()))
+        if settled == text:
+            break
+        text = settled
     if "@" not in text:
         return None
     local, _, domain = text.rpartition("@")

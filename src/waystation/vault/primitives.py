@@ -64,6 +64,9 @@ class Sealer:
 
 def keyed_digest(key: bytes, message: bytes, length: int = 16) -> bytes:
     """HMAC-SHA256, truncated: 128 bits is ample to tell identifiers apart."""
+    if len(key) < KEY_BYTES:
+        # An empty or short key would make the digest guessable: never fail open.
+        raise ValueError("a keyed digest needs a full-length key")
     return hmac.new(key, message, hashlib.sha256).digest()[:length]
 
 

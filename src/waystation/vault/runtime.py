@@ -29,6 +29,9 @@ from waystation.vault.keyservice import KeyService, UnsealError, VaultSealed
 
 logger = logging.getLogger(__name__)
 
+# Fetches per keyring() call while key events keep arriving (a rotation in progress).
+FETCH_ATTEMPTS = 5
+
 
 class Backend(Protocol):
     def keyring(self) -> Keyring | None: ...
@@ -82,15 +85,20 @@ class AgentBackend:
                 return self._keyring
             try:
                 self._ensure_subscribed()
-                epoch = self._epoch
-                fetched = self.client.keyring()
+                for _attempt in range(FETCH_ATTEMPTS):
+                    epoch = self._epoch
+                    fetched = self.client.keyring()
+                    if fetched is None:
+                        return None  # the agent is sealed
+                    if epoch == self._epoch:
+                        self._keyring = fetched
+                        return fetched
+                    # An event arrived while we fetched, so these keys may be stale. Ask
+                    # again: after a seal the agent answers "sealed"; after a key change
+                    # (rotation, shred) it hands out the new keys.
             except AgentUnavailable:
                 return None
-            if fetched is None or epoch != self._epoch:
-                # Sealed, or an event arrived while we fetched: do not trust these keys.
-                return None
-            self._keyring = fetched
-            return fetched
+            return None  # events kept arriving: fail closed, the next request retries
 
     def _ensure_subscribed(self) -> None:
         if self._subscriber is not None and self._subscriber.is_alive():

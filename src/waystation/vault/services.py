@@ -2,21 +2,31 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 
 from waystation.audit import services as audit
 from waystation.vault import datakeys, runtime
 from waystation.vault.agent import SealReport
 
+logger = logging.getLogger(__name__)
+
 
 def seal_now(*, actor_id: int | None) -> SealReport:
-    """Every worker drops its keys. The audit entry is written first: once sealed, the
-    reason for the seal must already be on record."""
-    with transaction.atomic():
-        audit.record(actor_id=actor_id, action="vault.seal_now")
-    return runtime.backend().seal()
+    """Every worker drops its keys, then the seal is recorded.
+
+    Sealing comes first and does not depend on the database: in a raid the seal must
+    happen even if the database is down or locked. The audit entry needs no keys, so it
+    can still be written afterwards; if it cannot, the seal stands and the log says so."""
+    report = runtime.backend().seal()
+    try:
+        with transaction.atomic():
+            audit.record(actor_id=actor_id, action="vault.seal_now")
+    except DatabaseError:
+        logger.error("vault sealed, but the audit entry for the seal could not be written")
+    return report
 
 
 def rotate_keys(*, actor_id: int | None, progress: datakeys.Progress | None = None) -> int:
