@@ -7,4 +7,5 @@ urlpatterns = [
     path("accounts/", include("waystation.accounts.urls")),
     path("vault/", include("waystation.vault.urls")),
     path("intake/", include("waystation.intake.urls")),
+    path("cases/", include("waystation.cases.urls")),
 ]

@@ -10,8 +10,10 @@ GPS_IFD = 0x8825
 EXIF_IFD = 0x8769
 
 
-def jpeg_with_gps(marker: str = "MARKER-CAMERA", size=(64, 48), orientation: int = 1) -> bytes:
-    image = Image.new("RGB", size, (200, 30, 30))
+def jpeg_with_gps(
+    marker: str = "MARKER-CAMERA", size=(64, 48), orientation: int = 1, color=(200, 30, 30)
+) -> bytes:
+    image = Image.new("RGB", size, color)
     for x in range(size[0] // 2):
         image.putpixel((x, 0), (0, 0, 255))  # a blue line at the top left, to see rotation
     exif = Image.Exif()

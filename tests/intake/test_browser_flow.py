@@ -45,7 +45,7 @@ CITY = "MARKER-BROWSER-CITY Грозный"
 HANDLE = "@marker_browser_handle"
 CAMERA = "MARKER-BROWSER-CAMERA"
 FILE_NAME = "MARKER-BROWSER-FILENAME.jpg"
-REPLY = "MARKER-BROWSER-REPLY Мы прочитали ваш запрос и свяжемся с вами."
+REPLY = "MARKER-BROWSER-REPLY Мы прочитали ваш запрос и свяжемся с вами."  # noqa: RUF001
 
 
 @pytest.fixture

@@ -118,6 +118,7 @@ def test_phone_without_region_keeps_digits_so_a_number_still_matches_itself():
 
 def test_email_is_lowercased_and_its_domain_made_ascii():
     assert normalisers.email("  Ivan@Пример.РФ ") == "ivan@xn--e1afmkfd.xn--p1ai"
+    assert normalisers.email("Ivan @ Example.com") == "ivan@example.com"  # regression
     assert normalisers.email("no-at-sign") is None
     assert normalisers.email("@example.com") is None
     assert normalisers.email("ivan@") is None
@@ -125,10 +126,22 @@ def test_email_is_lowercased_and_its_domain_made_ascii():
 
 
 def test_handles_lose_their_link_and_at_sign():
-    for typed in ("@Ivan_K", "t.me/ivan_k", "https://t.me/Ivan_K", "HTTPS://WWW.T.ME/ivan_k"):
+    typed_forms = ("@Ivan_K", "t.me/ivan_k", "https://t.me/Ivan_K", "HTTPS://WWW.T.ME/ivan_k")
+    regressions = ("@ Ivan_K", "t.me/@ivan_k", "https://t.me/ t.me/ivan_k")
+    for typed in typed_forms + regressions:
         assert normalisers.handle(typed) == "ivan_k", typed
     assert normalisers.handle("@") is None
     assert normalisers.handle("https://t.me/") is None
+
+
+def test_digits_of_other_scripts_are_the_same_digits():
+    """Regression: Arabic-Indic or Persian digits, as a phone keyboard in those scripts
+    types them, gave a different index from the same number in ASCII digits."""
+    arabic_indic = "".join(chr(0x0660 + int(d)) for d in "89991234567")
+    persian = "".join(chr(0x06F0 + int(d)) for d in "89991234567")
+
+    assert normalisers.phone(arabic_indic) == normalisers.phone(persian) == "89991234567"
+    assert normalisers.phone("+7 " + persian[1:]) == "+79991234567"
 
 
 def test_full_width_and_compatibility_forms_fold():

@@ -97,7 +97,9 @@ def may_see(user: Any, case_id: str) -> bool:
 
 
 def is_supervisor(user: Any, case: Case) -> bool:
-    return case.team_id is not None and Team.objects.filter(pk=case.team_id, supervisor=user).exists()
+    return (
+        case.team_id is not None and Team.objects.filter(pk=case.team_id, supervisor=user).exists()
+    )
 
 
 # --- lists (operational fields only; nothing decrypted) -----------------------------------
@@ -178,7 +180,11 @@ def search_cases(*, user: Any, query: str) -> list[QueueRow]:
         return []
     visible = visible_cases(user)
     match = Q(pk=query.lower()) if len(query) == RANDOM_ID_LENGTH else Q(pk__in=[])
-    for kind, index in (("phone", "phone_index"), ("email", "email_index"), ("handle", "handle_index")):
+    for kind, index in (
+        ("phone", "phone_index"),
+        ("email", "email_index"),
+        ("handle", "handle_index"),
+    ):
         digest = blind.blind_index(kind, query)
         if digest:
             match |= Q(**{index: digest})
@@ -404,7 +410,9 @@ def open_case(*, user: Any, case_id: str) -> CaseFile:
         )
     credibility: list[TimelineEntry] = []
     for note in Note.objects.filter(case=case).order_by("-at")[:TIMELINE_LIMIT]:
-        entry = TimelineEntry(at=note.at, kind=note.kind, text=note.text or "", actor_id=note.author_id)
+        entry = TimelineEntry(
+            at=note.at, kind=note.kind, text=note.text or "", actor_id=note.author_id
+        )
         timeline.append(entry)
         if note.kind == "credibility":
             credibility.append(entry)
@@ -460,9 +468,9 @@ def open_case(*, user: Any, case_id: str) -> CaseFile:
     ]
     for entry in risk:
         timeline.append(TimelineEntry(at=entry.at, kind="risk", text=f"{entry.kind}: {entry.text}"))
-    for at in CaseCheckIn.objects.filter(case=case).order_by("-at").values_list("at", flat=True)[
-        :50
-    ]:
+    for at in (
+        CaseCheckIn.objects.filter(case=case).order_by("-at").values_list("at", flat=True)[:50]
+    ):
         timeline.append(TimelineEntry(at=at, kind="check_in", text="Checked in"))
     timeline.sort(key=lambda e: e.at, reverse=True)
     now = timezone.now()
@@ -497,7 +505,9 @@ def open_case(*, user: Any, case_id: str) -> CaseFile:
             outcome=pending_row.outcome,
         )
     assignee_ids = list(
-        Assignment.objects.filter(case=case).order_by("assigned_at").values_list("user_id", flat=True)
+        Assignment.objects.filter(case=case)
+        .order_by("assigned_at")
+        .values_list("user_id", flat=True)
     )
     return CaseFile(
         case=case,
@@ -546,9 +556,7 @@ def my_alerts(*, user: Any) -> list[ShownAlert]:
         .order_by("-created_at")
         .values_list("id", "kind", "case_id", "created_at")[:200]
     )
-    seen = set(
-        visible_cases(user).filter(pk__in={r[2] for r in rows}).values_list("pk", flat=True)
-    )
+    seen = set(visible_cases(user).filter(pk__in={r[2] for r in rows}).values_list("pk", flat=True))
     return [
         ShownAlert(
             id=alert_id,
@@ -624,7 +632,10 @@ def assignable_staff(*, user: Any) -> list[tuple[int, str]]:
     """People a case may be assigned to: active staff who work cases."""
     from waystation.accounts.models import StaffUser
 
-    perm = Q(groups__permissions__codename="work_case", groups__permissions__content_type__app_label="cases")
+    perm = Q(
+        groups__permissions__codename="work_case",
+        groups__permissions__content_type__app_label="cases",
+    )
     return list(
         StaffUser.objects.filter(perm, is_active=True)
         .distinct()

@@ -60,9 +60,7 @@ REQUIRES_MOVE: dict[tuple[Stage, Stage], frozenset[Needs]] = {
 
 # Moves that need a second person's approval. A function of the case, because declining
 # is routine except when the person is in danger now.
-_ALWAYS_APPROVED: frozenset[tuple[Stage, Stage]] = frozenset(
-    {(Stage.VERIFICATION, Stage.PLANNING)}
-)
+_ALWAYS_APPROVED: frozenset[tuple[Stage, Stage]] = frozenset({(Stage.VERIFICATION, Stage.PLANNING)})
 _APPROVED_TARGETS: frozenset[Stage] = frozenset({Stage.CLOSED})
 _APPROVED_IF_URGENT: frozenset[Stage] = frozenset({Stage.DECLINED})
 

@@ -9,8 +9,9 @@ from django.db import transaction
 
 from waystation.accounts import services as accounts
 from waystation.accounts.models import StaffUser
+from waystation.accounts.roles import Role
 from waystation.accounts.services import DemoStaff
-from waystation.cases.services import ManualIntake, open_case_manually
+from waystation.cases.services import ManualIntake, create_team, open_case_manually
 from waystation.demo.people import DEMO_APPLICANTS, DEMO_STAFF
 
 
@@ -36,6 +37,10 @@ def create_demo_organisation() -> list[DemoStaff]:
         )
         for role, username in DEMO_STAFF.items()
     ]
+    # One team, supervised by the demo programme manager; the demo caseworker has the cases.
+    manager = StaffUser.objects.get(username=DEMO_STAFF[Role.PROGRAMME_MANAGER])
+    caseworker = StaffUser.objects.get(username=DEMO_STAFF[Role.CASEWORKER])
+    team = create_team(actor_id=None, name="Demo team", supervisor_id=manager.pk)
     for person in DEMO_APPLICANTS:
         open_case_manually(
             actor_id=None,
@@ -47,5 +52,7 @@ def create_demo_organisation() -> list[DemoStaff]:
                 channel=person.channel,
                 country=person.country,
             ),
+            team_id=team.pk,
+            assignee_ids=[caseworker.pk],
         )
     return staff

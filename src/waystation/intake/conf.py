@@ -22,6 +22,7 @@ DEFAULTS: dict[str, int] = {
     "MAX_TEXT_CHARS": 20_000,
     # Abuse. Real traffic is a few dozen requests a day; these stop floods, not people.
     "REQUESTS_PER_MINUTE": 60,
+    "FORM_POSTS_PER_MINUTE": 300,
     "MAILBOX_ATTEMPTS_PER_MINUTE": 120,
     "MESSAGES_PER_MAILBOX_PER_HOUR": 20,
     "CHECK_INS_PER_MAILBOX_PER_HOUR": 12,
@@ -39,6 +40,7 @@ class Limits:
     max_pdf_pages: int
     max_text_chars: int
     requests_per_minute: int
+    form_posts_per_minute: int
     mailbox_attempts_per_minute: int
     messages_per_mailbox_per_hour: int
     check_ins_per_mailbox_per_hour: int
@@ -47,8 +49,12 @@ class Limits:
 
 
 def _value(name: str, default: int) -> int:
+    # "is not None", not "or": 0 is a real setting (a limit that refuses everything).
     setting = f"WAYSTATION_INTAKE_{name}"
-    return int(getattr(settings, setting, None) or os.environ.get(setting) or default)
+    configured = getattr(settings, setting, None)
+    if configured is None:
+        configured = os.environ.get(setting) or None
+    return default if configured is None else int(configured)
 
 
 def limits() -> Limits:

@@ -3,7 +3,9 @@
 The public page cannot tell one person from another (it records no address, and over
 Tor every visitor looks the same), so limits are global or per mailbox:
 
-- new requests per minute, for everyone together (counted from the requests themselves);
+- new requests per minute, for everyone together (counted from the requests themselves),
+  and request forms sent per minute, valid or not: both are checked before a form's body
+  is read, so once a flood has used up the minute it costs no parsing and no image work;
 - mailbox openings per minute, for everyone together: a counter per minute that holds a
   number and nothing else. A codename has ≥ 88 bits, so this is not what protects it; it
   keeps guessing from loading the server;
@@ -70,6 +72,14 @@ def check_new_request() -> None:
     since = timezone.now() - timedelta(seconds=WINDOW_SECONDS)
     if HelpRequest.objects.filter(received_at__gte=since).count() >= limits.requests_per_minute:
         raise TryLater("requests_per_minute")
+
+
+def admit_request_form() -> None:
+    """Before a request form is read: refuse at once when this minute's requests are used
+    up, or when too many forms (stored or refused) arrived this minute."""
+    check_new_request()
+    if not take("forms", conf.limits().form_posts_per_minute):
+        raise TryLater("form_posts_per_minute")
 
 
 def check_mailbox_message(request_id: str) -> None:

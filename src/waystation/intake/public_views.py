@@ -85,6 +85,11 @@ def root(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def request_form(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
+        try:
+            # Before the body is read: a flood past the limit costs no parsing.
+            services.admit_request_form()
+        except services.TryLater as limit:
+            return try_later(request, retry_after=limit.retry_after)
         if getattr(request, REQUEST_TOO_LARGE, False):
             return too_large(request)
         form = forms.RequestForm(request.POST, request.FILES)
@@ -195,6 +200,10 @@ def mailbox_message(request: HttpRequest) -> HttpResponse:
     opened = services.open_mailbox(typed_codename=str(request.POST.get("codename", "")))
     if opened is None:
         return _wrong_codename(request, forms.CodenameForm())
+    try:
+        services.admit_message(opened)  # before any file is checked and rebuilt
+    except services.TryLater as limit:
+        return try_later(request, retry_after=limit.retry_after)
     form = forms.ApplicantMessageForm(request.POST, request.FILES)
     if not form.is_valid():
         return _mailbox_page(request, opened, message_form=form, status=400)

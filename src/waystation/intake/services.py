@@ -146,6 +146,12 @@ def _remove_files(attachments: Sequence[Attachment]) -> None:
         storage.remove(attachment.storage_name)
 
 
+def admit_request_form() -> None:
+    """Raises TryLater when the public page is taking no more requests right now; called
+    before the form (and its files) is read."""
+    limits.admit_request_form()
+
+
 def submit_request(*, new: NewRequest) -> Receipt:
     """Seal and store a request; return its codename. The files are on disk and the rows
     committed before this returns, so "received" is only ever said of a stored request."""
@@ -285,6 +291,12 @@ def read_mailbox(mailbox: Mailbox) -> MailboxView:
         files_sent=sum(files_per_message.values()),
         last_check_in=(last[0], last[1]) if last else None,
     )
+
+
+def admit_message(mailbox: Mailbox) -> None:
+    """Raises TryLater when this mailbox has written enough for now; called before the
+    message's files are checked and rebuilt."""
+    limits.check_mailbox_message(mailbox.request_id)
 
 
 def send_message(*, mailbox: Mailbox, text: str, files: Sequence[CleanFile] = ()) -> None:

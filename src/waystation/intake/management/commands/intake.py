@@ -5,6 +5,8 @@
 - ``public-key``: print the current public key (hex) and its fingerprint.
 - ``sweep``: delete attachment files that no request names (left by a crash between
   writing a file and committing its row) and unfinished ``.part`` files, older than an hour.
+- ``public-role``: (PostgreSQL) create the public process's role if missing and make its
+  grants exactly what ``intake/public_role.py`` lists; migrations do this too.
 """
 
 from __future__ import annotations
@@ -13,8 +15,9 @@ from argparse import ArgumentParser
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 
-from waystation.intake import screening, storage
+from waystation.intake import public_role, screening, storage
 from waystation.intake.models import Attachment
 from waystation.intake.services import IntakeUnavailable
 from waystation.vault import boxes
@@ -22,7 +25,7 @@ from waystation.vault.keyservice import VaultSealed
 
 
 class Command(BaseCommand):
-    help = "Operate the public intake: init-key, public-key, sweep."
+    help = "Operate the public intake: init-key, public-key, sweep, public-role."
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
@@ -30,6 +33,7 @@ class Command(BaseCommand):
         sub.add_parser("public-key", help="print the current intake public key")
         sweep = sub.add_parser("sweep", help="delete orphaned attachment files")
         sweep.add_argument("--older-than", type=int, default=storage.ORPHAN_AGE_SECONDS)
+        sub.add_parser("public-role", help="(PostgreSQL) re-apply the public role's grants")
 
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
@@ -50,3 +54,12 @@ class Command(BaseCommand):
             known = set(Attachment.objects.values_list("storage_name", flat=True))
             removed = storage.sweep_orphans(known, older_than=options["older_than"])
             self.stdout.write(f"Removed {removed} orphaned file(s).")
+        elif action == "public-role":
+            try:
+                run = public_role.apply(connection)
+            except public_role.RoleSetupFailed as exc:
+                raise CommandError(str(exc)) from exc
+            if not run:
+                self.stdout.write("SQLite has no roles: nothing to do.")
+            else:
+                self.stdout.write(f"Role {public_role.ROLE}: {len(run)} statements applied.")
