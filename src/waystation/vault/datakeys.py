@@ -11,7 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from waystation.vault import runtime
-from waystation.vault.models import DataKey
+from waystation.vault.keyring import VaultSealed
+from waystation.vault.models import DataKey, KekEpoch
 from waystation.vault.primitives import OpenFailed, Sealer, new_key
 
 REWRAP_BATCH = 500
@@ -25,8 +26,15 @@ def _wrap_context(data_key_id: str, kek_version: int) -> bytes:
     return f"waystation-datakey\x1f{data_key_id}\x1f{kek_version}".encode()
 
 
+@transaction.atomic
 def create_data_key() -> DataKey:
     keyring = runtime.keyring()
+    if _current_kek_in_database(share_lock=True) > keyring.current_kek:
+        # A rotation committed a new KEK whose event has not reached us yet. A key wrapped
+        # under the old KEK now would be lost when that KEK is erased.
+        keyring = runtime.refreshed_keyring()
+        if _current_kek_in_database(share_lock=False) > keyring.current_kek:
+            raise VaultSealed()  # the agent does not have it either: fail closed
     data_key = DataKey(kek_version=keyring.current_kek)
     key = new_key()
     data_key.wrapped = keyring.kek_sealer(keyring.current_kek).seal(
@@ -90,8 +98,14 @@ def rotate_keks(progress: Progress | None = None) -> tuple[int, list[int]]:
     their own KEK and then erase the other's, losing every key caught in between.
     """
     with transaction.atomic():
+        # First the epoch row: this waits for every worker that read the current KEK
+        # while creating a data key, and makes later ones wait for our commit and then
+        # see the new KEK (see KekEpoch).
+        epoch, _ = KekEpoch.objects.select_for_update().get_or_create(pk=1)
         _lock_data_keys()
         new_version = runtime.backend().add_kek()
+        epoch.current_kek = new_version
+        epoch.save(update_fields=["current_kek"])
         _rewrap_under(new_version, progress)
     # A worker that took its keys just before the new KEK existed may insert a data key
     # wrapped under the old one once our lock is released (on PostgreSQL its insert was
@@ -108,6 +122,20 @@ def rotate_keks(progress: Progress | None = None) -> tuple[int, list[int]]:
 
     transaction.on_commit(retire)  # at once when no transaction is open
     return new_version, retired
+
+
+def _current_kek_in_database(*, share_lock: bool) -> int:
+    """KekEpoch.current_kek. With ``share_lock`` on PostgreSQL the row stays locked FOR
+    SHARE until this transaction ends, so a rotation waits for us (Django's ORM offers
+    only exclusive row locks, which would make every data key creation wait for every
+    other). SQLite transactions are serialised already."""
+    connection = transaction.get_connection()
+    table = connection.ops.quote_name(KekEpoch._meta.db_table)
+    lock = " FOR SHARE" if share_lock and connection.vendor == "postgresql" else ""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT current_kek FROM {table} WHERE id = 1{lock}")  # noqa: S608  (no values: table name from the model)
+        row = cursor.fetchone()
+    return int(row[0]) if row else 0
 
 
 def _lock_data_keys() -> None:

@@ -30,3 +30,21 @@ class DataKey(models.Model):
     @property
     def is_shredded(self) -> bool:
         return self.wrapped is None
+
+
+class KekEpoch(models.Model):
+    """The version of the current key-encryption key, as the database knows it.
+
+    Workers hold copies of the keys and hear of a new KEK by an event from the key agent,
+    which can arrive late. A worker creating a data key reads this row under a shared lock
+    and, if it names a newer KEK than the worker holds, fetches the keys again first. A
+    rotation locks the row before it adds a KEK, which waits for every worker that read
+    the old value to commit: each new data key is then either wrapped under the new KEK or
+    already in the table when the rotation rewraps. Nothing here is secret.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    current_kek = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"KEK epoch v{self.current_kek}"

@@ -35,6 +35,7 @@ FETCH_ATTEMPTS = 5
 
 class Backend(Protocol):
     def keyring(self) -> Keyring | None: ...
+    def forget_keys(self) -> None: ...
     def seal(self) -> SealReport: ...
     def add_kek(self) -> int: ...
     def retire_keks_except(self, keep: int) -> list[int]: ...
@@ -46,6 +47,9 @@ class InProcessBackend:
 
     def keyring(self) -> Keyring | None:
         return self.service.keyring() if self.service.is_unsealed else None
+
+    def forget_keys(self) -> None:
+        pass  # this process holds the key service: its keyring is always current
 
     def seal(self) -> SealReport:
         self.service.seal()
@@ -126,6 +130,9 @@ class AgentBackend:
             self._drop()
             sock.close()
 
+    def forget_keys(self) -> None:
+        self._drop()
+
     def _drop(self) -> None:
         self._epoch += 1
         keyring, self._keyring = self._keyring, None
@@ -200,6 +207,13 @@ def keyring() -> Keyring:
     if current is None:
         raise VaultSealed()
     return current
+
+
+def refreshed_keyring() -> Keyring:
+    """The keys fetched afresh: for when the database says they changed before the key
+    agent's event about it arrived."""
+    backend().forget_keys()
+    return keyring()
 
 
 def is_unsealed() -> bool:
