@@ -9,3 +9,8 @@ urlpatterns = [
     path("intake/", include("waystation.intake.urls")),
     path("cases/", include("waystation.cases.urls")),
 ]
+
+handler400 = "waystation.web.views.bad_request"
+handler403 = "waystation.web.views.permission_denied"
+handler404 = "waystation.web.views.not_found"
+handler500 = "waystation.web.views.server_error"

@@ -1,10 +1,49 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError
 from django.shortcuts import render
+from django.template.loader import render_to_string
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "waystation/home.html")
+
+
+# Error pages: plain words, the demo banner, never a trace or the request's data.
+
+
+def _error(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:
+    return render(
+        request, "waystation/error.html", {"title": title, "message": message}, status=status
+    )
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return _error(request, 400, "Bad request", "The request could not be understood.")
+
+
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return _error(request, 403, "Not allowed", "Your role does not allow this.")
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return _error(
+        request, 404, "Not found", "There is nothing here, or nothing you have access to."
+    )
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    # No request context: whatever failed (the database, a session) must not fail again.
+    html = render_to_string(
+        "waystation/error.html",
+        {
+            "title": "Something went wrong",
+            "message": "Nothing was changed. Try again in a moment.",
+            "demo_mode": settings.DEMO_MODE,
+            "bare": True,
+        },
+    )
+    return HttpResponseServerError(html)
