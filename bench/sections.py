@@ -2,7 +2,13 @@
 imported here; its sections join the registry, run in their ``order``, and
 ``python -m bench <name>`` runs them alone."""
 
-from bench import cases, records, rotation, vault  # noqa: F401  (imported to register sections)
+from bench import (  # noqa: F401  (imported to register sections)
+    cases,
+    intake,
+    records,
+    rotation,
+    vault,
+)
 from bench.harness import REGISTRY, ordered
 
 __all__ = ["REGISTRY", "ordered"]

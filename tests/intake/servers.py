@@ -36,7 +36,7 @@ def database_url(settings_dict=None) -> str:
     return f"postgres://{auth}@{sd['HOST'] or '127.0.0.1'}:{sd['PORT'] or 5432}/{sd['NAME']}"
 
 
-def wait_until_serving(url: str, timeout: float = 20.0, process=None) -> None:
+def wait_until_serving(url: str, timeout: float = 20.0, process=None, poll: float = 0.05) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process is not None and process.poll() is not None:
@@ -47,7 +47,7 @@ def wait_until_serving(url: str, timeout: float = 20.0, process=None) -> None:
         except urllib.error.HTTPError:
             return
         except OSError:
-            time.sleep(0.05)
+            time.sleep(poll)
     raise RuntimeError("public server did not start")
 
 

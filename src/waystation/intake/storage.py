@@ -5,11 +5,17 @@ committed row never points at a missing or half-written file (DESIGN §2.7). A c
 between the two leaves an orphan: a ``.part`` file, or a whole sealed file no row names.
 Staff only ever reach files through rows, so orphans are never shown; ``waystation
 intake sweep`` deletes those older than an hour (they are ciphertext meanwhile).
+
+The public process and the staff side may run as different Unix users sharing a group
+(docs/operations.md): files are written group-readable and folders group-writable and
+setgid, whatever the umask, so the staff side can open and sweep what the public side
+wrote. Every file is ciphertext sealed to the intake key.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import time
 from pathlib import Path
 
@@ -17,10 +23,11 @@ from django.conf import settings
 
 from waystation.ids import random_id
 from waystation.vault import boxes
-from waystation.vault.fields import _write_durably  # the vault's one durable writer
 
 ORPHAN_AGE_SECONDS = 3600
 SUFFIX = ".box"
+FILE_MODE = 0o640
+FOLDER_MODE = 0o2770  # setgid: files take the folder's (shared) group
 
 
 def root() -> Path:
@@ -48,8 +55,42 @@ def seal_file(
     return boxes.seal_to(public_key, header + b"\n" + data, file_context(attachment_id))
 
 
+def _folder(path: Path) -> None:
+    if path.is_dir():
+        return
+    if path.parent != root().parent:
+        _folder(path.parent)
+    else:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    try:
+        path.mkdir(mode=FOLDER_MODE)
+    except FileExistsError:
+        return  # another worker made it first
+    path.chmod(FOLDER_MODE)  # mkdir's mode passes through the umask
+
+
 def write(storage_name: str, sealed: bytes) -> None:
-    _write_durably(path_for(storage_name), sealed)
+    """Write a whole file durably: to ``….part``, fsync, rename, fsync the folder. A
+    crash leaves either no file, a ``.part`` file, or the whole file; never a torn one
+    under the real name."""
+    path = path_for(storage_name)
+    _folder(path.parent)
+    part = path.with_name(path.name + ".part")
+    fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+    try:
+        os.fchmod(fd, FILE_MODE)
+        view = memoryview(sealed)
+        while view:
+            view = view[os.write(fd, view) :]
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    part.replace(path)
+    folder = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(folder)
+    finally:
+        os.close(folder)
 
 
 def remove(storage_name: str) -> None:

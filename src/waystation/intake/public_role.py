@@ -1,0 +1,109 @@
+"""The PostgreSQL role of the public process: it may add requests and reach mailboxes,
+and nothing else (DESIGN §2.3).
+
+What the public side does, and so all the role is granted:
+
+- read the intake *public* key (never the sealed private key or its data key);
+- add requests, applicant messages, attachment rows and check-ins;
+- find a mailbox by its codename lookup, read the replies sealed to the codename, count
+  what a mailbox sent this hour, sum the bytes stored (the storage cap);
+- keep the throttle counters.
+
+Reading is granted column by column, so the role cannot read back what applicants sent
+(the sealed payloads, their messages), nor staff copies of replies, nor anything of the
+staff side: accounts, sessions, cases, the vault's keys, the audit log. A column added to
+these tables later is unreadable by this role until a migration grants it here.
+
+:func:`apply` makes the grants exactly this table: it first revokes everything the role
+holds in the schema. It runs in migration ``0002_public_role`` and again on demand with
+``waystation intake public-role`` (e.g. after restoring into a new cluster). On SQLite,
+which has no roles, there is nothing to do.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from typing import Any
+
+# The role's name; one per installation if several share a PostgreSQL cluster.
+ROLE = os.environ.get("WAYSTATION_PUBLIC_DB_ROLE", "waystation_public")
+# A flood against the public page must not take every connection the server has: the
+# staff side needs some. Two workers with four threads hold eight.
+CONNECTION_LIMIT = 20
+
+# table: (privileges on the whole table, columns it may read)
+GRANTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "intake_intakekey": ((), ("id", "public_key", "created_at", "retired_at")),
+    "intake_helprequest": (
+        ("INSERT",),
+        ("id", "received_at", "language", "status", "codename_lookup", "form_token"),
+    ),
+    "intake_mailboxmessage": (
+        ("INSERT",),
+        ("id", "request_id", "direction", "kind", "sent_at", "for_applicant_box"),
+    ),
+    "intake_attachment": (("INSERT",), ("request_id", "message_id", "size")),
+    "intake_checkin": (("INSERT",), ("request_id", "kind", "at")),
+    # Counters per minute, holding a number and nothing else (see limits.py).
+    "intake_throttlewindow": (("SELECT", "INSERT", "UPDATE", "DELETE"), ()),
+}
+
+_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+
+
+class RoleSetupFailed(Exception):
+    pass
+
+
+def _quoted_role() -> str:
+    if not _NAME.fullmatch(ROLE):
+        raise RoleSetupFailed(f"WAYSTATION_PUBLIC_DB_ROLE must match {_NAME.pattern}")
+    return f'"{ROLE}"'
+
+
+def statements(schema: str, quote: Any) -> list[str]:
+    """The SQL that makes the role's privileges exactly GRANTS (the role exists)."""
+    role = _quoted_role()
+    out = [
+        f"REVOKE ALL ON ALL TABLES IN SCHEMA {quote(schema)} FROM {role}",
+        f"REVOKE ALL ON ALL SEQUENCES IN SCHEMA {quote(schema)} FROM {role}",
+        f"GRANT USAGE ON SCHEMA {quote(schema)} TO {role}",
+    ]
+    for table, (privileges, columns) in GRANTS.items():
+        if privileges:
+            out.append(f"GRANT {', '.join(privileges)} ON {quote(table)} TO {role}")
+        if columns:
+            names = ", ".join(quote(c) for c in columns)
+            out.append(f"GRANT SELECT ({names}) ON {quote(table)} TO {role}")
+    return out
+
+
+def apply(connection: Any) -> list[str]:
+    """Create the role if it is missing (NOLOGIN: an operator gives it a password) and
+    make its grants exactly GRANTS. Returns the statements run. No-op on SQLite."""
+    if connection.vendor != "postgresql":
+        return []
+    role = _quoted_role()
+    run: list[str] = []
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [ROLE])
+        if cursor.fetchone() is None:
+            cursor.execute("SELECT rolcreaterole OR rolsuper FROM pg_roles WHERE rolname = user")
+            row = cursor.fetchone()
+            if not (row and row[0]):
+                raise RoleSetupFailed(
+                    f"The database role {ROLE} does not exist and this account may not "
+                    f"create it. As a superuser, run: CREATE ROLE {ROLE} NOLOGIN; "
+                    "then migrate again (see docs/public-side.md)."
+                )
+            create = f"CREATE ROLE {role} NOLOGIN CONNECTION LIMIT {CONNECTION_LIMIT}"
+            cursor.execute(create)
+            run.append(create)
+        cursor.execute("SELECT current_schema()")
+        schema_row = cursor.fetchone()
+        assert schema_row is not None
+        for statement in statements(str(schema_row[0]), connection.ops.quote_name):
+            cursor.execute(statement)
+            run.append(statement)
+    return run

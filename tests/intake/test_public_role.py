@@ -1,0 +1,167 @@
+"""On PostgreSQL the public process connects as a role that may add requests and reach
+mailboxes, and nothing else (DESIGN §2.3): a compromised public process can read no
+staff table, no sealed payload back, and change no stored request."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from tests.intake.files import jpeg_with_gps
+from tests.intake.servers import database_url, post, public_server
+from tests.intake.test_public_pages import FORM
+from waystation.intake import public_role, screening
+from waystation.intake.models import (
+    Attachment,
+    CheckIn,
+    Direction,
+    HelpRequest,
+    MailboxMessage,
+    MessageKind,
+)
+
+psycopg = pytest.importorskip("psycopg")
+
+
+class Screener:
+    pk = 7
+
+    def has_perm(self, perm):
+        return perm == screening.SCREEN_PERMISSION
+
+
+@pytest.fixture(scope="module")
+def public_login(django_db_setup, django_db_blocker):
+    """A login role in the public role, as an operator would make one; the URL to use.
+    Made over a connection of its own, so that it exists outside any test's transaction."""
+    with django_db_blocker.unblock():
+        if connection.vendor != "postgresql":
+            pytest.skip("roles exist on PostgreSQL only; on SQLite the migration does nothing")
+        admin_url = database_url()
+    name = f"ws_public_test_{secrets.token_hex(4)}"
+    with psycopg.connect(admin_url, autocommit=True) as admin:
+        admin.execute(f'CREATE ROLE "{name}" LOGIN IN ROLE "{public_role.ROLE}"')
+    try:
+        yield database_url({**connection.settings_dict, "USER": name, "PASSWORD": ""})
+    finally:
+        with psycopg.connect(admin_url, autocommit=True) as admin:
+            admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = %s",
+                [name],
+            )
+            admin.execute(f'DROP ROLE "{name}"')
+
+
+def refused(url: str, statement: str) -> bool:
+    with psycopg.connect(url, autocommit=True) as conn:
+        try:
+            conn.execute(statement)
+        except psycopg.errors.InsufficientPrivilege:
+            return True
+    return False
+
+
+@pytest.mark.django_db
+def test_the_migration_made_the_role_with_a_connection_limit(public_login):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT rolcanlogin, rolconnlimit FROM pg_roles WHERE rolname = %s",
+            [public_role.ROLE],
+        )
+        assert cursor.fetchone() == (False, public_role.CONNECTION_LIMIT)
+
+
+@pytest.mark.django_db
+def test_every_staff_table_is_refused(public_login):
+    tables = [t for t in connection.introspection.table_names() if not t.startswith("intake_")]
+    assert {"accounts_staffuser", "django_session", "audit_auditentry", "vault_datakey"} <= set(
+        tables
+    )
+    assert any(t.startswith("cases_") for t in tables)
+    allowed = [t for t in tables if not refused(public_login, f'SELECT 1 FROM "{t}" LIMIT 1')]
+    assert allowed == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "statement",
+    [
+        # What applicants sent, read back: sealed, and unreadable to this role anyway.
+        "SELECT payload_box FROM intake_helprequest",
+        "SELECT mailbox_public_key FROM intake_helprequest",
+        "SELECT from_applicant_box FROM intake_mailboxmessage",
+        "SELECT staff_copy FROM intake_mailboxmessage",
+        "SELECT storage_name FROM intake_attachment",
+        "SELECT * FROM intake_helprequest",
+        # The intake's private key and its data key.
+        "SELECT private_key FROM intake_intakekey",
+        "SELECT data_key_id FROM intake_intakekey",
+        # Changing or removing what is stored.
+        "UPDATE intake_helprequest SET status = 'declined'",
+        "DELETE FROM intake_helprequest",
+        "DELETE FROM intake_mailboxmessage",
+        "UPDATE intake_mailboxmessage SET for_applicant_box = NULL",
+        "INSERT INTO intake_intakekey (id, public_key, data_key_id, private_key, created_at) "
+        "VALUES ('x', '\\x00', 'y', '\\x00', now())",
+        "UPDATE intake_intakekey SET retired_at = now()",
+        "TRUNCATE intake_checkin",
+        # Making tables of its own.
+        "CREATE TABLE stash (x text)",
+    ],
+)
+def test_what_the_public_side_never_does_is_refused(public_login, statement):
+    assert refused(public_login, statement)
+
+
+@pytest.mark.django_db
+def test_the_grants_are_exactly_the_table(public_login):
+    """Running the grants again changes nothing and leaves nothing extra."""
+    public_role.apply(connection)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT table_name, privilege_type FROM information_schema.role_table_grants "
+            "WHERE grantee = %s ORDER BY 1, 2",
+            [public_role.ROLE],
+        )
+        table_level = set(cursor.fetchall())
+    expected = {(t, p) for t, (privileges, _) in public_role.GRANTS.items() for p in privileges}
+    assert table_level == expected
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_public_process_works_as_this_role(public_login, tmp_path):
+    screening.ensure_intake_key(actor_id=None)
+    photo = ("attachments", "p.jpg", "image/jpeg", jpeg_with_gps())
+    with public_server(
+        database=public_login, media_root=Path(settings.MEDIA_ROOT), data_dir=tmp_path
+    ) as (url, _):
+        status, page = post(url, "/en/", FORM, [photo])
+        assert status == 200, page
+        codename = re.search(r'<p class="codename"[^>]*>([^<]+)</p>', page).group(1).strip()
+        # The same form again: found by its token, stored once.
+        status, page = post(url, "/en/", FORM)
+        assert status == 200 and "already received" in page
+        help_request = HelpRequest.objects.get()
+        screening.answer_request(
+            user=Screener(), request_id=help_request.id, kind=MessageKind.REPLY, text="Hello"
+        )
+        status, page = post(url, "/en/mailbox/", {"codename": codename})
+        assert status == 200 and "Hello" in page
+        status, page = post(
+            url, "/en/mailbox/message/", {"codename": codename, "message": "more"}, [photo]
+        )
+        assert status == 200 and "Your message was received." in page
+        status, _ = post(url, "/en/mailbox/check-in/", {"codename": codename, "kind": "safe"})
+        assert status == 200
+        status, _ = post(url, "/en/mailbox/", {"codename": "wrong " * 7})
+        assert status == 403
+    assert Attachment.objects.count() == 2
+    assert MailboxMessage.objects.filter(direction=Direction.FROM_APPLICANT).count() == 1
+    assert CheckIn.objects.count() == 1
+    opened = screening.open_request(user=Screener(), request_id=help_request.id)
+    assert opened.payload["story"] == FORM["story"]
