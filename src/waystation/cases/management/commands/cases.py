@@ -1,0 +1,43 @@
+"""``waystation cases check-overdue``: raise alerts for missed check-ins.
+
+Run it from cron (or a systemd timer) every few minutes. It is idempotent: each missed
+check-in raises each alert once, however often it runs.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.dateparse import parse_datetime
+
+from waystation.cases import services
+
+
+class Command(BaseCommand):
+    help = "Casework operations: check-overdue."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="operation", required=True)
+        overdue = sub.add_parser(
+            "check-overdue", help="alert assignees (and, after the grace period, supervisors)"
+        )
+        overdue.add_argument(
+            "--now", help="pretend it is this ISO time (for tests and drills)", default=None
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["operation"] == "check-overdue":
+            now: datetime | None = None
+            if options["now"]:
+                now = parse_datetime(options["now"])
+                if now is None or now.tzinfo is None:
+                    raise CommandError(
+                        "--now takes an ISO time with a zone, e.g. 2026-01-01T12:00Z"
+                    )
+            report = services.check_overdue(now=now)
+            self.stdout.write(
+                f"checked {report.checked} overdue schedule(s): {report.satisfied} satisfied "
+                f"by web check-ins, {report.alerts} alert(s), {report.escalations} escalation(s)"
+            )

@@ -1,0 +1,553 @@
+"""Casework pages. Each view parses the request, calls one service or selector, and
+renders or redirects; the rules live in services.py and selectors.py.
+
+A case the user may not see is a 404 everywhere, for reading and for every action,
+with the same page as a case that does not exist (the selectors raise ``CaseNotFound``,
+an ``Http404``). Sign-in and the second factor are enforced for every page by the
+accounts middleware; "sealed" by the vault's. Every page works without JavaScript.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from waystation.cases import forms, selectors, services
+from waystation.cases.models import Stage
+from waystation.cases.services import CaseError
+
+
+def _user(request: HttpRequest) -> Any:
+    return request.user
+
+
+def _to_case(case_id: str, anchor: str = "") -> HttpResponse:
+    url = reverse("cases:detail", args=[case_id])
+    return redirect(f"{url}#{anchor}" if anchor else url)
+
+
+def _act(
+    request: HttpRequest,
+    case_id: str,
+    form: Any,
+    call: Callable[[], Any],
+    done: str | Callable[[Any], str],
+    anchor: str = "",
+) -> HttpResponse:
+    """Validate, call the service, tell the person what happened, back to the case.
+    ``CaseNotFound`` is not caught: it is the 404 of a case one may not see."""
+    if not form.is_valid():
+        # Show the form's own words; the case page is reloaded, not re-rendered here,
+        # so that a refused action never re-sends sealed data without its audit entry.
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        selectors.visible_case(user=_user(request), case_id=case_id)
+        return _to_case(case_id, anchor)
+    try:
+        result = call()
+    except CaseError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, done(result) if callable(done) else done)
+    return _to_case(case_id, anchor)
+
+
+# --- lists ---------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def queue(request: HttpRequest) -> HttpResponse:
+    stage = request.GET.get("stage", "")
+    found = selectors.case_queue(user=_user(request), page=request.GET.get("page"), stage=stage)
+    return render(
+        request,
+        "cases/queue.html",
+        {
+            "title": "Case queue",
+            "found": found,
+            "stages": Stage.choices,
+            "stage": stage,
+            "search": forms.SearchForm(),
+        },
+    )
+
+
+@login_required
+@require_GET
+def mine(request: HttpRequest) -> HttpResponse:
+    found = selectors.my_cases(user=_user(request), page=request.GET.get("page"))
+    return render(request, "cases/queue.html", {"title": "My cases", "found": found, "mine": True})
+
+
+@login_required
+@require_GET
+def search(request: HttpRequest) -> HttpResponse:
+    form = forms.SearchForm(request.GET or None)
+    rows = []
+    if form.is_valid():
+        rows = selectors.search_cases(user=_user(request), query=form.cleaned_data["q"])
+    return render(request, "cases/search.html", {"form": form, "rows": rows})
+
+
+@login_required
+@require_GET
+def alerts(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    return render(
+        request,
+        "cases/alerts.html",
+        {
+            "alerts": selectors.my_alerts(user=user),
+            "pending": selectors.pending_approvals(user=user)
+            if user.has_perm(services.APPROVE)
+            else [],
+            "overdue": selectors.overdue_check_ins(user=user),
+            "tasks": selectors.my_open_tasks(user=user),
+        },
+    )
+
+
+@login_required
+@require_POST
+def resolve_alert(request: HttpRequest, alert_id: str) -> HttpResponse:
+    try:
+        services.resolve_alert(user=_user(request), alert_id=alert_id)
+    except CaseError as exc:
+        messages.error(request, str(exc))
+    return redirect("cases:alerts")
+
+
+# --- opening cases -------------------------------------------------------------------------
+
+
+@login_required
+@permission_required(services.OPEN_CASE, raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def new(request: HttpRequest) -> HttpResponse:
+    form = forms.ManualCaseForm(
+        request.POST or None,
+        teams=selectors.teams(),
+        staff=selectors.assignable_staff(user=_user(request)),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            case = services.open_case_by_hand(
+                user=_user(request),
+                intake=services.ManualIntake(
+                    full_name=data["full_name"],
+                    phone=data["phone"],
+                    email=data["email"],
+                    handle=data["handle"],
+                    birth_year=data["birth_year"],
+                    city=data["city"],
+                    narrative=data["narrative"],
+                    contacts=data["contacts"],
+                    urgency=data["urgency"],
+                    channel=data["channel"],
+                    country=data["country"],
+                ),
+                team_id=data["team"] or None,
+                assignee_ids=data["assignees"],
+            )
+        except CaseError as exc:
+            form.add_error(None, str(exc))
+        else:
+            return _after_opening(request, case.id)
+    return render(request, "cases/new.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def _after_opening(request: HttpRequest, case_id: str) -> HttpResponse:
+    if selectors.may_see(_user(request), case_id):
+        messages.success(request, "Case opened.")
+        return _to_case(case_id)
+    # Need to know: whoever opened it may not be one of the people who work on it.
+    messages.success(request, f"Case {case_id} opened and handed to its team.")
+    return redirect("cases:queue")
+
+
+@login_required
+@permission_required(services.OPEN_CASE, raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def from_request(request: HttpRequest, request_id: str) -> HttpResponse:
+    form = forms.FromRequestForm(
+        request.POST or None,
+        teams=selectors.teams(),
+        staff=selectors.assignable_staff(user=_user(request)),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            case = services.open_case_from_request(
+                user=_user(request),
+                request_id=request_id,
+                team_id=data["team"] or None,
+                assignee_ids=data["assignees"],
+                full_name=data["full_name"],
+                birth_year=data["birth_year"],
+            )
+        except CaseError as exc:
+            form.add_error(None, str(exc))
+        else:
+            return _after_opening(request, case.id)
+    return render(
+        request,
+        "cases/from_request.html",
+        {"form": form, "request_id": request_id},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def break_glass(request: HttpRequest) -> HttpResponse:
+    form = forms.BreakGlassForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            grant = services.break_glass(
+                user=_user(request),
+                case_id=form.cleaned_data["case_id"].strip(),
+                reason=form.cleaned_data["reason"],
+            )
+        except CaseError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.warning(
+                request,
+                "Emergency access granted for 24 hours. The programme managers have been told.",
+            )
+            return _to_case(grant.case_id)
+    return render(request, "cases/break_glass.html", {"form": form})
+
+
+# --- one case ------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def detail(request: HttpRequest, case_id: str) -> HttpResponse:
+    user = _user(request)
+    opened = selectors.open_case(user=user, case_id=case_id)
+    case = opened.case
+    staff = selectors.assignable_staff(user=user)
+    may_manage = services.may_manage(user, case)
+    return render(
+        request,
+        "cases/detail.html",
+        {
+            "opened": opened,
+            "case": case,
+            "can_work": user.has_perm(services.WORK_CASE),
+            "can_approve": user.has_perm(services.APPROVE),
+            "may_manage": may_manage,
+            "stage_form": forms.StageForm(
+                auto_id="stage-%s", targets=[(m.stage.value, m.label) for m in opened.moves]
+            ),
+            "checklist_form": forms.ChecklistForm(
+                auto_id="checklist-%s",
+                initial={
+                    "identity_seen": case.identity_seen,
+                    "interview_held": case.interview_held,
+                    "partner_reference": case.partner_reference,
+                    "narrative_consistent": case.narrative_consistent,
+                },
+            ),
+            "reference_form": forms.ReferenceForm(auto_id="reference-%s"),
+            "note_form": forms.NoteForm(auto_id="note-%s"),
+            "message_form": forms.MessageForm(auto_id="message-%s"),
+            "task_form": forms.TaskForm(auto_id="task-%s"),
+            "risk_form": forms.RiskForm(auto_id="risk-%s", initial={"urgency": case.urgency}),
+            "schedule_form": forms.ScheduleForm(
+                auto_id="schedule-%s",
+                initial={
+                    "every_hours": opened.schedule.every_hours if opened.schedule else 12,
+                    "grace_hours": opened.schedule.grace_hours if opened.schedule else 6,
+                },
+            ),
+            "grant_form": forms.GrantForm(staff=staff, auto_id="grant-%s") if may_manage else None,
+            "assign_form": forms.AssignForm(staff=staff, auto_id="assign-%s")
+            if may_manage
+            else None,
+            "details_form": forms.DetailsForm(
+                auto_id="details-%s",
+                initial={
+                    "full_name": opened.full_name,
+                    "birth_year": opened.birth_year,
+                    "phone": opened.phone,
+                    "email": opened.email,
+                    "handle": opened.handle,
+                    "city": opened.city,
+                    "country": case.country,
+                    "narrative": opened.narrative,
+                    "contacts": forms.contacts_text(opened.contacts),
+                },
+            ),
+        },
+    )
+
+
+@login_required
+@require_POST
+def change_stage(request: HttpRequest, case_id: str) -> HttpResponse:
+    form = forms.StageForm(request.POST, targets=[(s, s) for s in Stage.values])
+    return _act(
+        request,
+        case_id,
+        form,
+        lambda: services.change_stage(
+            user=_user(request),
+            case_id=case_id,
+            to_stage=form.cleaned_data["to_stage"],
+            reason=form.cleaned_data["reason"],
+            outcome=form.cleaned_data["outcome"],
+        ),
+        lambda result: (
+            "Stage changed."
+            if result.moved
+            else "Asked for approval: someone else must approve this move."
+        ),
+        "stage",
+    )
+
+
+@login_required
+@require_POST
+def decide(request: HttpRequest, case_id: str, approval_id: str) -> HttpResponse:
+    form = forms.DecisionForm(request.POST)
+    return _act(
+        request,
+        case_id,
+        form,
+        lambda: services.decide_approval(
+            user=_user(request),
+            case_id=case_id,
+            approval_id=approval_id,
+            approve=form.cleaned_data["decision"] == "approve",
+        ),
+        "Decision recorded.",
+        "stage",
+    )
+
+
+@login_required
+@require_POST
+def withdraw(request: HttpRequest, case_id: str, approval_id: str) -> HttpResponse:
+    return _act(
+        request,
+        case_id,
+        forms.DecisionForm({"decision": "refuse"}),
+        lambda: services.withdraw_approval(
+            user=_user(request), case_id=case_id, approval_id=approval_id
+        ),
+        "Request for approval withdrawn.",
+        "stage",
+    )
+
+
+@login_required
+@require_POST
+def checklist(request: HttpRequest, case_id: str) -> HttpResponse:
+    form = forms.ChecklistForm(request.POST)
+    return _act(
+        request,
+        case_id,
+        form,
+        lambda: services.update_checklist(
+            user=_user(request), case_id=case_id, **form.cleaned_data
+        ),
+        "Checklist saved.",
+        "verification",
+    )
+
+
+@login_required
+@require_POST
+def reference(request: HttpRequest, case_id: str) -> HttpResponse:
+    form = forms.ReferenceForm(request.POST)
+    return _act(
+        request,
+        case_id,
+        form,
+        lambda: services.record_reference(
+            user=_user(request), case_id=case_id, **form.cleaned_data
+        ),
+        "Reference recorded.",
+        "verification",
+    )
+
+
+@login_required
+@require_POST
+def note(request: HttpRequest, case_id: str) -> HttpResponse:
+    form = forms.NoteForm(request.POST)
+    return _act(
+        request,
+        case_id,
+        form,
+        lambda: services.add_note(user=_user(request), case_id=case_id, **form.cleaned_data),
+        "Note added.",
+        "timeline",
+    )
+
+
+@login_required
+@require_POST
+def message(request: HttpRequest, case_id: str) -> HttpResponse:
+    form = forms.MessageForm(request.POST)
+    return _act(
+        request,
+        case_id,
+        form,
+        lambda: services.record_message(user=_user(request), case_id=case_id, **form.cleaned_data),
+        "Message recorded.",
+        "timeline",
+    )
+
+
+@login_required
+@require_POST
+def task(request: HttpRequest, case_id: str) -> HttpResponse:
+    form = forms.TaskForm(request.POST)
+    return _act(
+        request,
+        case_id,
+        form,
+        lambda: services.add_task(
+            user=_user(request),
+            case_id=case_id,
+            title=form.cleaned_data["title"],
+            due_at=form.due_at(),
+        ),
+        "Task added.",
+        "tasks",
+    )
+
+
+@login_required
+@require_POST
+def task_done(request: HttpRequest, case_id: str, task_id: str) -> HttpResponse:
+    return _act(
+        request,
+        case_id,
+        forms.DecisionForm({"decision": "approve"}),
+        lambda: services.complete_task(user=_user(request), case_id=case_id, task_id=task_id),
+        "Task done.",
+        "tasks",
+    )
+
+
+@login_required
+@require_POST
+def risk(request: HttpRequest, case_id: str) -> HttpResponse:
+    form = forms.RiskForm(request.POST)
+    return _act(
+        request,
+        case_id,
+        form,
+        lambda: services.assess_risk(user=_user(request), case_id=case_id, **form.cleaned_data),
+        "Risk assessment saved.",
+        "risk",
+    )
+
+
+@login_required
+@require_POST
+def schedule(request: HttpRequest, case_id: str) -> HttpResponse:
+    form = forms.ScheduleForm(request.POST)
+    return _act(
+        request,
+        case_id,
+        form,
+        lambda: services.set_check_in_schedule(
+            user=_user(request), case_id=case_id, **form.cleaned_data
+        ),
+        "Check-in schedule saved.",
+        "check-ins",
+    )
+
+
+@login_required
+@require_POST
+def check_in(request: HttpRequest, case_id: str) -> HttpResponse:
+    return _act(
+        request,
+        case_id,
+        forms.DecisionForm({"decision": "approve"}),
+        lambda: services.record_check_in(user=_user(request), case_id=case_id),
+        "Check-in recorded.",
+        "check-ins",
+    )
+
+
+@login_required
+@require_POST
+def details(request: HttpRequest, case_id: str) -> HttpResponse:
+    form = forms.DetailsForm(request.POST)
+    return _act(
+        request,
+        case_id,
+        form,
+        lambda: services.update_details(
+            user=_user(request), case_id=case_id, details=services.Details(**form.cleaned_data)
+        ),
+        "Details saved.",
+        "details",
+    )
+
+
+@login_required
+@require_POST
+def assign(request: HttpRequest, case_id: str) -> HttpResponse:
+    form = forms.AssignForm(request.POST, staff=selectors.assignable_staff(user=_user(request)))
+    return _act(
+        request,
+        case_id,
+        form,
+        lambda: services.assign(
+            user=_user(request), case_id=case_id, assignee_id=form.cleaned_data["assignee"]
+        ),
+        "Assigned.",
+        "people",
+    )
+
+
+@login_required
+@require_POST
+def grant(request: HttpRequest, case_id: str) -> HttpResponse:
+    form = forms.GrantForm(request.POST, staff=selectors.assignable_staff(user=_user(request)))
+    return _act(
+        request,
+        case_id,
+        form,
+        lambda: services.grant_access(
+            user=_user(request),
+            case_id=case_id,
+            grantee_id=form.cleaned_data["grantee"],
+            reason=form.cleaned_data["reason"],
+            until=form.until_at(),
+        ),
+        "Access granted.",
+        "people",
+    )
+
+
+@login_required
+@require_POST
+def revoke(request: HttpRequest, case_id: str, grant_id: str) -> HttpResponse:
+    return _act(
+        request,
+        case_id,
+        forms.DecisionForm({"decision": "refuse"}),
+        lambda: services.revoke_access(user=_user(request), case_id=case_id, grant_id=grant_id),
+        "Access revoked.",
+        "people",
+    )
