@@ -15,12 +15,12 @@ wrote. Every file is ciphertext sealed to the intake key.
 from __future__ import annotations
 
 import json
-import os
 import time
 from pathlib import Path
 
 from django.conf import settings
 
+from waystation.durable import write_file_durably
 from waystation.ids import random_id
 from waystation.vault import boxes
 
@@ -75,22 +75,7 @@ def write(storage_name: str, sealed: bytes) -> None:
     under the real name."""
     path = path_for(storage_name)
     _folder(path.parent)
-    part = path.with_name(path.name + ".part")
-    fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
-    try:
-        os.fchmod(fd, FILE_MODE)
-        view = memoryview(sealed)
-        while view:
-            view = view[os.write(fd, view) :]
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    part.replace(path)
-    folder = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(folder)
-    finally:
-        os.close(folder)
+    write_file_durably(path, sealed, mode=FILE_MODE)
 
 
 def remove(storage_name: str) -> None:

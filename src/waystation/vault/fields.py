@@ -18,7 +18,6 @@ plaintext must never reach SQL.
 from __future__ import annotations
 
 import json
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +28,7 @@ from django.db import models
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models.query_utils import DeferredAttribute
 
+from waystation.durable import write_file_durably
 from waystation.ids import random_id
 from waystation.vault import blind, datakeys
 from waystation.vault.blind import INDEX_LENGTH
@@ -247,26 +247,6 @@ def sealed_files_root() -> Path:
     return Path(settings.MEDIA_ROOT) / "sealed"
 
 
-def _write_durably(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    tmp = path.with_name(path.name + ".part")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        view = memoryview(data)
-        while view:
-            written = os.write(fd, view)
-            view = view[written:]
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    tmp.replace(path)
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
-
-
 class _SealedFileDescriptor(DeferredAttribute):
     field: SealedFileField
 
@@ -322,7 +302,9 @@ class SealedFileField(_RefusesPlaintextLookups, models.CharField):  # type: igno
                 header + b"\n" + value.data, associated_data(model_instance, self.name)
             )
             storage_name = f"{random_id()}{random_id()}.sealed"
-            _write_durably(sealed_files_root() / storage_name[:2] / storage_name, ciphertext)
+            path = sealed_files_root() / storage_name[:2] / storage_name
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            write_file_durably(path, ciphertext)
             value.storage_name = storage_name
         return value.storage_name
 
