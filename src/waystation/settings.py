@@ -224,12 +224,21 @@ WAYSTATION_VAULT_BACKEND = os.environ.get("WAYSTATION_VAULT_BACKEND", "agent")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"redact": {"()": "waystation.intake.logging.RedactedErrorFilter"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        # An error's message and the request attached to it can quote what staff typed
+        # (names, stories): these records keep only the exception's type and location.
+        "redacted": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["redact"],
+        },
+    },
     "root": {"handlers": ["console"], "level": "INFO"},
     "loggers": {
-        # django.request logs the request line and, on errors, the request object.
-        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        "django.request": {"handlers": ["redacted"], "level": "ERROR", "propagate": False},
         # runserver logs client addresses for every request.
         "django.server": {"handlers": [], "level": "CRITICAL", "propagate": False},
     },

@@ -224,7 +224,7 @@ def test_unseal_without_an_agent_says_how_to_start_one(tmp_path, settings, monke
 
 
 @pytest.mark.django_db
-def test_seal_command_drops_the_keys_and_records_why_first(vault):
+def test_seal_command_drops_the_keys_and_records_the_seal(vault):
     out, _err = _run("seal")
 
     assert out.startswith("Sealed.")

@@ -116,7 +116,7 @@ def test_nothing_personal_is_read_or_written_while_sealed(vault):
 
 
 @pytest.mark.django_db
-def test_seal_now_service_records_then_seals(vault):
+def test_seal_now_service_seals_then_records(vault):
     report = services.seal_now(actor_id=None)
 
     assert report.describe().startswith("Sealed.")

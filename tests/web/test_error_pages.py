@@ -1,5 +1,8 @@
 """Staff error pages: plain words, the demo banner, no trace and no request data."""
 
+import logging
+import sys
+
 import pytest
 from django.test import RequestFactory
 
@@ -26,7 +29,7 @@ def test_a_server_error_page_needs_no_database_and_shows_no_trace():
 
     assert response.status_code == 500
     body = response.content.decode()
-    assert "Nothing was changed" in body and BANNER in body
+    assert "without what you typed" in body and BANNER in body
     assert "Magomed" not in body and "Traceback" not in body
 
 
@@ -37,3 +40,26 @@ def test_the_sealed_page_carries_the_demo_banner(client, vault):
 
     assert response.status_code == 503
     assert BANNER in response.content.decode()
+
+
+def test_request_errors_are_logged_without_what_the_request_carried():
+    handler = logging.getLogger("django.request").handlers[0]
+    try:
+        raise ValueError("could not save the story of Magomed Vymyslov")
+    except ValueError:
+        record = logging.LogRecord(
+            "django.request",
+            logging.ERROR,
+            __file__,
+            1,
+            "Internal Server Error: %s",
+            ("/cases/?q=Magomed",),
+            sys.exc_info(),
+        )
+    record.request = RequestFactory().get("/cases/?q=Magomed")
+
+    assert handler.filter(record)
+    logged = handler.format(record)
+
+    assert "ValueError" in logged
+    assert "Magomed" not in logged and getattr(record, "request", None) is None

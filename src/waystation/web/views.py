@@ -41,7 +41,8 @@ def server_error(request: HttpRequest) -> HttpResponse:
         "waystation/error.html",
         {
             "title": "Something went wrong",
-            "message": "Nothing was changed. Try again in a moment.",
+            "message": "The error is logged, without what you typed. If you were saving "
+            "something, look whether it was saved before you try again.",
             "demo_mode": settings.DEMO_MODE,
             "bare": True,
         },
