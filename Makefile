@@ -18,7 +18,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check src tests bench
 
 typecheck: $(STAMP)
-	$(BIN)/mypy src
+	$(BIN)/mypy src bench
 
 test-sqlite: $(STAMP)
 	env -u DATABASE_URL $(BIN)/pytest

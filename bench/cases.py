@@ -22,7 +22,7 @@ import itertools
 import random
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from bench.harness import SEED, Context, Row, benchmark, progress
 
@@ -314,10 +314,12 @@ def _populate(ctx: Context, cases: int, messages: int) -> tuple[Any, Any, list[s
                 message.text = pool[k].story
                 batch.append(message)
         CaseMessage.objects.bulk_create(batch, batch_size=2_000)
-    template = bytes(
-        CaseMessage.objects.filter(case_id=real[0]).values_list("text", flat=True)[0].data
-    )
-    wrapped = bytes(DataKey.objects.values_list("wrapped", flat=True).first())
+    # A sealed column reads back as the stored Ciphertext, which the stubs cannot know.
+    stored = CaseMessage.objects.filter(case_id=real[0]).values_list("text", flat=True)[0]
+    template = cast(Ciphertext, stored).data
+    wrapped_value = DataKey.objects.values_list("wrapped", flat=True).first()
+    assert wrapped_value is not None
+    wrapped = bytes(wrapped_value)
     remaining = cases - REAL_CASES
     progress(f"bulk-inserting {remaining:,} pre-sealed cases and their messages")
     stages = [Stage.SCREENING, Stage.VERIFICATION, Stage.PLANNING, Stage.IN_TRANSIT]

@@ -11,7 +11,9 @@ import time
 from bench.harness import Context, Row, benchmark, per_op_us, progress
 
 
-@benchmark("rotation", title="KEK rotation", order=90, per_backend=True)
+# Before "casepages": its 99,000 filler cases share one copied wrapped key that opens
+# for no one, and rotation rightly refuses to rewrap a key it cannot open.
+@benchmark("rotation", title="KEK rotation", order=55, per_backend=True)
 def kek_rotation(ctx: Context) -> list[Row]:
     """``rotate_keks`` end to end (new KEK in the key store, every live data key read,
     unwrapped, rewrapped and updated in batches, old KEK erased), against the same

@@ -145,11 +145,11 @@ def _file_stored_row(ctx: Context, document: CaseDocument) -> Row:
     """A 1 MB upload through SealedFileField: sealed, written and fsynced under a random
     name, read back and opened. Baseline: the same bytes written the same durable way
     and read back, unsealed. Shows that the disk, not the cipher, sets the cost."""
+    from waystation.durable import write_file_durably
     from waystation.vault.fields import (
         SealedFileContent,
         SealedFileField,
         StoredFile,
-        _write_durably,
         delete_sealed_file,
     )
 
@@ -169,8 +169,10 @@ def _file_stored_row(ctx: Context, document: CaseDocument) -> Row:
         delete_sealed_file(storage_name)
         return opened
 
+    plain_path.parent.mkdir(parents=True, exist_ok=True)
+
     def plain() -> object:
-        _write_durably(plain_path, header + b"\n" + blob)
+        write_file_durably(plain_path, header + b"\n" + blob)
         head, _, body = plain_path.read_bytes().partition(b"\n")
         plain_path.unlink()
         return json.loads(head), body
