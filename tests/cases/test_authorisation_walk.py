@@ -214,3 +214,88 @@ def test_a_wrong_id_and_a_hidden_case_get_the_same_page(seeded, staff):
         return content.replace(case_id.encode(), b"")
 
     assert page(hidden.content, case.id) == page(missing.content, "nosuchcase000000")
+
+
+# --- a case opened from a web request ------------------------------------------------------
+
+WEB_MARK = f"Webstory{MARK}"
+
+
+@pytest.fixture
+def from_the_web(staff, team):
+    from tests.intake.files import jpeg_with_gps
+    from waystation.intake import screening
+    from waystation.intake import services as intake
+    from waystation.intake.models import Attachment
+    from waystation.intake.uploads import clean_upload
+
+    screening.ensure_intake_key(actor_id=None)
+    photo = clean_upload(name="IMG.jpg", content_type="image/jpeg", data=jpeg_with_gps())
+    receipt = intake.submit_request(
+        new=intake.NewRequest(
+            urgency=1,
+            language="ru",
+            country="RU",
+            story=f"They came to my flat. {WEB_MARK}",
+            city=f"Argun{MARK}city",
+            files=[photo],
+        )
+    )
+    case = services.open_case_from_request(
+        user=staff.screener,
+        request_id=receipt.request_id,
+        team_id=team.pk,
+        assignee_ids=[staff.caseworker.pk],
+    )
+    attachment_id = Attachment.objects.get(request_id=receipt.request_id).id
+    return case, receipt.request_id, attachment_id
+
+
+def test_a_web_request_turned_case_is_hidden_on_the_intake_pages(from_the_web, staff):
+    _case, request_id, attachment_id = from_the_web
+    pages = {
+        "queue": ("get", "/intake/", "/intake/"),
+        "request": ("get", f"/intake/{request_id}/", "/intake/nosuchrequest000/"),
+        "file": (
+            "get",
+            f"/intake/{request_id}/files/{attachment_id}/",
+            f"/intake/nosuchrequest000/files/{attachment_id}/",
+        ),
+        "answer": ("post", f"/intake/{request_id}/answer/", "/intake/nosuchrequest000/answer/"),
+    }
+    failures = []
+    for who, user in outsiders(staff).items():
+        client = Client()
+        for page, (method, url, missing_url) in pages.items():
+            user.refresh_from_db()
+            login_verified(client, user)
+            data = {"kind": "reply", "text": "x"} if method == "post" else None
+            response = getattr(client, method)(url, data=data)
+            missing = getattr(client, method)(missing_url, data=data)
+            if page != "queue" and response.status_code != missing.status_code:
+                failures.append(f"{who} {page}: {response.status_code} vs {missing.status_code}")
+            if page != "queue" and response.status_code not in (403, 404):
+                failures.append(f"{who} {page}: {response.status_code}")
+            if contains_marker(response.content):
+                failures.append(f"{who} {page} leaked {contains_marker(response.content)}")
+            if page == "file" and response.content.startswith(b"\xff\xd8"):
+                failures.append(f"{who} {page} got the file")
+    assert failures == []
+    from waystation.intake.models import MailboxMessage
+
+    assert not MailboxMessage.objects.filter(request_id=request_id, direction="out").exists()
+
+
+def test_the_case_s_people_still_reach_its_web_request(from_the_web, staff):
+    """Positive control: the assignee sees the request, its file, and the way to the case."""
+    case, request_id, attachment_id = from_the_web
+    client = Client()
+    login_verified(client, staff.caseworker)
+    page = client.get(f"/intake/{request_id}/")
+    assert page.status_code == 200
+    assert WEB_MARK in page.content.decode()
+    assert f"/cases/{case.id}/" in page.content.decode()
+    file = client.get(f"/intake/{request_id}/files/{attachment_id}/")
+    assert file.status_code == 200 and file.content.startswith(b"\xff\xd8")
+    queue = client.get("/intake/")
+    assert request_id not in queue.content.decode()

@@ -116,3 +116,204 @@ def test_web_check_ins_satisfy_the_schedule(staff, team):
     assert report.satisfied == 1 and report.alerts == 0
     case.check_in_schedule.refresh_from_db()
     assert case.check_in_schedule.next_due_at > start
+
+
+# --- the request belongs to the case once it is opened (DESIGN §2.5) -----------------------
+
+
+def submit_with_file(story: str) -> intake.Receipt:
+    from tests.intake.files import jpeg_with_gps
+    from waystation.intake.uploads import clean_upload
+
+    screening.ensure_intake_key(actor_id=None)
+    photo = clean_upload(name="IMG.jpg", content_type="image/jpeg", data=jpeg_with_gps())
+    return intake.submit_request(
+        new=intake.NewRequest(urgency=1, language="ru", country="RU", story=story, files=[photo])
+    )
+
+
+def test_the_request_leaves_the_triage_queue_once_a_case_is_opened(staff, team):
+    from waystation.intake import selectors as intake_selectors
+
+    kept, taken = submit(story="Still waiting."), submit(story="Becomes a case.")
+    services.open_case_from_request(
+        user=staff.screener, request_id=taken.request_id, team_id=team.pk
+    )
+
+    for view in intake_selectors.VIEWS:
+        queue = intake_selectors.triage_queue(user=staff.manager, view=view)
+        assert taken.request_id not in [row.id for row in queue.rows]
+        assert sum(queue.counts.values()) == 1
+    queue = intake_selectors.triage_queue(user=staff.screener)
+    assert [row.id for row in queue.rows] == [kept.request_id]
+
+
+def test_only_people_who_may_see_the_case_read_or_answer_its_request(staff, team):
+    from waystation.intake.models import Attachment, HelpRequest, MessageKind
+
+    receipt = submit_with_file("Only the case's people read this.")
+    attachment_id = Attachment.objects.get(request_id=receipt.request_id).id
+    case = services.open_case_from_request(
+        user=staff.screener,
+        request_id=receipt.request_id,
+        team_id=team.pk,
+        assignee_ids=[staff.caseworker.pk],
+    )
+
+    # The screener who opened it, a caseworker on other cases, a manager of another team:
+    # all hold intake.screen_request, none may see the case.
+    for outsider in (staff.screener, staff.other_caseworker, staff.other_manager):
+        with pytest.raises(HelpRequest.DoesNotExist):
+            screening.open_request(user=outsider, request_id=receipt.request_id)
+        with pytest.raises(Attachment.DoesNotExist):
+            screening.open_attachment(
+                user=outsider, request_id=receipt.request_id, attachment_id=attachment_id
+            )
+        with pytest.raises(HelpRequest.DoesNotExist):
+            screening.answer_request(
+                user=outsider, request_id=receipt.request_id, kind=MessageKind.REPLY, text="hi"
+            )
+    # The assignee and the team's supervisor may.
+    for insider in (staff.caseworker, staff.manager):
+        opened = screening.open_request(user=insider, request_id=receipt.request_id)
+        assert opened.payload["story"] == "Only the case's people read this."
+        assert opened.request.case_id == case.id
+        screening.open_attachment(
+            user=insider, request_id=receipt.request_id, attachment_id=attachment_id
+        )
+    screening.answer_request(
+        user=staff.caseworker, request_id=receipt.request_id, kind=MessageKind.REPLY, text="hi"
+    )
+
+
+def test_the_case_adopts_the_request_key_and_copies_its_files(staff, team):
+    from waystation.cases.models import CaseDocument
+    from waystation.intake.models import HelpRequest
+
+    receipt = submit_with_file("A photo of the summons.")
+    case = services.open_case_from_request(
+        user=staff.screener,
+        request_id=receipt.request_id,
+        team_id=team.pk,
+        assignee_ids=[staff.caseworker.pk],
+    )
+
+    help_request = HelpRequest.objects.get(pk=receipt.request_id)
+    assert help_request.data_key_id == case.data_key_id
+    assert help_request.case_id == case.id
+    document = CaseDocument.objects.get(case=case)
+    assert document.data_key_id == case.data_key_id
+    assert document.file.content_type == "image/jpeg"
+    assert document.file.data[:2] == b"\xff\xd8"
+    actions = list(AuditEntry.objects.values_list("action", flat=True))
+    assert {"intake.attachment_opened", "case.document_added", "intake.case_opened"} <= set(actions)
+
+
+# --- forgetting is real for the request too (DESIGN §2.8) ------------------------------------
+
+
+def _database_dump_holds(needles: list[bytes]) -> list[str]:
+    """Every table read row by row, as a logical dump (``pg_dump``, sqlite ``.dump``)
+    would write it: which tables hold any of ``needles``, raw or as hex."""
+    from django.db import connection
+
+    forms = [n for needle in needles for n in (needle, needle.hex().encode())]
+    found = []
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names(cursor):
+            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")
+            for row in cursor.fetchall():
+                for value in row:
+                    if isinstance(value, memoryview | bytes | bytearray):
+                        data = bytes(value)
+                    elif isinstance(value, str):
+                        data = value.encode()
+                    else:
+                        continue
+                    if any(form in data for form in forms):
+                        found.append(table)
+    return found
+
+
+@pytest.mark.django_db(transaction=True)
+def test_shredding_the_case_erases_its_web_request(staff, team, settings):
+    from pathlib import Path
+
+    from waystation.intake import storage
+    from waystation.intake.models import (
+        Attachment,
+        CheckIn,
+        HelpRequest,
+        MailboxMessage,
+        MessageKind,
+    )
+    from waystation.vault.models import DataKey
+
+    receipt = submit_with_file("Shred me with the case.")
+    mailbox = intake.open_mailbox(typed_codename=receipt.codename)
+    intake.send_message(mailbox=mailbox, text="One more thing.")
+    intake.record_check_in(mailbox=mailbox, kind=CheckInKind.SAFE)
+    case = services.open_case_from_request(
+        user=staff.screener,
+        request_id=receipt.request_id,
+        team_id=team.pk,
+        assignee_ids=[staff.caseworker.pk],
+    )
+    screening.answer_request(
+        user=staff.caseworker, request_id=receipt.request_id, kind=MessageKind.REPLY, text="ok"
+    )
+    row = HelpRequest.objects.get(pk=receipt.request_id)
+    ciphertexts = [bytes(row.payload_box)]
+    for message in MailboxMessage.objects.filter(request=row):
+        for box in (message.from_applicant_box, message.for_applicant_box):
+            if box is not None:
+                ciphertexts.append(bytes(box))
+    files = [
+        storage.path_for(name)
+        for name in Attachment.objects.filter(request=row).values_list("storage_name", flat=True)
+    ]
+    assert files and all(path.exists() for path in files)
+    assert all(Path(settings.MEDIA_ROOT) in path.parents for path in files)
+    assert _database_dump_holds(ciphertexts)  # the positive control
+
+    services.shred_case(actor_id=None, case=case)
+
+    assert not HelpRequest.objects.filter(pk=receipt.request_id).exists()
+    for model in (MailboxMessage, Attachment, CheckIn):
+        assert not model.objects.filter(request_id=receipt.request_id).exists()
+    assert not any(path.exists() for path in files)
+    assert _database_dump_holds(ciphertexts) == []
+    assert DataKey.objects.get(pk=case.data_key_id).wrapped is None
+    # Nothing of it opens: not the staff pages' way, not the applicant's mailbox.
+    with pytest.raises(HelpRequest.DoesNotExist):
+        screening.open_request(user=staff.caseworker, request_id=receipt.request_id)
+    assert intake.open_mailbox(typed_codename=receipt.codename) is None
+    assert AuditEntry.objects.filter(
+        action="intake.request_erased", object_id=receipt.request_id
+    ).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_shredding_also_destroys_a_request_key_the_case_did_not_adopt(staff, team):
+    """Cases opened before keys were adopted: the request kept a key of its own."""
+    from waystation.intake.models import HelpRequest
+    from waystation.vault import datakeys
+    from waystation.vault.models import DataKey
+
+    receipt = submit()
+    case = services.open_case_from_request(
+        user=staff.screener, request_id=receipt.request_id, team_id=team.pk
+    )
+    own_key = datakeys.create_data_key()
+    HelpRequest.objects.filter(pk=receipt.request_id).update(data_key=own_key)
+
+    services.shred_case(actor_id=None, case=case)
+
+    assert DataKey.objects.get(pk=own_key.pk).wrapped is None
+    assert DataKey.objects.get(pk=case.data_key_id).wrapped is None
+    shredded = set(
+        AuditEntry.objects.filter(action="vault.data_key_shredded").values_list(
+            "object_id", flat=True
+        )
+    )
+    assert shredded == {own_key.pk, case.data_key_id}

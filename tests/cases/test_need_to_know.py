@@ -81,7 +81,7 @@ def test_grants_need_a_reason_a_future_end_and_a_manager(case, staff):
             reason="r",
             until=timezone.now() - timedelta(hours=1),
         )
-    with pytest.raises(CaseError, match="role"):
+    with pytest.raises(CaseError, match="supervisor or a programme manager"):
         services.grant_access(
             user=staff.caseworker,
             case_id=case.id,
@@ -97,6 +97,60 @@ def test_grants_need_a_reason_a_future_end_and_a_manager(case, staff):
             reason="r",
             until=until,
         )
+
+
+def test_a_team_supervisor_without_the_manager_role_grants_and_revokes(staff):
+    """DESIGN §2.5 and docs/casework.md: the team's supervisor grants access, whatever
+    their role; a caseworker who merely works the case does not."""
+    from tests.cases.conftest import new_case
+    from tests.factories import make_staff
+    from waystation.accounts.roles import Role
+
+    lead = make_staff(Role.CASEWORKER, "teamlead")
+    assert not lead.has_perm(services.GRANT_ACCESS)
+    team = services.create_team(actor_id=None, name="East", supervisor_id=lead.pk)
+    case = new_case(team, [staff.caseworker])
+    until = timezone.now() + timedelta(days=1)
+    with pytest.raises(CaseError, match="supervisor or a programme manager"):
+        services.grant_access(
+            user=staff.caseworker,
+            case_id=case.id,
+            grantee_id=staff.documentation.pk,
+            reason="r",
+            until=until,
+        )
+
+    grant = services.grant_access(
+        user=lead,
+        case_id=case.id,
+        grantee_id=staff.documentation.pk,
+        reason="Archive the passport copy",
+        until=until,
+    )
+
+    assert case.id in visible_to(staff.documentation)
+    with pytest.raises(CaseError, match="supervisor or a programme manager"):
+        services.revoke_access(user=staff.caseworker, case_id=case.id, grant_id=grant.pk)
+    services.revoke_access(user=lead, case_id=case.id, grant_id=grant.pk)
+    assert case.id not in visible_to(staff.documentation)
+    assert AuditEntry.objects.filter(action="case.access_granted", actor_id=lead.pk).exists()
+
+
+def test_a_programme_manager_who_sees_the_case_grants_without_supervising(staff, team):
+    from tests.cases.conftest import new_case
+
+    case = new_case(team, [staff.caseworker, staff.other_manager])
+    assert not selectors.is_supervisor(staff.other_manager, case)
+
+    services.grant_access(
+        user=staff.other_manager,
+        case_id=case.id,
+        grantee_id=staff.logistics.pk,
+        reason="Book the transport",
+        until=timezone.now() + timedelta(days=1),
+    )
+
+    assert case.id in visible_to(staff.logistics)
 
 
 def test_break_glass_asks_a_reason_grants_briefly_and_tells_the_managers(case, staff):

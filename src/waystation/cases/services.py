@@ -132,7 +132,12 @@ def _clean_contacts(contacts: Iterable[dict[str, str]]) -> list[dict[str, str]]:
 
 
 def _create_case(
-    *, actor_id: int | None, intake: ManualIntake, source_request_id: str | None, team: Team | None
+    *,
+    actor_id: int | None,
+    intake: ManualIntake,
+    source_request_id: str | None,
+    team: Team | None,
+    data_key_id: str | None = None,
 ) -> Case:
     if intake.urgency not in Urgency.values:
         raise CaseError("Choose an urgency.")
@@ -140,7 +145,7 @@ def _create_case(
         raise CaseError("A birth year is four digits, like 1994.")
     now = timezone.now()
     case = Case(
-        data_key=datakeys.create_data_key(),
+        data_key_id=data_key_id or datakeys.create_data_key().id,
         urgency=intake.urgency,
         channel=intake.channel,
         country=intake.country.upper()[:2],
@@ -217,8 +222,14 @@ def open_case_from_request(
     birth_year: str = "",
 ) -> Case:
     """A screener turns a web request into a case: the request is opened with the intake
-    private key (its own audit entry), its contents sealed again under the new case's
-    own key and indexed, and its mailbox messages copied into the case's timeline."""
+    private key (its own audit entry), its contents sealed again under the case's key and
+    indexed, its mailbox messages copied into the case's timeline and its files into the
+    case's documents.
+
+    The case adopts the request's own data key (made when it was first screened), which
+    already seals the staff copies of replies: shredding the case forgets those too. From
+    then on the request is the case's (``screening.mark_case_opened``): off the triage
+    queue, and readable only by people who may see the case."""
     _require(user, OPEN_CASE, "Your role does not allow opening cases.")
     from waystation.intake import screening
     from waystation.intake.models import HelpRequest
@@ -256,7 +267,11 @@ def open_case_from_request(
     try:
         with transaction.atomic():
             case = _create_case(
-                actor_id=user.pk, intake=intake, source_request_id=request_id, team=team
+                actor_id=user.pk,
+                intake=intake,
+                source_request_id=request_id,
+                team=team,
+                data_key_id=opened.request.data_key_id,
             )
     except IntegrityError as exc:  # opened by someone else a moment ago
         raise CaseError("A case was already opened from this request.") from exc
@@ -275,7 +290,23 @@ def open_case_from_request(
     ]
     for message in messages:
         message.save(force_insert=True)
+    every_file = [*opened.attachments, *(a for m in opened.messages for a in m.attachments)]
+    for shown in every_file:
+        # Each file is opened with the intake key (its own audit entry) and sealed again
+        # under the case's key, so case pages never need the intake key.
+        file = screening.open_attachment(user=user, request_id=request_id, attachment_id=shown.id)
+        attach_document(
+            actor_id=user.pk,
+            case=case,
+            name=file.name,
+            content_type=file.content_type,
+            data=file.data,
+        )
     _assign_all(case, assignee_ids, user.pk)
+    try:
+        screening.mark_case_opened(actor_id=user.pk, request_id=request_id, case_id=case.id)
+    except screening.ScreeningError as exc:
+        raise CaseError(str(exc)) from exc
     return case
 
 
@@ -396,6 +427,14 @@ def may_manage(user: Any, case: Case) -> bool:
     return selectors.is_supervisor(user, case) or bool(user.has_perm(APPROVE))
 
 
+def may_grant(user: Any, case: Case) -> bool:
+    """Grants and revocations: the team's supervisor, whatever their role, or a holder of
+    ``cases.grant_access`` (programme managers); either must see the case already."""
+    return bool(user.is_active) and (
+        selectors.is_supervisor(user, case) or bool(user.has_perm(GRANT_ACCESS))
+    )
+
+
 @transaction.atomic
 def assign(*, user: Any, case_id: str, assignee_id: int) -> None:
     """Assign someone to a case: its team's supervisor or a programme manager who sees it."""
@@ -452,9 +491,9 @@ def grant_access(
     *, user: Any, case_id: str, grantee_id: int, reason: str, until: datetime
 ) -> AccessGrant:
     """Access for a stated reason until a date, given by the team's supervisor or a
-    programme manager who sees the case."""
-    case = _case_for(user, case_id, GRANT_ACCESS)
-    if not may_manage(user, case):
+    programme manager (``cases.grant_access``) who sees the case."""
+    case = selectors.visible_case(user=user, case_id=case_id, lock=True)
+    if not may_grant(user, case):
         raise CaseError("Only the team's supervisor or a programme manager grants access.")
     reason = _text(reason, label="A reason", limit=2_000)
     now = timezone.now()
@@ -476,8 +515,8 @@ def grant_access(
 
 @transaction.atomic
 def revoke_access(*, user: Any, case_id: str, grant_id: str) -> None:
-    case = _case_for(user, case_id, GRANT_ACCESS)
-    if not may_manage(user, case):
+    case = selectors.visible_case(user=user, case_id=case_id, lock=True)
+    if not may_grant(user, case):
         raise CaseError("Only the team's supervisor or a programme manager revokes access.")
     updated = AccessGrant.objects.filter(pk=grant_id, case=case, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
@@ -1072,11 +1111,26 @@ def shred_case(*, actor_id: int | None, case: Case) -> None:
 
     Blind indexes go too: they are keyed digests, but anyone who can unseal could still
     test a known phone number or name against them, so a shredded person would stay
-    findable. Only operational fields (stage, dates, coarse country) remain."""
+    findable. Only operational fields (stage, dates, coarse country) remain.
+
+    The web request the case was opened from goes with it, in the same transaction: its
+    payload, messages and files are sealed to the intake key, which every other request
+    still needs, so its rows are deleted (``screening.erase_request``) and its files
+    removed once that commits. Its own data key is the case's (adopted on opening); a
+    case opened before keys were adopted has the request's key shredded alongside."""
+    from waystation.intake import screening
+
     stored = CaseDocument.objects.filter(case=case).values_list("file", flat=True)
     storage_names = [f.storage_name for f in stored if isinstance(f, StoredFile)]
+    request_files: list[str] = []
+    also_shred: list[str] = []
 
     def erase_indexes() -> None:
+        if case.source_request_id:
+            erased = screening.erase_request(request_id=case.source_request_id)
+            request_files.extend(erased.storage_names)
+            if erased.data_key_id and erased.data_key_id != case.data_key_id:
+                also_shred.append(erased.data_key_id)
         CaseNameToken.objects.filter(case=case).delete()
         CaseIdentifier.objects.filter(case=case).delete()
         StoryBand.objects.filter(case=case).delete()
@@ -1089,9 +1143,16 @@ def shred_case(*, actor_id: int | None, case: Case) -> None:
         )
 
     vault_services.shred_data_key(
-        actor_id=actor_id, data_key_id=case.data_key_id, erase_indexes=erase_indexes
+        actor_id=actor_id,
+        data_key_id=case.data_key_id,
+        erase_indexes=erase_indexes,
+        also_shred=also_shred,
     )
-    # The files are noise without the key already; removing them frees the space.
+    # The request's files are sealed to the intake key, which lives on: they must go from
+    # the disk, but only once the rows naming them are gone for good (a rollback would
+    # otherwise leave rows naming missing files). At once when no transaction is open.
+    transaction.on_commit(lambda: screening.remove_files(request_files))
+    # The case's files are noise without the key already; removing them frees the space.
     for name in storage_names:
         delete_sealed_file(name)
 

@@ -240,6 +240,7 @@ def detail(request: HttpRequest, case_id: str) -> HttpResponse:
     case = opened.case
     staff = selectors.assignable_staff(user=user)
     may_manage = services.may_manage(user, case)
+    may_grant = services.may_grant(user, case)
     return render(
         request,
         "cases/detail.html",
@@ -249,6 +250,10 @@ def detail(request: HttpRequest, case_id: str) -> HttpResponse:
             "can_work": user.has_perm(services.WORK_CASE),
             "can_approve": user.has_perm(services.APPROVE),
             "may_manage": may_manage,
+            "may_grant": may_grant,
+            "web_request_id": case.source_request_id
+            if case.source_request_id and user.has_perm("intake.screen_request")
+            else None,
             "stage_form": forms.StageForm(
                 auto_id="stage-%s", targets=[(m.stage.value, m.label) for m in opened.moves]
             ),
@@ -273,7 +278,7 @@ def detail(request: HttpRequest, case_id: str) -> HttpResponse:
                     "grace_hours": opened.schedule.grace_hours if opened.schedule else 6,
                 },
             ),
-            "grant_form": forms.GrantForm(staff=staff, auto_id="grant-%s") if may_manage else None,
+            "grant_form": forms.GrantForm(staff=staff, auto_id="grant-%s") if may_grant else None,
             "assign_form": forms.AssignForm(staff=staff, auto_id="assign-%s")
             if may_manage
             else None,

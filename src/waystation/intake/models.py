@@ -88,6 +88,11 @@ class HelpRequest(models.Model):
         DataKey, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     screened_at = models.DateTimeField(null=True, blank=True)
+    # operational: the case opened from this request (the cases app's random id; it owns
+    # that row). Once set, the request leaves the triage queue and opens only for people
+    # who may see the case (need to know, DESIGN §2.5). Written by
+    # ``screening.mark_case_opened``; the public role may neither read nor write it.
+    case_id = models.CharField(max_length=RANDOM_ID_LENGTH, null=True, blank=True, unique=True)
 
     class Meta:
         indexes = [

@@ -8,8 +8,16 @@ keeps accepting requests.
 
 A reply is sealed twice: to the applicant's codename-derived public key (their mailbox),
 and under the request's own data key (the staff copy). That data key is created the
-first time a screener opens the request; when a case is opened from the request later,
-it can adopt it, and shredding it forgets every staff copy at once.
+first time a screener opens the request; a case opened from the request adopts it as
+the case's own key, so shredding the case forgets every staff copy at once.
+
+Once a case is opened from a request (``HelpRequest.case_id``), the request is part of
+that case: it leaves the triage queue, and it opens, takes answers and serves its files
+only for people who may see the case (DESIGN §2.5). For everyone else it does not exist,
+the same answer as a wrong id. Who may see a case is the cases app's to decide
+(``cases.selectors.may_see``); the cases app in turn reaches intake only through the
+functions here, never its rows' sealed fields. Shredding the case erases the request
+with it (:func:`erase_request`).
 """
 
 from __future__ import annotations
@@ -25,6 +33,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from waystation.audit import services as audit
+from waystation.cases import selectors as case_selectors
 from waystation.ids import random_id
 from waystation.intake import services as public
 from waystation.intake import storage
@@ -50,6 +59,13 @@ class ScreeningError(Exception):
 def require_screener(user: Any) -> None:
     if not user.has_perm(SCREEN_PERMISSION):
         raise PermissionDenied("not allowed to screen requests")
+
+
+def _require_need_to_know(user: Any, help_request: HelpRequest) -> None:
+    """A request that became a case is the case's: only people who may see the case may
+    read or answer it. Anyone else gets ``DoesNotExist``, exactly as for a wrong id."""
+    if help_request.case_id is not None and not case_selectors.may_see(user, help_request.case_id):
+        raise HelpRequest.DoesNotExist("no such request")
 
 
 # --- the intake key ----------------------------------------------------------------------
@@ -121,6 +137,7 @@ def open_request(*, user: Any, request_id: str) -> OpenedRequest:
     """Decrypt a request for a screener; the reading is on the audit record."""
     require_screener(user)
     help_request = HelpRequest.objects.select_for_update().get(pk=request_id)
+    _require_need_to_know(user, help_request)
     if help_request.data_key_id is None:
         help_request.data_key = datakeys.create_data_key()
         help_request.screened_at = timezone.now()
@@ -188,7 +205,13 @@ class OpenedFile:
 @transaction.atomic
 def open_attachment(*, user: Any, request_id: str, attachment_id: str) -> OpenedFile:
     require_screener(user)
-    attachment = Attachment.objects.get(pk=attachment_id, request_id=request_id)
+    attachment = Attachment.objects.select_related("request").get(
+        pk=attachment_id, request_id=request_id
+    )
+    try:
+        _require_need_to_know(user, attachment.request)
+    except HelpRequest.DoesNotExist:
+        raise Attachment.DoesNotExist("no such file") from None
     name, content_type, data = storage.open_file(
         private_key=intake_private_key(attachment.intake_key_id),
         attachment_id=attachment.id,
@@ -252,6 +275,7 @@ def answer_request(*, user: Any, request_id: str, kind: MessageKind, text: str) 
     if kind not in _STATUS_AFTER:
         raise ScreeningError("Unknown kind of answer.")
     help_request = HelpRequest.objects.select_for_update().get(pk=request_id)
+    _require_need_to_know(user, help_request)
     if help_request.status == Status.DECLINED:
         raise ScreeningError("This request was declined; it takes no further answers.")
     if help_request.data_key_id is None:
@@ -276,3 +300,58 @@ def answer_request(*, user: Any, request_id: str, kind: MessageKind, text: str) 
         actor_id=user.pk, action=_AUDIT_ACTION[kind], object_type="request", object_id=request_id
     )
     return message
+
+
+# --- the case opened from a request --------------------------------------------------------
+
+
+@transaction.atomic
+def mark_case_opened(*, actor_id: int | None, request_id: str, case_id: str) -> None:
+    """The cases app tells intake that a case now holds this request (called inside
+    ``cases.services.open_case_from_request``'s transaction). From here on the request is
+    off the queue and behind the case's need to know."""
+    updated = HelpRequest.objects.filter(pk=request_id, case_id__isnull=True).update(
+        case_id=case_id
+    )
+    if not updated:
+        raise ScreeningError("A case was already opened from this request.")
+    audit.record(
+        actor_id=actor_id, action="intake.case_opened", object_type="request", object_id=request_id
+    )
+
+
+@dataclass(frozen=True)
+class ErasedRequest:
+    storage_names: list[str]  # attachment files to delete once the erasure commits
+    data_key_id: str | None  # the request's own data key, for the caller to shred
+
+
+def erase_request(*, request_id: str) -> ErasedRequest:
+    """Delete a request with everything it holds: the sealed payload, the applicant's
+    messages, staff replies, check-ins and attachment rows (DESIGN §2.8).
+
+    Its ciphertexts are sealed to the intake key, which lives on for every other request,
+    so destroying a key cannot forget them: the rows must go. Runs inside the caller's
+    transaction (a case's shred); the caller deletes the files after commit and shreds
+    the data key, because a file deleted before a rollback would be lost for good.
+    Checks nobody's permission: it is for ``cases.services.shred_case`` only."""
+    help_request = HelpRequest.objects.select_for_update().filter(pk=request_id).first()
+    if help_request is None:
+        return ErasedRequest(storage_names=[], data_key_id=None)
+    storage_names = list(
+        Attachment.objects.filter(request=help_request).values_list("storage_name", flat=True)
+    )
+    Attachment.objects.filter(request=help_request).delete()
+    MailboxMessage.objects.filter(request=help_request).delete()
+    CheckIn.objects.filter(request=help_request).delete()
+    data_key_id = help_request.data_key_id
+    help_request.delete()
+    audit.record(
+        actor_id=None, action="intake.request_erased", object_type="request", object_id=request_id
+    )
+    return ErasedRequest(storage_names=storage_names, data_key_id=data_key_id)
+
+
+def remove_files(storage_names: list[str]) -> None:
+    for name in storage_names:
+        storage.remove(name)

@@ -1,6 +1,9 @@
 """Reading web requests on the staff side. Every function takes the acting user and
 refuses anyone who may not screen requests, so no page can skip the check.
 
+Requests that a case was opened from are not in the queue: they belong to the case and
+its need to know (``screening.py``).
+
 The queue shows the start of each applicant's story, opened with the intake private key
 (so only while the vault is unsealed); each request shown that way is a read of sealed
 data and gets its own audit entry (DESIGN §2.5), written in the same transaction.
@@ -97,24 +100,32 @@ def _annotated() -> QuerySet[HelpRequest]:
     help_pending = Q(last_help__isnull=False) & (
         Q(last_out__isnull=True) | Q(last_help__gt=last_out)
     )
-    return HelpRequest.objects.annotate(
-        last_out=_latest(MailboxMessage, "sent_at", direction=Direction.TO_APPLICANT),
-        last_in=_latest(MailboxMessage, "sent_at", direction=Direction.FROM_APPLICANT),
-        last_help=_latest(CheckIn, "at", kind=CheckInKind.NEED_HELP),
-    ).annotate(
-        help_asked=Case(
-            When(help_pending, then=Value(True)), default=Value(False), output_field=BooleanField()
-        ),
-        wrote_again=Case(
-            When(Q(last_in__isnull=False) & Q(last_in__gt=last_out), then=Value(True)),
-            default=Value(False),
-            output_field=BooleanField(),
-        ),
-        effective_urgency=Case(
-            When(help_pending, then=Value(int(Urgency.NOW))),
-            default=F("urgency"),
-            output_field=IntegerField(),
-        ),
+    # A request that became a case is worked on in the case, by the people who may see
+    # it; the queue is for everyone who screens, so it shows none of them.
+    return (
+        HelpRequest.objects.filter(case_id__isnull=True)
+        .annotate(
+            last_out=_latest(MailboxMessage, "sent_at", direction=Direction.TO_APPLICANT),
+            last_in=_latest(MailboxMessage, "sent_at", direction=Direction.FROM_APPLICANT),
+            last_help=_latest(CheckIn, "at", kind=CheckInKind.NEED_HELP),
+        )
+        .annotate(
+            help_asked=Case(
+                When(help_pending, then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
+            wrote_again=Case(
+                When(Q(last_in__isnull=False) & Q(last_in__gt=last_out), then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
+            effective_urgency=Case(
+                When(help_pending, then=Value(int(Urgency.NOW))),
+                default=F("urgency"),
+                output_field=IntegerField(),
+            ),
+        )
     )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from django.db import DatabaseError, transaction
 
@@ -42,22 +42,30 @@ def rotate_keys(*, actor_id: int | None, progress: datakeys.Progress | None = No
 
 
 def shred_data_key(
-    *, actor_id: int | None, data_key_id: str, erase_indexes: Callable[[], object] | None = None
+    *,
+    actor_id: int | None,
+    data_key_id: str,
+    erase_indexes: Callable[[], object] | None = None,
+    also_shred: Sequence[str] = (),
 ) -> None:
     """Destroy a data key, then rotate KEKs so that even a database copy taken before
     this moment cannot open what it sealed (see keystore.py for why).
 
     ``erase_indexes`` runs in the same transaction as the destruction: the owner's blind
-    indexes go exactly when its key does. Inside a caller's transaction the rotation's old
-    KEKs are erased only when that transaction commits (see datakeys.rotate_keks)."""
+    indexes (and rows it erases outright) go exactly when its key does. ``also_shred``
+    names more data keys of the same owner to destroy with it; the list is read after
+    ``erase_indexes`` ran, so the callback may fill it. Inside a caller's transaction the
+    rotation's old KEKs are erased only when that transaction commits (see
+    datakeys.rotate_keks)."""
     with transaction.atomic():
         if erase_indexes is not None:
             erase_indexes()
-        datakeys.destroy_data_key(data_key_id)
-        audit.record(
-            actor_id=actor_id,
-            action="vault.data_key_shredded",
-            object_type="data_key",
-            object_id=data_key_id,
-        )
+        for key_id in [data_key_id, *also_shred]:
+            datakeys.destroy_data_key(key_id)
+            audit.record(
+                actor_id=actor_id,
+                action="vault.data_key_shredded",
+                object_type="data_key",
+                object_id=key_id,
+            )
     datakeys.rotate_keks()
