@@ -390,6 +390,8 @@ class AlertKind(models.TextChoices):
     CHECK_IN_ESCALATED = "check_in_escalated", _("Check-in missed, grace period over")
     BREAK_GLASS = "break_glass", _("Emergency access taken")
     APPROVAL_REQUESTED = "approval_requested", _("Approval requested")
+    HELP_NOW = "help_now", _("Pressed “I need help now” in the web mailbox")
+    APPLICANT_WROTE = "applicant_wrote", _("Wrote from the web mailbox")
 
 
 class Alert(models.Model):

@@ -1021,6 +1021,49 @@ class OverdueReport:
     satisfied: int = 0
     alerts: int = 0
     escalations: int = 0
+    web_alerts: int = 0
+
+
+# How far back each run looks for web-mailbox contact: runs come every minute, and a day
+# covers a timer that was stopped for a while without rescanning all history.
+WEB_CONTACT_LOOKBACK = timedelta(days=1)
+
+
+def _raise_web_contact_alerts(now: datetime, report: OverdueReport) -> None:
+    """Someone whose request became a case writes or presses "I need help now" in the web
+    mailbox. The public process cannot (and must not) touch casework tables, so the staff
+    side raises the alerts here: help-now to the assignees and the team's supervisor at
+    once, a new message to the assignees. Each intake row raises each alert once."""
+    from waystation.intake.models import CheckIn, CheckInKind, Direction, MailboxMessage
+
+    since = now - WEB_CONTACT_LOOKBACK
+    help_now = CheckIn.objects.filter(
+        kind=CheckInKind.NEED_HELP, at__gt=since, at__lte=now, request__case_id__isnull=False
+    ).values_list("id", "request__case_id")
+    wrote = MailboxMessage.objects.filter(
+        direction=Direction.FROM_APPLICANT,
+        sent_at__gt=since,
+        sent_at__lte=now,
+        request__case_id__isnull=False,
+    ).values_list("id", "request__case_id")
+    contacts = [(AlertKind.HELP_NOW, *row) for row in help_now] + [
+        (AlertKind.APPLICANT_WROTE, *row) for row in wrote
+    ]
+    if not contacts:
+        return
+    cases = Case.objects.select_related("team").in_bulk({case_id for _, _, case_id in contacts})
+    for kind, subject, case_id in contacts:
+        case = cases.get(case_id)
+        if case is None:
+            continue
+        recipients = set(Assignment.objects.filter(case=case).values_list("user_id", flat=True))
+        if kind == AlertKind.HELP_NOW and case.team is not None:
+            recipients.add(case.team.supervisor_id)
+        for recipient_id in recipients:
+            if _raise_alert(
+                recipient_id=recipient_id, kind=kind, case=case, subject=subject, now=now
+            ):
+                report.web_alerts += 1
 
 
 @transaction.atomic
@@ -1075,6 +1118,7 @@ def check_overdue(*, now: datetime | None = None) -> OverdueReport:
                 object_type="case",
                 object_id=case.id,
             )
+    _raise_web_contact_alerts(now, report)
     return report
 
 

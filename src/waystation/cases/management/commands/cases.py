@@ -39,5 +39,6 @@ class Command(BaseCommand):
             report = services.check_overdue(now=now)
             self.stdout.write(
                 f"checked {report.checked} overdue schedule(s): {report.satisfied} satisfied "
-                f"by web check-ins, {report.alerts} alert(s), {report.escalations} escalation(s)"
+                f"by web check-ins, {report.alerts} alert(s), {report.escalations} escalation(s); "
+                f"{report.web_alerts} alert(s) for web-mailbox contact"
             )

@@ -16,6 +16,7 @@ from waystation.intake.screening import ensure_intake_key
 from waystation.vault.agent import AgentClient, AgentUnavailable
 
 AGENT_START_SECONDS = 20.0
+CHECK_EVERY_SECONDS = 60.0
 
 
 class Command(BaseCommand):
@@ -148,8 +149,18 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGTERM, on_signal)
         signal.signal(signal.SIGINT, on_signal)
+        next_check = time.monotonic()
         while not stop:
             for child in children:
                 if child.poll() is not None:
                     raise CommandError(f"a server process stopped (exit {child.returncode})")
+            if time.monotonic() >= next_check:
+                # What a production timer does (docs/operations.md): missed check-ins and
+                # web-mailbox contact on cases become alerts.
+                subprocess.run(  # noqa: S603  (fixed arguments, our own interpreter)
+                    [sys.executable, "-m", "waystation.cli", "cases", "check-overdue"],
+                    stdout=subprocess.DEVNULL,
+                    check=False,
+                )
+                next_check = time.monotonic() + CHECK_EVERY_SECONDS
             time.sleep(0.3)
