@@ -157,7 +157,7 @@ class Command(BaseCommand):
             if time.monotonic() >= next_check:
                 # What a production timer does (docs/operations.md): missed check-ins and
                 # web-mailbox contact on cases become alerts.
-                subprocess.run(  # noqa: S603  (fixed arguments, our own interpreter)
+                subprocess.run(
                     [sys.executable, "-m", "waystation.cli", "cases", "check-overdue"],
                     stdout=subprocess.DEVNULL,
                     check=False,
