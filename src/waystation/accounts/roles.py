@@ -42,6 +42,7 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
         "cases.work_case",
         "cases.approve_stage",
         "cases.grant_access",
+        "cases.manage_teams",
         "cases.break_glass",
     },
     # Documentation officers read cases only through grants (DESIGN §1).

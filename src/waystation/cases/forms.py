@@ -229,6 +229,19 @@ class AssignForm(forms.Form):
         self.fields["assignee"].choices = list(staff)  # type: ignore[attr-defined]
 
 
+class TeamForm(forms.Form):
+    name = forms.CharField(label="Team name", max_length=100)
+    supervisor = forms.TypedChoiceField(label="Supervisor", coerce=int)
+
+    def __init__(self, *args: Any, staff: list[tuple[int, str]] = (), **kwargs: Any) -> None:  # type: ignore[assignment]
+        super().__init__(*args, **kwargs)
+        self.fields["supervisor"].choices = list(staff)  # type: ignore[attr-defined]
+
+
+class UnassignForm(forms.Form):
+    assignee = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+
+
 class BreakGlassForm(forms.Form):
     case_id = forms.CharField(label="Case id", max_length=16)
     reason = forms.CharField(

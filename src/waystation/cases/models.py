@@ -140,6 +140,7 @@ class Case(models.Model):
             ("approve_stage", "Can approve what needs a second person"),
             ("grant_access", "Can grant others access to a case they may see"),
             ("break_glass", "Can take emergency access to a case, with a reason"),
+            ("manage_teams", "Can create teams and choose their supervisors"),
         ]
 
     def __str__(self) -> str:

@@ -19,7 +19,7 @@ from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -629,6 +629,28 @@ def my_open_tasks(*, user: Any) -> list[tuple[str, str, datetime | None]]:
         .order_by("due_at", "created_at")
         .values_list("id", "case_id", "due_at")[:200]
     )
+
+
+@dataclass(frozen=True)
+class TeamLine:
+    id: str
+    name: str
+    supervisor: str
+    open_cases: int
+
+
+def teams_overview(*, user: Any) -> list[TeamLine]:
+    """Every team with its supervisor and how many open cases it holds: operational
+    figures only, for those who set teams up."""
+    if not user.has_perm("cases.manage_teams"):
+        return []
+    open_cases = Count("cases", filter=~Q(cases__stage__in=[Stage.CLOSED, Stage.DECLINED]))
+    rows = (
+        Team.objects.annotate(open_cases=open_cases)
+        .order_by("name")
+        .values_list("id", "name", "supervisor__username", "open_cases")
+    )
+    return [TeamLine(*row) for row in rows]
 
 
 def assignable_staff(*, user: Any) -> list[tuple[int, str]]:

@@ -487,6 +487,18 @@ def create_team(*, actor_id: int | None, name: str, supervisor_id: int) -> Team:
 
 
 @transaction.atomic
+def add_team(*, user: Any, name: str, supervisor_id: int) -> Team:
+    """A programme manager sets up a team. Its supervisor sees every case of the team, so
+    it must be someone who works on cases (never an administrator by role alone)."""
+    if not user.has_perm("cases.manage_teams"):
+        raise CaseError("Only a programme manager sets up teams.")
+    supervisor = StaffUser.objects.filter(pk=supervisor_id, is_active=True).first()
+    if supervisor is None or not supervisor.has_perm(WORK_CASE):
+        raise CaseError("A team's supervisor must be someone who works on cases.")
+    return create_team(actor_id=user.pk, name=name, supervisor_id=supervisor_id)
+
+
+@transaction.atomic
 def grant_access(
     *, user: Any, case_id: str, grantee_id: int, reason: str, until: datetime
 ) -> AccessGrant:

@@ -14,6 +14,7 @@ urlpatterns = [
     path("new/", views.new, name="new"),
     path("from-request/<str:request_id>/", views.from_request, name="from_request"),
     path("break-glass/", views.break_glass, name="break_glass"),
+    path("teams/", views.teams, name="teams"),
     path("<str:case_id>/", views.detail, name="detail"),
     path("<str:case_id>/stage/", views.change_stage, name="change_stage"),
     path("<str:case_id>/approvals/<str:approval_id>/", views.decide, name="decide"),
@@ -29,6 +30,7 @@ urlpatterns = [
     path("<str:case_id>/check-ins/", views.check_in, name="check_in"),
     path("<str:case_id>/details/", views.details, name="details"),
     path("<str:case_id>/assign/", views.assign, name="assign"),
+    path("<str:case_id>/unassign/", views.unassign, name="unassign"),
     path("<str:case_id>/access/", views.grant, name="grant"),
     path("<str:case_id>/access/<str:grant_id>/revoke/", views.revoke, name="revoke"),
 ]

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -522,6 +523,48 @@ def assign(request: HttpRequest, case_id: str) -> HttpResponse:
         ),
         "Assigned.",
         "people",
+    )
+
+
+@login_required
+@require_POST
+def unassign(request: HttpRequest, case_id: str) -> HttpResponse:
+    form = forms.UnassignForm(request.POST)
+    return _act(
+        request,
+        case_id,
+        form,
+        lambda: services.unassign(
+            user=_user(request), case_id=case_id, assignee_id=form.cleaned_data["assignee"]
+        ),
+        "Taken off the case.",
+        "people",
+    )
+
+
+@login_required
+def teams(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    if not user.has_perm("cases.manage_teams"):
+        raise PermissionDenied
+    form = forms.TeamForm(request.POST or None, staff=selectors.assignable_staff(user=user))
+    if request.method == "POST" and form.is_valid():
+        try:
+            team = services.add_team(
+                user=user,
+                name=form.cleaned_data["name"],
+                supervisor_id=form.cleaned_data["supervisor"],
+            )
+        except CaseError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"Team {team.name} set up.")
+            return redirect("cases:teams")
+    return render(
+        request,
+        "cases/teams.html",
+        {"teams": selectors.teams_overview(user=user), "form": form},
+        status=400 if form.errors else 200,
     )
 
 
