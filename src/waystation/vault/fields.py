@@ -103,14 +103,22 @@ class _SealedDescriptor(DeferredAttribute):
 
 
 # type-arg: value types vary per subclass
-class _SealedBinaryField(_RefusesPlaintextLookups, models.BinaryField):  # type: ignore[type-arg]
+# A Field stored as a binary column, not a BinaryField subclass: BinaryField defines
+# get_placeholder (for MySQL and Oracle), and its mere presence turns off PostgreSQL's
+# UNNEST bulk insert for the whole row. On SQLite and PostgreSQL the placeholder is %s.
+class _SealedBinaryField(_RefusesPlaintextLookups, models.Field):  # type: ignore[type-arg]
     descriptor_class = _SealedDescriptor
+    empty_values = [None, b""]
 
     def __init__(self, *args: Any, key_field: str = "data_key", **kwargs: Any) -> None:
         self.key_field = key_field
         kwargs.setdefault("null", True)
         kwargs.setdefault("blank", True)
+        kwargs.setdefault("editable", False)  # never in a form: forms would see ciphertext
         super().__init__(*args, **kwargs)
+
+    def get_internal_type(self) -> str:
+        return "BinaryField"
 
     def deconstruct(self) -> Any:
         name, path, args, kwargs = super().deconstruct()
