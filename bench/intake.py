@@ -115,7 +115,7 @@ def _run_load(
 
 
 def _multipart(fields: dict[str, str], photo: bytes | None) -> tuple[bytes, str]:
-    boundary = f"----bench{random.getrandbits(64):016x}"
+    boundary = f"----bench{random.getrandbits(64):016x}"  # a multipart boundary, no secret
     out = io.BytesIO()
     for name, value in fields.items():
         out.write(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'.encode())

@@ -37,14 +37,14 @@ def _to_case(case_id: str, anchor: str = "") -> HttpResponse:
 def _act(
     request: HttpRequest,
     case_id: str,
-    form: Any,
+    form: Any | None,
     call: Callable[[], Any],
     done: str | Callable[[Any], str],
     anchor: str = "",
 ) -> HttpResponse:
     """Validate, call the service, tell the person what happened, back to the case.
     ``CaseNotFound`` is not caught: it is the 404 of a case one may not see."""
-    if not form.is_valid():
+    if form is not None and not form.is_valid():
         # Show the form's own words; the case page is reloaded, not re-rendered here,
         # so that a refused action never re-sends sealed data without its audit entry.
         for errors in form.errors.values():
@@ -350,7 +350,7 @@ def withdraw(request: HttpRequest, case_id: str, approval_id: str) -> HttpRespon
     return _act(
         request,
         case_id,
-        forms.DecisionForm({"decision": "refuse"}),
+        None,  # nothing to parse: the URL names what to act on
         lambda: services.withdraw_approval(
             user=_user(request), case_id=case_id, approval_id=approval_id
         ),
@@ -444,7 +444,7 @@ def task_done(request: HttpRequest, case_id: str, task_id: str) -> HttpResponse:
     return _act(
         request,
         case_id,
-        forms.DecisionForm({"decision": "approve"}),
+        None,  # nothing to parse: the URL names what to act on
         lambda: services.complete_task(user=_user(request), case_id=case_id, task_id=task_id),
         "Task done.",
         "tasks",
@@ -487,7 +487,7 @@ def check_in(request: HttpRequest, case_id: str) -> HttpResponse:
     return _act(
         request,
         case_id,
-        forms.DecisionForm({"decision": "approve"}),
+        None,  # nothing to parse: the URL names what to act on
         lambda: services.record_check_in(user=_user(request), case_id=case_id),
         "Check-in recorded.",
         "check-ins",
@@ -594,7 +594,7 @@ def revoke(request: HttpRequest, case_id: str, grant_id: str) -> HttpResponse:
     return _act(
         request,
         case_id,
-        forms.DecisionForm({"decision": "refuse"}),
+        None,  # nothing to parse: the URL names what to act on
         lambda: services.revoke_access(user=_user(request), case_id=case_id, grant_id=grant_id),
         "Access revoked.",
         "people",
