@@ -10,12 +10,11 @@ import re
 
 import pytest
 
-from tests.intake.dumps import database_bytes
 from tests.intake.files import jpeg_with_gps
 from tests.intake.servers import database_url, multipart, public_server, stop
 from tests.intake.test_crash_durability import CODENAME
 from tests.intake.test_public_pages import FORM
-from tests.vault.plaintext import find_forms, read_tree
+from tests.vault.plaintext import database_bytes, find_forms, read_tree
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 

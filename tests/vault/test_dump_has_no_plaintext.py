@@ -9,56 +9,15 @@ the whole uploads folder and the key store. No marker may appear in any form.
 from __future__ import annotations
 
 import base64
-import os
 import secrets
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.db import connection
 
-from tests.vault.plaintext import find_forms, forms_of, read_tree
+from tests.vault.plaintext import database_bytes, find_forms, forms_of, read_tree
 from tests.vault.seeding import seed_case
-
-
-def _sqlite_files() -> bytes:
-    database = Path(connection.settings_dict["NAME"])
-    assert database.is_file(), "the SQLite test database must be a file (tests/settings.py)"
-    parts = [database.read_bytes()]
-    for suffix in ("-wal", "-journal", "-shm"):
-        sidecar = database.with_name(database.name + suffix)
-        if sidecar.exists():
-            parts.append(sidecar.read_bytes())
-    return b"\n".join(parts)
-
-
-def _pg_dump() -> bytes:
-    pg_dump = shutil.which("pg_dump")
-    if pg_dump is None:
-        pytest.fail("pg_dump is not installed: the PostgreSQL dump cannot be checked")
-    conf = connection.settings_dict
-    env = dict(os.environ)
-    if conf.get("PASSWORD"):
-        env["PGPASSWORD"] = str(conf["PASSWORD"])
-    result = subprocess.run(
-        [
-            pg_dump,
-            "--format=plain",
-            "--no-owner",
-            f"--host={conf['HOST'] or '127.0.0.1'}",
-            f"--port={conf['PORT'] or 5432}",
-            f"--username={conf['USER']}",
-            f"--dbname={conf['NAME']}",
-        ],
-        capture_output=True,
-        env=env,
-        timeout=60,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr.decode(errors="replace")
-    return result.stdout
 
 
 def _engine(name: str) -> object:
@@ -76,7 +35,8 @@ ENGINES = [_engine("sqlite"), _engine("postgresql")]
 
 
 def _database_as_a_thief_sees_it(engine: str) -> bytes:
-    return _sqlite_files() if engine == "sqlite" else _pg_dump()
+    assert connection.vendor == engine
+    return database_bytes()
 
 
 def _disk_outside_the_database(tmp_path: Path) -> bytes:
