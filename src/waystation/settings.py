@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "waystation.accounts",
     "waystation.cases",
     "waystation.intake",
+    "waystation.relocation",
     "waystation.demo",
 ]
 
@@ -164,6 +165,21 @@ WAYSTATION_LOGIN_LOCKOUT_SECONDS = 900
 OTP_TOTP_ISSUER = os.environ.get("WAYSTATION_TOTP_ISSUER", "Waystation")
 OTP_TOTP_THROTTLE_FACTOR = 0
 OTP_STATIC_THROTTLE_FACTOR = 0
+
+# Relocation and the numbers managers need (docs/relocation.md).
+# Every payment is also counted in this currency, at the rate of its day.
+WAYSTATION_REPORTING_CURRENCY = os.environ.get("WAYSTATION_REPORTING_CURRENCY", "EUR")
+# A new programme's approval threshold in the reporting currency (each programme may
+# change its own): a payment worth more waits for a second approver.
+WAYSTATION_DEFAULT_APPROVAL_THRESHOLD = os.environ.get(
+    "WAYSTATION_DEFAULT_APPROVAL_THRESHOLD", "500"
+)
+# Days before a travel document or visa expires that its case's assignees are alerted.
+WAYSTATION_DOCUMENT_WARNING_DAYS = int(os.environ.get("WAYSTATION_DOCUMENT_WARNING_DAYS", "30"))
+# No aggregate figure (page, CSV, PDF) shows a count of fewer than this many people.
+WAYSTATION_REPORT_MIN_CELL = int(os.environ.get("WAYSTATION_REPORT_MIN_CELL", "5"))
+if WAYSTATION_REPORT_MIN_CELL < 2:
+    raise ImproperlyConfigured("WAYSTATION_REPORT_MIN_CELL must be at least 2")
 
 # Security headers. The CSP allows nothing inline and nothing from elsewhere.
 SECURE_CONTENT_TYPE_NOSNIFF = True

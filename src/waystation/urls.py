@@ -8,6 +8,7 @@ urlpatterns = [
     path("vault/", include("waystation.vault.urls")),
     path("intake/", include("waystation.intake.urls")),
     path("cases/", include("waystation.cases.urls")),
+    path("relocation/", include("waystation.relocation.urls")),
 ]
 
 handler400 = "waystation.web.views.bad_request"

@@ -34,7 +34,12 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
         "cases.work_case",
         "cases.break_glass",
     },
-    Role.LOGISTICS: {"cases.work_case", "cases.break_glass"},
+    Role.LOGISTICS: {
+        "cases.work_case",
+        "cases.break_glass",
+        "relocation.manage_safe_houses",
+        "relocation.record_payment",
+    },
     Role.PROGRAMME_MANAGER: {
         "vault.seal_now",
         "intake.screen_request",
@@ -44,6 +49,11 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
         "cases.grant_access",
         "cases.manage_teams",
         "cases.break_glass",
+        "relocation.manage_safe_houses",
+        "relocation.record_payment",
+        "relocation.approve_payment",
+        "relocation.manage_budgets",
+        "relocation.view_numbers",
     },
     # Documentation officers read cases only through grants (DESIGN §1).
     Role.DOCUMENTATION: {"cases.work_case"},

@@ -393,6 +393,10 @@ class AlertKind(models.TextChoices):
     APPROVAL_REQUESTED = "approval_requested", _("Approval requested")
     HELP_NOW = "help_now", _("Pressed “I need help now” in the web mailbox")
     APPLICANT_WROTE = "applicant_wrote", _("Wrote from the web mailbox")
+    LEG_OVERDUE = "leg_overdue", _("Not arrived or checked in by a leg's planned arrival")
+    LEG_ESCALATED = "leg_escalated", _("Leg overdue, grace period over")
+    DOCUMENT_EXPIRING = "document_expiring", _("A travel document or visa expires soon")
+    PAYMENT_APPROVAL = "payment_approval", _("A payment waits for approval")
 
 
 class Alert(models.Model):

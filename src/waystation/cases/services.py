@@ -22,7 +22,7 @@ from django.utils import timezone
 from waystation.accounts.models import StaffUser
 from waystation.accounts.roles import Role
 from waystation.audit import services as audit
-from waystation.cases import selectors, workflow
+from waystation.cases import selectors, signals, workflow
 from waystation.cases.models import (
     AccessGrant,
     Alert,
@@ -1034,6 +1034,7 @@ class OverdueReport:
     alerts: int = 0
     escalations: int = 0
     web_alerts: int = 0
+    other_alerts: int = 0  # raised by other apps' deadlines (signals.checking_overdue)
 
 
 # How far back each run looks for web-mailbox contact: runs come every minute, and a day
@@ -1081,8 +1082,9 @@ def _raise_web_contact_alerts(now: datetime, report: OverdueReport) -> None:
 @transaction.atomic
 def check_overdue(*, now: datetime | None = None) -> OverdueReport:
     """Raise an alert to the assignees for every missed check-in, and to the team's
-    supervisor once the grace period is over too. Safe to run as often as one likes:
-    each missed check-in raises each alert once."""
+    supervisor once the grace period is over too; then let other apps raise theirs
+    (``signals.checking_overdue``). Safe to run as often as one likes: each missed
+    check-in raises each alert once."""
     now = now or timezone.now()
     report = OverdueReport()
     due = CheckInSchedule.objects.select_for_update(of=("self",)).filter(
@@ -1131,6 +1133,8 @@ def check_overdue(*, now: datetime | None = None) -> OverdueReport:
                 object_id=case.id,
             )
     _raise_web_contact_alerts(now, report)
+    for _receiver, raised in signals.checking_overdue.send(sender=Case, now=now):
+        report.other_alerts += int(raised or 0)
     return report
 
 
@@ -1187,6 +1191,7 @@ def shred_case(*, actor_id: int | None, case: Case) -> None:
             request_files.extend(erased.storage_names)
             if erased.data_key_id and erased.data_key_id != case.data_key_id:
                 also_shred.append(erased.data_key_id)
+        signals.erasing_case_indexes.send(sender=Case, case=case)
         CaseNameToken.objects.filter(case=case).delete()
         CaseIdentifier.objects.filter(case=case).delete()
         StoryBand.objects.filter(case=case).delete()

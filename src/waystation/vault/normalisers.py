@@ -90,8 +90,17 @@ def birth_year(value: str) -> str | None:
     return text if re.fullmatch(r"(19|20)\d\d", text) else None
 
 
+def document_number(value: str) -> str | None:
+    """Passport, visa and ID numbers: "75 1234567", "75-1234567" and "751234567" are the
+    same document; Cyrillic letters in a series are transliterated ("АВ" → "AB")."""
+    text = anyascii(_clean(value)).upper()
+    canonical = re.sub(r"[^A-Z0-9]", "", text)
+    return canonical or None
+
+
 SINGLE_VALUE_NORMALISERS: dict[str, Callable[[str], str | None]] = {
     "phone": phone,
+    "document": document_number,
     "email": email,
     "handle": handle,
     "birth_year": birth_year,

@@ -40,5 +40,6 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"checked {report.checked} overdue schedule(s): {report.satisfied} satisfied "
                 f"by web check-ins, {report.alerts} alert(s), {report.escalations} escalation(s); "
-                f"{report.web_alerts} alert(s) for web-mailbox contact"
+                f"{report.web_alerts} alert(s) for web-mailbox contact; "
+                f"{report.other_alerts} alert(s) for travel legs and documents"
             )

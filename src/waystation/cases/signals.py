@@ -1,0 +1,15 @@
+"""Doors for apps built on cases (relocation, documentation) to join two moments that
+cases own, without cases importing them:
+
+- ``checking_overdue(now=...)``: sent inside :func:`services.check_overdue`'s
+  transaction. A receiver raises its own deadline alerts (travel legs, expiring
+  documents) and returns how many it raised.
+- ``erasing_case_indexes(case=...)``: sent inside a shred's transaction, before the
+  case's data key is destroyed. A receiver erases the blind indexes its rows hold for
+  that case (a keyed digest of a passport number stays testable after the key is gone).
+"""
+
+from django.dispatch import Signal
+
+checking_overdue = Signal()
+erasing_case_indexes = Signal()

@@ -1,0 +1,52 @@
+"""What every relocation action shares: who may act on which case, clean text, the
+audit entry. Each action module (houses, travel, documents, money) builds on these."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from waystation.audit import services as audit
+from waystation.cases import selectors as case_selectors
+from waystation.cases.models import Case
+
+PLAN = "cases.work_case"  # plans, legs, stays and documents are part of working a case
+MANAGE_HOUSES = "relocation.manage_safe_houses"
+RECORD_PAYMENT = "relocation.record_payment"
+APPROVE_PAYMENT = "relocation.approve_payment"
+MANAGE_BUDGETS = "relocation.manage_budgets"
+VIEW_NUMBERS = "relocation.view_numbers"
+
+MAX_TEXT = 5_000
+
+
+class RelocationError(Exception):
+    """A relocation action was refused; the message is for the person who tried."""
+
+
+def require(user: Any, permission: str, message: str = "Your role does not allow this.") -> None:
+    if not user.is_active or not user.has_perm(permission):
+        raise RelocationError(message)
+
+
+def case_for(user: Any, case_id: str, permission: str = PLAN) -> Case:
+    """The case, locked for this transaction, if the user may see it (else the 404 of
+    ``CaseNotFound``) and their role allows ``permission`` (else a RelocationError)."""
+    case = case_selectors.visible_case(user=user, case_id=case_id, lock=True)
+    require(user, permission, "Your role does not allow this on a case.")
+    return case
+
+
+def clean_text(
+    value: str | None, *, label: str, required: bool = False, limit: int = MAX_TEXT
+) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise RelocationError(f"{label} is required.")
+    if len(value) > limit:
+        raise RelocationError(f"{label} is limited to {limit:,} characters.")
+    return value
+
+
+def record(actor: Any, action: str, object_type: str, object_id: str) -> None:
+    actor_id = actor if actor is None or isinstance(actor, int) else actor.pk
+    audit.record(actor_id=actor_id, action=action, object_type=object_type, object_id=object_id)
