@@ -66,3 +66,34 @@ def test_serve_is_refused_outside_demo_mode(settings):
 
     with pytest.raises(CommandError, match="only with WAYSTATION_MODE=demo"):
         call_command("demo", "serve")
+
+
+def test_has_something_on_every_relocation_page():
+    from django.utils import timezone
+
+    from waystation.cases.models import Alert, AlertKind
+    from waystation.cases.services import check_overdue
+    from waystation.relocation.models import (
+        Budget,
+        Leg,
+        Payment,
+        PaymentStatus,
+        Placement,
+        RelocationPlan,
+        SafeHouse,
+        TravelDocument,
+    )
+
+    services.create_demo_organisation()
+
+    assert SafeHouse.objects.count() == 1 and Placement.objects.count() == 2
+    assert RelocationPlan.objects.count() == 1 and Leg.objects.count() == 2
+    assert Budget.objects.count() >= 5
+    statuses = sorted(Payment.objects.values_list("status", flat=True))
+    assert statuses == [PaymentStatus.APPROVED, PaymentStatus.AWAITING_APPROVAL]
+    manager = StaffUser.objects.get(username=DEMO_STAFF[Role.PROGRAMME_MANAGER])
+    assert Alert.objects.filter(recipient=manager, kind=AlertKind.PAYMENT_APPROVAL).exists()
+    document = TravelDocument.objects.get()
+    assert document.number_index and document.expires_on
+    check_overdue(now=timezone.now())
+    assert Alert.objects.filter(kind=AlertKind.DOCUMENT_EXPIRING, case=document.case).exists()

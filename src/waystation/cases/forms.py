@@ -255,3 +255,12 @@ class SearchForm(forms.Form):
     q = forms.CharField(
         label="Case id, name, phone, e-mail or handle", max_length=200, required=False
     )
+
+
+class WebReplyForm(forms.Form):
+    text = forms.CharField(
+        label="Reply to the applicant's web mailbox",
+        help_text="Sealed to the applicant's codename: only they can read it in their mailbox.",
+        max_length=20_000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )

@@ -123,7 +123,7 @@ class Case(models.Model):
     narrative = SealedTextField(max_length=50_000)
     contacts = SealedJSONField()
     # indexed
-    phone_index = BlindIndexField(source="phone", kind="phone")
+    phone_index = BlindIndexField(source="phone", kind="phone", region_from="country")
     email_index = BlindIndexField(source="email", kind="email")
     handle_index = BlindIndexField(source="handle", kind="handle")
     birth_year_index = BlindIndexField(source="birth_year", kind="birth_year")

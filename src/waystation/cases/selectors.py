@@ -12,6 +12,7 @@ Listing rows never decrypts. Opening a case's sealed data goes through
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -34,6 +35,7 @@ from waystation.cases.models import (
     CaseIdentifier,
     CaseMessage,
     CaseNameToken,
+    Channel,
     CheckInSchedule,
     IdentifierKind,
     Note,
@@ -47,7 +49,7 @@ from waystation.cases.models import (
     Team,
 )
 from waystation.ids import RANDOM_ID_LENGTH
-from waystation.vault import blind
+from waystation.vault import blind, normalisers
 
 QUEUE_PAGE = 50
 TIMELINE_LIMIT = 200
@@ -123,7 +125,7 @@ class QueueRow:
 
 def _rows(queryset: QuerySet[Case]) -> list[QueueRow]:
     stages = dict(Stage.choices)
-    from waystation.cases.models import Channel, Urgency
+    from waystation.cases.models import Urgency
 
     urgencies = dict(Urgency.choices)
     channels = dict(Channel.choices)
@@ -183,23 +185,61 @@ def search_cases(*, user: Any, query: str) -> list[QueueRow]:
         return []
     visible = visible_cases(user)
     match = Q(pk=query.lower()) if len(query) == RANDOM_ID_LENGTH else Q(pk__in=[])
-    for kind, index in (
-        ("phone", "phone_index"),
-        ("email", "email_index"),
-        ("handle", "handle_index"),
-    ):
+    match |= _phone_match(query)
+    for kind, index in (("email", "email_index"), ("handle", "handle_index")):
         digest = blind.blind_index(kind, query)
         if digest:
             match |= Q(**{index: digest})
-    tokens = blind.blind_name_tokens(query)
+    # Each part is answered from its own index first, then scoped: one OR of indexed
+    # columns and the visibility subqueries made PostgreSQL scan every case (bench/cases.py,
+    # "search by phone").
+    found = set(
+        visible.filter(pk__in=list(Case.objects.filter(match).values_list("pk", flat=True)[:500]))
+        .order_by()
+        .values_list("pk", flat=True)
+    )
+    # A phone number is no name: its digits would only be one more token to look up.
+    tokens = [] if _PHONE_LIKE.fullmatch(query) else blind.blind_name_tokens(query)
     if tokens:
         named = visible
         for token in tokens:
             named = named.filter(
                 Exists(CaseNameToken.objects.filter(case=OuterRef("pk"), digest=token))
             )
-        match |= Q(pk__in=named.values("pk"))
-    return _rows(visible.filter(match).order_by("urgency", "opened_at", "id")[:QUEUE_PAGE])
+        found |= set(
+            named.order_by("urgency", "opened_at", "id").values_list("pk", flat=True)[:QUEUE_PAGE]
+        )
+    return _rows(Case.objects.filter(pk__in=found).order_by("urgency", "opened_at", "id"))[
+        :QUEUE_PAGE
+    ]
+
+
+_PHONE_LIKE = re.compile(r"[+\d][\d\s().-]{5,}")
+
+
+def _phone_match(query: str) -> Q:
+    """Cases whose phone number is the one typed. With a country code one digest finds
+    it wherever it is; without one, the number is read in each country cases are in and
+    matches the cases of that country, the way their digests were computed
+    (``Case.phone_index`` reads numbers in the case's ``country``, via
+    :func:`blind.phone_region`). The digits as typed match too: numbers that no region
+    makes sense of are indexed that way."""
+    as_typed = blind.blind_index("phone", query)
+    if as_typed is None:
+        return Q(pk__in=[])
+    match = Q(phone_index=as_typed)
+    if not _PHONE_LIKE.fullmatch(query) or (normalisers.phone(query) or "").startswith("+"):
+        return match
+    # Country codes are operational; reading them for every case leaks nothing, and
+    # the match itself stays within what the user may see.
+    by_region: dict[str | None, list[str]] = {}
+    for country in Case.objects.order_by().values_list("country", flat=True).distinct():
+        by_region.setdefault(blind.phone_region(country), []).append(country)
+    for region, countries in by_region.items():
+        digest = blind.blind_index("phone", query, region=region) if region else None
+        if digest and digest != as_typed:
+            match |= Q(country__in=countries, phone_index=digest)
+    return match
 
 
 # --- signals -----------------------------------------------------------------------------------
@@ -307,6 +347,8 @@ class TimelineEntry:
     kind: str  # message_in, message_out, note, credibility, stage, task, task_done, ...
     text: str
     actor_id: int | None = None
+    via_web: bool = False  # in the web mailbox (written there, or sent to it)
+    files: int = 0  # files sent with a web-mailbox message
 
 
 @dataclass(frozen=True)
@@ -396,6 +438,38 @@ def _usernames(ids: Iterable[int | None]) -> dict[int, str]:
     return dict(StaffUser.objects.filter(pk__in=wanted).values_list("pk", "username"))
 
 
+_WEB_CHECK_INS = {
+    "safe": ("check_in", "Checked in from the web mailbox: “I am safe”"),
+    "need_help": ("help_now", "Pressed “I need help now” in the web mailbox"),
+}
+
+
+def _web_mailbox(user: Any, case: Case) -> list[TimelineEntry]:
+    """What the applicant wrote and pressed in the web mailbox after the case was opened,
+    and the replies sent there: the rows stay intake's, opened with the intake key."""
+    from waystation.intake import screening
+
+    # Copied when the case was opened: no author, the web channel, the mailbox's time.
+    copied = CaseMessage.objects.filter(
+        case=case, channel=Channel.WEB, author_id__isnull=True
+    ).values_list("direction", "at")
+    mailbox = screening.open_case_mailbox(user=user, case_id=case.id, copied=list(copied))
+    entries = [
+        TimelineEntry(
+            at=m.sent_at,
+            kind=f"message_{m.direction}",
+            text=m.text,
+            via_web=True,
+            files=len(m.attachments),
+        )
+        for m in mailbox.messages
+    ]
+    for kind, at in mailbox.check_ins:
+        shown_kind, text = _WEB_CHECK_INS.get(kind, ("check_in", "Checked in"))
+        entries.append(TimelineEntry(at=at, kind=shown_kind, text=text, via_web=True))
+    return entries
+
+
 @transaction.atomic
 def open_case(*, user: Any, case_id: str) -> CaseFile:
     """Decrypt one case for a reader who may see it; the reading is on the audit record."""
@@ -409,8 +483,11 @@ def open_case(*, user: Any, case_id: str) -> CaseFile:
                 kind=f"message_{message.direction}",
                 text=message.text or "",
                 actor_id=message.author_id,
+                via_web=message.channel == Channel.WEB,
             )
         )
+    if case.source_request_id:
+        timeline.extend(_web_mailbox(user, case))
     credibility: list[TimelineEntry] = []
     for note in Note.objects.filter(case=case).order_by("-at")[:TIMELINE_LIMIT]:
         entry = TimelineEntry(

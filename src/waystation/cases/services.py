@@ -337,8 +337,10 @@ def _index_identifiers(case: Case) -> None:
     CaseNameToken.objects.filter(case=case).delete()
     StoryBand.objects.filter(case=case).delete()
     rows: set[tuple[str, str]] = set()
+    # Contacts' numbers are read in the case's country too: people name their own.
+    region = blind.phone_region(case.country)
     for kind, value in (("phone", case.phone), ("email", case.email), ("handle", case.handle)):
-        digest = blind.blind_index(kind, value or "")
+        digest = blind.blind_index(kind, value or "", region=region)
         if digest:
             rows.add((kind, digest))
     rows |= {
@@ -349,7 +351,7 @@ def _index_identifiers(case: Case) -> None:
         if not isinstance(contact, dict):
             continue
         for kind in ("phone", "email", "handle"):
-            digest = blind.blind_index(kind, str(contact.get(kind, "")))
+            digest = blind.blind_index(kind, str(contact.get(kind, "")), region=region)
             if digest:
                 rows.add((IdentifierKind.CONTACT, digest))
     CaseIdentifier.objects.bulk_create(
@@ -365,6 +367,47 @@ def _index_identifiers(case: Case) -> None:
             StoryBand(case=case, band=n, digest=d)
             for n, d in enumerate(blind.minhash_bands(signature))
         )
+
+
+@dataclass
+class ReindexReport:
+    cases: int = 0
+    changed: int = 0  # cases whose digests came out different
+
+
+_INDEX_FIELDS = ("phone_index", "email_index", "handle_index", "birth_year_index")
+
+
+def reindex_cases(*, actor_id: int | None = None) -> ReindexReport:
+    """Recompute every blind index of every case that can still be opened (shredded
+    cases have none left), from the sealed values: needed when the way digests are made
+    changes (phone numbers read in the case's country, a new default phone region). One
+    transaction and one ``case.reindexed`` audit entry per case, since each is decrypted."""
+    report = ReindexReport()
+    ids = list(
+        Case.objects.filter(data_key__wrapped__isnull=False)
+        .order_by("opened_at", "id")
+        .values_list("id", flat=True)
+    )
+    for case_id in ids:
+        with transaction.atomic():
+            case = Case.objects.select_for_update().filter(pk=case_id).first()
+            if case is None:  # shredded or gone since the list was read
+                continue
+            before = _digests_of(case)
+            for name in ("phone", "email", "handle", "birth_year"):
+                getattr(case, name)  # opened, so that saving recomputes its index
+            case.save(update_fields=list(_INDEX_FIELDS))
+            _index_identifiers(case)
+            report.cases += 1
+            report.changed += int(_digests_of(case) != before)
+            _record(actor_id, "case.reindexed", case)
+    return report
+
+
+def _digests_of(case: Case) -> tuple[tuple[str | None, ...], set[tuple[str, str]]]:
+    own = tuple(Case.objects.filter(pk=case.pk).values_list(*_INDEX_FIELDS).get())
+    return own, set(CaseIdentifier.objects.filter(case=case).values_list("kind", "digest"))
 
 
 @dataclass(frozen=True)
@@ -901,6 +944,23 @@ def record_message(
     message.save(force_insert=True)
     _record(user, "case.message_recorded", case)
     return message
+
+
+@transaction.atomic
+def reply_to_applicant(*, user: Any, case_id: str, text: str) -> None:
+    """Write to the applicant's web mailbox from the case: the intake's own answering
+    service seals it to their codename (only they can read it) and keeps a staff copy
+    under the case's key. Shows in the timeline from the mailbox, so it is not copied."""
+    from waystation.intake import screening
+
+    case = _case_for(user, case_id)
+    if not case.source_request_id:
+        raise CaseError("This case did not come through the web: it has no mailbox.")
+    try:
+        screening.answer_from_case(actor_id=user.pk, case_id=case.id, text=text)
+    except screening.ScreeningError as exc:
+        raise CaseError(str(exc)) from exc
+    _record(user, "case.web_reply_sent", case)
 
 
 @transaction.atomic

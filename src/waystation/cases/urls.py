@@ -23,6 +23,7 @@ urlpatterns = [
     path("<str:case_id>/references/", views.reference, name="reference"),
     path("<str:case_id>/notes/", views.note, name="note"),
     path("<str:case_id>/messages/", views.message, name="message"),
+    path("<str:case_id>/web-reply/", views.web_reply, name="web_reply"),
     path("<str:case_id>/tasks/", views.task, name="task"),
     path("<str:case_id>/tasks/<str:task_id>/done/", views.task_done, name="task_done"),
     path("<str:case_id>/risk/", views.risk, name="risk"),

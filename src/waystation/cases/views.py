@@ -41,23 +41,32 @@ def _act(
     call: Callable[[], Any],
     done: str | Callable[[Any], str],
     anchor: str = "",
+    form_name: str = "",
 ) -> HttpResponse:
     """Validate, call the service, tell the person what happened, back to the case.
-    ``CaseNotFound`` is not caught: it is the 404 of a case one may not see."""
+    ``CaseNotFound`` is not caught: it is the 404 of a case one may not see.
+
+    Refused input re-renders the case page with the bound form (``form_name`` names it
+    in the page's context), so what was typed is still there: a long note must not be
+    lost to one character too many. The typed text goes only into that response; never
+    into the session or a message, which are stored in the database in clear."""
     if form is not None and not form.is_valid():
-        # Show the form's own words; the case page is reloaded, not re-rendered here,
-        # so that a refused action never re-sends sealed data without its audit entry.
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
-        selectors.visible_case(user=_user(request), case_id=case_id)
-        return _to_case(case_id, anchor)
+        if not form_name:
+            # Hidden fields only (a decision, a person's id): nothing typed to keep. The
+            # form's own words could quote the sent value, and messages may be stored.
+            selectors.visible_case(user=_user(request), case_id=case_id)
+            messages.error(request, "That request could not be understood; nothing changed.")
+            return _to_case(case_id, anchor)
+        return _case_page(request, case_id, bound={form_name: form}, refused=anchor)
     try:
         result = call()
     except CaseError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, done(result) if callable(done) else done)
+        if form is None or not form_name:
+            messages.error(request, str(exc))
+            return _to_case(case_id, anchor)
+        form.add_error(None, str(exc))
+        return _case_page(request, case_id, bound={form_name: form}, refused=anchor)
+    messages.success(request, done(result) if callable(done) else done)
     return _to_case(case_id, anchor)
 
 
@@ -236,75 +245,97 @@ def break_glass(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def detail(request: HttpRequest, case_id: str) -> HttpResponse:
+    return _case_page(request, case_id)
+
+
+def _case_page(
+    request: HttpRequest,
+    case_id: str,
+    *,
+    bound: dict[str, Any] | None = None,
+    refused: str = "",
+) -> HttpResponse:
+    """The case page, opened (one ``case.opened`` audit entry per render). ``bound``
+    replaces the empty form of that name with one refused as typed; the page is then a
+    400 that points to the form (``refused``: its section's anchor)."""
     user = _user(request)
     opened = selectors.open_case(user=user, case_id=case_id)
     case = opened.case
     staff = selectors.assignable_staff(user=user)
     may_manage = services.may_manage(user, case)
     may_grant = services.may_grant(user, case)
-    return render(
-        request,
-        "cases/detail.html",
-        {
-            "opened": opened,
-            "case": case,
-            "can_work": user.has_perm(services.WORK_CASE),
-            "can_approve": user.has_perm(services.APPROVE),
-            "may_manage": may_manage,
-            "may_grant": may_grant,
-            "web_request_id": case.source_request_id
-            if case.source_request_id and user.has_perm("intake.screen_request")
-            else None,
-            "stage_form": forms.StageForm(
-                auto_id="stage-%s", targets=[(m.stage.value, m.label) for m in opened.moves]
-            ),
-            "checklist_form": forms.ChecklistForm(
-                auto_id="checklist-%s",
-                initial={
-                    "identity_seen": case.identity_seen,
-                    "interview_held": case.interview_held,
-                    "partner_reference": case.partner_reference,
-                    "narrative_consistent": case.narrative_consistent,
-                },
-            ),
-            "reference_form": forms.ReferenceForm(auto_id="reference-%s"),
-            "note_form": forms.NoteForm(auto_id="note-%s"),
-            "message_form": forms.MessageForm(auto_id="message-%s"),
-            "task_form": forms.TaskForm(auto_id="task-%s"),
-            "risk_form": forms.RiskForm(auto_id="risk-%s", initial={"urgency": case.urgency}),
-            "schedule_form": forms.ScheduleForm(
-                auto_id="schedule-%s",
-                initial={
-                    "every_hours": opened.schedule.every_hours if opened.schedule else 12,
-                    "grace_hours": opened.schedule.grace_hours if opened.schedule else 6,
-                },
-            ),
-            "grant_form": forms.GrantForm(staff=staff, auto_id="grant-%s") if may_grant else None,
-            "assign_form": forms.AssignForm(staff=staff, auto_id="assign-%s")
-            if may_manage
-            else None,
-            "details_form": forms.DetailsForm(
-                auto_id="details-%s",
-                initial={
-                    "full_name": opened.full_name,
-                    "birth_year": opened.birth_year,
-                    "phone": opened.phone,
-                    "email": opened.email,
-                    "handle": opened.handle,
-                    "city": opened.city,
-                    "country": case.country,
-                    "narrative": opened.narrative,
-                    "contacts": forms.contacts_text(opened.contacts),
-                },
-            ),
-        },
-    )
+    targets = [(m.stage.value, m.label) for m in opened.moves]
+    context: dict[str, Any] = {
+        "opened": opened,
+        "case": case,
+        "can_work": user.has_perm(services.WORK_CASE),
+        "can_approve": user.has_perm(services.APPROVE),
+        "may_manage": may_manage,
+        "may_grant": may_grant,
+        "web_request_id": case.source_request_id
+        if case.source_request_id and user.has_perm("intake.screen_request")
+        else None,
+        "stage_form": forms.StageForm(auto_id="stage-%s", targets=targets),
+        "checklist_form": forms.ChecklistForm(
+            auto_id="checklist-%s",
+            initial={
+                "identity_seen": case.identity_seen,
+                "interview_held": case.interview_held,
+                "partner_reference": case.partner_reference,
+                "narrative_consistent": case.narrative_consistent,
+            },
+        ),
+        "reference_form": forms.ReferenceForm(auto_id="reference-%s"),
+        "note_form": forms.NoteForm(auto_id="note-%s"),
+        "message_form": forms.MessageForm(auto_id="message-%s"),
+        "web_reply_form": forms.WebReplyForm(auto_id="web-reply-%s")
+        if case.source_request_id
+        else None,
+        "task_form": forms.TaskForm(auto_id="task-%s"),
+        "risk_form": forms.RiskForm(auto_id="risk-%s", initial={"urgency": case.urgency}),
+        "schedule_form": forms.ScheduleForm(
+            auto_id="schedule-%s",
+            initial={
+                "every_hours": opened.schedule.every_hours if opened.schedule else 12,
+                "grace_hours": opened.schedule.grace_hours if opened.schedule else 6,
+            },
+        ),
+        "grant_form": forms.GrantForm(staff=staff, auto_id="grant-%s") if may_grant else None,
+        "assign_form": forms.AssignForm(staff=staff, auto_id="assign-%s") if may_manage else None,
+        "details_form": forms.DetailsForm(
+            auto_id="details-%s",
+            initial={
+                "full_name": opened.full_name,
+                "birth_year": opened.birth_year,
+                "phone": opened.phone,
+                "email": opened.email,
+                "handle": opened.handle,
+                "city": opened.city,
+                "country": case.country,
+                "narrative": opened.narrative,
+                "contacts": forms.contacts_text(opened.contacts),
+            },
+        ),
+        "refused": refused,
+    }
+    refused_errors: list[str] = []
+    for name, form in (bound or {}).items():
+        if name == "stage_form":
+            # Parsed against every stage (the service decides what is allowed); shown
+            # with the moves this case offers, the typed choice still selected.
+            form.fields["to_stage"].choices = targets
+        if context.get(name) is not None:
+            context[name] = form
+        else:  # a form this person is not shown: its errors go at the top instead
+            refused_errors += [str(e) for errors in form.errors.values() for e in errors]
+    context["refused_errors"] = refused_errors
+    return render(request, "cases/detail.html", context, status=400 if bound else 200)
 
 
 @login_required
 @require_POST
 def change_stage(request: HttpRequest, case_id: str) -> HttpResponse:
-    form = forms.StageForm(request.POST, targets=[(s, s) for s in Stage.values])
+    form = forms.StageForm(request.POST, auto_id="stage-%s", targets=[(s, s) for s in Stage.values])
     return _act(
         request,
         case_id,
@@ -322,6 +353,7 @@ def change_stage(request: HttpRequest, case_id: str) -> HttpResponse:
             else "Asked for approval: someone else must approve this move."
         ),
         "stage",
+        "stage_form",
     )
 
 
@@ -362,7 +394,7 @@ def withdraw(request: HttpRequest, case_id: str, approval_id: str) -> HttpRespon
 @login_required
 @require_POST
 def checklist(request: HttpRequest, case_id: str) -> HttpResponse:
-    form = forms.ChecklistForm(request.POST)
+    form = forms.ChecklistForm(request.POST, auto_id="checklist-%s")
     return _act(
         request,
         case_id,
@@ -372,13 +404,14 @@ def checklist(request: HttpRequest, case_id: str) -> HttpResponse:
         ),
         "Checklist saved.",
         "verification",
+        "checklist_form",
     )
 
 
 @login_required
 @require_POST
 def reference(request: HttpRequest, case_id: str) -> HttpResponse:
-    form = forms.ReferenceForm(request.POST)
+    form = forms.ReferenceForm(request.POST, auto_id="reference-%s")
     return _act(
         request,
         case_id,
@@ -388,13 +421,14 @@ def reference(request: HttpRequest, case_id: str) -> HttpResponse:
         ),
         "Reference recorded.",
         "verification",
+        "reference_form",
     )
 
 
 @login_required
 @require_POST
 def note(request: HttpRequest, case_id: str) -> HttpResponse:
-    form = forms.NoteForm(request.POST)
+    form = forms.NoteForm(request.POST, auto_id="note-%s")
     return _act(
         request,
         case_id,
@@ -402,13 +436,14 @@ def note(request: HttpRequest, case_id: str) -> HttpResponse:
         lambda: services.add_note(user=_user(request), case_id=case_id, **form.cleaned_data),
         "Note added.",
         "timeline",
+        "note_form",
     )
 
 
 @login_required
 @require_POST
 def message(request: HttpRequest, case_id: str) -> HttpResponse:
-    form = forms.MessageForm(request.POST)
+    form = forms.MessageForm(request.POST, auto_id="message-%s")
     return _act(
         request,
         case_id,
@@ -416,13 +451,31 @@ def message(request: HttpRequest, case_id: str) -> HttpResponse:
         lambda: services.record_message(user=_user(request), case_id=case_id, **form.cleaned_data),
         "Message recorded.",
         "timeline",
+        "message_form",
+    )
+
+
+@login_required
+@require_POST
+def web_reply(request: HttpRequest, case_id: str) -> HttpResponse:
+    form = forms.WebReplyForm(request.POST, auto_id="web-reply-%s")
+    return _act(
+        request,
+        case_id,
+        form,
+        lambda: services.reply_to_applicant(
+            user=_user(request), case_id=case_id, text=form.cleaned_data["text"]
+        ),
+        "Reply sent to the applicant's web mailbox.",
+        "timeline",
+        "web_reply_form",
     )
 
 
 @login_required
 @require_POST
 def task(request: HttpRequest, case_id: str) -> HttpResponse:
-    form = forms.TaskForm(request.POST)
+    form = forms.TaskForm(request.POST, auto_id="task-%s")
     return _act(
         request,
         case_id,
@@ -435,6 +488,7 @@ def task(request: HttpRequest, case_id: str) -> HttpResponse:
         ),
         "Task added.",
         "tasks",
+        "task_form",
     )
 
 
@@ -454,7 +508,7 @@ def task_done(request: HttpRequest, case_id: str, task_id: str) -> HttpResponse:
 @login_required
 @require_POST
 def risk(request: HttpRequest, case_id: str) -> HttpResponse:
-    form = forms.RiskForm(request.POST)
+    form = forms.RiskForm(request.POST, auto_id="risk-%s")
     return _act(
         request,
         case_id,
@@ -462,13 +516,14 @@ def risk(request: HttpRequest, case_id: str) -> HttpResponse:
         lambda: services.assess_risk(user=_user(request), case_id=case_id, **form.cleaned_data),
         "Risk assessment saved.",
         "risk",
+        "risk_form",
     )
 
 
 @login_required
 @require_POST
 def schedule(request: HttpRequest, case_id: str) -> HttpResponse:
-    form = forms.ScheduleForm(request.POST)
+    form = forms.ScheduleForm(request.POST, auto_id="schedule-%s")
     return _act(
         request,
         case_id,
@@ -478,6 +533,7 @@ def schedule(request: HttpRequest, case_id: str) -> HttpResponse:
         ),
         "Check-in schedule saved.",
         "check-ins",
+        "schedule_form",
     )
 
 
@@ -497,7 +553,7 @@ def check_in(request: HttpRequest, case_id: str) -> HttpResponse:
 @login_required
 @require_POST
 def details(request: HttpRequest, case_id: str) -> HttpResponse:
-    form = forms.DetailsForm(request.POST)
+    form = forms.DetailsForm(request.POST, auto_id="details-%s")
     return _act(
         request,
         case_id,
@@ -507,13 +563,16 @@ def details(request: HttpRequest, case_id: str) -> HttpResponse:
         ),
         "Details saved.",
         "details",
+        "details_form",
     )
 
 
 @login_required
 @require_POST
 def assign(request: HttpRequest, case_id: str) -> HttpResponse:
-    form = forms.AssignForm(request.POST, staff=selectors.assignable_staff(user=_user(request)))
+    form = forms.AssignForm(
+        request.POST, auto_id="assign-%s", staff=selectors.assignable_staff(user=_user(request))
+    )
     return _act(
         request,
         case_id,
@@ -523,6 +582,7 @@ def assign(request: HttpRequest, case_id: str) -> HttpResponse:
         ),
         "Assigned.",
         "people",
+        "assign_form",
     )
 
 
@@ -571,7 +631,9 @@ def teams(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def grant(request: HttpRequest, case_id: str) -> HttpResponse:
-    form = forms.GrantForm(request.POST, staff=selectors.assignable_staff(user=_user(request)))
+    form = forms.GrantForm(
+        request.POST, auto_id="grant-%s", staff=selectors.assignable_staff(user=_user(request))
+    )
     return _act(
         request,
         case_id,
@@ -585,6 +647,7 @@ def grant(request: HttpRequest, case_id: str) -> HttpResponse:
         ),
         "Access granted.",
         "people",
+        "grant_form",
     )
 
 

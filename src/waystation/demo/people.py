@@ -27,6 +27,7 @@ class DemoApplicant:
     urgency: Urgency
     channel: Channel
     country: str
+    moving: bool = False  # has a relocation plan, legs and payments in the demo
 
 
 DEMO_APPLICANTS = [
@@ -46,6 +47,7 @@ DEMO_APPLICANTS = [
         urgency=Urgency.NOW,
         channel=Channel.PHONE,
         country="RU",
+        moving=True,
     ),
     DemoApplicant(
         full_name="Zaur Testoev",
@@ -54,5 +56,15 @@ DEMO_APPLICANTS = [
         urgency=Urgency.NOT_IMMEDIATE,
         channel=Channel.EMAIL,
         country="GE",
+        moving=True,
     ),
 ]
+
+# The demo programme's budgets for the current year, in the reporting currency.
+DEMO_BUDGETS: dict[str, int] = {
+    "domestic_travel": 20_000,
+    "visas_departure": 60_000,
+    "housing": 40_000,
+    "food": 15_000,
+    "medical": 10_000,
+}

@@ -3,16 +3,28 @@
 from __future__ import annotations
 
 import secrets
+from datetime import date, timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from waystation.accounts import services as accounts
 from waystation.accounts.models import StaffUser
 from waystation.accounts.roles import Role
 from waystation.accounts.services import DemoStaff
+from waystation.cases.models import Case, Stage
 from waystation.cases.services import ManualIntake, create_team, open_case_manually
-from waystation.demo.people import DEMO_APPLICANTS, DEMO_STAFF
+from waystation.demo.people import DEMO_APPLICANTS, DEMO_BUDGETS, DEMO_STAFF
+from waystation.relocation.models import (
+    BudgetCategory,
+    DocumentKind,
+    DocumentStatus,
+    Pathway,
+    TransportMode,
+)
+from waystation.relocation.services import documents, houses, money, travel
 
 
 class DemoRefused(Exception):
@@ -40,8 +52,9 @@ def create_demo_organisation() -> list[DemoStaff]:
     # One team, supervised by the demo programme manager; the demo caseworker has the cases.
     manager = StaffUser.objects.get(username=DEMO_STAFF[Role.PROGRAMME_MANAGER])
     caseworker = StaffUser.objects.get(username=DEMO_STAFF[Role.CASEWORKER])
+    logistics = StaffUser.objects.get(username=DEMO_STAFF[Role.LOGISTICS])
     team = create_team(actor_id=None, name="Demo team", supervisor_id=manager.pk)
-    for person in DEMO_APPLICANTS:
+    cases = [
         open_case_manually(
             actor_id=None,
             intake=ManualIntake(
@@ -53,6 +66,130 @@ def create_demo_organisation() -> list[DemoStaff]:
                 country=person.country,
             ),
             team_id=team.pk,
-            assignee_ids=[caseworker.pk],
+            # The logistics coordinator works the cases that are moving, like a real one.
+            assignee_ids=[caseworker.pk, logistics.pk] if person.moving else [caseworker.pk],
         )
+        for person in DEMO_APPLICANTS
+    ]
+    _demo_relocation(manager=manager, logistics=logistics, cases=cases)
     return staff
+
+
+def _demo_relocation(*, manager: StaffUser, logistics: StaffUser, cases: list[Case]) -> None:
+    """A programme with budgets, a safe house, a journey of two legs, a passport about to
+    expire and two payments, one of them waiting for the manager's approval: enough for
+    a tester to see every relocation page with something on it."""
+    today = timezone.localdate()
+    now = timezone.now().replace(minute=0, second=0, microsecond=0)
+    programme = money.create_programme(user=manager, name="Demo evacuation programme")
+    year = date(today.year, 1, 1), date(today.year, 12, 31)
+    for category, euros in DEMO_BUDGETS.items():
+        money.set_budget(
+            user=manager,
+            programme_id=programme.pk,
+            category=category,
+            period_start=year[0],
+            period_end=year[1],
+            amount_minor=euros * 100,
+        )
+    house = houses.add_house(
+        user=logistics,
+        details=houses.HouseDetails(
+            label="House A",
+            country="GE",
+            beds=4,
+            address="(Demo) 1 Invented Street, Example Town",
+            contacts="(Demo) Host: Nino Exampleshvili, +995 500 00 00 99",
+        ),
+    )
+    moving, settling = cases[1], cases[2]
+    for case in (moving, settling):
+        Case.objects.filter(pk=case.pk).update(stage=Stage.PLANNING)
+    travel.save_plan(
+        user=logistics,
+        case_id=moving.pk,
+        plan=travel.PlanInput(
+            pathway=Pathway.HUMANITARIAN_VISA,
+            destination_country="DE",
+            destination="(Demo) a partner shelter in an invented city",
+        ),
+    )
+    first_departure = now + timedelta(days=3)
+    travel.add_leg(
+        user=logistics,
+        case_id=moving.pk,
+        leg=travel.LegInput(
+            mode=TransportMode.BUS,
+            planned_departure=first_departure,
+            planned_arrival=first_departure + timedelta(hours=20),
+            from_country="RU",
+            to_country="GE",
+            origin="(Demo) a bus station",
+            destination="(Demo) the border crossing",
+            escort="(Demo) volunteer driver",
+        ),
+    )
+    travel.add_leg(
+        user=logistics,
+        case_id=moving.pk,
+        leg=travel.LegInput(
+            mode=TransportMode.PLANE,
+            planned_departure=first_departure + timedelta(days=5),
+            planned_arrival=first_departure + timedelta(days=5, hours=6),
+            from_country="GE",
+            to_country="DE",
+            origin="(Demo) Example Town airport",
+            destination="(Demo) Invented City airport",
+        ),
+    )
+    houses.add_placement(
+        user=logistics,
+        case_id=moving.pk,
+        stay=houses.StayRequest(
+            house_id=house.pk,
+            arrives_on=(first_departure + timedelta(days=1)).date(),
+            leaves_on=(first_departure + timedelta(days=5)).date(),
+        ),
+    )
+    houses.add_placement(
+        user=logistics,
+        case_id=settling.pk,
+        stay=houses.StayRequest(
+            house_id=house.pk, arrives_on=today, leaves_on=today + timedelta(days=21)
+        ),
+    )
+    documents.add_document(
+        user=logistics,
+        case_id=moving.pk,
+        document=documents.DocumentInput(
+            kind=DocumentKind.PASSPORT,
+            status=DocumentStatus.ISSUED,
+            country="RU",
+            issued_on=today - timedelta(days=3650 - 20),
+            expires_on=today + timedelta(days=20),
+            number="00 0000000",
+        ),
+    )
+    money.record_rate(user=logistics, currency="RUB", day=today, rate=Decimal("0.0105"))
+    money.record_payment(
+        user=logistics,
+        case_id=moving.pk,
+        programme_id=programme.pk,
+        category=BudgetCategory.DOMESTIC_TRAVEL,
+        currency="RUB",
+        amount_minor=4_500_00,
+        paid_on=today,
+        payee="(Demo) bus company",
+        purpose="(Demo) ticket to the border",
+    )
+    money.record_payment(  # above the threshold: waits for the manager
+        user=logistics,
+        case_id=moving.pk,
+        programme_id=programme.pk,
+        category=BudgetCategory.VISAS_DEPARTURE,
+        currency="EUR",
+        amount_minor=820_00,
+        paid_on=today,
+        payee="(Demo) an invented travel agency",
+        purpose="(Demo) flight ticket",
+    )

@@ -23,6 +23,7 @@ with it (:func:`erase_request`).
 from __future__ import annotations
 
 import json
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -132,6 +133,38 @@ class OpenedRequest:
     check_ins: list[tuple[str, datetime]]
 
 
+def _open_messages(
+    rows: Iterable[MailboxMessage], attachments: list[ShownAttachment]
+) -> list[StaffMessage]:
+    """The applicant's messages opened with the intake key, staff replies from their
+    staff copy. The caller writes the audit entry for the reading."""
+    private_keys: dict[str, bytes] = {}
+    opened = []
+    for message in rows:
+        if message.direction == Direction.FROM_APPLICANT:
+            assert message.intake_key_id is not None and message.from_applicant_box is not None
+            if message.intake_key_id not in private_keys:
+                private_keys[message.intake_key_id] = intake_private_key(message.intake_key_id)
+            text = boxes.open_box(
+                private_keys[message.intake_key_id],
+                bytes(message.from_applicant_box),
+                public.applicant_message_context(message.id),
+            ).decode()
+        else:
+            text = message.staff_copy or ""
+        opened.append(
+            StaffMessage(
+                id=message.id,
+                direction=message.direction,
+                kind=message.kind,
+                sent_at=message.sent_at,
+                text=text,
+                attachments=[a for a in attachments if a.message_id == message.id],
+            )
+        )
+    return opened
+
+
 @transaction.atomic
 def open_request(*, user: Any, request_id: str) -> OpenedRequest:
     """Decrypt a request for a screener; the reading is on the audit record."""
@@ -153,27 +186,9 @@ def open_request(*, user: Any, request_id: str) -> OpenedRequest:
         .order_by("received_at", "id")
         .values_list("id", "message_id")
     ]
-    messages = []
-    for message in MailboxMessage.objects.filter(request=help_request).order_by("sent_at", "id"):
-        if message.direction == Direction.FROM_APPLICANT:
-            assert message.intake_key_id is not None and message.from_applicant_box is not None
-            text = boxes.open_box(
-                intake_private_key(message.intake_key_id),
-                bytes(message.from_applicant_box),
-                public.applicant_message_context(message.id),
-            ).decode()
-        else:
-            text = message.staff_copy or ""
-        messages.append(
-            StaffMessage(
-                id=message.id,
-                direction=message.direction,
-                kind=message.kind,
-                sent_at=message.sent_at,
-                text=text,
-                attachments=[a for a in attachments if a.message_id == message.id],
-            )
-        )
+    messages = _open_messages(
+        MailboxMessage.objects.filter(request=help_request).order_by("sent_at", "id"), attachments
+    )
     check_ins = list(
         CheckIn.objects.filter(request=help_request).order_by("-at").values_list("kind", "at")
     )
@@ -267,17 +282,30 @@ def template_text(kind: MessageKind, language: str) -> str:
 def answer_request(*, user: Any, request_id: str, kind: MessageKind, text: str) -> MailboxMessage:
     """Send a reply, a request for more information, or a decline to the applicant."""
     require_screener(user)
-    text = text.strip()
-    if not text:
-        raise ScreeningError("The message is empty.")
-    if len(text) > MAX_REPLY_CHARS:
-        raise ScreeningError(f"The message is limited to {MAX_REPLY_CHARS} characters.")
+    text = _reply_text(text)
     if kind not in _STATUS_AFTER:
         raise ScreeningError("Unknown kind of answer.")
     help_request = HelpRequest.objects.select_for_update().get(pk=request_id)
     _require_need_to_know(user, help_request)
     if help_request.status == Status.DECLINED:
         raise ScreeningError("This request was declined; it takes no further answers.")
+    return _send_answer(help_request, author_id=user.pk, kind=kind, text=text)
+
+
+def _reply_text(text: str) -> str:
+    text = text.strip()
+    if not text:
+        raise ScreeningError("The message is empty.")
+    if len(text) > MAX_REPLY_CHARS:
+        raise ScreeningError(f"The message is limited to {MAX_REPLY_CHARS:,} characters.")
+    return text
+
+
+def _send_answer(
+    help_request: HelpRequest, *, author_id: int | None, kind: MessageKind, text: str
+) -> MailboxMessage:
+    """Seal an answer to the codename (the mailbox) and under the request's data key (the
+    staff copy); the caller holds the request's row lock and has checked who may send."""
     if help_request.data_key_id is None:
         help_request.data_key = datakeys.create_data_key()
         help_request.screened_at = timezone.now()
@@ -286,7 +314,7 @@ def answer_request(*, user: Any, request_id: str, kind: MessageKind, text: str) 
         request=help_request,
         direction=Direction.TO_APPLICANT,
         kind=kind,
-        author_id=user.pk,
+        author_id=author_id,
         data_key_id=help_request.data_key_id,
     )
     message.for_applicant_box = boxes.seal_to(
@@ -297,7 +325,10 @@ def answer_request(*, user: Any, request_id: str, kind: MessageKind, text: str) 
     help_request.status = _STATUS_AFTER[kind]
     help_request.save(update_fields=["status", "data_key", "screened_at"])
     audit.record(
-        actor_id=user.pk, action=_AUDIT_ACTION[kind], object_type="request", object_id=request_id
+        actor_id=author_id,
+        action=_AUDIT_ACTION[kind],
+        object_type="request",
+        object_id=help_request.id,
     )
     return message
 
@@ -317,6 +348,63 @@ def mark_case_opened(*, actor_id: int | None, request_id: str, case_id: str) -> 
         raise ScreeningError("A case was already opened from this request.")
     audit.record(
         actor_id=actor_id, action="intake.case_opened", object_type="request", object_id=request_id
+    )
+
+
+@dataclass(frozen=True)
+class CaseMailbox:
+    """The web mailbox as a case shows it: what the case does not hold itself."""
+
+    messages: list[StaffMessage]
+    check_ins: list[tuple[str, datetime]]
+
+
+CASE_MAILBOX_LIMIT = 200
+
+
+def open_case_mailbox(
+    *, user: Any, case_id: str, copied: Collection[tuple[str, datetime]] = ()
+) -> CaseMailbox:
+    """The web mailbox of the request a case was opened from, for someone who may see
+    the case: messages written since (opened with the intake key, as the request page
+    opens them), staff replies, and check-ins. ``copied`` names the messages copied into
+    the case when it was opened, by direction and time; those are not opened again.
+
+    Writes no audit entry: the mailbox is read as part of the case, under the case
+    page's one ``case.opened`` entry (``cases.selectors.open_case``)."""
+    if not case_selectors.may_see(user, case_id):
+        raise HelpRequest.DoesNotExist("no such request")
+    help_request = HelpRequest.objects.filter(case_id=case_id).first()
+    if help_request is None:  # opened by hand, or erased with a shredded case
+        return CaseMailbox(messages=[], check_ins=[])
+    skip = set(copied)
+    newest = MailboxMessage.objects.filter(request=help_request).order_by("-sent_at", "-id")
+    rows = [m for m in newest[:CASE_MAILBOX_LIMIT] if (m.direction, m.sent_at) not in skip]
+    rows.reverse()
+    attachments = [
+        ShownAttachment(id=a, message_id=m)
+        for a, m in Attachment.objects.filter(request=help_request, message__in=rows)
+        .order_by("received_at", "id")
+        .values_list("id", "message_id")
+    ]
+    check_ins = list(
+        CheckIn.objects.filter(request=help_request)
+        .order_by("-at")
+        .values_list("kind", "at")[:CASE_MAILBOX_LIMIT]
+    )
+    return CaseMailbox(messages=_open_messages(rows, attachments), check_ins=check_ins)
+
+
+@transaction.atomic
+def answer_from_case(*, actor_id: int | None, case_id: str, text: str) -> MailboxMessage:
+    """A reply to the applicant's web mailbox written on the case page. Checks nobody's
+    permission: it is for ``cases.services.reply_to_applicant``, which has checked that
+    the actor may see and work on the case. Readable only with the codename."""
+    help_request = HelpRequest.objects.select_for_update().filter(case_id=case_id).first()
+    if help_request is None:
+        raise ScreeningError("This case did not come through the web: it has no mailbox.")
+    return _send_answer(
+        help_request, author_id=actor_id, kind=MessageKind.REPLY, text=_reply_text(text)
     )
 
 

@@ -12,7 +12,9 @@ import hashlib
 import re
 import unicodedata
 
+import phonenumbers
 from anyascii import anyascii
+from django.conf import settings
 
 from waystation.vault import normalisers, runtime
 from waystation.vault.primitives import keyed_digest
@@ -25,18 +27,36 @@ def _digest(kind: str, canonical: str) -> str:
     return keyed_digest(key, f"{kind}\x1f{canonical}".encode()).hex()
 
 
-def blind_index(kind: str, value: str | None) -> str | None:
-    """The index of one identifier, or None if nothing usable was given."""
+def blind_index(kind: str, value: str | None, *, region: str | None = None) -> str | None:
+    """The index of one identifier, or None if nothing usable was given. ``region`` (a
+    phone number's country when typed without a code, see :func:`phone_region`) is used
+    by phone numbers only: "8 912 555-01-23" in RU is +79125550123."""
     if value is None:
         return None
     if kind == "name":
         raise ValueError("names have several tokens: use blind_name_tokens")
-    try:
-        normalise = normalisers.SINGLE_VALUE_NORMALISERS[kind]
-    except KeyError as exc:
-        raise ValueError(f"unknown identifier kind {kind!r}") from exc
-    canonical = normalise(value)
+    if kind == "phone":
+        canonical = normalisers.phone(value, region)
+    else:
+        try:
+            normalise = normalisers.SINGLE_VALUE_NORMALISERS[kind]
+        except KeyError as exc:
+            raise ValueError(f"unknown identifier kind {kind!r}") from exc
+        canonical = normalise(value)
     return _digest(kind, canonical) if canonical else None
+
+
+def phone_region(country: str | None) -> str | None:
+    """The region a phone number without a country code is read in: the row's coarse
+    country when it is one phone numbering knows ("ZZ", "other", is not), else
+    ``WAYSTATION_DEFAULT_PHONE_REGION``, else none (the digits are then used as typed).
+    Every place that computes or looks up a phone index must use this, or the same
+    number would give two digests."""
+    code = (country or "").strip().upper()
+    if code in phonenumbers.SUPPORTED_REGIONS:
+        return code
+    default = str(getattr(settings, "WAYSTATION_DEFAULT_PHONE_REGION", "") or "").upper()
+    return default if default in phonenumbers.SUPPORTED_REGIONS else None
 
 
 def blind_name_tokens(value: str | None) -> list[str]:

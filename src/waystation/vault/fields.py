@@ -363,13 +363,19 @@ _DIGEST = re.compile(f"[0-9a-f]{{{INDEX_LENGTH}}}")
 class BlindIndexField(_RefusesPlaintextLookups, models.CharField):  # type: ignore[type-arg]
     """The keyed HMAC of another (sealed) field's value, normalised by ``kind``
     (phone, email, handle, birth_year). Computed on save from the plaintext the
-    instance holds; kept as-is when that field was not changed or opened."""
+    instance holds; kept as-is when that field was not changed or opened.
+
+    ``region_from`` names a field of the same row holding a country code, read by
+    :func:`blind.phone_region` for phone numbers typed without a country code."""
 
     description = "Blind index (keyed HMAC) of a sealed identifier"
 
-    def __init__(self, *args: Any, source: str = "", kind: str = "", **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, source: str = "", kind: str = "", region_from: str = "", **kwargs: Any
+    ) -> None:
         self.source = source
         self.kind = kind
+        self.region_from = region_from
         kwargs["max_length"] = INDEX_LENGTH
         kwargs.setdefault("null", True)
         kwargs.setdefault("blank", True)
@@ -381,6 +387,8 @@ class BlindIndexField(_RefusesPlaintextLookups, models.CharField):  # type: igno
         name, path, args, kwargs = super().deconstruct()
         kwargs["source"] = self.source
         kwargs["kind"] = self.kind
+        if self.region_from:
+            kwargs["region_from"] = self.region_from
         kwargs.pop("max_length", None)
         return name, path, args, kwargs
 
@@ -401,6 +409,11 @@ class BlindIndexField(_RefusesPlaintextLookups, models.CharField):  # type: igno
         source_value = model_instance.__dict__[self.source]
         if isinstance(source_value, Ciphertext):
             return model_instance.__dict__.get(self.attname)
-        digest = blind.blind_index(self.kind, source_value) if source_value else None
+        region = (
+            blind.phone_region(getattr(model_instance, self.region_from))
+            if self.region_from
+            else None
+        )
+        digest = blind.blind_index(self.kind, source_value, region=region) if source_value else None
         model_instance.__dict__[self.attname] = digest
         return digest

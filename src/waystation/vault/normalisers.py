@@ -92,9 +92,11 @@ def birth_year(value: str) -> str | None:
 
 def document_number(value: str) -> str | None:
     """Passport, visa and ID numbers: "75 1234567", "75-1234567" and "751234567" are the
-    same document; Cyrillic letters in a series are transliterated ("АВ" → "AB")."""
+    same document; Cyrillic letters in a series are transliterated (Cyrillic "ЖД" → "ZHD").
+    Bounded like every identifier: transliteration can lengthen text (an emoji becomes
+    a word), so the result is cut again."""
     text = anyascii(_clean(value)).upper()
-    canonical = re.sub(r"[^A-Z0-9]", "", text)
+    canonical = re.sub(r"[^A-Z0-9]", "", text)[:MAX_IDENTIFIER_LENGTH]
     return canonical or None
 
 

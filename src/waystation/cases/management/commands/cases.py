@@ -1,6 +1,7 @@
-"""``waystation cases check-overdue``: raise alerts for missed check-ins.
+"""``waystation cases check-overdue``: raise alerts for missed check-ins;
+``waystation cases reindex``: recompute blind indexes after their recipe changed.
 
-Run it from cron (or a systemd timer) every few minutes. It is idempotent: each missed
+Run check-overdue from cron (or a systemd timer) every few minutes. It is idempotent: each missed
 check-in raises each alert once, however often it runs.
 """
 
@@ -16,7 +17,7 @@ from waystation.cases import services
 
 
 class Command(BaseCommand):
-    help = "Casework operations: check-overdue."
+    help = "Casework operations: check-overdue, reindex."
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="operation", required=True)
@@ -26,8 +27,19 @@ class Command(BaseCommand):
         overdue.add_argument(
             "--now", help="pretend it is this ISO time (for tests and drills)", default=None
         )
+        sub.add_parser(
+            "reindex",
+            help="recompute every case's blind indexes (after a change to how they are made, "
+            "e.g. WAYSTATION_DEFAULT_PHONE_REGION); needs the vault unsealed",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["operation"] == "reindex":
+            reindexed = services.reindex_cases(actor_id=None)
+            self.stdout.write(
+                f"reindexed {reindexed.cases} case(s); {reindexed.changed} had changed digests"
+            )
+            return
         if options["operation"] == "check-overdue":
             now: datetime | None = None
             if options["now"]:

@@ -1,0 +1,123 @@
+"""Forms for safe houses and stays: they parse input, nothing more. Capacity, overlap and
+who may do what are the services' (they need other rows and a lock)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from django import forms
+
+from waystation.relocation.selectors.houses import DEFAULT_OCCUPANCY_DAYS, MAX_OCCUPANCY_DAYS
+from waystation.relocation.services.houses import LABEL_LIMIT, MAX_BEDS, MAX_PLACEMENT_BEDS
+
+_DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+_LABEL_HELP = (
+    "A code name that says nothing about the place (not a street, a district or a "
+    "host's name), e.g. House 3."
+)
+
+
+def _date_field(label: str, **kwargs: Any) -> forms.DateField:
+    # One format, the one a date input sends: "03/04/2025" is not guessed at.
+    return forms.DateField(label=label, input_formats=["%Y-%m-%d"], widget=_DATE, **kwargs)
+
+
+class HouseForm(forms.Form):
+    label = forms.CharField(label="Label", max_length=LABEL_LIMIT, help_text=_LABEL_HELP)
+    country = forms.CharField(
+        label="Country code", max_length=2, required=False, help_text="Two letters, e.g. GE."
+    )
+    beds = forms.IntegerField(label="Beds", min_value=1, max_value=MAX_BEDS)
+    address = forms.CharField(
+        label="Address",
+        max_length=1_000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Sealed: only the house's keyholders and the people working a case "
+        "staying there can read it.",
+    )
+    contacts = forms.CharField(
+        label="Contacts (host, neighbours, how to get in)",
+        max_length=2_000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    notes = forms.CharField(
+        label="Notes", max_length=5_000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def clean_country(self) -> str:
+        value = str(self.cleaned_data.get("country", "")).strip().upper()
+        if value and not re.fullmatch(r"[A-Z]{2}", value):
+            raise forms.ValidationError("Two letters, like GE or AM.")
+        return value
+
+
+class BedsForm(forms.Form):
+    beds = forms.IntegerField(label="Beds", min_value=1, max_value=MAX_BEDS)
+
+
+class KeyholderForm(forms.Form):
+    keyholder = forms.TypedChoiceField(label="Give a key to", coerce=int)
+
+    def __init__(self, *args: Any, staff: list[tuple[int, str]] = (), **kwargs: Any) -> None:  # type: ignore[assignment]
+        super().__init__(*args, **kwargs)
+        self.fields["keyholder"].choices = list(staff)  # type: ignore[attr-defined]
+
+
+class RemoveKeyholderForm(forms.Form):
+    keyholder = forms.IntegerField(min_value=1, max_value=2**31 - 1, widget=forms.HiddenInput)
+
+
+class PlacementForm(forms.Form):
+    house = forms.ChoiceField(label="Safe house")
+    arrives_on = _date_field("Arrives on")
+    leaves_on = _date_field(
+        "Leaves on", help_text="The morning they leave: the last night is the one before."
+    )
+    beds = forms.IntegerField(
+        label="Beds",
+        min_value=1,
+        max_value=MAX_PLACEMENT_BEDS,
+        initial=1,
+        help_text="More than one when a family stays together.",
+    )
+    notes = forms.CharField(
+        label="Notes", max_length=5_000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args: Any, houses: list[tuple[str, str]] = (), **kwargs: Any) -> None:  # type: ignore[assignment]
+        super().__init__(*args, **kwargs)
+        self.fields["house"].choices = list(houses)  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        arrives_on, leaves_on = data.get("arrives_on"), data.get("leaves_on")
+        if isinstance(arrives_on, date) and isinstance(leaves_on, date) and leaves_on <= arrives_on:
+            raise forms.ValidationError("The day of leaving must come after the day of arrival.")
+        return data
+
+
+class LeftForm(forms.Form):
+    left_on = _date_field(
+        "Left on",
+        required=False,
+        help_text="Leave empty for today (or the booked day, if earlier).",
+    )
+
+
+class OccupancyForm(forms.Form):
+    start = _date_field("From", required=False)
+    days = forms.IntegerField(
+        label="Days",
+        min_value=1,
+        max_value=MAX_OCCUPANCY_DAYS,
+        required=False,
+        initial=DEFAULT_OCCUPANCY_DAYS,
+    )
+    house = forms.ChoiceField(label="House", required=False)
+
+    def __init__(self, *args: Any, houses: list[tuple[str, str]] = (), **kwargs: Any) -> None:  # type: ignore[assignment]
+        super().__init__(*args, **kwargs)
+        self.fields["house"].choices = [("", "All active houses"), *houses]  # type: ignore[attr-defined]

@@ -1,0 +1,180 @@
+"""Forms of the money pages: they parse typed amounts, rates and dates, nothing more.
+Who may do what, thresholds and one-rate-a-day are the services' rules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from waystation.relocation import currencies
+from waystation.relocation.currencies import AmountError
+from waystation.relocation.models import BudgetCategory, Programme
+from waystation.relocation.services.money import MAX_PAYEE, MAX_PURPOSE, MAX_REASON
+
+AMOUNT_HELP = (
+    "Digits, thousands grouped by spaces, one decimal mark (point or comma): 1 234,50. "
+    "No more decimals than the currency has."
+)
+RATE_HELP = "How much one unit of the currency was worth in {reporting} that day, e.g. 0.0105."
+
+
+class _DateInput(forms.DateInput):
+    input_type = "date"
+
+
+def _date_field(label: str, **kwargs: Any) -> forms.DateField:
+    return forms.DateField(
+        label=label,
+        widget=_DateInput(format="%Y-%m-%d"),
+        input_formats=["%Y-%m-%d"],
+        help_text="Year-month-day, e.g. 2024-05-31.",
+        **kwargs,
+    )
+
+
+def _amount_field(label: str, **kwargs: Any) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        max_length=currencies.MAX_TYPED,
+        help_text=AMOUNT_HELP,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+        **kwargs,
+    )
+
+
+def _programme_choices(active_only: bool = True) -> list[tuple[str, str]]:
+    queryset = Programme.objects.order_by("name")
+    if active_only:
+        queryset = queryset.filter(active=True)
+    return [("", "—"), *queryset.values_list("id", "name")]
+
+
+def _rate_help() -> str:
+    return RATE_HELP.format(reporting=currencies.reporting_currency())
+
+
+class PaymentForm(forms.Form):
+    programme = forms.ChoiceField(label="Programme")
+    category = forms.ChoiceField(label="Budget category", choices=BudgetCategory.choices)
+    currency = forms.ChoiceField(label="Currency")
+    amount = _amount_field("Amount")
+    paid_on = _date_field("Paid on")
+    rate = forms.CharField(
+        label="Exchange rate (only if none is recorded for that day)",
+        max_length=currencies.MAX_TYPED,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+    )
+    payee = forms.CharField(label="Paid to", max_length=MAX_PAYEE)
+    purpose = forms.CharField(
+        label="What for",
+        max_length=MAX_PURPOSE,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["programme"].choices = _programme_choices()  # type: ignore[attr-defined]
+        self.fields["currency"].choices = currencies.choices()  # type: ignore[attr-defined]
+        self.fields["rate"].help_text = _rate_help()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        currency = data.get("currency")
+        if currency and data.get("amount"):
+            try:
+                data["amount_minor"] = currencies.parse_amount(data["amount"], currency)
+            except AmountError as exc:
+                self.add_error("amount", str(exc))
+        data["rate_value"] = None
+        if data.get("rate"):
+            try:
+                data["rate_value"] = currencies.parse_rate(data["rate"])
+            except AmountError as exc:
+                self.add_error("rate", str(exc))
+        return data
+
+
+class RateForm(forms.Form):
+    currency = forms.ChoiceField(label="Currency")
+    day = _date_field("Day")
+    rate = forms.CharField(label="Rate", max_length=currencies.MAX_TYPED)
+    replace = forms.BooleanField(
+        label="Replace the rate already recorded for that day (payments keep theirs)",
+        required=False,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        reporting = currencies.reporting_currency()
+        self.fields["currency"].choices = [  # type: ignore[attr-defined]
+            c for c in currencies.choices() if c[0] != reporting
+        ]
+        self.fields["rate"].help_text = _rate_help()
+
+    def clean_rate(self) -> Any:
+        try:
+            return currencies.parse_rate(self.cleaned_data.get("rate", ""))
+        except AmountError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+
+
+def _reporting_minor(text: str) -> int:
+    try:
+        return currencies.parse_amount(text, currencies.reporting_currency(), allow_zero=True)
+    except AmountError as exc:
+        raise forms.ValidationError(str(exc)) from exc
+
+
+class ProgrammeForm(forms.Form):
+    name = forms.CharField(label="Name", max_length=100)
+    threshold = _amount_field(
+        "Approval threshold", required=False
+    )  # empty: the organisation's default
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields[
+            "threshold"
+        ].label = f"Approval threshold in {currencies.reporting_currency()} (empty: the default)"
+
+    def clean_threshold(self) -> int | None:
+        text = self.cleaned_data.get("threshold", "")
+        return _reporting_minor(text) if text else None
+
+
+class ThresholdForm(forms.Form):
+    threshold = _amount_field("New approval threshold")
+
+    def clean_threshold(self) -> int:
+        return _reporting_minor(self.cleaned_data.get("threshold", ""))
+
+
+class BudgetForm(forms.Form):
+    programme = forms.ChoiceField(label="Programme")
+    category = forms.ChoiceField(label="Budget category", choices=BudgetCategory.choices)
+    period_start = _date_field("First day")
+    period_end = _date_field("Last day")
+    amount = _amount_field("Budget")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["programme"].choices = _programme_choices(  # type: ignore[attr-defined]
+            active_only=False
+        )
+        self.fields["amount"].label = f"Budget in {currencies.reporting_currency()}"
+
+    def clean_amount(self) -> int:
+        return _reporting_minor(self.cleaned_data.get("amount", ""))
+
+
+class DecideForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", "Approve"), ("refuse", "Refuse")])
+    reason = forms.CharField(
+        label="Reason (needed to refuse)",
+        max_length=MAX_REASON,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

@@ -1,0 +1,387 @@
+"""Safe houses, their keyholders, and the stays (placements) of people in them.
+
+A house's address, contacts and notes are sealed with the house's own data key; a
+stay's notes with its case's key (see ``relocation.models``). Every action checks the
+role first and, for stays, that the actor may see the case (else ``CaseNotFound``).
+
+Capacity is decided under a lock: a new or changed stay first locks its house's row
+(``select_for_update``), then counts the beds already taken night by night, then
+writes, all in one transaction. Two people booking the last bed at once are served
+one after the other, and the second is told the night is full.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from waystation.accounts.models import StaffUser
+from waystation.accounts.roles import Role
+from waystation.cases.selectors import CaseNotFound
+from waystation.relocation.models import (
+    Placement,
+    PlacementStatus,
+    SafeHouse,
+    SafeHouseKeyholder,
+)
+from waystation.relocation.services.common import (
+    MANAGE_HOUSES,
+    PLAN,
+    RelocationError,
+    case_for,
+    clean_text,
+    record,
+    require,
+)
+from waystation.vault import datakeys
+
+# Further than this from today is a typing mistake, not a plan (a year typed as 2052).
+MAX_DAYS_FROM_TODAY = 730
+MAX_BEDS = 500
+MAX_PLACEMENT_BEDS = 20
+LABEL_LIMIT = 60
+
+
+def _today() -> date:
+    return timezone.localdate()
+
+
+def _night_word(n: int) -> str:
+    return "bed" if n == 1 else "beds"
+
+
+# --- houses -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HouseDetails:
+    """What staff type about a house. ``address``, ``contacts`` and ``notes`` are sealed."""
+
+    label: str
+    country: str
+    beds: int
+    address: str
+    contacts: str = ""
+    notes: str = ""
+
+    def __repr__(self) -> str:  # never print an address into a log or a traceback
+        return f"<HouseDetails {self.label!r}>"
+
+
+def _clean_country(value: str) -> str:
+    value = (value or "").strip().upper()
+    if value and (len(value) != 2 or not value.isascii() or not value.isalpha()):
+        raise RelocationError("A country is two letters, like GE or AM.")
+    return value
+
+
+def _clean_beds(value: object, *, limit: int = MAX_BEDS, label: str = "Beds") -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise RelocationError(f"{label} is a whole number.")
+    if value < 1 or value > limit:
+        raise RelocationError(f"{label} is a number from 1 to {limit}.")
+    return value
+
+
+def _house_for(house_id: str, *, lock: bool = False) -> SafeHouse:
+    if not isinstance(house_id, str) or len(house_id) > 32:
+        raise RelocationError("No such safe house.")
+    queryset = SafeHouse.objects.select_for_update() if lock else SafeHouse.objects.all()
+    house = queryset.filter(pk=house_id).first()
+    if house is None:
+        raise RelocationError("No such safe house.")
+    return house
+
+
+def is_keyholder(user: Any, house: SafeHouse) -> bool:
+    return SafeHouseKeyholder.objects.filter(house=house, user_id=user.pk).exists()
+
+
+@transaction.atomic
+def add_house(*, user: Any, details: HouseDetails) -> SafeHouse:
+    """A new house under a data key of its own; whoever adds it holds its first key."""
+    require(user, MANAGE_HOUSES, "Your role does not allow managing safe houses.")
+    label = clean_text(details.label, label="The label", required=True, limit=LABEL_LIMIT)
+    if SafeHouse.objects.filter(label__iexact=label).exists():
+        raise RelocationError("Another house already has this label; choose another.")
+    house = SafeHouse(
+        data_key_id=datakeys.create_data_key().id,
+        label=label,
+        country=_clean_country(details.country),
+        beds=_clean_beds(details.beds),
+        created_by_id=user.pk,
+    )
+    house.address = clean_text(details.address, label="The address", required=True, limit=1_000)
+    house.contacts = clean_text(details.contacts, label="The contacts", limit=2_000)
+    house.notes = clean_text(details.notes, label="The notes", limit=5_000)
+    try:
+        with transaction.atomic():
+            house.save(force_insert=True)
+    except IntegrityError as exc:  # the same label, added by someone else a moment ago
+        raise RelocationError("Another house already has this label; choose another.") from exc
+    SafeHouseKeyholder.objects.create(house=house, user=user, added_by_id=user.pk)
+    record(user, "safe_house.created", "safe_house", house.id)
+    record(user, "safe_house.keyholder_added", "safe_house", house.id)
+    return house
+
+
+def _booked_by_night(house: SafeHouse, first: date, end: date) -> dict[date, int]:
+    """Beds taken on each night from ``first`` up to (not including) ``end``."""
+    stays = Placement.objects.filter(house=house, arrives_on__lt=end, leaves_on__gt=first).exclude(
+        status=PlacementStatus.CANCELLED
+    )
+    booked: dict[date, int] = {}
+    for arrives_on, leaves_on, beds in stays.values_list("arrives_on", "leaves_on", "beds"):
+        night = max(arrives_on, first)
+        while night < min(leaves_on, end):
+            booked[night] = booked.get(night, 0) + beds
+            night += timedelta(days=1)
+    return booked
+
+
+@transaction.atomic
+def change_beds(*, user: Any, house_id: str, beds: int) -> SafeHouse:
+    """Fewer beds are refused while any coming night has more of them booked."""
+    require(user, MANAGE_HOUSES, "Your role does not allow managing safe houses.")
+    house = _house_for(house_id, lock=True)
+    beds = _clean_beds(beds)
+    today = _today()
+    horizon = today + timedelta(days=2 * MAX_DAYS_FROM_TODAY + 1)
+    booked = _booked_by_night(house, today, horizon)
+    over = sorted(night for night, taken in booked.items() if taken > beds)
+    if over:
+        night = over[0]
+        raise RelocationError(
+            f"{booked[night]} beds are already booked for the night of {night:%Y-%m-%d}; "
+            f"the house cannot have fewer than {max(booked.values())} beds until those stays "
+            "are moved or cancelled."
+        )
+    if beds != house.beds:
+        house.beds = beds
+        house.save(update_fields=["beds"])
+        record(user, "safe_house.beds_changed", "safe_house", house.id)
+    return house
+
+
+@transaction.atomic
+def deactivate_house(*, user: Any, house_id: str) -> SafeHouse:
+    """No new stays; refused while someone is staying or expected."""
+    require(user, MANAGE_HOUSES, "Your role does not allow managing safe houses.")
+    house = _house_for(house_id, lock=True)
+    if not house.active:
+        raise RelocationError("This house is already inactive.")
+    coming = (
+        Placement.objects.filter(house=house, leaves_on__gt=_today())
+        .filter(status__in=[PlacementStatus.PLANNED, PlacementStatus.STAYING])
+        .count()
+    )
+    if coming:
+        raise RelocationError(
+            f"{coming} stay{'s are' if coming != 1 else ' is'} still planned or under way "
+            "in this house; end or cancel them first."
+        )
+    house.active = False
+    house.save(update_fields=["active"])
+    record(user, "safe_house.deactivated", "safe_house", house.id)
+    return house
+
+
+def _require_keyholder(user: Any, house: SafeHouse) -> None:
+    require(user, MANAGE_HOUSES, "Your role does not allow managing safe houses.")
+    if not is_keyholder(user, house):
+        raise RelocationError("Only the house's keyholders may change who holds its keys.")
+
+
+def may_hold_keys(candidate: StaffUser) -> bool:
+    """Casework staff only: an administrator runs the server and holds no house key."""
+    return (
+        candidate.is_active
+        and candidate.has_perm(PLAN)
+        and not candidate.groups.filter(name=Role.ADMINISTRATOR.value).exists()
+    )
+
+
+@transaction.atomic
+def add_keyholder(*, user: Any, house_id: str, keyholder_id: int) -> SafeHouseKeyholder:
+    house = _house_for(house_id, lock=True)
+    _require_keyholder(user, house)
+    candidate = StaffUser.objects.filter(pk=keyholder_id).first()
+    if candidate is None or not may_hold_keys(candidate):
+        raise RelocationError("Keys go only to active staff who work cases.")
+    if SafeHouseKeyholder.objects.filter(house=house, user=candidate).exists():
+        raise RelocationError(f"{candidate.get_username()} already holds a key.")
+    key = SafeHouseKeyholder.objects.create(house=house, user=candidate, added_by_id=user.pk)
+    record(user, "safe_house.keyholder_added", "safe_house", house.id)
+    return key
+
+
+@transaction.atomic
+def remove_keyholder(*, user: Any, house_id: str, keyholder_id: int) -> None:
+    house = _house_for(house_id, lock=True)
+    _require_keyholder(user, house)
+    keys = SafeHouseKeyholder.objects.filter(house=house)
+    if not keys.filter(user_id=keyholder_id).exists():
+        raise RelocationError("This person holds no key to this house.")
+    if keys.count() == 1:
+        # With no keyholder left, nobody could ever hand the house's keys on again.
+        raise RelocationError("A house keeps at least one keyholder; add another first.")
+    keys.filter(user_id=keyholder_id).delete()
+    record(user, "safe_house.keyholder_removed", "safe_house", house.id)
+
+
+# --- stays -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StayRequest:
+    house_id: str
+    arrives_on: date
+    leaves_on: date
+    beds: int = 1
+    notes: str = ""
+
+    def __repr__(self) -> str:
+        return f"<StayRequest {self.house_id} {self.arrives_on}..{self.leaves_on}>"
+
+
+def _check_dates(arrives_on: Any, leaves_on: Any) -> None:
+    if not isinstance(arrives_on, date) or not isinstance(leaves_on, date):
+        raise RelocationError("Give the day of arrival and the day of leaving.")
+    if leaves_on <= arrives_on:
+        raise RelocationError("The day of leaving must come after the day of arrival.")
+    today = _today()
+    limit = timedelta(days=MAX_DAYS_FROM_TODAY)
+    if arrives_on < today - limit or leaves_on > today + limit:
+        raise RelocationError("Those dates are more than two years away; check the year.")
+
+
+def _overlapping_stays(case_id: str, arrives_on: date, leaves_on: date) -> QuerySet[Placement]:
+    return Placement.objects.filter(
+        case_id=case_id, arrives_on__lt=leaves_on, leaves_on__gt=arrives_on
+    ).exclude(status=PlacementStatus.CANCELLED)
+
+
+def _refuse_overbooking(house: SafeHouse, arrives_on: date, leaves_on: date, beds: int) -> None:
+    """Call with the house row locked."""
+    if beds > house.beds:
+        raise RelocationError(f"{house.label} has only {house.beds} {_night_word(house.beds)}.")
+    booked = _booked_by_night(house, arrives_on, leaves_on)
+    for night in sorted(booked):
+        free = max(house.beds - booked[night], 0)
+        if booked[night] + beds > house.beds:
+            raise RelocationError(
+                f"{house.label} is full on the night of {night:%Y-%m-%d}: "
+                f"{free} {_night_word(free)} free of {house.beds}, {beds} asked for."
+            )
+
+
+@transaction.atomic
+def add_placement(*, user: Any, case_id: str, stay: StayRequest) -> Placement:
+    """A stay for the case's person: refused if any night is full or the person is
+    already somewhere else on one of those nights."""
+    case = case_for(user, case_id)
+    _check_dates(stay.arrives_on, stay.leaves_on)
+    beds = _clean_beds(stay.beds, limit=MAX_PLACEMENT_BEDS, label="Beds for this stay")
+    notes = clean_text(stay.notes, label="The notes")
+    # Lock first, count after: the count must not change before the insert commits.
+    house = _house_for(stay.house_id, lock=True)
+    if not house.active:
+        raise RelocationError(f"{house.label} is inactive and takes no new stays.")
+    clash = _overlapping_stays(case.id, stay.arrives_on, stay.leaves_on).first()
+    if clash is not None:
+        raise RelocationError(
+            "This person already has a stay from "
+            f"{clash.arrives_on:%Y-%m-%d} to {clash.leaves_on:%Y-%m-%d} that shares nights "
+            "with this one."
+        )
+    _refuse_overbooking(house, stay.arrives_on, stay.leaves_on, beds)
+    placement = Placement(
+        case=case,
+        data_key_id=case.data_key_id,
+        house=house,
+        arrives_on=stay.arrives_on,
+        leaves_on=stay.leaves_on,
+        beds=beds,
+        created_by_id=user.pk,
+    )
+    placement.notes = notes
+    placement.save(force_insert=True)
+    record(user, "placement.created", "placement", placement.id)
+    return placement
+
+
+def _placement_for(user: Any, case_id: str, placement_id: str) -> Placement:
+    """The case's stay, with its house locked, or the 404 of a case one may not see.
+    A stay of another case is not found here: its id says nothing on this case's page."""
+    case = case_for(user, case_id)
+    if not isinstance(placement_id, str) or len(placement_id) > 32:
+        raise CaseNotFound("No such stay.")
+    house_id = (
+        Placement.objects.filter(pk=placement_id, case=case).values_list("house_id", flat=True)
+    ).first()
+    if house_id is None:
+        raise CaseNotFound("No such stay.")
+    SafeHouse.objects.select_for_update().filter(pk=house_id).first()
+    return Placement.objects.select_for_update().get(pk=placement_id)
+
+
+@transaction.atomic
+def mark_arrived(*, user: Any, case_id: str, placement_id: str) -> Placement:
+    placement = _placement_for(user, case_id, placement_id)
+    if placement.status != PlacementStatus.PLANNED:
+        raise RelocationError("Only a planned stay can begin.")
+    placement.status = PlacementStatus.STAYING
+    placement.save(update_fields=["status"])
+    record(user, "placement.arrived", "placement", placement.id)
+    return placement
+
+
+@transaction.atomic
+def mark_left(
+    *, user: Any, case_id: str, placement_id: str, left_on: date | None = None
+) -> Placement:
+    """The stay ends; an early departure frees the nights after ``left_on``."""
+    placement = _placement_for(user, case_id, placement_id)
+    if placement.status != PlacementStatus.STAYING:
+        raise RelocationError("Only a stay under way can end; cancel a planned one instead.")
+    today = _today()
+    if left_on is None:
+        left_on = min(today, placement.leaves_on)
+    if not isinstance(left_on, date):
+        raise RelocationError("Give the day they left.")
+    if left_on > today:
+        raise RelocationError("The day they left cannot be in the future.")
+    if left_on > placement.leaves_on:
+        # A longer stay would take nights that may have been given to someone else.
+        raise RelocationError(
+            f"The stay was booked until {placement.leaves_on:%Y-%m-%d}; to stay longer, "
+            "book a new stay from that day."
+        )
+    if left_on <= placement.arrives_on:
+        raise RelocationError(
+            "A stay lasts at least one night: the day they left must be after "
+            f"{placement.arrives_on:%Y-%m-%d}."
+        )
+    placement.status = PlacementStatus.LEFT
+    placement.leaves_on = left_on
+    placement.save(update_fields=["status", "leaves_on"])
+    record(user, "placement.left", "placement", placement.id)
+    return placement
+
+
+@transaction.atomic
+def cancel_placement(*, user: Any, case_id: str, placement_id: str) -> Placement:
+    placement = _placement_for(user, case_id, placement_id)
+    if placement.status == PlacementStatus.STAYING:
+        raise RelocationError("They are staying there now: mark them as left instead.")
+    if placement.status != PlacementStatus.PLANNED:
+        raise RelocationError("Only a planned stay can be cancelled.")
+    placement.status = PlacementStatus.CANCELLED
+    placement.save(update_fields=["status"])
+    record(user, "placement.cancelled", "placement", placement.id)
+    return placement
