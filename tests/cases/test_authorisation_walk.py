@@ -37,6 +37,13 @@ MARKERS = [
     f"message{MARK}",
     f"contact{MARK}",
     f"reason{MARK}",
+    f"Harbour{MARK}street",
+    f"leg{MARK}origin",
+    f"escort{MARK}",
+    f"payee{MARK}",
+    f"stay{MARK}",
+    f"plan{MARK}",
+    "QX4471093",
 ]
 # POSTing to these would end the test's own premises, not reveal anything: sealing the
 # vault (every later request would then be refused for that reason instead).
@@ -93,7 +100,9 @@ def seeded(staff, team):
     )  # urgent: waits for approval
     services.set_check_in_schedule(user=cw, case_id=case.id, every_hours=1)
     services.check_overdue(now=timezone.now() + timedelta(hours=3))
+    relocation = seed_relocation(case, staff)
     values = {
+        **relocation,
         "case_id": case.id,
         "approval_id": StageApproval.objects.get(case=case, status="pending").id,
         "task_id": Task.objects.get(case=case).id,
@@ -104,6 +113,76 @@ def seeded(staff, team):
         "pk": str(make_staff(Role.CASEWORKER, "bystander").pk),
     }
     return case, values
+
+
+def seed_relocation(case, staff) -> dict[str, str]:
+    """A house, a stay, a plan, a leg, a passport and a payment waiting for approval, each
+    carrying a marker: every relocation route is walked with real ids."""
+    from decimal import Decimal
+
+    from waystation.relocation.services import documents, houses, money, travel
+
+    now = timezone.now()
+    house = houses.add_house(
+        user=staff.logistics,
+        details=houses.HouseDetails(
+            label="House W", country="GE", beds=3, address=f"Harbour{MARK}street"
+        ),
+    )
+    stay = houses.add_placement(
+        user=staff.caseworker,
+        case_id=case.id,
+        stay=houses.StayRequest(
+            house_id=house.pk,
+            arrives_on=now.date(),
+            leaves_on=(now + timedelta(days=4)).date(),
+            notes=f"stay{MARK}",
+        ),
+    )
+    travel.save_plan(
+        user=staff.caseworker,
+        case_id=case.id,
+        plan=travel.PlanInput(pathway="humanitarian_visa", destination=f"plan{MARK}"),
+    )
+    leg = travel.add_leg(
+        user=staff.caseworker,
+        case_id=case.id,
+        leg=travel.LegInput(
+            mode="bus",
+            planned_departure=now + timedelta(days=5),
+            planned_arrival=now + timedelta(days=5, hours=9),
+            origin=f"leg{MARK}origin",
+            escort=f"escort{MARK}",
+        ),
+    )
+    passport = documents.add_document(
+        user=staff.caseworker,
+        case_id=case.id,
+        document=documents.DocumentInput(kind="passport", number="QX4471093"),
+    )
+    programme = money.create_programme(user=staff.manager, name="Walk", threshold_minor=100)
+    money.record_rate(user=staff.manager, currency="USD", day=now.date(), rate=Decimal("0.9"))
+    payment = money.record_payment(
+        user=staff.manager,
+        case_id=case.id,
+        programme_id=programme.pk,
+        category="housing",
+        currency="USD",
+        amount_minor=50_000,
+        paid_on=now.date(),
+        payee=f"payee{MARK}",
+        purpose="rent",
+    )
+    assert payment.status == "awaiting"
+    return {
+        "house_id": house.pk,
+        "placement_id": stay.pk,
+        "leg_id": leg.pk,
+        "document_id": passport.pk,
+        "payment_id": payment.pk,
+        "programme_id": programme.pk,
+        "table": "outcomes",
+    }
 
 
 def outsiders(staff) -> dict[str, object]:
@@ -198,6 +277,13 @@ def test_the_walk_would_notice_a_leak(seeded, staff):
     response = client.get(f"/cases/{case.id}/")
     assert response.status_code == 200
     assert set(contains_marker(response.content)) >= {f"Zaurbek{MARK}", f"note{MARK}"}
+    relocation = client.get(f"/relocation/travel/case/{case.id}/")
+    assert set(contains_marker(relocation.content)) >= {
+        f"leg{MARK}origin",
+        f"payee{MARK}",
+        f"stay{MARK}",
+        f"Harbour{MARK}street",  # assigned to a case staying there now
+    }
 
 
 def test_a_wrong_id_and_a_hidden_case_get_the_same_page(seeded, staff):
