@@ -130,7 +130,7 @@ def seed_relocation(case, staff) -> dict[str, str]:
         ),
     )
     stay = houses.add_placement(
-        user=staff.caseworker,
+        user=staff.logistics,  # a keyholder, who sees the case through its grant
         case_id=case.id,
         stay=houses.StayRequest(
             house_id=house.pk,

@@ -65,7 +65,7 @@ def _seed() -> tuple[str, str, str, list[str]]:
     case = new_case(None, [caseworker, logistics], full_name="Dump Person")
     today = timezone.localdate()
     services.add_placement(
-        user=caseworker,
+        user=logistics,  # a keyholder books; the caseworker, holding no key, opens it below
         case_id=case.id,
         stay=services.StayRequest(
             house_id=house.id,

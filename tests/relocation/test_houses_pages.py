@@ -38,7 +38,8 @@ def house(staff: Staff) -> SafeHouse:
 
 @pytest.fixture
 def stay(staff: Staff, house: SafeHouse, case: Case) -> Placement:
-    return book(staff.caseworker, case, house, 1, 4)
+    # Booked by a keyholder; the caseworker, who holds no key, works the case.
+    return book(staff.logistics, case, house, 1, 4)
 
 
 def stay_urls(case_id: str, placement_id: str) -> list[str]:
@@ -150,6 +151,7 @@ def test_a_keyholder_opens_the_house_and_the_opening_is_audited(staff, house):
 
 
 def test_the_caseworker_of_a_coming_stay_opens_the_house_page(staff, house, case, stay):
+    assert not SafeHouseKeyholder.objects.filter(house=house, user=staff.caseworker).exists()
     response = client_for(staff.caseworker).get(reverse("relocation:house", args=[house.id]))
     assert response.status_code == 200
     assert b"Qxhousemarker" in response.content
@@ -216,7 +218,7 @@ def test_bad_bed_counts_change_nothing(staff, house, beds):
 
 
 def test_lowering_beds_below_a_booked_night_is_a_clear_message(staff, house, case, stay):
-    book(staff.caseworker, new_case(None, [staff.caseworker]), house, 2, 3)
+    book(staff.logistics, new_case(None, [staff.caseworker, staff.logistics]), house, 2, 3)
     response = client_for(staff.logistics).post(
         reverse("relocation:house_beds", args=[house.id]), {"beds": "1"}
     )
@@ -290,7 +292,7 @@ def _stay_data(chosen: SafeHouse, **changes: str) -> dict[str, str]:
     ],
 )
 def test_bad_stay_input_is_refused_and_saves_nothing(staff, house, case, changes):
-    response = client_for(staff.caseworker).post(
+    response = client_for(staff.logistics).post(
         reverse("relocation:stay_add", args=[case.id]), _stay_data(house, **changes)
     )
     assert response.status_code == 302
@@ -300,7 +302,7 @@ def test_bad_stay_input_is_refused_and_saves_nothing(staff, house, case, changes
 
 def test_an_inactive_house_cannot_be_chosen(staff, house, case):
     services.deactivate_house(user=staff.logistics, house_id=house.id)
-    response = client_for(staff.caseworker).post(
+    response = client_for(staff.logistics).post(
         reverse("relocation:stay_add", args=[case.id]), _stay_data(house)
     )
     assert messages_of(response)
@@ -309,8 +311,8 @@ def test_an_inactive_house_cannot_be_chosen(staff, house, case):
 
 def test_overbooking_through_the_page_is_a_clear_message(staff, house, case):
     services.change_beds(user=staff.logistics, house_id=house.id, beds=1)
-    book(staff.caseworker, new_case(None, [staff.caseworker]), house, 11, 12)
-    response = client_for(staff.caseworker).post(
+    book(staff.logistics, new_case(None, [staff.logistics]), house, 11, 12)
+    response = client_for(staff.logistics).post(
         reverse("relocation:stay_add", args=[case.id]), _stay_data(house)
     )
     assert any(f"full on the night of {day(11):%Y-%m-%d}" in m for m in messages_of(response))
@@ -322,7 +324,7 @@ def test_markup_in_stay_notes_is_stored_and_shown_as_text(staff, house, case):
 
     from waystation.relocation.selectors.houses import case_section
 
-    client = client_for(staff.caseworker)
+    client = client_for(staff.logistics)
     client.post(reverse("relocation:stay_add", args=[case.id]), _stay_data(house, notes=HOSTILE))
     assert Placement.objects.get(case=case).notes == HOSTILE
     html = render_to_string(
@@ -335,7 +337,7 @@ def test_markup_in_stay_notes_is_stored_and_shown_as_text(staff, house, case):
 
 @pytest.mark.parametrize("left_on", ["yesterday", "2025-02-30", "99999-12-31", "1" * 200])
 def test_bad_departure_dates_change_nothing(staff, house, case, left_on):
-    stay = book(staff.caseworker, case, house, -2, 3)
+    stay = book(staff.logistics, case, house, -2, 3)
     services.mark_arrived(user=staff.caseworker, case_id=case.id, placement_id=stay.id)
     response = client_for(staff.caseworker).post(
         reverse("relocation:stay_left", args=[case.id, stay.id]), {"left_on": left_on}
@@ -346,8 +348,8 @@ def test_bad_departure_dates_change_nothing(staff, house, case, left_on):
 
 
 def test_stay_ids_of_another_case_are_a_404(staff, house, case, team: Team):
-    other = new_case(team, [staff.caseworker], full_name="Other Person")
-    theirs = book(staff.caseworker, other, house, 1, 2)
+    other = new_case(team, [staff.caseworker, staff.logistics], full_name="Other Person")
+    theirs = book(staff.logistics, other, house, 1, 2)
     client = client_for(staff.caseworker)
     for url in stay_urls(case.id, theirs.id)[1:]:
         assert client.post(url).status_code == 404
@@ -355,7 +357,7 @@ def test_stay_ids_of_another_case_are_a_404(staff, house, case, team: Team):
 
 
 def test_leaving_early_through_the_page_frees_the_nights(staff, house, case):
-    stay = book(staff.caseworker, case, house, -2, 5)
+    stay = book(staff.logistics, case, house, -2, 5)
     services.mark_arrived(user=staff.caseworker, case_id=case.id, placement_id=stay.id)
     client = client_for(staff.caseworker)
     response = client.post(
@@ -365,6 +367,63 @@ def test_leaving_early_through_the_page_frees_the_nights(staff, house, case):
     assert messages_of(response) == ["Marked as left."]
     stay.refresh_from_db()
     assert (stay.status, stay.leaves_on) == (PlacementStatus.LEFT, day(0))
+
+
+# --- who books a stay: the house's keyholders -----------------------------------------------
+
+REFUSED_WITHOUT_A_KEY = "Only the keyholders of House 3 book stays there: ask one of them."
+BOOKING_FORM = b"Book the stay"
+
+
+def _relocation_page(client: Client, case: Case) -> bytes:
+    response = client.get(reverse("relocation:case", args=[case.id]))
+    assert response.status_code == 200
+    return response.content
+
+
+def test_a_caseworker_without_a_key_is_not_offered_the_form_and_a_made_up_post_is_refused(
+    staff, house, case
+):
+    assert BOOKING_FORM in _relocation_page(client_for(staff.logistics), case)  # control
+    client = client_for(staff.caseworker)
+    page = _relocation_page(client, case)
+    assert BOOKING_FORM not in page
+    assert reverse("relocation:stay_add", args=[case.id]).encode() not in page
+    before = AuditEntry.objects.count()
+    response = client.post(reverse("relocation:stay_add", args=[case.id]), _stay_data(house))
+    assert response.status_code == 302  # as every other refused stay: back to the case
+    assert messages_of(response) == [REFUSED_WITHOUT_A_KEY]
+    assert not Placement.objects.exists()
+    assert not AuditEntry.objects.filter(seq__gt=before).exclude(action="case.opened").exists()
+
+
+def test_a_coordinator_who_manages_houses_but_holds_no_key_is_refused_through_the_page(
+    staff, house, team
+):
+    other_logistics = make_staff(Role.LOGISTICS, "logistics2")
+    theirs = new_case(team, [other_logistics], full_name="Their Person")
+    client = client_for(other_logistics)
+    assert client.get(reverse("relocation:houses")).status_code == 200  # manages houses
+    assert BOOKING_FORM not in _relocation_page(client, theirs)
+    response = client.post(reverse("relocation:stay_add", args=[theirs.id]), _stay_data(house))
+    assert response.status_code == 302
+    assert messages_of(response) == [REFUSED_WITHOUT_A_KEY]
+    assert not Placement.objects.exists()
+
+
+def test_once_given_a_key_through_the_page_the_caseworker_books(staff, house, case):
+    client_for(staff.logistics).post(
+        reverse("relocation:keyholder_add", args=[house.id]), {"keyholder": staff.caseworker.pk}
+    )
+    client = client_for(staff.caseworker)
+    page = _relocation_page(client, case)
+    assert BOOKING_FORM in page
+    assert f'value="{house.id}"'.encode() in page
+    response = client.post(reverse("relocation:stay_add", args=[case.id]), _stay_data(house))
+    assert response.status_code == 302
+    assert messages_of(response) == ["Stay booked."]
+    stay = Placement.objects.get(case=case)
+    assert (stay.house_id, stay.created_by_id) == (house.id, staff.caseworker.pk)
 
 
 # --- occupancy --------------------------------------------------------------------------------
@@ -426,3 +485,20 @@ def test_a_manager_reaches_every_house_page_and_adds_a_house(staff, house):
     new = SafeHouse.objects.get(label="House 9")
     assert response["Location"] == reverse("relocation:house", args=[new.id])
     assert SafeHouseKeyholder.objects.filter(house=new, user=staff.manager).exists()
+
+
+def test_the_house_page_asks_a_fixed_number_of_queries_however_many_staff(staff, house):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(staff.logistics)
+    url = reverse("relocation:house", args=[house.id])
+    with CaptureQueriesContext(connection) as before:
+        assert client.get(url).status_code == 200
+    newcomers = [make_staff(Role.CASEWORKER) for _ in range(5)]
+    with CaptureQueriesContext(connection) as after:
+        page = client.get(url).content.decode()
+    assert len(after) == len(before)
+    for person in newcomers:
+        assert f'value="{person.pk}"' in page
+    assert f'value="{staff.admin.pk}"' not in page

@@ -96,15 +96,19 @@ def test_no_sequence_of_calls_overbooks_or_doubles_a_stay(staff, team, steps):
     houses = [
         add_house(staff.logistics, label=f"Prop {next(_labels)}", beds=beds) for beds in HOUSE_BEDS
     ]
-    cases = [new_case(team, [staff.caseworker], full_name=f"Person {n}") for n in range(CASES)]
+    cases = [
+        new_case(team, [staff.caseworker, staff.logistics], full_name=f"Person {n}")
+        for n in range(CASES)
+    ]
     worker = staff.caseworker
+    booker = staff.logistics  # holds the keys of the houses it added: only keyholders book
     beds_changed = False
     for kind, *args in steps:
         try:
             if kind == "book":
                 c, h, start, nights, beds = args
                 services.add_placement(
-                    user=worker,
+                    user=booker,
                     case_id=cases[c].id,
                     stay=services.StayRequest(
                         house_id=houses[h].id,

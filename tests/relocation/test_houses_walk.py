@@ -31,10 +31,13 @@ def test_house_routes_hide_the_case_and_the_address_from_outsiders(seeded, staff
     )
     today = timezone.localdate()
     stay = services.add_placement(
-        user=staff.caseworker,
+        user=staff.manager,  # the house's keyholder, who supervises the case's team
         case_id=case.id,
         stay=services.StayRequest(
-            house_id=house.id, arrives_on=today, leaves_on=today + timedelta(days=2)
+            # after the stay the shared walk already seeded for this case
+            house_id=house.id,
+            arrives_on=today + timedelta(days=10),
+            leaves_on=today + timedelta(days=12),
         ),
     )
     values = {**values, "house_id": house.id, "placement_id": stay.id}

@@ -398,3 +398,13 @@ def test_audit_entries_hold_ids_only(staff: Staff, case: Case, programme: Progra
     ):
         assert "Marker" not in f"{action}{object_type}{object_id}"
         assert "dear" not in f"{action}{object_type}{object_id}"
+
+
+def test_two_first_rates_of_one_day_at_once_leave_the_second_a_message(staff: Staff, monkeypatch):
+    # The race as the second transaction sees it: its lookup found no row to lock, and
+    # the other one's row is committed by the time it inserts.
+    money.record_rate(user=staff.logistics, currency="USD", day=DAY, rate=Decimal("0.9"))
+    monkeypatch.setattr(ExchangeRate.objects, "select_for_update", ExchangeRate.objects.none)
+    with pytest.raises(RelocationError, match="a moment ago"):
+        money.record_rate(user=staff.logistics, currency="USD", day=DAY, rate=Decimal("0.8"))
+    assert list(ExchangeRate.objects.values_list("rate", flat=True)) == [Decimal("0.9")]

@@ -292,6 +292,13 @@ def add_placement(*, user: Any, case_id: str, stay: StayRequest) -> Placement:
     house = _house_for(stay.house_id, lock=True)
     if not house.active:
         raise RelocationError(f"{house.label} is inactive and takes no new stays.")
+    # A stay opens the house's address to everyone who may see the case, so only those
+    # already trusted with the address may book one: otherwise anyone working a case
+    # could learn every house by booking a bed in each.
+    if not is_keyholder(user, house):
+        raise RelocationError(
+            f"Only the keyholders of {house.label} book stays there: ask one of them."
+        )
     clash = _overlapping_stays(case.id, stay.arrives_on, stay.leaves_on).first()
     if clash is not None:
         raise RelocationError(

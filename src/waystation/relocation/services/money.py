@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from waystation.accounts.models import StaffUser
@@ -101,9 +101,18 @@ def _save_rate(
             "To correct it, replace it explicitly; payments already recorded keep their rate."
         )
     if existing is None:
-        saved = ExchangeRate.objects.create(
-            currency=currency, day=day, rate=rate, recorded_by_id=user.pk
-        )
+        # Nothing to lock yet: two people recording the same day's first rate at once
+        # both get here, and the unique constraint decides. The second is told, not a 500.
+        try:
+            with transaction.atomic():
+                saved = ExchangeRate.objects.create(
+                    currency=currency, day=day, rate=rate, recorded_by_id=user.pk
+                )
+        except IntegrityError as exc:
+            raise RelocationError(
+                f"A rate for {currency} on {day} was recorded a moment ago by someone else; "
+                "check it on the rates page."
+            ) from exc
         record(user, "money.rate_recorded", "exchange_rate", str(saved.pk))
         return saved
     existing.rate = rate

@@ -227,7 +227,7 @@ def _stay_action(
 @login_required
 @_action
 def stay_add(request: HttpRequest, case_id: str) -> HttpResponse:
-    form = forms.PlacementForm(request.POST, houses=selectors.active_house_choices())
+    form = forms.PlacementForm(request.POST, houses=selectors.all_active_houses())
     return _stay_action(
         request,
         case_id,
