@@ -1,0 +1,150 @@
+"""Charts drawn on the server from suppressed tables: inline SVG for the page, PNG for
+the PDF. Only ``ShownTable`` comes in, so a chart cannot draw what suppression hid.
+
+``matplotlib.figure.Figure`` is used directly, never pyplot: pyplot keeps global state
+(current figure, backend) that gunicorn's threads would share; a bare Figure draws with
+the Agg/SVG canvases that ``savefig`` picks for the format, without a display.
+
+The SVG is rewritten for the page's CSP, which blocks ``<style>`` elements and ``style=``
+attributes: every style becomes an SVG presentation attribute (not a style, so CSP
+allows it), and ids get a per-chart prefix so that two charts on one page never share a
+clip path.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import xml.etree.ElementTree as ET
+
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from waystation.relocation.reports.tables import Hidden, ShownTable
+
+SVG = "http://www.w3.org/2000/svg"
+XLINK = "http://www.w3.org/1999/xlink"
+ET.register_namespace("", SVG)
+ET.register_namespace("xlink", XLINK)
+
+BAR = "#1f5f8b"
+HATCHED = "#8a8a8a"
+WEEKLY = {"requests", "occupancy"}
+# Style properties that SVG also accepts as presentation attributes.
+PRESENTATION = {
+    "clip-path",
+    "color",
+    "fill",
+    "fill-opacity",
+    "fill-rule",
+    "font-family",
+    "font-size",
+    "font-style",
+    "font-weight",
+    "opacity",
+    "stroke",
+    "stroke-dasharray",
+    "stroke-dashoffset",
+    "stroke-linecap",
+    "stroke-linejoin",
+    "stroke-miterlimit",
+    "stroke-opacity",
+    "stroke-width",
+    "text-anchor",
+}
+_URL = re.compile(r"url\(#([^)]+)\)")
+
+
+def draw(table: ShownTable) -> Figure:
+    """A bar per row of the chart column; hidden cells as empty hatched bars marked with
+    their label, at a token height that says nothing of their value."""
+    column = table.chart_column
+    labels = [row.label for row in table.rows]
+    cells = [row.cells[column] for row in table.rows]
+    shown = [float(c.value) for c in cells if c.value is not None]
+    token = max(shown, default=1.0) * 0.04 or 0.04
+    heights = [float(c.value) if c.value is not None else 0.0 for c in cells]
+    weekly = table.name in WEEKLY
+    figure = Figure(figsize=(7.5, 3.6 if weekly else 3.2), dpi=100, layout="constrained")
+    axes: Axes = figure.add_subplot()
+    positions = list(range(len(cells)))
+    bar = axes.bar if weekly else axes.barh
+    bar(positions, heights, color=BAR)
+    for position, cell in zip(positions, cells, strict=True):
+        if cell.hidden is Hidden.NO:
+            continue
+        bar([position], [token], color="none", edgecolor=HATCHED, hatch="///")
+        mark = cell.text
+        if weekly:
+            axes.annotate(
+                mark, (position, token), ha="center", va="bottom", fontsize=6, rotation=90
+            )
+        else:
+            axes.annotate(
+                mark,
+                (token, position),
+                va="center",
+                xytext=(3, 0),
+                textcoords="offset points",
+                fontsize=8,
+            )
+    if weekly:
+        step = max(1, len(labels) // 8)
+        axes.set_xticks(positions[::step], labels[::step], rotation=30, ha="right", fontsize=7)
+        axes.set_ylabel(table.headers[column], fontsize=8)
+    else:
+        axes.set_yticks(positions, labels, fontsize=8)
+        axes.invert_yaxis()
+        axes.set_xlabel(table.headers[column], fontsize=8)
+    axes.tick_params(labelsize=7)
+    axes.spines[["top", "right"]].set_visible(False)
+    return figure
+
+
+def png(table: ShownTable, dpi: int = 150) -> bytes:
+    buffer = io.BytesIO()
+    draw(table).savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
+    return buffer.getvalue()
+
+
+def svg(table: ShownTable) -> str:
+    """The chart as an inline ``<svg>`` element, without style elements or attributes."""
+    buffer = io.BytesIO()
+    draw(table).savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
+    # Our own output, parsed in the same call: no untrusted XML reaches the parser.
+    root = ET.fromstring(buffer.getvalue())  # noqa: S314
+    return clean_svg(root, prefix=f"chart-{table.name}", title=f"Chart: {table.title}")
+
+
+def clean_svg(root: ET.Element, *, prefix: str, title: str) -> str:
+    for parent in list(root.iter()):
+        for child in list(parent):
+            if child.tag in (f"{{{SVG}}}style", f"{{{SVG}}}metadata", f"{{{SVG}}}script"):
+                parent.remove(child)
+    href = f"{{{XLINK}}}href"
+    for element in root.iter():
+        style = element.attrib.pop("style", None)
+        if style:
+            for declaration in style.split(";"):
+                name, _, value = declaration.partition(":")
+                name, value = name.strip(), value.strip()
+                if name in PRESENTATION and value:
+                    element.set(name, value)
+        for name, value in list(element.attrib.items()):
+            if name == "id":
+                element.set(name, f"{prefix}-{value}")
+            elif name in (href, "href") and value.startswith("#"):
+                element.set(name, f"#{prefix}-{value[1:]}")
+            elif "url(#" in value:
+                element.set(name, _URL.sub(lambda m: f"url(#{prefix}-{m.group(1)})", value))
+            elif name.startswith("on"):
+                del element.attrib[name]  # never produced by matplotlib; never let one through
+    for size in ("width", "height"):
+        root.attrib.pop(size, None)
+    root.set("role", "img")
+    root.set("class", "chart")
+    root.set("aria-labelledby", f"{prefix}-title")
+    heading = ET.Element(f"{{{SVG}}}title", {"id": f"{prefix}-title"})
+    heading.text = title
+    root.insert(0, heading)
+    return ET.tostring(root, encoding="unicode")

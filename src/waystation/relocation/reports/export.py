@@ -1,0 +1,110 @@
+"""The same suppressed tables as CSV and as the donor report (PDF)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from pathlib import Path
+
+import matplotlib
+from django.conf import settings
+from fpdf import FPDF
+from fpdf.enums import XPos, YPos
+from fpdf.fonts import FontFace
+
+from waystation.relocation.reports import charts
+from waystation.relocation.reports.period import Period
+from waystation.relocation.reports.tables import ShownRow, ShownTable
+
+# Spreadsheets run a cell that starts with one of these as a formula (CSV injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FONT = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+PDF_CHARTS = ("requests", "spend")
+
+
+def legend(k: int) -> str:
+    return (
+        f"“< {k}”: fewer than {k} people, hidden. “hidden”: hidden as well, so that a "
+        f"small cell cannot be worked out from a total. A zero is shown: it names nobody."
+    )
+
+
+def safe_cell(text: str) -> str:
+    return f"'{text}" if text.startswith(_FORMULA_START) else text
+
+
+def _lines(table: ShownTable) -> list[ShownRow]:
+    return [*table.rows, *([table.total] if table.total else [])]
+
+
+def to_csv(table: ShownTable, period: Period) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([safe_cell(table.label_header), *(safe_cell(h) for h in table.headers)])
+    for row in _lines(table):
+        writer.writerow([safe_cell(row.label), *(safe_cell(c.text) for c in row.cells)])
+    writer.writerow([])
+    writer.writerow([safe_cell(f"# {table.title}, {period.start} to {period.end}")])
+    writer.writerow([safe_cell(f"# {legend(table.k)}")])
+    return out.getvalue()
+
+
+def organisation() -> str:
+    return str(getattr(settings, "WAYSTATION_ORGANISATION_NAME", "") or "")
+
+
+def to_pdf(tables: list[ShownTable], period: Period, *, today: dt.date) -> bytes:
+    """The donor report: aggregate figures only, every table already suppressed."""
+    pdf = FPDF(format="A4")
+    pdf.set_creator("Waystation")
+    pdf.set_creation_date(dt.datetime.combine(today, dt.time.min, tzinfo=dt.UTC))
+    pdf.add_font("DejaVu", "", str(FONT / "DejaVuSans.ttf"))
+    pdf.add_font("DejaVu", "B", str(FONT / "DejaVuSans-Bold.ttf"))
+    pdf.set_auto_page_break(auto=True, margin=15)
+    pdf.add_page()
+    pdf.set_font("DejaVu", "B", 16)
+    name = organisation()
+    pdf.multi_cell(
+        0,
+        9,
+        f"{name}: figures for donors" if name else "Figures for donors",
+        new_x=XPos.LMARGIN,
+        new_y=YPos.NEXT,
+    )
+    pdf.set_font("DejaVu", "", 10)
+    k = tables[0].k if tables else 0
+    about = [
+        f"Period: {period.start.isoformat()} to {period.end.isoformat()} (included).",
+        f"Programme: {period.programme.name}." if period.programme else "All programmes.",
+        f"Money in {settings.WAYSTATION_REPORTING_CURRENCY}, approved payments only.",
+        f"Small cells suppressed with k = {k}. {legend(k)}",
+        f"Produced on {today.isoformat()}.",
+    ]
+    for line in about:
+        pdf.multi_cell(0, 5.5, line, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    for table in tables:
+        pdf.ln(4)
+        pdf.set_font("DejaVu", "B", 12)
+        pdf.multi_cell(0, 7, table.title, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        if table.name in PDF_CHARTS:
+            pdf.image(io.BytesIO(charts.png(table)), w=pdf.epw)
+        pdf.set_font("DejaVu", "", 8)
+        with pdf.table(
+            headings_style=FontFace(emphasis="BOLD"),
+            line_height=4.5,
+            text_align="LEFT",
+            padding=1,
+        ) as grid:
+            heading = grid.row()
+            for text in (table.label_header, *table.headers):
+                heading.cell(text)
+            for row in _lines(table):
+                printed = grid.row()
+                printed.cell(row.label)
+                for cell in row.cells:
+                    printed.cell(cell.text)
+        if table.note:
+            pdf.set_font("DejaVu", "", 8)
+            pdf.multi_cell(0, 4.5, table.note, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    return bytes(pdf.output())

@@ -1,0 +1,19 @@
+"""The dashboard benchmark keeps running in quick mode; its figures are measured by
+`make bench`, never asserted here."""
+
+import subprocess
+import sys
+
+
+def test_the_dashboard_benchmark_runs_in_quick_mode():
+    result = subprocess.run(
+        [sys.executable, "-m", "bench", "--quick", "--backends", "sqlite", "dashboard"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr[-2000:]
+    rows = [line for line in result.stdout.splitlines() if line.startswith("| ")]
+    assert any("numbers page p95" in row for row in rows)
