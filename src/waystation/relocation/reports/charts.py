@@ -147,4 +147,10 @@ def clean_svg(root: ET.Element, *, prefix: str, title: str) -> str:
     heading = ET.Element(f"{{{SVG}}}title", {"id": f"{prefix}-title"})
     heading.text = title
     root.insert(0, heading)
+    # ET's prefixes are process-wide and qrcode (two-factor enrolment) registers "svg" for
+    # the same namespace, after which the output would be <svg:svg>, which HTML does not
+    # draw. (``default_namespace=`` would refuse the plain attribute names.) Workers are
+    # single-threaded, so registering again right before writing holds.
+    ET.register_namespace("", SVG)
+    ET.register_namespace("xlink", XLINK)
     return ET.tostring(root, encoding="unicode")
