@@ -265,3 +265,12 @@ def test_charts_stay_plain_svg_after_a_qr_code_was_drawn(staff, client_for):
     page = client_for(staff.manager).get(PAGE).content.decode()
     assert page.count("<svg ") == len(TABLES)
     assert "<svg:" not in page and "<ns0:" not in page
+
+
+def test_chart_labels_are_text_a_screen_reader_can_read(staff, client_for):
+    page = client_for(staff.manager).get(PAGE).content.decode()
+    charts = re.findall(r"<svg .*?</svg>", page, flags=re.S)
+    assert len(charts) == len(TABLES)
+    for chart in charts:
+        assert "<text" in chart and "font-size=" in chart
+        assert "style=" not in chart
