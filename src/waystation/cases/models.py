@@ -19,7 +19,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from waystation.ids import RANDOM_ID_LENGTH, random_id
+from waystation.ids import RANDOM_ID_LENGTH, random_id_field
 from waystation.vault.fields import (
     BlindIndexField,
     SealedFileField,
@@ -27,12 +27,6 @@ from waystation.vault.fields import (
     SealedTextField,
 )
 from waystation.vault.models import DataKey
-
-
-def _id_field() -> models.CharField[str, str]:
-    return models.CharField(
-        primary_key=True, max_length=RANDOM_ID_LENGTH, default=random_id, editable=False
-    )
 
 
 class Stage(models.TextChoices):
@@ -76,7 +70,7 @@ class Outcome(models.TextChoices):
 class Team(models.Model):
     """A group of staff under one supervisor, who sees every case of the team."""
 
-    id = _id_field()
+    id = random_id_field()
     name = models.CharField(max_length=100, unique=True)  # operational: "North Caucasus"
     supervisor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="supervised_teams"
@@ -89,7 +83,7 @@ class Team(models.Model):
 
 class Case(models.Model):
     # operational
-    id = _id_field()
+    id = random_id_field()
     data_key = models.OneToOneField(DataKey, on_delete=models.PROTECT, related_name="case")
     stage = models.CharField(max_length=16, choices=Stage.choices, default=Stage.SCREENING)
     urgency = models.PositiveSmallIntegerField(choices=Urgency.choices, default=Urgency.DAYS)
@@ -178,7 +172,7 @@ class AccessGrant(models.Model):
     """Access to one case for someone neither assigned nor supervising, for a stated
     reason, until a date. Break-glass grants are self-granted and short."""
 
-    id = _id_field()
+    id = random_id_field()
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="grants")
     data_key = models.ForeignKey(DataKey, on_delete=models.PROTECT, related_name="+")
     user = models.ForeignKey(
@@ -207,7 +201,7 @@ class StageApproval(models.Model):
         REFUSED = "refused", _("Refused")
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
-    id = _id_field()
+    id = random_id_field()
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="approvals")
     data_key = models.ForeignKey(DataKey, on_delete=models.PROTECT, related_name="+")
     from_stage = models.CharField(max_length=16, choices=Stage.choices)
@@ -238,7 +232,7 @@ class StageApproval(models.Model):
 class StageChange(models.Model):
     """Every move of a case, with who made it and who approved it (if anyone had to)."""
 
-    id = _id_field()
+    id = random_id_field()
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="stage_changes")
     data_key = models.ForeignKey(DataKey, on_delete=models.PROTECT, related_name="+")
     from_stage = models.CharField(max_length=16, choices=Stage.choices, blank=True)
@@ -260,7 +254,7 @@ class StageChange(models.Model):
 class PartnerReference(models.Model):
     """What a partner organisation said about an applicant."""
 
-    id = _id_field()
+    id = random_id_field()
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="references")
     data_key = models.ForeignKey(DataKey, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
@@ -279,7 +273,7 @@ class NoteKind(models.TextChoices):
 
 
 class Note(models.Model):
-    id = _id_field()
+    id = random_id_field()
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes")
     data_key = models.ForeignKey(DataKey, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=12, choices=NoteKind.choices, default=NoteKind.NOTE)
@@ -303,7 +297,7 @@ class CaseMessage(models.Model):
     """A message exchanged with the applicant (typed in from a call, Signal or e-mail,
     or copied from the web mailbox when the case was opened)."""
 
-    id = _id_field()
+    id = random_id_field()
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="messages")
     data_key = models.ForeignKey(DataKey, on_delete=models.PROTECT, related_name="+")
     direction = models.CharField(max_length=3, choices=MessageDirection.choices)
@@ -320,7 +314,7 @@ class CaseMessage(models.Model):
 
 
 class Task(models.Model):
-    id = _id_field()
+    id = random_id_field()
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="tasks")
     data_key = models.ForeignKey(DataKey, on_delete=models.PROTECT, related_name="+")
     assignee = models.ForeignKey(
@@ -346,7 +340,7 @@ class Task(models.Model):
 class RiskAssessment(models.Model):
     """Urgency with its reasons; the newest one sets the case's urgency."""
 
-    id = _id_field()
+    id = random_id_field()
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="risk_assessments")
     data_key = models.ForeignKey(DataKey, on_delete=models.PROTECT, related_name="+")
     urgency = models.PositiveSmallIntegerField(choices=Urgency.choices)
@@ -362,7 +356,7 @@ class CheckInSchedule(models.Model):
     """People in transit check in every ``every_hours``; a missed one raises an alert to
     the assignees, and after ``grace_hours`` more, to the team's supervisor."""
 
-    id = _id_field()
+    id = random_id_field()
     case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="check_in_schedule")
     every_hours = models.PositiveSmallIntegerField()
     grace_hours = models.PositiveSmallIntegerField(default=6)
@@ -377,7 +371,7 @@ class CheckInSchedule(models.Model):
 class CaseCheckIn(models.Model):
     """A check-in staff recorded (a call, a Signal message); web check-ins stay in intake."""
 
-    id = _id_field()
+    id = random_id_field()
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="check_ins")
     at = models.DateTimeField()
     recorded_by_id = models.BigIntegerField(null=True, blank=True)
@@ -403,7 +397,7 @@ class Alert(models.Model):
     """Something one person must look at. Ids and kinds only: an alert is shown on a
     dashboard and must say nothing about the person behind the case."""
 
-    id = _id_field()
+    id = random_id_field()
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="case_alerts"
     )
@@ -428,7 +422,7 @@ class Alert(models.Model):
 
 
 class CaseDocument(models.Model):
-    id = _id_field()
+    id = random_id_field()
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="documents")
     data_key = models.ForeignKey(DataKey, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)

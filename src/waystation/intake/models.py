@@ -22,15 +22,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from waystation.ids import RANDOM_ID_LENGTH, random_id
+from waystation.ids import RANDOM_ID_LENGTH, random_id_field
 from waystation.vault.fields import SealedTextField
 from waystation.vault.models import DataKey
-
-
-def _id_field() -> models.CharField[str, str]:
-    return models.CharField(
-        primary_key=True, max_length=RANDOM_ID_LENGTH, default=random_id, editable=False
-    )
 
 
 class Urgency(models.IntegerChoices):
@@ -51,7 +45,7 @@ class IntakeKey(models.Model):
     """The intake's X25519 key pair. The public half is all the public process reads; the
     private half is sealed under a vault data key, so it opens only while unsealed."""
 
-    id = _id_field()
+    id = random_id_field()
     public_key = models.BinaryField()  # operational: public by definition
     data_key = models.OneToOneField(DataKey, on_delete=models.PROTECT, related_name="+")
     private_key = SealedTextField(max_length=64)  # sealed: hex of the raw X25519 key
@@ -68,7 +62,7 @@ class IntakeKey(models.Model):
 class HelpRequest(models.Model):
     """One request for help from the public page."""
 
-    id = _id_field()
+    id = random_id_field()
     # operational
     received_at = models.DateTimeField(default=timezone.now)
     urgency = models.PositiveSmallIntegerField(choices=Urgency.choices)
@@ -118,7 +112,7 @@ class MessageKind(models.TextChoices):
 
 
 class MailboxMessage(models.Model):
-    id = _id_field()
+    id = random_id_field()
     # operational
     request = models.ForeignKey(HelpRequest, on_delete=models.CASCADE, related_name="messages")
     direction = models.CharField(max_length=3, choices=Direction.choices)
@@ -147,7 +141,7 @@ class MailboxMessage(models.Model):
 class Attachment(models.Model):
     """A cleaned file, sealed to the intake key, on disk under a random name."""
 
-    id = _id_field()
+    id = random_id_field()
     request = models.ForeignKey(HelpRequest, on_delete=models.CASCADE, related_name="attachments")
     message = models.ForeignKey(
         MailboxMessage, on_delete=models.CASCADE, null=True, blank=True, related_name="attachments"
@@ -167,7 +161,7 @@ class CheckInKind(models.TextChoices):
 
 
 class CheckIn(models.Model):
-    id = _id_field()
+    id = random_id_field()
     request = models.ForeignKey(HelpRequest, on_delete=models.CASCADE, related_name="check_ins")
     kind = models.CharField(max_length=10, choices=CheckInKind.choices)
     at = models.DateTimeField(default=timezone.now)

@@ -26,22 +26,15 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from waystation.cases.models import Case
-from waystation.ids import RANDOM_ID_LENGTH, random_id
+from waystation.ids import random_id_field
 from waystation.vault.fields import BlindIndexField, SealedTextField
 from waystation.vault.models import DataKey
-
-
-def _id_field() -> models.CharField[str, str]:
-    return models.CharField(
-        primary_key=True, max_length=RANDOM_ID_LENGTH, default=random_id, editable=False
-    )
-
 
 # --- safe houses ---------------------------------------------------------------------------------
 
 
 class SafeHouse(models.Model):
-    id = _id_field()
+    id = random_id_field()
     data_key = models.OneToOneField(DataKey, on_delete=models.PROTECT, related_name="safe_house")
     # operational: a label that says nothing about where the house is ("House 3")
     label = models.CharField(max_length=60, unique=True)
@@ -97,7 +90,7 @@ class Placement(models.Model):
     """A stay in a safe house: nights from ``arrives_on`` up to (not including)
     ``leaves_on``. ``beds`` is more than one when a family stays together."""
 
-    id = _id_field()
+    id = random_id_field()
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="placements")
     data_key = models.ForeignKey(DataKey, on_delete=models.PROTECT, related_name="+")
     house = models.ForeignKey(SafeHouse, on_delete=models.PROTECT, related_name="placements")
@@ -140,7 +133,7 @@ class Pathway(models.TextChoices):
 
 
 class RelocationPlan(models.Model):
-    id = _id_field()
+    id = random_id_field()
     case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="relocation_plan")
     data_key = models.ForeignKey(DataKey, on_delete=models.PROTECT, related_name="+")
     pathway = models.CharField(max_length=24, choices=Pathway.choices)
@@ -177,7 +170,7 @@ class Leg(models.Model):
     the person has arrived or checked in, or the assignees are alerted, and the team's
     supervisor ``grace_hours`` later."""
 
-    id = _id_field()
+    id = random_id_field()
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="legs")
     data_key = models.ForeignKey(DataKey, on_delete=models.PROTECT, related_name="+")
     position = models.PositiveSmallIntegerField()
@@ -241,7 +234,7 @@ class TravelDocument(models.Model):
     blind-indexed (the same passport behind two cases is a signal); its expiry raises
     an alert ``settings.WAYSTATION_DOCUMENT_WARNING_DAYS`` ahead."""
 
-    id = _id_field()
+    id = random_id_field()
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="travel_documents")
     data_key = models.ForeignKey(DataKey, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=12, choices=DocumentKind.choices)
@@ -300,7 +293,7 @@ class Programme(models.Model):
     ``approval_threshold_minor`` (reporting currency, minor units): a payment worth more
     waits for a second approver."""
 
-    id = _id_field()
+    id = random_id_field()
     name = models.CharField(max_length=100, unique=True)
     approval_threshold_minor = models.BigIntegerField()
     active = models.BooleanField(default=True)
@@ -381,7 +374,7 @@ class Payment(models.Model):
     amount at ``rate`` on ``paid_on``, rounded half to even, fixed when recorded.
     Only approved payments count in totals."""
 
-    id = _id_field()
+    id = random_id_field()
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="payments")
     data_key = models.ForeignKey(DataKey, on_delete=models.PROTECT, related_name="+")
     programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="payments")

@@ -38,6 +38,7 @@ from waystation.relocation.services.common import (
     record,
     require,
 )
+from waystation.relocation.services.travel import clean_country
 from waystation.vault import datakeys
 
 # Further than this from today is a typing mistake, not a plan (a year typed as 2052).
@@ -73,13 +74,6 @@ class HouseDetails:
         return f"<HouseDetails {self.label!r}>"
 
 
-def _clean_country(value: str) -> str:
-    value = (value or "").strip().upper()
-    if value and (len(value) != 2 or not value.isascii() or not value.isalpha()):
-        raise RelocationError("A country is two letters, like GE or AM.")
-    return value
-
-
 def _clean_beds(value: object, *, limit: int = MAX_BEDS, label: str = "Beds") -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise RelocationError(f"{label} is a whole number.")
@@ -112,7 +106,7 @@ def add_house(*, user: Any, details: HouseDetails) -> SafeHouse:
     house = SafeHouse(
         data_key_id=datakeys.create_data_key().id,
         label=label,
-        country=_clean_country(details.country),
+        country=clean_country(details.country),
         beds=_clean_beds(details.beds),
         created_by_id=user.pk,
     )

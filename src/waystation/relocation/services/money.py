@@ -161,13 +161,13 @@ def payment_approvers(case: Case, *, exclude: int) -> list[int]:
 def _raise_approval_alerts(case: Case, payment: Payment, actor_id: int) -> None:
     now = timezone.now()
     for recipient_id in payment_approvers(case, exclude=actor_id):
-        # One per (recipient, kind, case, subject), as cases.services._raise_alert.
-        Alert.objects.get_or_create(
+        case_services._raise_alert(
             recipient_id=recipient_id,
             kind=AlertKind.PAYMENT_APPROVAL,
             case=case,
             subject=payment.id,
-            defaults={"created_at": now, "actor_id": actor_id},
+            now=now,
+            actor_id=actor_id,
         )
 
 
