@@ -146,8 +146,10 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 
-# Sessions: server-side, expire on browser close, cut after idle time.
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Sessions: server-side, expire on browser close, cut after idle time. The table is
+# keyed by a keyed digest of the cookie, not the cookie itself, so a copy of the database
+# holds no usable session (accounts/session_store.py).
+SESSION_ENGINE = "waystation.accounts.session_store"
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_AGE = 12 * 3600
 SESSION_COOKIE_HTTPONLY = True

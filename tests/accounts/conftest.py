@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from tests.factories import DEFAULT_TEST_PASSWORD, make_staff
+from tests.factories import DEFAULT_TEST_PASSWORD, make_staff, totp_now
 from waystation.accounts.models import StaffUser
 from waystation.accounts.roles import Role
 from waystation.audit.models import AuditEntry
@@ -46,3 +47,24 @@ def is_fully_signed_in(client: Client) -> bool:
     """Reaching the home page means password and second factor were both given."""
     response = client.get(reverse("home"))
     return response.status_code == 200
+
+
+def sign_in_fully(user: StaffUser) -> Client:
+    """A client signed in as a person does it: the password, then the app's code."""
+    client = Client()
+    sign_in_with_password(client, user.username)
+    response = client.post(reverse("accounts:verify"), {"code": totp_now(user)})
+    assert response.status_code == 302 and response.url == reverse("home")
+    assert is_fully_signed_in(client)
+    return client
+
+
+def stolen_session_rows() -> list[tuple[str, str]]:
+    """The session table as a thief reads it: raw rows, no Django model in between."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT session_key, session_data FROM django_session")
+        return [(str(key), str(data)) for key, data in cursor.fetchall()]
+
+
+def goes_to_sign_in(response) -> bool:
+    return response.status_code == 302 and response.url.startswith(reverse("accounts:login"))

@@ -88,11 +88,14 @@ def test_sealing_drops_every_key_held_in_this_process(vault):
     # refuses to work on rather than hand out empty keys.
     assert keyring.keks == {}
     assert keyring.blind_index_key == b""
+    assert keyring.session_id_key == b""
     assert keyring._data_sealers == {}
     with pytest.raises(VaultSealed):
         keyring.cached_data_sealer(case.data_key_id)
     with pytest.raises(VaultSealed):
         keyring.require_blind_index_key()
+    with pytest.raises(VaultSealed):
+        keyring.require_session_id_key()
     with pytest.raises(VaultSealed):
         keyring.kek_sealer(keyring.current_kek)
 

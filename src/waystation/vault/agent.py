@@ -325,4 +325,14 @@ class AgentClient:
         reply = self.request({"op": "keys"})
         if not reply.get("ok") or reply.get("sealed"):
             return None
-        return Keyring.from_wire(reply["keyring"])
+        try:
+            return Keyring.from_wire(reply["keyring"])
+        except (KeyError, TypeError, ValueError, AssertionError) as exc:
+            # An agent from before an upgrade hands out a keyring without a key this
+            # worker needs (the session-id key, for one): serve "sealed", not errors.
+            message = (
+                "the key agent sent keys this worker cannot use; restart the agent "
+                "(and unseal) after an upgrade"
+            )
+            logger.error(message)
+            raise AgentUnavailable(message) from exc

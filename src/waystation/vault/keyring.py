@@ -3,7 +3,8 @@
 A :class:`Keyring` lives only in memory. It is built by the key service (in the key
 agent, or in this process for tests and one-off commands) and dropped on "seal now".
 It never holds the root key itself: only the key-encryption keys (KEKs), which wrap
-each case's data key, and the blind-index key.
+each case's data key, the blind-index key, and the session-id key (which keys the
+session table, see :mod:`waystation.vault.session_ids`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ class Keyring:
     keks: dict[int, bytes]
     current_kek: int
     blind_index_key: bytes
+    session_id_key: bytes
     generation: int = 0
     # Set by wipe(). Code that still holds a reference to this keyring (a request in
     # flight during "seal now") must get VaultSealed, never work on with empty keys.
@@ -36,6 +38,11 @@ class Keyring:
         if self.wiped:
             raise VaultSealed()
         return self.blind_index_key
+
+    def require_session_id_key(self) -> bytes:
+        if self.wiped:
+            raise VaultSealed()
+        return self.session_id_key
 
     def kek_sealer(self, version: int) -> Sealer:
         with self._lock:
@@ -71,12 +78,14 @@ class Keyring:
             self._kek_sealers.clear()
             self._data_sealers.clear()
             self.blind_index_key = b""
+            self.session_id_key = b""
 
     def to_wire(self) -> dict[str, object]:
         return {
             "keks": {str(v): k.hex() for v, k in self.keks.items()},
             "current_kek": self.current_kek,
             "blind_index_key": self.blind_index_key.hex(),
+            "session_id_key": self.session_id_key.hex(),
             "generation": self.generation,
         }
 
@@ -87,11 +96,13 @@ class Keyring:
         current = data["current_kek"]
         generation = data["generation"]
         blind = data["blind_index_key"]
+        session_id = data["session_id_key"]
         assert isinstance(current, int) and isinstance(generation, int)
-        assert isinstance(blind, str)
+        assert isinstance(blind, str) and isinstance(session_id, str)
         return cls(
             keks={int(v): bytes.fromhex(k) for v, k in keks_raw.items()},
             current_kek=current,
             blind_index_key=bytes.fromhex(blind),
+            session_id_key=bytes.fromhex(session_id),
             generation=generation,
         )

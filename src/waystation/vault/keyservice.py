@@ -16,6 +16,7 @@ from pathlib import Path
 from waystation.vault.keyring import Keyring, VaultSealed
 from waystation.vault.keystore import (
     BLIND_INDEX_PURPOSE,
+    SESSION_ID_PURPOSE,
     Keystore,
     KeystoreDocument,
     KeystoreError,
@@ -119,6 +120,7 @@ class KeyService:
                 keks=keks,
                 current_kek=doc.current_kek,
                 blind_index_key=derive_key(root, BLIND_INDEX_PURPOSE),
+                session_id_key=derive_key(root, SESSION_ID_PURPOSE),
                 generation=self._generation,
             )
         self._notify("unsealed")
@@ -189,6 +191,7 @@ class KeyService:
             keks=Keystore.unwrap_keks(root, doc),
             current_kek=doc.current_kek,
             blind_index_key=derive_key(root, BLIND_INDEX_PURPOSE),
+            session_id_key=derive_key(root, SESSION_ID_PURPOSE),
             generation=self._generation,
         )
         if old is not None:

@@ -29,6 +29,7 @@ FORMAT = "waystation-keystore-1"
 ROOT_CHECK_PURPOSE = "waystation/root-check/v1"
 WRAP_PURPOSE = "waystation/keystore-wrap/v1"
 BLIND_INDEX_PURPOSE = "waystation/blind-index/v1"
+SESSION_ID_PURPOSE = "waystation/session-id/v1"
 
 
 class KeystoreError(Exception):
