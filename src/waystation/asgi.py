@@ -2,5 +2,10 @@ import os
 
 from django.core.asgi import get_asgi_application
 
+from waystation.filemodes import use_private_umask
+
+# A server started straight by gunicorn, not through `waystation`: what it creates (a
+# SQLite database and its journal, sealed files) is private too.
+use_private_umask()
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "waystation.settings")
 application = get_asgi_application()

@@ -10,8 +10,13 @@ from __future__ import annotations
 import os
 import sys
 
+from waystation.filemodes import use_private_umask
+
 
 def main(argv: list[str] | None = None) -> None:
+    # Before anything is written: the database file, keys, sockets, and every process
+    # a command starts (`demo serve` starts the agent and both servers) are private.
+    use_private_umask()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "waystation.settings")
     from django.core.management import execute_from_command_line
 

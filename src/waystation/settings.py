@@ -14,12 +14,15 @@ environment (or a file named by it), never from editing this module:
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+
+from waystation.filemodes import make_private_folder, write_private_file
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 REPO_DIR = PACKAGE_DIR.parent.parent
@@ -41,12 +44,13 @@ def _read_secret_key() -> str:
         raise ImproperlyConfigured(
             "Set WAYSTATION_SECRET_KEY or WAYSTATION_SECRET_KEY_FILE in production."
         )
-    # Demo mode: a per-checkout random key, created on first start.
+    # Demo mode: a per-checkout random key, created on first start. The data folder is
+    # created here too (it then holds the SQLite file): 0700, whatever the umask.
     key_file = DATA_DIR / "demo-secret-key"
     if not key_file.exists():
-        DATA_DIR.mkdir(parents=True, exist_ok=True)
-        key_file.write_text(secrets.token_urlsafe(50))
-        key_file.chmod(0o600)
+        make_private_folder(DATA_DIR)
+        with contextlib.suppress(FileExistsError):  # another process made it first
+            write_private_file(key_file, secrets.token_urlsafe(50))
     return key_file.read_text().strip()
 
 

@@ -4,6 +4,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -12,11 +13,26 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from waystation.accounts.services import DemoStaff
 from waystation.demo import services
+from waystation.filemodes import PRIVATE_FILE_MODE, make_private_folder, use_private_umask
 from waystation.intake.screening import ensure_intake_key
 from waystation.vault.agent import AgentClient, AgentUnavailable
 
 AGENT_START_SECONDS = 20.0
 CHECK_EVERY_SECONDS = 60.0
+
+
+def _make_data_private() -> None:
+    """The demo's data folder is 0700 and its SQLite files 0600, also in a checkout whose
+    folder an earlier version left open (0755, the database 0644). What is created from
+    here on is private by the umask (waystation.filemodes)."""
+    use_private_umask()
+    make_private_folder(settings.DATA_DIR)
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        path = Path(database["NAME"])
+        for file in (path, *(path.with_name(path.name + s) for s in ("-wal", "-shm", "-journal"))):
+            if file.exists():
+                file.chmod(PRIVATE_FILE_MODE)
 
 
 class Command(BaseCommand):
@@ -49,6 +65,7 @@ class Command(BaseCommand):
         )
 
     def _serve(self, *, staff_port: int, public_port: int, workers: int) -> None:
+        _make_data_private()
         call_command("migrate", interactive=False, verbosity=0)
         children: list[subprocess.Popen[bytes]] = []
         try:
