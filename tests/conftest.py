@@ -29,3 +29,12 @@ def vault(tmp_path: Path, settings) -> Iterator[KeyService]:
     runtime.use_backend(InProcessBackend(service))
     yield service
     runtime.use_backend(None)
+
+
+@pytest.fixture(autouse=True)
+def audit_anchor_file(tmp_path: Path, settings) -> Path:
+    """Each test's own anchor file: anchors outlive the test database's rollback, and one
+    test's heads would be another's tampering."""
+    path = tmp_path / "audit-anchors"
+    settings.WAYSTATION_AUDIT_ANCHOR = path
+    return path

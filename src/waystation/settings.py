@@ -10,6 +10,8 @@ environment (or a file named by it), never from editing this module:
 - ``DATABASE_URL``: e.g. ``postgres://waystation@127.0.0.1:5432/waystation``.
 - ``WAYSTATION_SECRET_KEY`` or ``WAYSTATION_SECRET_KEY_FILE``: Django's signing key.
   This key signs sessions and CSRF tokens; it does not open any sealed data.
+- ``WAYSTATION_AUDIT_ANCHOR``: the audit log's anchor file, outside the database's
+  reach (required in production for ``audit verify`` to pass).
 """
 
 from __future__ import annotations
@@ -245,6 +247,17 @@ WAYSTATION_DEMO_KEY_FILE = DATA_DIR / "keys" / "DEMO-ROOT-KEY-NOT-FOR-REAL-DATA"
 # "inprocess": this process holds the keys itself (tests, one-off commands).
 # "agent": keys come from the local key agent over its Unix socket (servers).
 WAYSTATION_VAULT_BACKEND = os.environ.get("WAYSTATION_VAULT_BACKEND", "agent")
+
+# The audit log's anchor file (docs/operations.md#audit-log): the chain's head, written
+# down every minute where whoever holds the database cannot rewrite it, so that a log
+# emptied, cut short or rewritten is caught. A demo keeps it in its data folder. A
+# production server has no default, since its data folder sits beside the database:
+# `audit verify` and `audit anchor` refuse to say OK until WAYSTATION_AUDIT_ANCHOR is set.
+WAYSTATION_AUDIT_ANCHOR: Path | None = (
+    Path(os.environ["WAYSTATION_AUDIT_ANCHOR"])
+    if os.environ.get("WAYSTATION_AUDIT_ANCHOR")
+    else (DATA_DIR / "audit-anchors" if DEMO_MODE else None)
+)
 
 # Logs never carry request bodies, client addresses or decrypted values.
 LOGGING = {

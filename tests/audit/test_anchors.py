@@ -73,7 +73,7 @@ def test_entries_added_after_an_anchor_still_verify(tmp_path):
     assert len(anchors.read_text().splitlines()) == 2
 
 
-def test_an_anchored_entry_that_is_gone_is_named(tmp_path):
+def test_an_anchored_entry_cut_from_the_end_is_named(tmp_path):
     build_chain(6)
     anchors = tmp_path / "anchors"
     _verify(anchors)
@@ -82,7 +82,7 @@ def test_an_anchored_entry_that_is_gone_is_named(tmp_path):
         seq=5, entry_hash=AuditEntry.objects.get(seq=5).entry_hash
     )
 
-    with pytest.raises(CommandError, match=r"entry #6, anchored earlier, is gone"):
+    with pytest.raises(CommandError, match=r"ends at entry #5, but entry #6 was anchored"):
         _verify(anchors)
 
 

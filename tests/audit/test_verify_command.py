@@ -22,10 +22,12 @@ def _verify() -> str:
 def test_verify_prints_ok_with_the_count_and_head():
     entries = build_chain(7)
 
-    assert _verify().strip() == f"OK: 7 entries, head {entries[-1].entry_hash}"
+    assert _verify().strip() == (
+        f"OK: 7 entries, head {entries[-1].entry_hash}; 0 earlier anchor(s) match"
+    )
 
 
-def test_verify_on_an_empty_log_is_ok():
+def test_verify_on_an_empty_log_of_an_empty_database_is_ok():
     assert _verify().startswith("OK: 0 entries")
 
 

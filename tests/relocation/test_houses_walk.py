@@ -66,3 +66,41 @@ def test_house_routes_hide_the_case_and_the_address_from_outsiders(seeded, staff
                     failures.append(f"{who} {method} {name} showed the address")
     assert failures == []
     assert Placement.objects.get(pk=stay.pk).status == "planned"
+
+
+def test_no_outsider_switches_a_house_off_or_on(seeded, staff):
+    """Issue 11, finding 8: the status routes, walked as every outsider with the
+    confirmation a real deactivation sends, on houses with no stay to stand in the way.
+    Some outsiders manage houses; none holds a key to these."""
+    from waystation.audit.models import AuditEntry
+    from waystation.relocation.models import SafeHouse
+
+    idle = services.add_house(
+        user=staff.manager,
+        details=services.HouseDetails(label="Idle house", country="GE", beds=2, address="x"),
+    )
+    closed = services.add_house(
+        user=staff.manager,
+        details=services.HouseDetails(label="Closed house", country="GE", beds=2, address="y"),
+    )
+    services.deactivate_house(user=staff.manager, house_id=closed.id)
+    before = AuditEntry.objects.filter(action__startswith="safe_house.").count()
+    routes = [
+        route
+        for name, route in walk(get_resolver().url_patterns)
+        if name in ("relocation:house_deactivate", "relocation:house_reactivate")
+    ]
+    assert len(routes) == 2
+    for who, user in outsiders(staff).items():
+        client = Client()
+        login_verified(client, user)
+        for route in routes:
+            for house in (idle, closed):
+                for method in ("get", "post"):
+                    response = getattr(client, method)(
+                        fill(route, {"house_id": house.id}), data={"confirm": "deactivate"}
+                    )
+                    assert response.status_code in (302, 404), (who, route, method)
+    assert SafeHouse.objects.get(pk=idle.pk).active
+    assert not SafeHouse.objects.get(pk=closed.pk).active
+    assert AuditEntry.objects.filter(action__startswith="safe_house.").count() == before

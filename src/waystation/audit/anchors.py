@@ -1,24 +1,32 @@
 """Anchors: the audit chain's head, written down outside the database.
 
 A hash chain shows an edited entry, unless whoever edited it also recomputed every later
-hash and the head row: anyone with write access to the database can. An anchor is a
+hash and the head row: anyone with write access to the database can. The same person can
+delete the newest entries and move the head back, or empty the log. An anchor is a
 ``seq hash`` line kept where that person cannot reach (another machine, write-once
 storage, a printout). Verifying against the anchors shows any rewrite that reaches back
-to or before the newest anchor. Each `waystation audit verify --anchors FILE` checks every
-anchor in the file, then appends the current head.
+to or before the newest anchor, and any log that is now shorter than an anchor says it
+was. ``waystation audit anchor`` (every minute) appends the head when it has moved;
+``waystation audit verify`` (daily) checks every anchor in the file, then appends too.
 """
 
 from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 
 from waystation.audit.models import AuditEntry
 
 _LINE = re.compile(r"(\d{1,18}) ([0-9a-f]{64})")
-MAX_ANCHOR_FILE_BYTES = 16 * 1024 * 1024
+# A line is at most 84 bytes: an anchor a minute for twenty years stays below this.
+MAX_ANCHOR_FILE_BYTES = 1024 * 1024 * 1024
+# The newest anchor is in the file's last line; no line is longer than this.
+_TAIL_BYTES = 4096
+_BATCH = 1000
 
 
 class AnchorError(Exception):
@@ -31,41 +39,124 @@ class Anchor:
     entry_hash: str
 
 
-def read_anchors(path: Path) -> list[Anchor]:
-    """Every anchor in the file (none if it does not exist yet)."""
+def _parse(path: Path, number: int, line: str) -> Anchor | None:
+    if not line.strip() or line.startswith("#"):
+        return None
+    match = _LINE.fullmatch(line.strip())
+    if match is None:
+        raise AnchorError(f"{path}, line {number}: not an anchor ('<entry> <hash>')")
+    return Anchor(seq=int(match[1]), entry_hash=match[2])
+
+
+def _check_size(path: Path) -> bool:
+    """False if there is no file yet."""
     try:
-        if path.stat().st_size > MAX_ANCHOR_FILE_BYTES:
-            raise AnchorError(f"{path} is far larger than an anchor file can be")
-        text = path.read_text(encoding="ascii")
+        size = path.stat().st_size
     except FileNotFoundError:
-        return []
+        return False
+    except OSError as exc:
+        raise AnchorError(f"{path} cannot be read as an anchor file") from exc
+    if size > MAX_ANCHOR_FILE_BYTES:
+        raise AnchorError(f"{path} is far larger than an anchor file can be")
+    return True
+
+
+def iter_anchors(path: Path) -> Iterator[Anchor]:
+    """Every anchor in the file (none if it does not exist yet), read line by line: a
+    file of years of anchors is never held in memory at once."""
+    if not _check_size(path):
+        return
+    try:
+        with path.open(encoding="ascii", newline="") as lines:
+            for number, line in enumerate(lines, start=1):
+                anchor = _parse(path, number, line)
+                if anchor is not None:
+                    yield anchor
     except (OSError, UnicodeDecodeError) as exc:
         raise AnchorError(f"{path} cannot be read as an anchor file") from exc
-    anchors = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip() or line.startswith("#"):
-            continue
-        match = _LINE.fullmatch(line.strip())
-        if match is None:
-            raise AnchorError(f"{path}, line {number}: not an anchor ('<entry> <hash>')")
-        anchors.append(Anchor(seq=int(match[1]), entry_hash=match[2]))
-    return anchors
 
 
-def first_mismatch(anchors: list[Anchor]) -> str | None:
-    """A description of the first anchor the chain no longer matches, or None."""
-    for anchor in sorted(anchors, key=lambda a: a.seq):
-        stored = (
-            AuditEntry.objects.filter(seq=anchor.seq).values_list("entry_hash", flat=True).first()
-        )
-        if stored is None:
-            return f"entry #{anchor.seq}, anchored earlier, is gone"
-        if stored != anchor.entry_hash:
-            return (
-                f"entry #{anchor.seq} no longer has the hash anchored earlier: the log was "
-                f"rewritten at or before #{anchor.seq}"
-            )
+def read_anchors(path: Path) -> list[Anchor]:
+    return list(iter_anchors(path))
+
+
+def last_anchor(path: Path) -> Anchor | None:
+    """The anchor on the file's last line, reading only the file's end (the minute's
+    job must not read years of anchors)."""
+    if not _check_size(path):
+        return None
+    try:
+        with path.open("rb") as file:
+            size = file.seek(0, os.SEEK_END)
+            file.seek(max(size - _TAIL_BYTES, 0))
+            tail = file.read().decode("ascii")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise AnchorError(f"{path} cannot be read as an anchor file") from exc
+    lines = tail.splitlines()
+    if size > _TAIL_BYTES:
+        lines = lines[1:]  # the first may be the end of a longer line
+    for line in reversed(lines):
+        anchor = _parse(path, 0, line)
+        if anchor is not None:
+            return anchor
+    if size > _TAIL_BYTES:
+        raise AnchorError(f"{path} ends in something that is not an anchor")
     return None
+
+
+@dataclass(frozen=True)
+class AnchorCheck:
+    count: int  # anchors checked
+    newest: Anchor | None  # the one with the highest entry number
+    mismatch: str | None  # what no longer fits, or None
+
+
+def check_anchors(anchors: Iterable[Anchor], *, head_seq: int) -> AnchorCheck:
+    """Compare every anchor with the log whose newest entry is ``head_seq``.
+
+    A log shorter than an anchor is named as such first (the usual sign of entries
+    deleted from the end with the head moved back, or of a log emptied), then any
+    anchored entry whose hash is no longer the one written down. Queries go in batches:
+    a year of minute anchors is a few hundred queries, not a hundred thousand."""
+    count = 0
+    newest: Anchor | None = None
+    changed: Anchor | None = None
+    iterator = iter(anchors)
+    while batch := list(islice(iterator, _BATCH)):
+        count += len(batch)
+        for anchor in batch:
+            if newest is None or anchor.seq > newest.seq:
+                newest = anchor
+        stored = dict(
+            AuditEntry.objects.filter(seq__in={a.seq for a in batch}).values_list(
+                "seq", "entry_hash"
+            )
+        )
+        for anchor in batch:
+            if anchor.seq > head_seq:
+                continue  # reported below, for the newest such anchor
+            if stored.get(anchor.seq) != anchor.entry_hash and (
+                changed is None or anchor.seq < changed.seq
+            ):
+                changed = anchor
+    if newest is not None and newest.seq > head_seq:
+        ends = f"ends at entry #{head_seq}" if head_seq else "is empty"
+        return AnchorCheck(
+            count,
+            newest,
+            f"the log {ends}, but entry #{newest.seq} was anchored earlier: entries "
+            f"from #{head_seq + 1} on were removed",
+        )
+    if changed is not None:
+        what = (
+            f"entry #{changed.seq}, anchored earlier, is gone"
+            if not AuditEntry.objects.filter(seq=changed.seq).exists()
+            else f"entry #{changed.seq} no longer has the hash anchored earlier"
+        )
+        return AnchorCheck(
+            count, newest, f"{what}: the log was rewritten at or before #{changed.seq}"
+        )
+    return AnchorCheck(count, newest, None)
 
 
 def append_anchor(path: Path, anchor: Anchor) -> None:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from waystation.audit.anchors import Anchor
 from waystation.audit.models import GENESIS_HASH, AuditEntry, AuditHead
 
 _ACTION = re.compile(r"^[a-z][a-z0-9_.]{1,63}$")
@@ -50,7 +51,7 @@ def record(
 
 @dataclass(frozen=True)
 class ChainReport:
-    entries: int
+    entries: int  # when whole: the newest entry's number, which is how many there are
     broken_at: int | None
     reason: str
     head_hash: str
@@ -65,12 +66,16 @@ class ChainReport:
         return f"BROKEN at entry #{self.broken_at}: {self.reason}"
 
 
-def verify_chain(batch_size: int = 5000) -> ChainReport:
-    """Walk the whole chain and name the first entry that does not fit."""
-    expected_prev = GENESIS_HASH
-    expected_seq = 1
+def verify_chain(batch_size: int = 5000, *, after: Anchor | None = None) -> ChainReport:
+    """Walk the whole chain and name the first entry that does not fit.
+
+    With ``after``, walk only the entries since that anchor, starting from its hash: the
+    minute's anchoring checks what is new, not years of log. The caller checks that the
+    anchored entry itself still has that hash (``anchors.check_anchors``)."""
+    expected_prev = after.entry_hash if after else GENESIS_HASH
+    expected_seq = after.seq + 1 if after else 1
     count = 0
-    last_seq = 0
+    last_seq = after.seq if after else 0
     queryset = AuditEntry.objects.order_by("seq")
     while True:
         batch = list(queryset.filter(seq__gt=last_seq)[:batch_size])
@@ -90,7 +95,7 @@ def verify_chain(batch_size: int = 5000) -> ChainReport:
             count += 1
             last_seq = entry.seq
     head = AuditHead.objects.filter(pk=1).first()
-    if head is None and count:
+    if head is None and last_seq:
         return ChainReport(count, last_seq, "the record of the newest entry is missing", "")
     head_seq, head_hash = (head.seq, head.entry_hash) if head else (0, GENESIS_HASH)
     if head_seq > last_seq:
@@ -107,4 +112,4 @@ def verify_chain(batch_size: int = 5000) -> ChainReport:
         )
     if head_hash != expected_prev:
         return ChainReport(count, last_seq, "does not match the newest entry's recorded hash", "")
-    return ChainReport(count, None, "", expected_prev)
+    return ChainReport(last_seq, None, "", expected_prev)

@@ -58,6 +58,19 @@ class BedsForm(forms.Form):
     beds = forms.IntegerField(label="Beds", min_value=1, max_value=MAX_BEDS)
 
 
+class DeactivateForm(forms.Form):
+    """The confirmation page's button. A POST without it (a bare POST, a stale form, a
+    script) is not a decision: it changes nothing and gets the confirmation page."""
+
+    WORD = "deactivate"
+    confirm = forms.CharField(max_length=len(WORD), widget=forms.HiddenInput)
+
+    def clean_confirm(self) -> str:
+        if self.cleaned_data.get("confirm") != self.WORD:
+            raise forms.ValidationError("Confirm on this page to deactivate the house.")
+        return self.WORD
+
+
 class KeyholderForm(forms.Form):
     keyholder = forms.TypedChoiceField(label="Give a key to", coerce=int)
 

@@ -162,18 +162,37 @@ def change_beds(*, user: Any, house_id: str, beds: int) -> SafeHouse:
     return house
 
 
-@transaction.atomic
-def deactivate_house(*, user: Any, house_id: str) -> SafeHouse:
-    """No new stays; refused while someone is staying or expected."""
+def may_change_status(user: Any, house: SafeHouse) -> bool:
+    """Deactivating and reactivating are for those who answer for the house: its
+    keyholders who manage houses. Managing houses alone is not enough: a coordinator
+    who holds no key would otherwise switch off a colleague's house."""
+    return bool(user.is_active and user.has_perm(MANAGE_HOUSES) and is_keyholder(user, house))
+
+
+def _require_status_change(user: Any, house: SafeHouse, verb: str) -> None:
     require(user, MANAGE_HOUSES, "Your role does not allow managing safe houses.")
-    house = _house_for(house_id, lock=True)
-    if not house.active:
-        raise RelocationError("This house is already inactive.")
-    coming = (
+    if not may_change_status(user, house):
+        raise RelocationError(f"Only the keyholders of {house.label} may {verb} it.")
+
+
+def stays_to_come(house: SafeHouse) -> int:
+    """Stays planned or under way that have not ended: these keep a house active."""
+    return (
         Placement.objects.filter(house=house, leaves_on__gt=_today())
         .filter(status__in=[PlacementStatus.PLANNED, PlacementStatus.STAYING])
         .count()
     )
+
+
+@transaction.atomic
+def deactivate_house(*, user: Any, house_id: str) -> SafeHouse:
+    """No new stays; refused while someone is staying or expected. Nothing is deleted or
+    shredded, and a keyholder may reactivate the house."""
+    house = _house_for(house_id, lock=True)
+    _require_status_change(user, house, "deactivate")
+    if not house.active:
+        raise RelocationError("This house is already inactive.")
+    coming = stays_to_come(house)
     if coming:
         raise RelocationError(
             f"{coming} stay{'s are' if coming != 1 else ' is'} still planned or under way "
@@ -182,6 +201,19 @@ def deactivate_house(*, user: Any, house_id: str) -> SafeHouse:
     house.active = False
     house.save(update_fields=["active"])
     record(user, "safe_house.deactivated", "safe_house", house.id)
+    return house
+
+
+@transaction.atomic
+def reactivate_house(*, user: Any, house_id: str) -> SafeHouse:
+    """The house takes new stays again, with the beds, address and keys it had."""
+    house = _house_for(house_id, lock=True)
+    _require_status_change(user, house, "reactivate")
+    if house.active:
+        raise RelocationError("This house is already active.")
+    house.active = True
+    house.save(update_fields=["active"])
+    record(user, "safe_house.reactivated", "safe_house", house.id)
     return house
 
 

@@ -142,14 +142,47 @@ def house_beds(request: HttpRequest, house_id: str) -> HttpResponse:
 
 
 @login_required
-@_action
+@require_http_methods(["GET", "POST"])
 def house_deactivate(request: HttpRequest, house_id: str) -> HttpResponse:
+    """A page that says what deactivating means, then a POST from its button. A POST
+    without the page's confirmation changes nothing and shows the page."""
+    user = _user(request)
+    house = selectors.visible_house(user=user, house_id=house_id)  # a 404 before anything
+    if not services.may_change_status(user, house):
+        messages.error(request, f"Only the keyholders of {house.label} may deactivate it.")
+        return redirect("relocation:house", house_id)
+    if not house.active:
+        messages.info(request, "This house is already inactive.")
+        return redirect("relocation:house", house_id)
+    form = forms.DeactivateForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        _tell(
+            request,
+            None,
+            lambda: services.deactivate_house(user=user, house_id=house_id),
+            "House deactivated: it takes no new stays. A keyholder can reactivate it.",
+        )
+        return redirect("relocation:house", house_id)
+    return render(
+        request,
+        "relocation/houses/deactivate.html",
+        {
+            "house": house,
+            "stays_to_come": services.stays_to_come(house),
+            "confirm_word": forms.DeactivateForm.WORD,
+        },
+    )
+
+
+@login_required
+@_action
+def house_reactivate(request: HttpRequest, house_id: str) -> HttpResponse:
     return _house_action(
         request,
         house_id,
         None,
-        lambda: services.deactivate_house(user=_user(request), house_id=house_id),
-        "House deactivated: it takes no new stays.",
+        lambda: services.reactivate_house(user=_user(request), house_id=house_id),
+        "House reactivated: it takes new stays again.",
     )
 
 
@@ -300,6 +333,7 @@ urlpatterns: list[URLPattern] = [
     path("<str:house_id>/", house_detail, name="house"),
     path("<str:house_id>/beds/", house_beds, name="house_beds"),
     path("<str:house_id>/deactivate/", house_deactivate, name="house_deactivate"),
+    path("<str:house_id>/reactivate/", house_reactivate, name="house_reactivate"),
     path("<str:house_id>/keyholders/add/", keyholder_add, name="keyholder_add"),
     path("<str:house_id>/keyholders/remove/", keyholder_remove, name="keyholder_remove"),
     path("cases/<str:case_id>/stays/", stay_add, name="stay_add"),

@@ -19,6 +19,10 @@ from waystation.vault.agent import AgentClient, AgentUnavailable
 
 AGENT_START_SECONDS = 20.0
 CHECK_EVERY_SECONDS = 60.0
+# What production timers do (docs/operations.md), every minute: missed check-ins and
+# web-mailbox contact on cases become alerts; the audit log's head is written to its
+# anchor file, so that a log cut or emptied since is caught.
+SCHEDULED_JOBS: tuple[tuple[str, ...], ...] = (("cases", "check-overdue"), ("audit", "anchor"))
 
 
 def _make_data_private() -> None:
@@ -172,12 +176,12 @@ class Command(BaseCommand):
                 if child.poll() is not None:
                     raise CommandError(f"a server process stopped (exit {child.returncode})")
             if time.monotonic() >= next_check:
-                # What a production timer does (docs/operations.md): missed check-ins and
-                # web-mailbox contact on cases become alerts.
-                subprocess.run(
-                    [sys.executable, "-m", "waystation.cli", "cases", "check-overdue"],
-                    stdout=subprocess.DEVNULL,
-                    check=False,
-                )
+                # One process each: a failing job (its message on stderr) stops no other.
+                for job in SCHEDULED_JOBS:
+                    subprocess.run(  # noqa: S603  (fixed arguments, our own interpreter)
+                        [sys.executable, "-m", "waystation.cli", *job],
+                        stdout=subprocess.DEVNULL,
+                        check=False,
+                    )
                 next_check = time.monotonic() + CHECK_EVERY_SECONDS
             time.sleep(0.3)
