@@ -5,7 +5,7 @@ The public process is started as operators start it (``waystation serve-public``
 gunicorn, 2 workers of 4 threads, public settings) on this backend's database, and 50
 client threads post to it over loopback, each on its own keep-alive connection, until a
 fixed number of requests is answered or a time limit passes. "Accepted" means answered
-200 with a codename: sealed, fsynced and committed (DESIGN §2.7). The baseline is the
+200 with a codename: sealed, fsynced and committed (docs/design.md §2.7). The baseline is the
 same number of GETs of the request form by the same clients, so the ratio says what
 accepting a request costs against serving the page it is sent from. The clients share
 the machine's CPUs with the server, as they would not in production: the figures are

@@ -1,7 +1,7 @@
 """Writing a whole file so that a crash or power loss never leaves a torn one.
 
 Used for sealed files (case documents, applicant attachments): the file is on disk before
-the row that names it is committed (DESIGN §2.7).
+the row that names it is committed (docs/design.md §2.7).
 """
 
 from __future__ import annotations

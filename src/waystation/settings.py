@@ -131,7 +131,7 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL + full sync: an accepted record survives kill -9 and power loss (DESIGN §2.7).
+    # WAL + full sync: an accepted record survives kill -9 and power loss (docs/design.md §2.7).
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;",
         "transaction_mode": "IMMEDIATE",

@@ -101,7 +101,7 @@ def _database_url() -> str:
 
 DATABASES = {"default": dj_database_url.parse(_database_url(), conn_max_age=60)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL + full sync, as on the staff side: "received" means on disk (DESIGN §2.7).
+    # WAL + full sync, as on the staff side: "received" means on disk (docs/design.md §2.7).
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;",
         "transaction_mode": "IMMEDIATE",

@@ -1,5 +1,5 @@
 """No account passes every permission check: administrators are a role like any other
-and read cases only when granted (DESIGN §2.5)."""
+and read cases only when granted (docs/design.md §2.5)."""
 
 import pytest
 from django.core.management import call_command

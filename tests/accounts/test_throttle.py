@@ -132,7 +132,7 @@ def test_throttle_table_holds_no_username(client, staff):
 
 
 def test_no_client_address_is_written_anywhere(client, staff, caplog):
-    """DESIGN §2.4: no client IP address is written anywhere, failed sign-ins included."""
+    """docs/design.md §2.4: no client IP address is written anywhere, failed sign-ins included."""
     address = "203.0.113.77"
     headers = {"REMOTE_ADDR": address, "HTTP_X_FORWARDED_FOR": address}
     _fail(client, staff.username, 1)  # warm-up with the default 127.0.0.1

@@ -1,5 +1,5 @@
 """Anchors outside the database catch a log rewritten by someone who could also
-recompute every hash and the head row (DESIGN §2.6)."""
+recompute every hash and the head row (docs/design.md §2.6)."""
 
 from __future__ import annotations
 

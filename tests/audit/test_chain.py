@@ -1,4 +1,4 @@
-"""DESIGN §2.6: the audit log cannot be quietly edited. Every kind of change to the
+"""docs/design.md §2.6: the audit log cannot be quietly edited. Every kind of change to the
 stored chain is detected, and the report names the first entry that does not fit."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Writing the audit log: ids and action names only (DESIGN §2.6), and an entry exists
+"""Writing the audit log: ids and action names only (docs/design.md §2.6), and an entry exists
 exactly when its action happened (written in the action's own transaction)."""
 
 from __future__ import annotations

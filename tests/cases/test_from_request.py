@@ -118,7 +118,7 @@ def test_web_check_ins_satisfy_the_schedule(staff, team):
     assert case.check_in_schedule.next_due_at > start
 
 
-# --- the request belongs to the case once it is opened (DESIGN §2.5) -----------------------
+# --- the request belongs to the case once it is opened (docs/design.md §2.5) ---------------------
 
 
 def submit_with_file(story: str) -> intake.Receipt:
@@ -209,7 +209,7 @@ def test_the_case_adopts_the_request_key_and_copies_its_files(staff, team):
     assert {"intake.attachment_opened", "case.document_added", "intake.case_opened"} <= set(actions)
 
 
-# --- forgetting is real for the request too (DESIGN §2.8) ------------------------------------
+# --- forgetting is real for the request too (docs/design.md §2.8) --------------------------------
 
 
 def _database_dump_holds(needles: list[bytes]) -> list[str]:

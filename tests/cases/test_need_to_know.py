@@ -1,4 +1,4 @@
-"""Need to know (DESIGN §2.5): who sees a case, grants, break-glass, the audit of reads."""
+"""Need to know (docs/design.md §2.5): who sees a case, grants, break-glass, the audit of reads."""
 
 from __future__ import annotations
 
@@ -100,7 +100,7 @@ def test_grants_need_a_reason_a_future_end_and_a_manager(case, staff):
 
 
 def test_a_team_supervisor_without_the_manager_role_grants_and_revokes(staff):
-    """DESIGN §2.5 and docs/casework.md: the team's supervisor grants access, whatever
+    """docs/design.md §2.5 and docs/casework.md: the team's supervisor grants access, whatever
     their role; a caseworker who merely works the case does not."""
     from tests.cases.conftest import new_case
     from tests.factories import make_staff

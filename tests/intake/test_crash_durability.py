@@ -1,4 +1,4 @@
-"""DESIGN §2.7: an accepted request is committed before the reply says "received", and
+"""docs/design.md §2.7: an accepted request is committed before the reply says "received", and
 ``kill -9`` at any moment loses nothing accepted and leaves nothing half-stored in view.
 
 The real public server (gunicorn with the public settings) runs on a scratch database

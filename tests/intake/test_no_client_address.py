@@ -1,4 +1,4 @@
-"""DESIGN §2.4: no client address is written anywhere. Requests reach the real public
+"""docs/design.md §2.4: no client address is written anywhere. Requests reach the real public
 process carrying a made-up address in every header a proxy might add; afterwards neither
 that address nor the real client's is in the database, the uploads or the server's own
 output."""

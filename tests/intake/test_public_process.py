@@ -1,4 +1,4 @@
-"""The public process holds no secret and serves no staff route (DESIGN §2.3)."""
+"""The public process holds no secret and serves no staff route (docs/design.md §2.3)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """On PostgreSQL the public process connects as a role that may add requests and reach
-mailboxes, and nothing else (DESIGN §2.3): a compromised public process can read no
+mailboxes, and nothing else (docs/design.md §2.3): a compromised public process can read no
 staff table, no sealed payload back, and change no stored request."""
 
 from __future__ import annotations

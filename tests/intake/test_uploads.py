@@ -1,5 +1,5 @@
 """Uploaded files are judged by content and rebuilt without metadata; hostile, broken and
-mislabelled files are refused with a clear message (DESIGN §2.4, §2.9)."""
+mislabelled files are refused with a clear message (docs/design.md §2.4, §2.9)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""DESIGN §2.1 for safe houses: a copy of the database (the raw SQLite file, or a plain
+"""docs/design.md §2.1 for safe houses: a copy of the database (the raw SQLite file, or a plain
 ``pg_dump``) and of the disk holds no house address, contact or note, nor a stay's
 notes, in any form; the operational fields it does hold are found by the same search."""
 

@@ -1,4 +1,4 @@
-"""DESIGN §2.1 for money: who was paid and what for never reach the disk in clear."""
+"""docs/design.md §2.1 for money: who was paid and what for never reach the disk in clear."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""DESIGN §2.1 for relocation: a leg's origin and escort and a passport number, stored
+"""docs/design.md §2.1 for relocation: a leg's origin and escort and a passport number, stored
 through the services, never appear in the database's bytes in any form."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Blind indexes (DESIGN §3): the same identifier, however typed, gives the same keyed
+"""Blind indexes (docs/design.md §3): the same identifier, however typed, gives the same keyed
 digest, so duplicates and infiltrators are found without decrypting; a different
 identifier, kind or vault gives a different one."""
 

@@ -1,4 +1,4 @@
-"""The vault's commands: `keys init`, `unseal`, `seal`, `keys rotate` (DESIGN §2.9: bad
+"""The vault's commands: `keys init`, `unseal`, `seal`, `keys rotate` (docs/design.md §2.9: bad
 input gets a clear answer and changes nothing).
 
 `unseal` talks to a real key agent, served from a thread of this process on a socket

@@ -1,4 +1,4 @@
-"""DESIGN §2.1: a seized server reveals nothing.
+"""docs/design.md §2.1: a seized server reveals nothing.
 
 A case is opened through the services with marker strings in every personal field and a
 document; then the database is read as a thief with a copy of the disk would read it

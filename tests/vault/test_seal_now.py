@@ -1,4 +1,4 @@
-"""Seal now, in this process (DESIGN §2.2): the keys are dropped at once, nothing
+"""Seal now, in this process (docs/design.md §2.2): the keys are dropped at once, nothing
 personal can be read or written, and every staff URL answers the "sealed" page.
 
 The same with a real key agent and several gunicorn workers is in

@@ -1,6 +1,6 @@
 """Seal now, for real: a key agent and a gunicorn server with two worker processes.
 
-DESIGN §2.2: "seal now" makes every worker drop its keys within a second; staff pages
+docs/design.md §2.2: "seal now" makes every worker drop its keys within a second; staff pages
 then refuse, and unsealing restores service. Also: a worker that loses the agent fails
 closed instead of keeping keys nobody can take back.
 """

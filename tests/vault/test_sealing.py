@@ -1,4 +1,4 @@
-"""Sealed fields (DESIGN §3): a ciphertext opens only with its own key, in its own table,
+"""Sealed fields (docs/design.md §3): a ciphertext opens only with its own key, in its own table,
 row and field, and unaltered; plaintext never takes part in a query."""
 
 from __future__ import annotations

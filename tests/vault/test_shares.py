@@ -1,4 +1,4 @@
-"""k-of-n shares of the root key (DESIGN §2.1, §3): any k trustees unseal, fewer cannot,
+"""k-of-n shares of the root key (docs/design.md §2.1, §3): any k trustees unseal, fewer cannot,
 and every mistake a trustee can make gets a plain answer and changes nothing."""
 
 from __future__ import annotations

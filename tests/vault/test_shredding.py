@@ -1,4 +1,4 @@
-"""DESIGN §2.8: forgetting is real. Once a case is shredded nothing of it can be
+"""docs/design.md §2.8: forgetting is real. Once a case is shredded nothing of it can be
 decrypted, through the application or from a copy of the database taken before the
 shred, even with the current key store and the trustees' shares."""
 

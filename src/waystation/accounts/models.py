@@ -10,7 +10,7 @@ from django.db.models.functions import Lower
 class StaffUserManager(UserManager["StaffUser"]):
     def create_superuser(self, *args: Any, **kwargs: Any) -> StaffUser:
         # A superuser passes every permission check, so it would read cases without being
-        # granted them (DESIGN §2.5). Administrators are a role like any other.
+        # granted them (docs/design.md §2.5). Administrators are a role like any other.
         raise ValueError(
             "Waystation has no superusers: create an administrator with "
             "`waystation staff create --role administrator`."
@@ -50,7 +50,7 @@ class LoginThrottle(models.Model):
     Kept in the database so that every worker of a multi-process server counts the
     same failures. ``key`` is a keyed hash of the normalised username, never the name
     itself, and nothing here says where an attempt came from: Waystation writes no
-    client address anywhere (DESIGN §2.4), so throttling is per account, not per client.
+    client address anywhere (docs/design.md §2.4), so throttling is per account, not per client.
     """
 
     key = models.CharField(max_length=64, unique=True)

@@ -1,4 +1,4 @@
-"""The roles of DESIGN §1, as Django groups with permissions.
+"""The roles of docs/design.md §1.1, as Django groups with permissions.
 
 ``ROLE_PERMISSIONS`` is the only place where a role's permissions are decided. The
 groups in the database follow it: a data migration creates them, every ``migrate``
@@ -55,12 +55,12 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
         "relocation.manage_budgets",
         "relocation.view_numbers",
     },
-    # Documentation officers read cases only through grants (DESIGN §1).
+    # Documentation officers read cases only through grants (docs/design.md §1.1).
     Role.DOCUMENTATION: {"cases.work_case"},
     Role.ADMINISTRATOR: {"vault.seal_now", "accounts.manage_staff"},
 }
 
-# Apps whose permissions open people's data. DESIGN §2.5: an administrator holds none
+# Apps whose permissions open people's data. docs/design.md §2.5: an administrator holds none
 # of them by role; the sync refuses a ROLE_PERMISSIONS that would give them one.
 CASEWORK_APPS = frozenset({"cases", "intake", "relocation", "documentation", "dossiers"})
 

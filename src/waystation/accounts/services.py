@@ -2,7 +2,7 @@
 its audit entry inside.
 
 Audit entries name people by id only, never by username: the log must be safe to show
-to an auditor (DESIGN §2.6). Functions that refuse raise ``AccountError`` with a
+to an auditor (docs/design.md §2.6). Functions that refuse raise ``AccountError`` with a
 sentence that can be shown to the person as it is.
 
 Sign-in steps that fail write their audit entry and count the failure *before*

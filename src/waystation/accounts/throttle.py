@@ -1,7 +1,7 @@
 """Counting failed sign-in attempts, per account, in the database.
 
 Why per account and not per client: Waystation writes no client address anywhere
-(DESIGN §2.4), so there is no client to count. The price is that someone who knows a
+(docs/design.md §2.4), so there is no client to count. The price is that someone who knows a
 username can keep that account locked; the lock is short, the message is calm, and
 an administrator sees the lockouts in the audit log.
 

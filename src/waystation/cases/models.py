@@ -1,6 +1,6 @@
 """Cases: the rows staff work on, and what hangs off them.
 
-Field classes (DESIGN §3), visible where each field is defined:
+Field classes (docs/design.md §3), visible where each field is defined:
 
 - *operational*: random ids, stage, urgency, team, assignees, dates, coarse country,
   outcome code, checklist ticks; what queues sort and count without any key.

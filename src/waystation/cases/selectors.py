@@ -1,5 +1,5 @@
 """Reading cases. Every query takes the acting user and returns only what that user may
-see; :func:`visible_cases` is the one place where that is decided (DESIGN §2.5).
+see; :func:`visible_cases` is the one place where that is decided (docs/design.md §2.5).
 
 A case is visible to its assignees, to the supervisor of its team, and to people holding
 an unexpired, unrevoked access grant. Nobody else, whatever their role: an administrator

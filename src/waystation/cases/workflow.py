@@ -1,4 +1,4 @@
-"""The journey of a case (DESIGN §1) as data: which moves exist, what each needs, and
+"""The journey of a case (docs/design.md §1.2) as data: which moves exist, what each needs, and
 which need a second person. ``services.change_stage`` and ``services.decide_approval``
 are the only code that moves a case, and they read these tables and nothing else.
 

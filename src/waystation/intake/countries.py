@@ -1,5 +1,5 @@
 """Where the applicant is now: a short list of countries, coarse enough to store in
-clear for the triage queue (DESIGN §3: coarse country codes are operational). Anyone
+clear for the triage queue (docs/design.md §3: coarse country codes are operational). Anyone
 elsewhere picks "another country" and names it in a sealed field.
 
 The list is the countries requests come from in practice; ``WAYSTATION_INTAKE_COUNTRIES``

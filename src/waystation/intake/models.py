@@ -1,6 +1,6 @@
 """What the public side stores, and what the staff side adds while screening.
 
-Field classes (DESIGN §3), visible where each field is defined:
+Field classes (docs/design.md §3), visible where each field is defined:
 
 - *operational*: random ids, dates, urgency, language, a coarse country code, status;
   what the triage queue sorts and counts without any key.
@@ -84,7 +84,7 @@ class HelpRequest(models.Model):
     screened_at = models.DateTimeField(null=True, blank=True)
     # operational: the case opened from this request (the cases app's random id; it owns
     # that row). Once set, the request leaves the triage queue and opens only for people
-    # who may see the case (need to know, DESIGN §2.5). Written by
+    # who may see the case (need to know, docs/design.md §2.5). Written by
     # ``screening.mark_case_opened``; the public role may neither read nor write it.
     case_id = models.CharField(max_length=RANDOM_ID_LENGTH, null=True, blank=True, unique=True)
 

@@ -1,5 +1,5 @@
 """The PostgreSQL role of the public process: it may add requests and reach mailboxes,
-and nothing else (DESIGN §2.3).
+and nothing else (docs/design.md §2.3).
 
 What the public side does, and so all the role is granted:
 

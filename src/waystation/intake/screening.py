@@ -13,7 +13,7 @@ the case's own key, so shredding the case forgets every staff copy at once.
 
 Once a case is opened from a request (``HelpRequest.case_id``), the request is part of
 that case: it leaves the triage queue, and it opens, takes answers and serves its files
-only for people who may see the case (DESIGN §2.5). For everyone else it does not exist,
+only for people who may see the case (docs/design.md §2.5). For everyone else it does not exist,
 the same answer as a wrong id. Who may see a case is the cases app's to decide
 (``cases.selectors.may_see``); the cases app in turn reaches intake only through the
 functions here, never its rows' sealed fields. Shredding the case erases the request
@@ -416,7 +416,7 @@ class ErasedRequest:
 
 def erase_request(*, request_id: str) -> ErasedRequest:
     """Delete a request with everything it holds: the sealed payload, the applicant's
-    messages, staff replies, check-ins and attachment rows (DESIGN §2.8).
+    messages, staff replies, check-ins and attachment rows (docs/design.md §2.8).
 
     Its ciphertexts are sealed to the intake key, which lives on for every other request,
     so destroying a key cannot forget them: the rows must go. Runs inside the caller's

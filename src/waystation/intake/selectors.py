@@ -6,7 +6,7 @@ its need to know (``screening.py``).
 
 The queue shows the start of each applicant's story, opened with the intake private key
 (so only while the vault is unsealed); each request shown that way is a read of sealed
-data and gets its own audit entry (DESIGN §2.5), written in the same transaction.
+data and gets its own audit entry (docs/design.md §2.5), written in the same transaction.
 """
 
 from __future__ import annotations

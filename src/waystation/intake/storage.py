@@ -1,7 +1,7 @@
 """Attachment files on disk: sealed to the intake key, under random names.
 
 A file is written and fsynced (with its folder) *before* the row naming it commits, so a
-committed row never points at a missing or half-written file (DESIGN §2.7). A crash
+committed row never points at a missing or half-written file (docs/design.md §2.7). A crash
 between the two leaves an orphan: a ``.part`` file, or a whole sealed file no row names.
 Staff only ever reach files through rows, so orphans are never shown; ``waystation
 intake sweep`` deletes those older than an hour (they are ciphertext meanwhile).

@@ -1,7 +1,7 @@
 """Relocation: where a person sleeps, how they travel, the papers they need and the
 money paid out for them.
 
-Which key seals what (DESIGN §3; docs/relocation.md says why):
+Which key seals what (docs/design.md §3; docs/relocation.md says why):
 
 - Rows about one person (placements, plans, legs, travel documents, payments) are sealed
   with **the case's data key** (``data_key_id == case.data_key_id``): shredding the case

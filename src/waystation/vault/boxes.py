@@ -1,7 +1,7 @@
 """Public-key sealing for the intake, and keys derived from an applicant's codename.
 
 The public request page must accept requests while the vault is sealed and while it
-holds no secret at all (DESIGN §2.2, §2.3). So requests are sealed to the intake's X25519
+holds no secret at all (docs/design.md §2.2, §2.3). So requests are sealed to the intake's X25519
 *public* key, as an ECIES "sealed box" built only from ``cryptography`` primitives:
 
     ephemeral X25519 key pair  ->  ECDH with the recipient's public key

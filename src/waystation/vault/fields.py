@@ -1,4 +1,4 @@
-"""Model field types for the three classes of data (DESIGN §3).
+"""Model field types for the three classes of data (docs/design.md §3).
 
 - :class:`SealedTextField`, :class:`SealedJSONField`, :class:`SealedFileField`: personal
   data, sealed with the row's data key. Associated data binds each ciphertext to its

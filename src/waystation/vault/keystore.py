@@ -1,7 +1,7 @@
 """The key store: key-encryption keys, wrapped under the root key, in one small file.
 
 Why a file and not a table: crypto-shredding must hold even against a copy of the
-database taken before the shred (DESIGN §2.8). If KEKs lived in the database, that copy
+database taken before the shred (docs/design.md §2.8). If KEKs lived in the database, that copy
 plus the trustees' shares would open everything it holds. So KEKs live here, outside the
 database and its backups; shredding a case rotates the KEK, rewraps every surviving data
 key and erases the old KEK from this file. Data keys in an old database copy are then
