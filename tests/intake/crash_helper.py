@@ -69,9 +69,8 @@ def verify(receipts_path: str) -> dict[str, object]:
     from django.core.management import call_command
     from PIL import Image
 
-    from waystation.intake import codenames, screening, selectors, storage
+    from waystation.intake import codenames, conf, rebuild, screening, selectors, storage, uploads
     from waystation.intake.models import Attachment, HelpRequest
-    from waystation.intake.uploads import clean_upload
     from waystation.vault import boxes
 
     _unsealed(create=False)
@@ -129,7 +128,10 @@ def verify(receipts_path: str) -> dict[str, object]:
         if data is None:
             continue
         sent = bytes.fromhex(receipt["image"])
-        expected = clean_upload(name="p.jpg", content_type="image/jpeg", data=sent).data
+        # The rebuild the server's child process ran, run here in-process: the same
+        # function on the same bytes (a child per photo would only make this slower).
+        limits = uploads.rebuild_limits(conf.limits())
+        expected = rebuild.rebuild_image(sent, "JPEG", limits)
         if data != expected:
             problems.append(f"request {request_id}: the photo differs from what was sent")
         if Image.open(io.BytesIO(data)).getexif():

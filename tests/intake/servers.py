@@ -143,14 +143,16 @@ def multipart(
     return b"".join(parts), f"multipart/form-data; boundary={boundary}"
 
 
-def post(url: str, path: str, fields: dict[str, str], files=()) -> tuple[int, str]:
+def post(
+    url: str, path: str, fields: dict[str, str], files=(), timeout: float = 30
+) -> tuple[int, str]:
     """POST a form to the public server; (status, page)."""
     body, content_type = multipart(fields, list(files))
     request = urllib.request.Request(
         url + path, data=body, headers={"Content-Type": content_type}, method="POST"
     )
     try:
-        with urllib.request.urlopen(request, timeout=30) as response:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
             return response.status, response.read().decode()
     except urllib.error.HTTPError as error:
         return error.code, error.read().decode()

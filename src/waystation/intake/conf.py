@@ -19,6 +19,14 @@ DEFAULTS: dict[str, int] = {
     "MAX_FILES": 5,
     "MAX_IMAGE_PIXELS": 40_000_000,
     "MAX_PDF_PAGES": 100,
+    # What a PDF may make us inflate (pypdf's own cap is 75 MB per stream) and decode.
+    "MAX_PDF_STREAM_BYTES": 8 * 1024 * 1024,
+    "MAX_PDF_DECODED_BYTES": 32 * 1024 * 1024,
+    "MAX_PDF_PIXELS": 200_000_000,
+    # The child process that rebuilds each file.
+    "REBUILD_CPU_SECONDS": 10,
+    "REBUILD_MEMORY_BYTES": 1536 * 1024 * 1024,
+    "REBUILD_TIMEOUT_SECONDS": 30,
     "MAX_TEXT_CHARS": 20_000,
     # Abuse. Real traffic is a few dozen requests a day; these stop floods, not people.
     "REQUESTS_PER_MINUTE": 60,
@@ -38,6 +46,12 @@ class Limits:
     max_files: int
     max_image_pixels: int
     max_pdf_pages: int
+    max_pdf_stream_bytes: int
+    max_pdf_decoded_bytes: int
+    max_pdf_pixels: int
+    rebuild_cpu_seconds: int
+    rebuild_memory_bytes: int
+    rebuild_timeout_seconds: int
     max_text_chars: int
     requests_per_minute: int
     form_posts_per_minute: int

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from waystation.intake import forms, services
 from waystation.intake.models import CheckInKind, Urgency
-from waystation.intake.upload_handlers import REQUEST_TOO_LARGE
+from waystation.intake.upload_handlers import BODY_INCOMPLETE, REQUEST_TOO_LARGE
 
 DEFAULT_NEUTRAL_SITE = "https://www.wikipedia.org/"
 # Pages that answer GET and can be shown in another language at their own address.
@@ -71,6 +71,18 @@ def _page(
     return render(request, template, full_context, status=status)
 
 
+def _unreadable_body(request: HttpRequest) -> HttpResponse | None:
+    """Read the body (the upload handler marks it while Django parses it), then refuse
+    it whole if it was too large or did not arrive complete."""
+    request.POST  # noqa: B018  # parsing is what sets the marks
+    request.FILES  # noqa: B018
+    if getattr(request, REQUEST_TOO_LARGE, False):
+        return too_large(request)
+    if getattr(request, BODY_INCOMPLETE, False):
+        return incomplete(request)
+    return None
+
+
 # --- the request ----------------------------------------------------------------------
 
 
@@ -90,8 +102,9 @@ def request_form(request: HttpRequest) -> HttpResponse:
             services.admit_request_form()
         except services.TryLater as limit:
             return try_later(request, retry_after=limit.retry_after)
-        if getattr(request, REQUEST_TOO_LARGE, False):
-            return too_large(request)
+        unreadable = _unreadable_body(request)
+        if unreadable is not None:
+            return unreadable
         form = forms.RequestForm(request.POST, request.FILES)
         if form.is_valid():
             data = form.cleaned_data
@@ -195,8 +208,9 @@ def mailbox(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def mailbox_message(request: HttpRequest) -> HttpResponse:
-    if getattr(request, REQUEST_TOO_LARGE, False):
-        return too_large(request)
+    unreadable = _unreadable_body(request)
+    if unreadable is not None:
+        return unreadable
     opened = services.open_mailbox(typed_codename=str(request.POST.get("codename", "")))
     if opened is None:
         return _wrong_codename(request, forms.CodenameForm())
@@ -271,6 +285,21 @@ def too_large(request: HttpRequest) -> HttpResponse:
         },
         title=_("Too large"),
         status=413,
+    )
+
+
+def incomplete(request: HttpRequest) -> HttpResponse:
+    return _page(
+        request,
+        "intake/public/error.html",
+        {
+            "message": _(
+                "What you sent did not arrive complete, so we have not received it. "
+                "Please go back and send it again."
+            )
+        },
+        title=_("Please try again"),
+        status=400,
     )
 
 

@@ -18,20 +18,21 @@ the name or type the browser sent; when the two disagree it is refused, as are f
 with another format hidden inside (polyglots), damaged or truncated files, decompression
 bombs, encrypted PDFs and PDFs with scripts or automatic actions. Every refusal carries a
 message that the applicant can act on.
+
+The checks here look at the bytes as sent; the rebuild itself (:mod:`rebuild`,
+:mod:`rebuild_pdf`) runs in a child process with limits on CPU time, memory and
+wall-clock time (:mod:`sandbox`), within a budget of decoded bytes and pixels
+(:mod:`pdf_budget`) that stops a bomb after a few megabytes.
 """
 
 from __future__ import annotations
 
-import io
-import warnings
 from dataclasses import dataclass
-from typing import Any
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
-from PIL import Image, ImageOps
 
-from waystation.intake import conf
+from waystation.intake import conf, rebuild, sandbox
 
 
 class UploadRefused(Exception):
@@ -51,12 +52,12 @@ class CleanFile:
         return f"<CleanFile {self.content_type} {len(self.data)} bytes>"
 
 
-# Detected format -> (MIME type, extension, what Pillow calls it).
+# Detected format -> (MIME type, extension, what the rebuild calls it).
 _FORMATS = {
     "jpeg": ("image/jpeg", "jpg", "JPEG"),
     "png": ("image/png", "png", "PNG"),
     "webp": ("image/webp", "webp", "WEBP"),
-    "pdf": ("application/pdf", "pdf", ""),
+    "pdf": ("application/pdf", "pdf", "PDF"),
 }
 # What a browser may claim, mapped to our formats. Anything else is refused by content.
 _CLAIMED_BY_EXTENSION = {
@@ -116,16 +117,6 @@ _MARKUP = (b"<script", b"<html", b"<svg", b"<?php", b"<iframe", b"<!doctype html
 _EMBEDDED = (b"%PDF-", b"PK\x03\x04", b"PK\x05\x06", b"Rar!\x1a\x07", b"7z\xbc\xaf\x27\x1c")
 _EXECUTABLE_HEADS = (b"MZ", b"\x7fELF")
 
-# PDF names that run code, open other programs or carry other files.
-_PDF_FORBIDDEN_KEYS = frozenset(
-    {"/JS", "/JavaScript", "/EmbeddedFile", "/EmbeddedFiles", "/RichMedia", "/XFA"}
-)
-_PDF_FORBIDDEN_ACTIONS = frozenset(
-    {"/JavaScript", "/Launch", "/SubmitForm", "/ImportData", "/Rendition", "/GoToE"}
-)
-_PDF_METADATA_KEYS = ("/Metadata", "/PieceInfo", "/Thumb", "/LastModified")
-_PDF_WALK_LIMIT = 200_000
-
 
 def detect(data: bytes) -> str | None:
     if data.startswith(b"\xff\xd8\xff"):
@@ -177,12 +168,9 @@ def clean_upload(*, name: str, content_type: str, data: bytes) -> CleanFile:
             % {"name": _short(name)}
         )
     _refuse_hidden_content(name, data, detected)
-    if detected == "pdf":
-        cleaned = _clean_pdf(name, data, limits)
-        return CleanFile("pdf", "application/pdf", "pdf", cleaned)
-    mime, extension, pil_format = _FORMATS[detected]
-    cleaned = _clean_image(name, data, pil_format, limits)
-    return CleanFile("image", mime, extension, cleaned)
+    mime, extension, kind = _FORMATS[detected]
+    cleaned = _rebuild(name, kind, data, limits)
+    return CleanFile("pdf" if kind == "PDF" else "image", mime, extension, cleaned)
 
 
 def _short(name: str) -> str:
@@ -246,152 +234,83 @@ def _damaged(name: str) -> UploadRefused:
     )
 
 
-# --- images ----------------------------------------------------------------------------
+# --- rebuilding ----------------------------------------------------------------------
 
 
-def _clean_image(name: str, data: bytes, pil_format: str, limits: conf.Limits) -> bytes:
+def _rebuild(name: str, kind: str, data: bytes, limits: conf.Limits) -> bytes:
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data), formats=[pil_format]) as image:
-                if image.width * image.height > limits.max_image_pixels:
-                    raise UploadRefused(
-                        _("The picture “%(name)s” is too large in pixels.") % {"name": _short(name)}
-                    )
-                image.load()  # raises on truncated or damaged data
-                upright = ImageOps.exif_transpose(image)
-    except UploadRefused:
-        raise
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise UploadRefused(
-            _("The picture “%(name)s” is too large in pixels.") % {"name": _short(name)}
-        ) from exc
-    except (OSError, SyntaxError, ValueError, EOFError, IndexError, TypeError) as exc:
-        raise _damaged(name) from exc
-    return _encode_without_metadata(upright, pil_format)
+        return sandbox.rebuild_in_child(
+            kind,
+            data,
+            rebuild_limits(limits),
+            sandbox.ChildLimits(
+                cpu_seconds=limits.rebuild_cpu_seconds,
+                memory_bytes=limits.rebuild_memory_bytes,
+                timeout_seconds=limits.rebuild_timeout_seconds,
+            ),
+        )
+    except rebuild.Refused as refusal:
+        raise UploadRefused(_refusal_message(name, refusal.reason, limits)) from refusal
 
 
-def _encode_without_metadata(image: Image.Image, pil_format: str) -> bytes:
-    if pil_format == "JPEG":
-        mode = image.mode if image.mode in {"RGB", "L"} else "RGB"
-    else:
-        mode = image.mode if image.mode in {"RGB", "RGBA", "L", "LA"} else "RGBA"
-    if image.mode != mode:
-        image = image.convert(mode)
-    # A fresh image from the raw pixels: no info dict, no EXIF, XMP, ICC, comments or
-    # text chunks can come along, whatever Pillow's encoders copy by default.
-    fresh = Image.frombytes(mode, image.size, image.tobytes())
-    out = io.BytesIO()
-    options: dict[str, Any] = {"JPEG": {"quality": 88}, "WEBP": {"quality": 88}}.get(pil_format, {})
-    fresh.save(out, format=pil_format, **options)
-    return out.getvalue()
+def rebuild_limits(limits: conf.Limits) -> rebuild.RebuildLimits:
+    return rebuild.RebuildLimits(
+        max_image_pixels=limits.max_image_pixels,
+        max_pdf_pages=limits.max_pdf_pages,
+        max_pdf_stream_bytes=limits.max_pdf_stream_bytes,
+        max_pdf_decoded_bytes=limits.max_pdf_decoded_bytes,
+        max_pdf_pixels=limits.max_pdf_pixels,
+        max_file_bytes=limits.max_file_bytes,
+    )
 
 
-# --- PDF -------------------------------------------------------------------------------
-
-
-def _clean_pdf(name: str, data: bytes, limits: conf.Limits) -> bytes:
-    # Imported here: pypdf is only needed when someone sends a PDF.
-    from pypdf import PdfReader, PdfWriter
-    from pypdf.errors import PdfReadError, PyPdfError
-
-    try:
-        reader = PdfReader(io.BytesIO(data), strict=False)
-        if reader.is_encrypted:
-            raise UploadRefused(
-                _(
-                    "The PDF “%(name)s” is protected by a password. Please send it "
-                    "without the password, or send photos of its pages."
-                )
-                % {"name": _short(name)}
+def _refusal_message(name: str, reason: str, limits: conf.Limits) -> str | Promise:
+    short = {"name": _short(name)}
+    if reason == rebuild.TOO_MANY_PIXELS:
+        return _("The picture “%(name)s” is too large in pixels.") % short
+    if reason == rebuild.ENCRYPTED:
+        return (
+            _(
+                "The PDF “%(name)s” is protected by a password. Please send it "
+                "without the password, or send photos of its pages."
             )
-        page_count = len(reader.pages)
-        if page_count == 0:
-            raise _damaged(name)
-        if page_count > limits.max_pdf_pages:
-            raise UploadRefused(
-                _("The PDF “%(name)s” has too many pages (at most %(pages)s).")
-                % {"name": _short(name), "pages": limits.max_pdf_pages}
+            % short
+        )
+    if reason == rebuild.TOO_MANY_PAGES:
+        return _("The PDF “%(name)s” has too many pages (at most %(pages)s).") % {
+            **short,
+            "pages": limits.max_pdf_pages,
+        }
+    if reason == rebuild.ACTIVE_CONTENT:
+        return (
+            _(
+                "The PDF “%(name)s” contains scripts or automatic actions, so we "
+                "cannot accept it. Please send photos of its pages instead."
             )
-        if _has_active_content(reader.trailer):
-            raise UploadRefused(
-                _(
-                    "The PDF “%(name)s” contains scripts or automatic actions, so we "
-                    "cannot accept it. Please send photos of its pages instead."
-                )
-                % {"name": _short(name)}
+            % short
+        )
+    if reason == rebuild.TOO_LARGE_UNPACKED:
+        return (
+            _(
+                "The PDF “%(name)s” is too large once unpacked, so we cannot accept it. "
+                "Please send photos of its pages instead."
             )
-        writer = PdfWriter()
-        for page in reader.pages:
-            writer.add_page(page)
-        _reencode_pictures(writer, limits)
-        _drop_pdf_metadata(writer)
-        writer.metadata = None
-        out = io.BytesIO()
-        writer.write(out)
-    except UploadRefused:
-        raise
-    except (PdfReadError, PyPdfError, OSError, ValueError, KeyError, TypeError) as exc:
-        raise _damaged(name) from exc
-    except (AttributeError, IndexError, RecursionError, AssertionError) as exc:
-        # pypdf on hostile input can fail in unexpected ways; all mean "not a sound PDF".
-        raise _damaged(name) from exc
-    return out.getvalue()
-
-
-def _has_active_content(root: Any) -> bool:
-    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
-
-    seen: set[tuple[int, int]] = set()
-    stack: list[Any] = [root]
-    steps = 0
-    while stack:
-        steps += 1
-        if steps > _PDF_WALK_LIMIT:
-            return True  # a structure this large is not a document a person sends
-        obj = stack.pop()
-        if isinstance(obj, IndirectObject):
-            ref = (obj.idnum, obj.generation)
-            if ref in seen:
-                continue
-            seen.add(ref)
-            obj = obj.get_object()
-        if isinstance(obj, DictionaryObject):
-            for key, value in obj.items():
-                if key in _PDF_FORBIDDEN_KEYS:
-                    return True
-                if key == "/S" and str(value) in _PDF_FORBIDDEN_ACTIONS:
-                    return True
-                stack.append(value)
-        elif isinstance(obj, ArrayObject):
-            stack.extend(obj)
-    return False
-
-
-def _reencode_pictures(writer: Any, limits: conf.Limits) -> None:
-    """JPEG (and JPEG 2000) pictures inside a PDF keep their camera's EXIF, GPS included;
-    Pillow re-encodes each one from its pixels."""
-    for page in writer.pages:
-        for picture in page.images:
-            filters = picture.indirect_reference.get_object().get("/Filter")
-            names = [str(f) for f in filters] if isinstance(filters, list) else [str(filters)]
-            if not ({"/DCTDecode", "/JPXDecode"} & set(names)):
-                continue
-            image = picture.image
-            if image is None or image.width * image.height > limits.max_image_pixels:
-                raise ValueError("picture inside PDF cannot be re-encoded")
-            mode = image.mode if image.mode in {"RGB", "L", "CMYK"} else "RGB"
-            fresh = Image.frombytes(mode, image.size, image.convert(mode).tobytes())
-            picture.replace(fresh, quality=88)
-
-
-def _drop_pdf_metadata(writer: Any) -> None:
-    from pypdf.generic import DictionaryObject
-
-    for obj in writer._objects:  # pypdf has no public iterator over a writer's objects
-        if isinstance(obj, DictionaryObject):
-            for key in _PDF_METADATA_KEYS:
-                if key in obj:
-                    del obj[key]
-            if "/AA" in obj:
-                del obj["/AA"]
+            % short
+        )
+    if reason == rebuild.UNCLEANABLE_PICTURE:
+        return (
+            _(
+                "The PDF “%(name)s” holds a picture we cannot clean of hidden details, so "
+                "we cannot accept it. Please send photos of its pages instead."
+            )
+            % short
+        )
+    if reason == rebuild.TOO_COMPLEX:
+        return (
+            _(
+                "The file “%(name)s” is too complex for us to check. Please send a "
+                "smaller photo, or photos of its pages."
+            )
+            % short
+        )
+    return _damaged(name).message
