@@ -70,6 +70,13 @@ ALLOWED_HOSTS = [
 CSRF_TRUSTED_ORIGINS = [
     o.strip() for o in os.environ.get("WAYSTATION_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
 ]
+# Waystation is always served at the root, and takes no header's word for where it is
+# mounted or which host and port were asked for: SCRIPT_NAME in the WSGI environ (which
+# a forwarding header can set, see waystation/web/gunicorn_config.py) is ignored, and
+# so are X-Forwarded-Host and X-Forwarded-Port (security review, December).
+FORCE_SCRIPT_NAME = ""
+USE_X_FORWARDED_HOST = False
+USE_X_FORWARDED_PORT = False
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -160,6 +167,10 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_AGE = 12 * 3600
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Strict"
+# The CSRF token lives in the session, not in a cookie of its own: Django's csrftoken
+# cookie lasts a year, and on a seized laptop shows that the site was used long after
+# the session ended. Only the session cookie is set, and it ends with the browser.
+CSRF_USE_SESSIONS = True
 CSRF_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Strict"
 WAYSTATION_IDLE_TIMEOUT_SECONDS = int(os.environ.get("WAYSTATION_IDLE_TIMEOUT_SECONDS", "1800"))

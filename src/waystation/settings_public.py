@@ -54,6 +54,12 @@ INSTALLED_APPS = [
     "waystation.intake",
 ]
 
+# Served at the root; no header's word is taken for the mount point, host or port (see
+# waystation/web/gunicorn_config.py and the staff settings).
+FORCE_SCRIPT_NAME = ""
+USE_X_FORWARDED_HOST = False
+USE_X_FORWARDED_PORT = False
+
 MIDDLEWARE = [
     "waystation.intake.middleware.NoTraceHeadersMiddleware",
     "waystation.intake.middleware.BodySizeMiddleware",

@@ -10,16 +10,21 @@ from __future__ import annotations
 
 import html
 import re
+import time
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from tests.cases.conftest import new_case
 from tests.factories import login_verified, make_staff
+from tests.web.forwarded import wsgi_environ
+from waystation.accounts import services as accounts
 from waystation.accounts.roles import Role
+from waystation.accounts.sessions import LAST_SEEN_KEY
 from waystation.cases import services
 from waystation.cases.models import Alert, CaseMessage, Note, Stage, StageApproval, Task
 from waystation.vault import runtime
@@ -207,7 +212,10 @@ def contains_marker(content: bytes) -> list[str]:
     return found
 
 
-def test_every_route_hides_the_case_from_everyone_who_may_not_see_it(seeded, staff):
+@pytest.mark.parametrize("forwarded", [False, True], ids=["plain", "forwarded-headers"])
+def test_every_route_hides_the_case_from_everyone_who_may_not_see_it(seeded, staff, forwarded):
+    """With ``forwarded``, every request also carries every header a proxy might set
+    (tests/web/forwarded.py), as a WSGI server that trusted them would pass them on."""
     case, values = seeded
     routes = list(walk(get_resolver().url_patterns))
     case_routes = [r for r in routes if "<str:case_id>" in r[1]]
@@ -227,6 +235,7 @@ def test_every_route_hides_the_case_from_everyone_who_may_not_see_it(seeded, sta
                     continue
                 user.refresh_from_db()
                 login_verified(client, user)
+                extra = wsgi_environ(url) if forwarded else {}
                 response = getattr(client, method)(
                     url,
                     data={
@@ -239,14 +248,16 @@ def test_every_route_hides_the_case_from_everyone_who_may_not_see_it(seeded, sta
                         # test_need_to_know); here it is asked for a case that is not there.
                         "case_id": "nosuchcase000000",
                     },
+                    **extra,
                 )
                 if "<str:case_id>" in route:
                     # A method the route does not take is refused before the case is
                     # looked at (405, the same for any id); every other answer is 404.
                     user.refresh_from_db()
                     login_verified(client, user)
+                    missing_url = fill(route, {**values, "case_id": "nosuchcase000000"})
                     missing = getattr(client, method)(
-                        fill(route, {**values, "case_id": "nosuchcase000000"})
+                        missing_url, **(wsgi_environ(missing_url) if forwarded else {})
                     )
                     if response.status_code not in (404, 405) or (
                         response.status_code != missing.status_code
@@ -385,3 +396,77 @@ def test_the_case_s_people_still_reach_its_web_request(from_the_web, staff):
     assert file.status_code == 200 and file.content.startswith(b"\xff\xd8")
     queue = client.get("/intake/")
     assert request_id not in queue.content.decode()
+
+
+# --- sessions that must open nothing, whatever the forwarding headers say -------------------
+#
+# Security review, December: with ``SCRIPT_NAME: /static`` trusted, every page looked like
+# a static file to the session middleware, so a password alone, an ended or idle session,
+# and a sealed server all served case pages. Here the case's own caseworker (who would
+# see everything once fully signed in) walks every route in each of those states with
+# every forwarding header set. "script-name-trusted" also tells Django to take the
+# environ's SCRIPT_NAME as given (FORCE_SCRIPT_NAME=None): the middleware must hold
+# without the settings' help.
+
+SIGN_IN_STEPS = {"accounts:login", "accounts:verify", "accounts:enrol", "accounts:logout"}
+
+
+def _password_only(client, user) -> None:
+    client.force_login(user)  # what the password step leaves: no second-factor device
+
+
+def _ended(client, user) -> None:
+    login_verified(client, user)
+    accounts.end_all_sessions(actor_id=None, user=user)  # "sign out everywhere"
+
+
+def _idle(client, user) -> None:
+    login_verified(client, user)
+    session = client.session
+    session[LAST_SEEN_KEY] = time.time() - settings.WAYSTATION_IDLE_TIMEOUT_SECONDS - 60
+    session.save()
+
+
+@pytest.mark.parametrize("script_name", ["as-configured", "script-name-trusted"])
+@pytest.mark.parametrize("state", ["password only", "ended", "idle", "sealed"])
+def test_no_route_opens_for_an_unfinished_ended_idle_or_sealed_session_whatever_the_headers(
+    seeded, staff, vault, settings, state, script_name
+):
+    _case, values = seeded
+    if script_name == "script-name-trusted":
+        settings.FORCE_SCRIPT_NAME = None
+    user = staff.caseworker
+    client = Client()
+    if state == "sealed":
+        login_verified(client, user)
+        vault.seal()
+    failures = []
+    for name, route in walk(get_resolver().url_patterns):
+        url = fill(route, values)
+        for method in ("get", "post"):
+            if method == "post" and name in NOT_POSTED:
+                continue
+            if state != "sealed":
+                user.refresh_from_db()
+                {"password only": _password_only, "ended": _ended, "idle": _idle}[state](
+                    client, user
+                )
+            response = getattr(client, method)(url, data={"text": "x"}, **wsgi_environ(url))
+            where = f"{method.upper()} {name}"
+            location = response.get("Location", "")
+            if contains_marker(response.content):
+                failures.append(f"{where} leaked {contains_marker(response.content)}")
+            if state == "sealed":
+                if response.status_code != 503:
+                    failures.append(f"{where}: {response.status_code}, not the sealed page")
+            elif state == "password only":
+                if name not in SIGN_IN_STEPS and not (
+                    response.status_code == 302 and "/accounts/login/code/" in location
+                ):
+                    failures.append(f"{where}: {response.status_code}, not the code page")
+            else:
+                if not (response.status_code == 302 and "/accounts/login/" in location):
+                    failures.append(f"{where}: {response.status_code}, not the sign-in page")
+                if "_auth_user_id" in client.session:
+                    failures.append(f"{where}: the {state} session was not ended")
+    assert failures == []

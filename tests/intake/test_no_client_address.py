@@ -1,7 +1,8 @@
 """docs/design.md §2.4: no client address is written anywhere. Requests reach the real public
-process carrying a made-up address in every header a proxy might add; afterwards neither
-that address nor the real client's is in the database, the uploads or the server's own
-output."""
+process carrying a made-up address in every header a proxy might add, and malformed
+requests that gunicorn itself refuses (and used to log with ``ip=…``); afterwards
+neither that address nor the real client's is in the database, the uploads or the
+server's own output. The staff side's servers: tests/web/test_demo_servers.py."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ from tests.intake.servers import database_url, multipart, public_server, stop
 from tests.intake.test_crash_durability import CODENAME
 from tests.intake.test_public_pages import FORM
 from tests.vault.plaintext import database_bytes, find_forms, read_tree
+from tests.web.demo_server import parse, raw_request
+from tests.web.malformed import MALFORMED
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -72,6 +75,8 @@ def test_no_client_address_is_stored_or_logged(intake_key, tmp_path):
         )
         _send(port, "GET", "/no-such-page/")
         _send(port, "POST", "/en/", b"x=1", **{"Sec-Fetch-Site": "cross-site"})
+        refused = [parse(raw_request(port, data)).status for data in MALFORMED]
+        assert sum(status >= 400 for status in refused) >= 12, refused
         output = stop(process)
 
     stored = database_bytes() + read_tree(media)

@@ -19,7 +19,8 @@ TEMPLATES_DIR = Path(waystation.__file__).parent / "templates"
 
 
 @pytest.fixture
-def login_page(client):
+def login_page(client, db):
+    # The sign-in form's CSRF token is kept in the session (CSRF_USE_SESSIONS).
     return client.get("/accounts/login/")
 
 
@@ -152,3 +153,14 @@ def test_every_stylesheet_a_staff_page_links_is_served_from_here(client, login_p
         response = client.get(href)
         assert response.status_code == 200, href
         assert response["Content-Type"].startswith("text/css")
+
+
+@pytest.mark.django_db
+def test_a_page_does_not_pass_for_a_cacheable_static_file_by_way_of_script_name(client, settings):
+    """Security review, December: the no-store decision is taken on path_info, even if
+    Django were told to trust the environ's SCRIPT_NAME (FORCE_SCRIPT_NAME=None)."""
+    settings.FORCE_SCRIPT_NAME = None
+    response = client.get("/accounts/login/", SCRIPT_NAME="/static")
+
+    assert response.wsgi_request.path == "/static/accounts/login/"
+    assert response["Cache-Control"] == "no-store"

@@ -25,7 +25,9 @@ _BEFORE_OWN_PASSWORD = frozenset({"accounts:password_change", "accounts:logout"}
 
 
 def _is_static(request: HttpRequest) -> bool:
-    return request.path.startswith(settings.STATIC_URL)
+    # path_info, the path URLs are resolved on, never request.path: that one starts with
+    # SCRIPT_NAME, which is not the client's to choose (security review, December).
+    return request.path_info.startswith(settings.STATIC_URL)
 
 
 def _url_name(request: HttpRequest) -> str | None:

@@ -21,7 +21,8 @@ class SealedMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if not request.path.startswith(_OPEN_PREFIXES) and not runtime.is_unsealed():
+        # path_info, which URLs are resolved on: request.path also holds SCRIPT_NAME.
+        if not request.path_info.startswith(_OPEN_PREFIXES) and not runtime.is_unsealed():
             response = TemplateResponse(request, "vault/sealed.html", status=503)
             response["Retry-After"] = "300"
             return response.render()

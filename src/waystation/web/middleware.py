@@ -17,6 +17,8 @@ class SecurityHeadersMiddleware:
         response = self.get_response(request)
         response.setdefault("Content-Security-Policy", settings.WAYSTATION_CSP)
         response.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-        if not request.path.startswith(settings.STATIC_URL):
+        # path_info, as URL resolution: a page must not pass for a cacheable static file
+        # by way of SCRIPT_NAME.
+        if not request.path_info.startswith(settings.STATIC_URL):
             response["Cache-Control"] = "no-store"
         return response

@@ -16,6 +16,7 @@ from waystation.demo import services
 from waystation.filemodes import PRIVATE_FILE_MODE, make_private_folder, use_private_umask
 from waystation.intake.screening import ensure_intake_key
 from waystation.vault.agent import AgentClient, AgentUnavailable
+from waystation.web.serving import gunicorn_command
 
 AGENT_START_SECONDS = 20.0
 CHECK_EVERY_SECONDS = 60.0
@@ -97,22 +98,12 @@ class Command(BaseCommand):
             )
             children.append(
                 subprocess.Popen(  # noqa: S603  (fixed arguments, our own interpreter)
-                    [
-                        sys.executable,
-                        "-m",
-                        "gunicorn",
+                    # As in production: no access log, no forwarding header trusted.
+                    gunicorn_command(
                         "waystation.wsgi:application",
-                        "--bind",
-                        f"127.0.0.1:{staff_port}",
-                        "--workers",
-                        str(workers),
-                        # No access log: it would record client addresses.
-                        "--error-logfile",
-                        "-",
-                        "--log-level",
-                        "warning",
-                        "--no-control-socket",
-                    ]
+                        bind=f"127.0.0.1:{staff_port}",
+                        workers=workers,
+                    )
                 )
             )
             self.stdout.write(

@@ -2,18 +2,20 @@
 
 It starts gunicorn on ``waystation.intake.public_wsgi`` with the public settings, in an
 environment reduced to what the public side may know: no staff signing key, no staff
-database account, no key store or key agent path. Access logging is off (it would
-record client addresses); error logs carry no request data.
+database account, no key store or key agent path. gunicorn runs with
+waystation/web/gunicorn_config.py: no access log (it would record client addresses), no
+address or request data in the error log, no forwarding header trusted.
 """
 
 from __future__ import annotations
 
 import os
-import sys
 from argparse import ArgumentParser
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+
+from waystation.web.serving import gunicorn_command
 
 # Variables the public process may inherit; everything else is dropped.
 _PASS_THROUGH = (
@@ -63,38 +65,25 @@ class Command(BaseCommand):
         parser.add_argument("--timeout", type=int, default=60)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        argv = [
-            sys.executable,
-            "-m",
-            "gunicorn",
+        argv = gunicorn_command(
             "waystation.intake.public_wsgi:application",
-            "--bind",
-            options["bind"],
-            "--workers",
-            str(options["workers"]),
-            "--threads",
-            str(options["threads"]),
-            "--worker-class",
-            "gthread",
-            "--timeout",
-            str(options["timeout"]),
-            # No access log: it would record every client address.
-            "--access-logfile",
-            "/dev/null",
-            "--error-logfile",
-            "-",
-            "--log-level",
-            "warning",
-            # Requests are read whole into memory by Django; bound the request line and
-            # headers here.
-            "--limit-request-line",
-            "4094",
-            "--limit-request-fields",
-            "50",
-            # gunicorn's control socket sits at one path per user: a second server (the
-            # staff side) would take it over.
-            "--no-control-socket",
-        ]
+            bind=options["bind"],
+            workers=options["workers"],
+            options=[
+                "--threads",
+                str(options["threads"]),
+                "--worker-class",
+                "gthread",
+                "--timeout",
+                str(options["timeout"]),
+                # Requests are read whole into memory by Django; bound the request line
+                # and headers here.
+                "--limit-request-line",
+                "4094",
+                "--limit-request-fields",
+                "50",
+            ],
+        )
         env = public_environment(dict(os.environ))
         self.stdout.write(f"Public side on http://{options['bind']}/ (access log off)")
         self.stdout.flush()
