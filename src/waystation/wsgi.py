@@ -2,8 +2,11 @@ import os
 
 from django.core.wsgi import get_wsgi_application
 
+from waystation.web.request_body import DrainRequestBody
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "waystation.settings")
-application = get_wsgi_application()
+# A refused body is still read to its end, so the browser gets the page, not a reset.
+application = DrainRequestBody(get_wsgi_application())
 
 from waystation.vault.runtime import prepare_worker  # noqa: E402  (needs settings loaded)
 
