@@ -99,6 +99,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "waystation.web.middleware.SecurityHeadersMiddleware",
+    # Bidi controls and invisible characters in what people typed are shown as markers
+    # on every page; outside everything that renders, so no page is left out.
+    "waystation.web.middleware.ShowInvisibleCharactersMiddleware",
     # Static files from the WSGI process itself: nothing is loaded from elsewhere.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

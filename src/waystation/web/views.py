@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, HttpResponseServerError
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -22,6 +23,16 @@ def _error(request: HttpRequest, status: int, title: str, message: str) -> HttpR
 
 
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if isinstance(exception, RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)
+        return _error(
+            request,
+            400,
+            "Too large",
+            f"What you sent is too large: the site takes at most {limit} MB at once, and "
+            "text in scripts other than Latin counts up to six times. Nothing was saved. "
+            "Go back and shorten it, or send it in parts.",
+        )
     return _error(request, 400, "Bad request", "The request could not be understood.")
 
 

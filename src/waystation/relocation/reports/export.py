@@ -16,6 +16,7 @@ from fpdf.fonts import FontFace
 from waystation.relocation.reports import charts
 from waystation.relocation.reports.period import Period
 from waystation.relocation.reports.tables import ShownRow, ShownTable
+from waystation.web import invisible
 
 # Spreadsheets run a cell that starts with one of these as a formula (CSV injection).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -31,6 +32,8 @@ def legend(k: int) -> str:
 
 
 def safe_cell(text: str) -> str:
+    # Invisible characters become visible markers: a spreadsheet would show them raw.
+    text = invisible.neutralise(text)
     return f"'{text}" if text.startswith(_FORMULA_START) else text
 
 
@@ -76,7 +79,10 @@ def to_pdf(tables: list[ShownTable], period: Period, *, today: dt.date) -> bytes
     k = tables[0].k if tables else 0
     about = [
         f"Period: {period.start.isoformat()} to {period.end.isoformat()} (included).",
-        f"Programme: {period.programme.name}." if period.programme else "All programmes.",
+        # A programme's name is typed by staff: its invisible characters are shown.
+        f"Programme: {invisible.neutralise(period.programme.name)}."
+        if period.programme
+        else "All programmes.",
         f"Money in {settings.WAYSTATION_REPORTING_CURRENCY}, approved payments only.",
         f"Small cells suppressed with k = {k}. {legend(k)}",
         f"Produced on {today.isoformat()}.",
