@@ -138,7 +138,7 @@ def population(count: int) -> Population:
 
 def _intake(request: Request) -> Any:
     from waystation.cases.models import Channel, Urgency
-    from waystation.cases.services import ManualIntake
+    from waystation.cases.services.opening import ManualIntake
 
     return ManualIntake(
         full_name=request.name,
@@ -153,9 +153,9 @@ def _intake(request: Request) -> Any:
 
 @benchmark("signals", title="casework signals: quality and cost", order=60, per_backend=False)
 def signals(ctx: Context) -> list[Row]:
-    from waystation.cases import selectors
     from waystation.cases.models import Case
-    from waystation.cases.services import open_case_manually
+    from waystation.cases.selectors import matches as matches_selectors
+    from waystation.cases.services.opening import open_case_manually
     from waystation.vault import blind
 
     count = 1_000 if ctx.sizes.cases < 1_000 else 5_000
@@ -170,7 +170,7 @@ def signals(ctx: Context) -> list[Row]:
     started = time.perf_counter()
     predicted: set[tuple[int, int]] = set()
     for case in Case.objects.filter(pk__in=ids).only("id", "story_signature"):
-        for matches in selectors.signal_matches(case).values():
+        for matches in matches_selectors.signal_matches(case).values():
             for other in matches:
                 if other in index_of:
                     a, b = index_of[case.id], index_of[other]
@@ -257,7 +257,6 @@ def _populate(ctx: Context, cases: int, messages: int) -> tuple[Any, Any, list[s
     from django.utils import timezone
 
     from waystation.accounts.roles import Role
-    from waystation.cases import services
     from waystation.cases.models import (
         Assignment,
         Case,
@@ -267,6 +266,7 @@ def _populate(ctx: Context, cases: int, messages: int) -> tuple[Any, Any, list[s
         Stage,
         Urgency,
     )
+    from waystation.cases.services import access, opening
     from waystation.ids import random_id
     from waystation.vault.fields import Ciphertext
     from waystation.vault.models import DataKey
@@ -274,9 +274,9 @@ def _populate(ctx: Context, cases: int, messages: int) -> tuple[Any, Any, list[s
     manager = _staff("bench.manager", Role.PROGRAMME_MANAGER)
     caseworker = _staff("bench.caseworker", Role.CASEWORKER)
     teams = [
-        services.create_team(actor_id=None, name=f"Team {n}", supervisor_id=manager.pk)
+        access.create_team(actor_id=None, name=f"Team {n}", supervisor_id=manager.pk)
         if n == 0
-        else services.create_team(
+        else access.create_team(
             actor_id=None,
             name=f"Team {n}",
             supervisor_id=_staff(f"bench.sup{n}", Role.CASEWORKER).pk,
@@ -288,7 +288,7 @@ def _populate(ctx: Context, cases: int, messages: int) -> tuple[Any, Any, list[s
     pool = population(2_000).requests
     real = []
     for n in range(REAL_CASES):
-        case = services.open_case_manually(
+        case = opening.open_case_manually(
             actor_id=None,
             intake=_intake(pool[n % len(pool)]),
             team_id=teams[0].pk,
@@ -398,7 +398,7 @@ def pages(ctx: Context) -> list[Row]:
     case_urls = [f"/cases/{r.choice(real)}/" for _ in range(rounds)]
     _p95(manager_client, queue_urls[:3])  # warm caches and connections
     scale = f"{cases // 1000}k cases, {messages / 1e6:g}M messages"
-    from waystation.cases.selectors import visible_cases
+    from waystation.cases.selectors.visibility import visible_cases
 
     supervised = visible_cases(manager).count()
     return [

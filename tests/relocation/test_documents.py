@@ -11,7 +11,7 @@ from django.utils import timezone
 from tests.cases.conftest import new_case
 from tests.relocation.test_travel import leg_input
 from waystation.cases.models import Alert, AlertKind
-from waystation.cases.selectors import CaseNotFound
+from waystation.cases.selectors.visibility import CaseNotFound
 from waystation.relocation.models import DocumentKind, DocumentStatus, TravelDocument
 from waystation.relocation.selectors.documents import shared_numbers
 from waystation.relocation.services import documents, travel
@@ -164,10 +164,10 @@ def test_expiry_warns_once_and_anew_for_a_new_expiry(case, staff):
 
 
 def test_expiry_through_the_overdue_check(case, staff):
-    from waystation.cases import services as case_services
+    from waystation.cases.services import alerts as case_alerts
 
     _expiring(case, staff, 3)
-    assert case_services.check_overdue(now=START_OF_TODAY).other_alerts == 2
+    assert case_alerts.check_overdue(now=START_OF_TODAY).other_alerts == 2
 
 
 # --- the same number on two cases --------------------------------------------------------------

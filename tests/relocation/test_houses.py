@@ -13,7 +13,7 @@ from tests.relocation.conftest import Staff, new_case
 from waystation.accounts.roles import Role
 from waystation.audit.models import AuditEntry
 from waystation.cases.models import Case, Team
-from waystation.cases.selectors import CaseNotFound
+from waystation.cases.selectors.visibility import CaseNotFound
 from waystation.relocation.models import Placement, PlacementStatus, SafeHouse, SafeHouseKeyholder
 from waystation.relocation.selectors import houses as selectors
 from waystation.relocation.services import houses as services

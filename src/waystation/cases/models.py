@@ -10,7 +10,7 @@ Field classes (DESIGN §3), visible where each field is defined:
 - *indexed*: keyed digests (blind indexes, keyed MinHash bands) for search and signals.
 
 Rules of a single row live here; rules between rows (the workflow, who may see what)
-live in ``workflow.py``, ``services.py`` and ``selectors.py``.
+live in ``workflow.py``, ``services/`` and ``selectors/``.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ Once a case is opened from a request (``HelpRequest.case_id``), the request is p
 that case: it leaves the triage queue, and it opens, takes answers and serves its files
 only for people who may see the case (DESIGN §2.5). For everyone else it does not exist,
 the same answer as a wrong id. Who may see a case is the cases app's to decide
-(``cases.selectors.may_see``); the cases app in turn reaches intake only through the
+(``cases.selectors.visibility.may_see``); the cases app in turn reaches intake only through the
 functions here, never its rows' sealed fields. Shredding the case erases the request
 with it (:func:`erase_request`).
 """
@@ -34,9 +34,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from waystation.audit import services as audit
-from waystation.cases import selectors as case_selectors
+from waystation.cases.selectors import visibility as case_visibility
 from waystation.ids import random_id
-from waystation.intake import services as public
+from waystation.intake import public_services as public
 from waystation.intake import storage
 from waystation.intake.models import (
     Attachment,
@@ -65,7 +65,7 @@ def require_screener(user: Any) -> None:
 def _require_need_to_know(user: Any, help_request: HelpRequest) -> None:
     """A request that became a case is the case's: only people who may see the case may
     read or answer it. Anyone else gets ``DoesNotExist``, exactly as for a wrong id."""
-    if help_request.case_id is not None and not case_selectors.may_see(user, help_request.case_id):
+    if help_request.case_id is not None and not case_visibility.may_see(user, help_request.case_id):
         raise HelpRequest.DoesNotExist("no such request")
 
 
@@ -339,7 +339,7 @@ def _send_answer(
 @transaction.atomic
 def mark_case_opened(*, actor_id: int | None, request_id: str, case_id: str) -> None:
     """The cases app tells intake that a case now holds this request (called inside
-    ``cases.services.open_case_from_request``'s transaction). From here on the request is
+    ``cases.services.opening.open_case_from_request``'s transaction). From here on the request is
     off the queue and behind the case's need to know."""
     updated = HelpRequest.objects.filter(pk=request_id, case_id__isnull=True).update(
         case_id=case_id
@@ -371,8 +371,8 @@ def open_case_mailbox(
     the case when it was opened, by direction and time; those are not opened again.
 
     Writes no audit entry: the mailbox is read as part of the case, under the case
-    page's one ``case.opened`` entry (``cases.selectors.open_case``)."""
-    if not case_selectors.may_see(user, case_id):
+    page's one ``case.opened`` entry (``cases.selectors.case_file.open_case``)."""
+    if not case_visibility.may_see(user, case_id):
         raise HelpRequest.DoesNotExist("no such request")
     help_request = HelpRequest.objects.filter(case_id=case_id).first()
     if help_request is None:  # opened by hand, or erased with a shredded case
@@ -398,7 +398,7 @@ def open_case_mailbox(
 @transaction.atomic
 def answer_from_case(*, actor_id: int | None, case_id: str, text: str) -> MailboxMessage:
     """A reply to the applicant's web mailbox written on the case page. Checks nobody's
-    permission: it is for ``cases.services.reply_to_applicant``, which has checked that
+    permission: it is for ``cases.services.daily_work.reply_to_applicant``, which has checked that
     the actor may see and work on the case. Readable only with the codename."""
     help_request = HelpRequest.objects.select_for_update().filter(case_id=case_id).first()
     if help_request is None:
@@ -422,7 +422,7 @@ def erase_request(*, request_id: str) -> ErasedRequest:
     so destroying a key cannot forget them: the rows must go. Runs inside the caller's
     transaction (a case's shred); the caller deletes the files after commit and shreds
     the data key, because a file deleted before a rollback would be lost for good.
-    Checks nobody's permission: it is for ``cases.services.shred_case`` only."""
+    Checks nobody's permission: it is for ``cases.services.shredding.shred_case`` only."""
     help_request = HelpRequest.objects.select_for_update().filter(pk=request_id).first()
     if help_request is None:
         return ErasedRequest(storage_names=[], data_key_id=None)

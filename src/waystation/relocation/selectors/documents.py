@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from waystation.cases import selectors as case_selectors
 from waystation.cases.models import Case
+from waystation.cases.selectors import matches as case_matches
+from waystation.cases.selectors import visibility as case_visibility
 from waystation.relocation.models import TravelDocument
 
-SHOWN_MAX = case_selectors.SIGNAL_SHOWN_MAX
+SHOWN_MAX = case_matches.SIGNAL_SHOWN_MAX
 
 
 @dataclass(frozen=True)
@@ -93,7 +94,9 @@ def shared_numbers(*, user: Any, case: Case) -> list[SharedNumber]:
     if not matches:
         return []
     every = {i for ids in matches.values() for i in ids}
-    seen = set(case_selectors.visible_cases(user).filter(pk__in=every).values_list("pk", flat=True))
+    seen = set(
+        case_visibility.visible_cases(user).filter(pk__in=every).values_list("pk", flat=True)
+    )
     shared = []
     for digest, ids in sorted(matches.items(), key=lambda item: mine[item[0]]):
         shown = sorted(ids & seen)[:SHOWN_MAX]

@@ -6,7 +6,7 @@ Who may see what:
 - its address, contacts and notes (:func:`may_open_house`): its keyholders, and the
   people who may see a case with a stay there that is coming or under way. Every
   opening is on the audit record (``safe_house.opened``);
-- a case's stays: whoever may see the case (``cases.selectors.visible_cases``).
+- a case's stays: whoever may see the case (``cases.selectors.visibility.visible_cases``).
 
 Occupancy counts beds, never people: it names no case and no person.
 """
@@ -25,7 +25,7 @@ from waystation.accounts.models import StaffUser
 from waystation.accounts.roles import Role
 from waystation.audit import services as audit
 from waystation.cases.models import Case
-from waystation.cases.selectors import visible_cases
+from waystation.cases.selectors.visibility import visible_cases
 from waystation.relocation.models import Placement, PlacementStatus, SafeHouse, SafeHouseKeyholder
 from waystation.relocation.services.common import MANAGE_HOUSES, PLAN
 

@@ -20,7 +20,7 @@ from django.db.models.functions import TruncMonth
 
 from waystation.accounts.models import StaffUser
 from waystation.cases.models import Case
-from waystation.cases.selectors import visible_cases
+from waystation.cases.selectors.visibility import visible_cases
 from waystation.relocation import currencies
 from waystation.relocation.models import (
     Budget,

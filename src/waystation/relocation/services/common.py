@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from waystation.audit import services as audit
-from waystation.cases import selectors as case_selectors
 from waystation.cases.models import Case
+from waystation.cases.selectors import visibility as case_visibility
 
 PLAN = "cases.work_case"  # plans, legs, stays and documents are part of working a case
 MANAGE_HOUSES = "relocation.manage_safe_houses"
@@ -31,7 +31,7 @@ def require(user: Any, permission: str, message: str = "Your role does not allow
 def case_for(user: Any, case_id: str, permission: str = PLAN) -> Case:
     """The case, locked for this transaction, if the user may see it (else the 404 of
     ``CaseNotFound``) and their role allows ``permission`` (else a RelocationError)."""
-    case = case_selectors.visible_case(user=user, case_id=case_id, lock=True)
+    case = case_visibility.visible_case(user=user, case_id=case_id, lock=True)
     require(user, permission, "Your role does not allow this on a case.")
     return case
 

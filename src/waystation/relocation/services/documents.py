@@ -16,8 +16,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from waystation.cases import services as case_services
 from waystation.cases.models import Alert, AlertKind, Assignment, Case
+from waystation.cases.services import alerts as case_alerts
 from waystation.relocation.models import (
     DocumentKind,
     DocumentStatus,
@@ -171,7 +171,7 @@ def raise_expiry_alerts(*, now: datetime) -> int:
     raised = 0
     for document_id, case_id, expires_on in expiring:
         for user_id in assignees.get(case_id, []):
-            raised += case_services._raise_alert(
+            raised += case_alerts.raise_alert(
                 recipient_id=user_id,
                 kind=AlertKind.DOCUMENT_EXPIRING,
                 case=cases[case_id],

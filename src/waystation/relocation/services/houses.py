@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from waystation.accounts.models import StaffUser
 from waystation.accounts.roles import Role
-from waystation.cases.selectors import CaseNotFound
+from waystation.cases.selectors.visibility import CaseNotFound
 from waystation.relocation.models import (
     Placement,
     PlacementStatus,

@@ -19,8 +19,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from waystation.accounts.models import StaffUser
-from waystation.cases import services as case_services
 from waystation.cases.models import AccessGrant, Alert, AlertKind, Assignment, Case, Team
+from waystation.cases.services import alerts as case_alerts
+from waystation.cases.services import daily_work as case_daily_work
 from waystation.relocation import currencies
 from waystation.relocation.currencies import AmountError
 from waystation.relocation.models import (
@@ -161,7 +162,7 @@ def payment_approvers(case: Case, *, exclude: int) -> list[int]:
 def _raise_approval_alerts(case: Case, payment: Payment, actor_id: int) -> None:
     now = timezone.now()
     for recipient_id in payment_approvers(case, exclude=actor_id):
-        case_services._raise_alert(
+        case_alerts.raise_alert(
             recipient_id=recipient_id,
             kind=AlertKind.PAYMENT_APPROVAL,
             case=case,
@@ -294,7 +295,7 @@ def decide_payment(
     payment.save(update_fields=["status", "decided_by_id", "decided_at"])
     _resolve_approval_alerts(payment)
     if not approve:
-        case_services.add_note(
+        case_daily_work.add_note(
             user=user, case_id=case.id, text=f"Payment {payment.id} refused: {reason}"
         )
     record(user, "payment.approved" if approve else "payment.refused", "payment", payment.id)

@@ -8,7 +8,7 @@ planned departure, recorded by staff (``CaseCheckIn``) or pressed in the web mai
 (intake's ``CheckIn`` of the case's request). Otherwise, after the planned arrival,
 every assignee is alerted; ``grace_hours`` later the team's supervisor too.
 
-Legs move the case along the casework workflow through ``cases.services.change_stage``,
+Legs move the case along the casework workflow through ``cases.services.stages.change_stage``,
 never around it: the first departure asks for "in transit", the last arrival for
 "arrived". If the workflow refuses or wants a second person, the leg is still recorded
 and the person is told why the stage stayed.
@@ -27,9 +27,12 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from waystation.audit import services as audit
-from waystation.cases import services as case_services
 from waystation.cases import workflow
 from waystation.cases.models import Alert, AlertKind, Assignment, Case, CaseCheckIn, Stage
+from waystation.cases.services import alerts as case_alerts
+from waystation.cases.services import check_ins as case_check_ins
+from waystation.cases.services import common as case_common
+from waystation.cases.services import stages as case_stages
 from waystation.relocation.models import Leg, LegStatus, Pathway, RelocationPlan, TransportMode
 from waystation.relocation.services.common import (
     PLAN,
@@ -271,8 +274,8 @@ def _follow_stage(user: Any, case: Case, target: Stage) -> str:
         return f"Moving the case to {target.label} needs a second person: ask on the case page."
     try:
         with transaction.atomic():  # a refused move leaves nothing behind
-            case_services.change_stage(user=user, case_id=case.id, to_stage=target)
-    except case_services.CaseError as exc:
+            case_stages.change_stage(user=user, case_id=case.id, to_stage=target)
+    except case_common.CaseError as exc:
         return f"The case stays {case.get_stage_display()}: {exc}"
     return ""
 
@@ -342,8 +345,8 @@ def record_leg_check_in(*, user: Any, case_id: str, leg_id: str) -> None:
         raise RelocationError("This leg is over; record the check-in on the case page.")
     now = timezone.now()
     try:
-        case_services.record_check_in(user=user, case_id=case.id, at=now)
-    except case_services.CaseError as exc:
+        case_check_ins.record_check_in(user=user, case_id=case.id, at=now)
+    except case_common.CaseError as exc:
         raise RelocationError(str(exc)) from exc
     _resolve_leg_alerts(case.id, [row.id], now)
 
@@ -354,7 +357,7 @@ def record_leg_check_in(*, user: Any, case_id: str, leg_id: str) -> None:
 def raise_leg_alerts(*, now: datetime) -> int:
     """Alert for every overdue leg (see the module's docstring for the rule); resolve the
     alerts of legs whose deadline has since been met. Returns how many alerts it raised.
-    Runs inside ``cases.services.check_overdue``'s transaction."""
+    Runs inside ``cases.services.alerts.check_overdue``'s transaction."""
     from waystation.intake.models import CheckIn
 
     staff_check_in = CaseCheckIn.objects.filter(
@@ -388,7 +391,7 @@ def raise_leg_alerts(*, now: datetime) -> int:
     raised = 0
     for leg in missed:
         for user_id in assignees.get(leg.case_id, []):
-            raised += case_services._raise_alert(
+            raised += case_alerts.raise_alert(
                 recipient_id=user_id,
                 kind=AlertKind.LEG_OVERDUE,
                 case=leg.case,
@@ -400,7 +403,7 @@ def raise_leg_alerts(*, now: datetime) -> int:
         if (
             grace_over
             and team is not None
-            and case_services._raise_alert(
+            and case_alerts.raise_alert(
                 recipient_id=team.supervisor_id,
                 kind=AlertKind.LEG_ESCALATED,
                 case=leg.case,

@@ -19,7 +19,7 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, URLPattern, path, reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from waystation.cases.selectors import visible_case
+from waystation.cases.selectors.visibility import visible_case
 from waystation.relocation.forms import houses as forms
 from waystation.relocation.selectors import houses as selectors
 from waystation.relocation.selectors.houses import HouseNotFound

@@ -19,7 +19,7 @@ from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from waystation.cases.selectors import visible_case
+from waystation.cases.selectors.visibility import visible_case
 from waystation.relocation import currencies
 from waystation.relocation.forms import money as forms
 from waystation.relocation.selectors import money as selectors

@@ -16,7 +16,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from waystation.cases import selectors as case_selectors
+from waystation.cases.selectors import visibility as case_visibility
 from waystation.relocation.forms.documents import DocumentForm
 from waystation.relocation.forms.travel import (
     TIMEZONE_LIST,
@@ -51,7 +51,7 @@ def act(
     Refusals go back as messages and the page is reloaded, never re-rendered here, so
     sealed data is only ever shown with the page's own audit entry."""
     # Outsiders get the 404 before anything about their input is said.
-    case_selectors.visible_case(user=_user(request), case_id=case_id)
+    case_visibility.visible_case(user=_user(request), case_id=case_id)
     if form is not None and not form.is_valid():
         for errors in form.errors.values():
             for error in errors:

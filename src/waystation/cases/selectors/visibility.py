@@ -1,0 +1,74 @@
+"""Reading cases. Every query takes the acting user and returns only what that user may
+see; :func:`visible_cases` is the one place where that is decided (DESIGN §2.5).
+
+A case is visible to its assignees, to the supervisor of its team, and to people holding
+an unexpired, unrevoked access grant. Nobody else, whatever their role: an administrator
+or a programme manager sees a case only the same ways. A case the user may not see does
+not exist for them (:class:`CaseNotFound`, a 404, the same answer as a wrong id).
+
+Listing rows never decrypts. Opening a case's sealed data goes through
+:func:`open_case`, which writes a ``case.opened`` audit entry in the same transaction.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from waystation.cases.models import (
+    AccessGrant,
+    Assignment,
+    Case,
+    Team,
+)
+from waystation.ids import RANDOM_ID_LENGTH
+
+
+class CaseNotFound(Http404):
+    """No such case, or not one this user may see: the two are deliberately the same."""
+
+
+def visible_cases(user: Any) -> QuerySet[Case]:
+    """Every case this user may see, and no other. Used by every query below."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return Case.objects.none()
+    now = timezone.now()
+    # Uncorrelated IN-subqueries, not EXISTS: each is a small set computed once, and
+    # both SQLite and PostgreSQL answer the OR from the primary key and team indexes
+    # instead of probing every case row (the queue of 100k cases, see bench/cases.py).
+    assigned = Assignment.objects.filter(user=user).values("case_id")
+    granted = AccessGrant.objects.filter(user=user, until__gt=now, revoked_at__isnull=True).values(
+        "case_id"
+    )
+    supervised = Team.objects.filter(supervisor=user).values("pk")
+    return Case.objects.filter(Q(pk__in=assigned) | Q(team__in=supervised) | Q(pk__in=granted))
+
+
+def visible_case(*, user: Any, case_id: str, lock: bool = False) -> Case:
+    """One case's operational row (nothing decrypted), or :class:`CaseNotFound`."""
+    if not isinstance(case_id, str) or len(case_id) > RANDOM_ID_LENGTH:
+        raise CaseNotFound("No such case.")
+    queryset = visible_cases(user)
+    if lock:
+        # select_for_update cannot lock the rows of an EXISTS; check, then lock the row.
+        if not queryset.filter(pk=case_id).exists():
+            raise CaseNotFound("No such case.")
+        found = Case.objects.select_for_update().filter(pk=case_id).first()
+    else:
+        found = queryset.filter(pk=case_id).select_related("team").first()
+    if found is None:
+        raise CaseNotFound("No such case.")
+    return found
+
+
+def may_see(user: Any, case_id: str) -> bool:
+    return visible_cases(user).filter(pk=case_id).exists()
+
+
+def is_supervisor(user: Any, case: Case) -> bool:
+    return (
+        case.team_id is not None and Team.objects.filter(pk=case.team_id, supervisor=user).exists()
+    )
