@@ -1,8 +1,8 @@
-"""Casework: signal quality and cost, and the staff pages at scale.
+"""Casework: similarity match quality and cost, and the staff pages at scale.
 
-- ``signals``: a generated set of requests with known duplicates and two planted
+- ``matches``: a generated set of requests with known duplicates and two planted
   infiltration patterns (one phone behind five requests; one story copied with small
-  edits into five), opened through the real service; every case's signals are computed
+  edits into five), opened through the real service; every case's matches are computed
   from the database and compared with the truth: precision and recall over pairs.
   Then the cost of computing the keyed digests, MinHash and LSH bands of 100k requests.
 - ``casepages``: the queue page and a case page through the full Django stack (session,
@@ -151,10 +151,12 @@ def _intake(request: Request) -> Any:
     )
 
 
-@benchmark("signals", title="casework signals: quality and cost", order=60, per_backend=False)
-def signals(ctx: Context) -> list[Row]:
+@benchmark(
+    "matches", title="casework similarity matches: quality and cost", order=60, per_backend=False
+)
+def matches(ctx: Context) -> list[Row]:
     from waystation.cases.models import Case
-    from waystation.cases.selectors import matches as matches_selectors
+    from waystation.cases.selectors.matches import matching_cases
     from waystation.cases.services.opening import open_case_manually
     from waystation.vault import blind
 
@@ -166,12 +168,12 @@ def signals(ctx: Context) -> list[Row]:
         for request in generated.requests
     ]
     index_of = {case_id: n for n, case_id in enumerate(ids)}
-    progress("computing every case's signals")
+    progress("computing every case's matches")
     started = time.perf_counter()
     predicted: set[tuple[int, int]] = set()
     for case in Case.objects.filter(pk__in=ids).only("id", "story_signature"):
-        for matches in matches_selectors.signal_matches(case).values():
-            for other in matches:
+        for found in matching_cases(case).values():
+            for other in found:
                 if other in index_of:
                     a, b = index_of[case.id], index_of[other]
                     predicted.add((a, b) if a < b else (b, a))
@@ -194,27 +196,27 @@ def signals(ctx: Context) -> list[Row]:
     what = f"{len(generated.requests):,} requests, {len(generated.truth)} true pairs"
     return [
         Row(
-            benchmark=f"signals precision ({what})",
+            benchmark=f"matches precision ({what})",
             backend="-",
             measure="ratio",
             value=precision,
             higher_is_better=True,
         ),
         Row(
-            benchmark=f"signals recall ({what})",
+            benchmark=f"matches recall ({what})",
             backend="-",
             measure="ratio",
             value=recall,
             higher_is_better=True,
         ),
         Row(
-            benchmark=f"signal lookup per case from the database ({len(ids):,} cases)",
+            benchmark=f"match lookup per case from the database ({len(ids):,} cases)",
             backend=ctx.backend,
             measure="ms",
             value=lookup_seconds / len(ids) * 1e3,
         ),
         Row(
-            benchmark=f"signal computation, {size:,} requests (digests, MinHash, bands)",
+            benchmark=f"match computation, {size:,} requests (digests, MinHash, bands)",
             backend="-",
             measure="s",
             value=compute_seconds,

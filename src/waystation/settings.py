@@ -177,7 +177,7 @@ WAYSTATION_DEFAULT_APPROVAL_THRESHOLD = os.environ.get(
 # Days before a travel document or visa expires that its case's assignees are alerted.
 WAYSTATION_DOCUMENT_WARNING_DAYS = int(os.environ.get("WAYSTATION_DOCUMENT_WARNING_DAYS", "30"))
 # Phone numbers typed without a country code, on a case with no country, are read as
-# numbers of this region (ISO code, e.g. "RU") for search and signals; empty: as typed.
+# numbers of this region (ISO code, e.g. "RU") for search and matches; empty: as typed.
 # Changing it changes phone digests: run `waystation cases reindex` afterwards.
 WAYSTATION_DEFAULT_PHONE_REGION = os.environ.get("WAYSTATION_DEFAULT_PHONE_REGION", "").upper()
 # No aggregate figure (page, CSV, PDF) shows a count of fewer than this many people.

@@ -1,6 +1,6 @@
 """Phone numbers typed without a country code match the same number typed with one: a
 case's numbers are read in its country (or ``WAYSTATION_DEFAULT_PHONE_REGION``), in its
-own index, its signals' digests and search alike."""
+own index, its matches' digests and search alike."""
 
 from __future__ import annotations
 
@@ -89,7 +89,7 @@ def test_search_stays_within_what_the_user_may_see(staff, team, other_team):
     assert _found(staff.caseworker, "8 912 555-01-23") == set()
 
 
-def test_signals_match_across_spellings(staff, team):
+def test_matches_hold_across_spellings(staff, team):
     first = new_case(team, [staff.caseworker], phone="8 912 555-01-23", country="RU")
     second = new_case(team, [staff.caseworker], phone=INTERNATIONAL, country="GE")
     named = new_case(
@@ -99,7 +99,7 @@ def test_signals_match_across_spellings(staff, team):
         country="RU",
         contacts=[{"name": "Cousin", "phone": "8 (912) 555 01 23"}],
     )
-    matches = matches_selectors.signal_matches(first)
+    matches = matches_selectors.matching_cases(first)
     assert set(matches[IdentifierKind.PHONE]) == {second.id}
     contact_digest = named.identifiers.get(kind=IdentifierKind.CONTACT).digest
     assert contact_digest == second.phone_index
@@ -153,7 +153,7 @@ def test_the_reindex_command_applies_a_new_default_region(staff, team, settings,
     assert "reindexed 2 case(s); 1 had changed digests" in capsys.readouterr().out
     reindexed = AuditEntry.objects.filter(action="case.reindexed")
     assert set(reindexed.values_list("object_id", flat=True)) == {case.id, untouched.id}
-    assert set(matches_selectors.signal_matches(case)[IdentifierKind.PHONE]) == {untouched.id}
+    assert set(matches_selectors.matching_cases(case)[IdentifierKind.PHONE]) == {untouched.id}
     # The sealed values themselves are as they were.
     opened = case_file.open_case(user=staff.caseworker, case_id=case.id)
     assert opened.phone == "8 912 555-01-23" and opened.full_name == "Test Person"

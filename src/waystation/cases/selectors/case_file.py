@@ -27,7 +27,7 @@ from waystation.cases.models import (
     StageChange,
     Task,
 )
-from waystation.cases.selectors.matches import Signal, case_signals
+from waystation.cases.selectors.matches import CaseMatch, case_matches
 from waystation.cases.selectors.staff import _usernames
 from waystation.cases.selectors.timeline import TimelineEntry, _web_mailbox
 from waystation.cases.selectors.visibility import visible_case
@@ -98,7 +98,7 @@ class CaseFile:
     grants: list[ShownGrant]
     pending: ShownApproval | None
     schedule: CheckInSchedule | None
-    signals: list[Signal] = field(default_factory=list)
+    matches: list[CaseMatch] = field(default_factory=list)
     moves: list[workflow.Offered] = field(default_factory=list)
 
     def __repr__(self) -> str:
@@ -254,6 +254,6 @@ def open_case(*, user: Any, case_id: str) -> CaseFile:
         grants=grants,
         pending=pending,
         schedule=CheckInSchedule.objects.filter(case=case).first(),
-        signals=case_signals(user=user, case=case),
+        matches=case_matches(user=user, case=case),
         moves=workflow.moves_from(case),
     )

@@ -18,11 +18,13 @@ from waystation.cases.selectors.visibility import visible_cases
 from waystation.vault import blind
 
 SIMILAR_STORY_THRESHOLD = 0.5
-SIGNAL_SHOWN_MAX = 20
+MATCHES_SHOWN_MAX = 20
 
 
 @dataclass(frozen=True)
-class Signal:
+class CaseMatch:
+    """One kind of match: the matching cases the viewer may see, and how many others."""
+
     kind: str
     label: str
     visible_ids: list[str]
@@ -34,10 +36,10 @@ class Signal:
         return len(self.visible_ids) + self.others
 
 
-def signal_matches(case: Case) -> dict[str, dict[str, float]]:
-    """Other cases that match this one, by kind of signal: ``{kind: {case_id: score}}``.
+def matching_cases(case: Case) -> dict[str, dict[str, float]]:
+    """Other cases that match this one, by kind of match: ``{kind: {case_id: score}}``.
     Computed from keyed digests only; no plaintext is opened. Not scoped to a user:
-    :func:`case_signals` splits the result into what the viewer may see and a count."""
+    :func:`case_matches` splits the result into what the viewer may see and a count."""
     found: dict[str, dict[str, float]] = {}
     mine = list(CaseIdentifier.objects.filter(case=case).values_list("kind", "digest"))
     for kind in IdentifierKind.values:
@@ -86,29 +88,29 @@ def similar_stories(case: Case) -> dict[str, float]:
     return result
 
 
-_SIGNAL_LABELS = {
+_MATCH_LABELS = {
     **{k: str(v) for k, v in IdentifierKind.choices},
     "story": "Near-duplicate story",
 }
 
 
-def case_signals(*, user: Any, case: Case) -> list[Signal]:
-    matches = signal_matches(case)
-    all_ids = {i for ids in matches.values() for i in ids}
+def case_matches(*, user: Any, case: Case) -> list[CaseMatch]:
+    found = matching_cases(case)
+    all_ids = {i for ids in found.values() for i in ids}
     seen = set(visible_cases(user).filter(pk__in=all_ids).values_list("pk", flat=True))
-    signals = []
-    for kind, ids in matches.items():
+    matches = []
+    for kind, ids in found.items():
         shown = sorted((i for i in ids if i in seen), key=lambda i: -ids[i])
         detail = ""
         if kind == "story":
             detail = f"similarity up to {max(ids.values()):.0%}"
-        signals.append(
-            Signal(
+        matches.append(
+            CaseMatch(
                 kind=kind,
-                label=_SIGNAL_LABELS[kind],
-                visible_ids=shown[:SIGNAL_SHOWN_MAX],
-                others=len(ids) - len(shown[:SIGNAL_SHOWN_MAX]),
+                label=_MATCH_LABELS[kind],
+                visible_ids=shown[:MATCHES_SHOWN_MAX],
+                others=len(ids) - len(shown[:MATCHES_SHOWN_MAX]),
                 detail=detail,
             )
         )
-    return signals
+    return matches

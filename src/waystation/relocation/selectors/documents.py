@@ -1,5 +1,5 @@
 """Reading a case's travel documents: opened for the relocation page (whose one audit
-entry covers them) and the signal of a document number shared with another case."""
+entry covers them) and the match of a document number shared with another case."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ from datetime import date
 from typing import Any
 
 from waystation.cases.models import Case
-from waystation.cases.selectors import matches as case_matches
 from waystation.cases.selectors import visibility as case_visibility
+from waystation.cases.selectors.matches import MATCHES_SHOWN_MAX
 from waystation.relocation.models import TravelDocument
 
-SHOWN_MAX = case_matches.SIGNAL_SHOWN_MAX
+SHOWN_MAX = MATCHES_SHOWN_MAX
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 Kind, status, country, visa type and dates are operational (queues and expiry alerts
 need them); the number and notes are sealed with the case's key, and the number is
 blind-indexed (kind ``document``) so the same passport behind two cases shows as a
-signal without anyone reading it.
+match without anyone reading it.
 """
 
 from __future__ import annotations
