@@ -6,18 +6,26 @@ an unexpired, unrevoked access grant. Nobody else, whatever their role: an admin
 or a programme manager sees a case only the same ways. A case the user may not see does
 not exist for them (:class:`CaseNotFound`, a 404, the same answer as a wrong id).
 
+The same rule turned around, *who may see this case*, is :func:`case_viewers`: every
+question of who may approve something on a case or be alerted about it starts there, so
+approvers and recipients cannot drift from the people who see the case.
+
 Listing rows never decrypts. Opening a case's sealed data goes through
-:func:`open_case`, which writes a ``case.opened`` audit entry in the same transaction.
+:func:`.case_file.open_case`, which writes a ``case.opened`` audit entry in the same
+transaction.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from waystation.accounts.models import StaffUser
 from waystation.cases.models import (
     AccessGrant,
     Assignment,
@@ -32,7 +40,7 @@ class CaseNotFound(Http404):
 
 
 def visible_cases(user: Any) -> QuerySet[Case]:
-    """Every case this user may see, and no other. Used by every query below."""
+    """Every case this user may see, and no other. Used by every selector."""
     if user is None or not user.is_authenticated or not user.is_active:
         return Case.objects.none()
     now = timezone.now()
@@ -71,4 +79,64 @@ def may_see(user: Any, case_id: str) -> bool:
 def is_supervisor(user: Any, case: Case) -> bool:
     return (
         case.team_id is not None and Team.objects.filter(pk=case.team_id, supervisor=user).exists()
+    )
+
+
+@dataclass(frozen=True)
+class CaseViewers:
+    """The people who may see one case, by the way they may: :func:`visible_cases`
+    turned around. Ids only; :func:`visible_cases` also requires its user to be active,
+    so whoever acts on these people checks that (:func:`approvers_of` does)."""
+
+    assignees: frozenset[int]
+    supervisor_id: int | None  # of the case's team
+    grantees: frozenset[int]  # holders of an unexpired, unrevoked access grant
+
+    @property
+    def everyone(self) -> frozenset[int]:
+        supervisor = {self.supervisor_id} if self.supervisor_id is not None else set()
+        return self.assignees | self.grantees | supervisor
+
+
+def viewers_of(case_ids: Collection[str]) -> dict[str, CaseViewers]:
+    """:class:`CaseViewers` of many cases in three queries (alert runs go over many)."""
+    ids = set(case_ids)
+    now = timezone.now()
+    assignees: dict[str, set[int]] = {}
+    for case_id, user_id in Assignment.objects.filter(case_id__in=ids).values_list(
+        "case_id", "user_id"
+    ):
+        assignees.setdefault(case_id, set()).add(user_id)
+    grantees: dict[str, set[int]] = {}
+    for case_id, user_id in AccessGrant.objects.filter(
+        case_id__in=ids, until__gt=now, revoked_at__isnull=True
+    ).values_list("case_id", "user_id"):
+        grantees.setdefault(case_id, set()).add(user_id)
+    supervisors = dict(
+        Case.objects.filter(pk__in=ids, team__isnull=False).values_list("pk", "team__supervisor")
+    )
+    return {
+        case_id: CaseViewers(
+            assignees=frozenset(assignees.get(case_id, ())),
+            supervisor_id=supervisors.get(case_id),
+            grantees=frozenset(grantees.get(case_id, ())),
+        )
+        for case_id in ids
+    }
+
+
+def case_viewers(case: Case) -> CaseViewers:
+    """Who may see this case: its assignees, its team's supervisor, its grantees."""
+    return viewers_of([case.pk])[case.pk]
+
+
+def approvers_of(case: Case, *, permission: str, exclude: int) -> list[int]:
+    """The active people who may see the case and whose role holds ``permission``,
+    except ``exclude`` (the person asking), in id order: who is asked to approve a move
+    or a payment."""
+    candidates = case_viewers(case).everyone - {exclude}
+    return sorted(
+        u.pk
+        for u in StaffUser.objects.filter(pk__in=candidates, is_active=True)
+        if u.has_perm(permission)
     )

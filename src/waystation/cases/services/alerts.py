@@ -1,8 +1,13 @@
 """Alerts: raising one (once per recipient, kind, case and subject), the regular run
-that raises the overdue ones (``check_overdue``), and resolving them."""
+that raises the overdue ones (``check_overdue``), and resolving them.
+
+Other apps raise and resolve their own alerts (a leg overdue, a document expiring, a
+payment to approve) through :func:`raise_alert` and :func:`resolve_alerts`, never through
+the ``Alert`` rows; whom to alert comes from ``selectors.visibility.case_viewers``."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -15,10 +20,10 @@ from waystation.cases import signals
 from waystation.cases.models import (
     Alert,
     AlertKind,
-    Assignment,
     Case,
     CheckInSchedule,
 )
+from waystation.cases.selectors.visibility import viewers_of
 from waystation.cases.services.check_ins import _satisfy
 from waystation.cases.services.common import CaseError
 
@@ -46,6 +51,26 @@ def raise_alert(
         actor_id=actor_id,
     )
     return True
+
+
+def resolve_alerts(
+    *,
+    kinds: Collection[AlertKind],
+    at: datetime,
+    case_id: str | None = None,
+    subjects: Collection[str] | None = None,
+    subject_prefix: str | None = None,
+) -> int:
+    """Resolve the open alerts of these kinds, narrowed to one case, to some subjects or
+    to subjects starting with a prefix: what was overdue has been done. Returns how many."""
+    found = Alert.objects.filter(kind__in=list(kinds), resolved_at__isnull=True)
+    if case_id is not None:
+        found = found.filter(case_id=case_id)
+    if subjects is not None:
+        found = found.filter(subject__in=list(subjects))
+    if subject_prefix is not None:
+        found = found.filter(subject__startswith=subject_prefix)
+    return found.update(resolved_at=at)
 
 
 def _latest_web_check_in(request_id: str, since: datetime, until: datetime) -> datetime | None:
@@ -99,14 +124,16 @@ def _raise_web_contact_alerts(now: datetime, report: OverdueReport) -> None:
     ]
     if not contacts:
         return
-    cases = Case.objects.select_related("team").in_bulk({case_id for _, _, case_id in contacts})
+    cases = Case.objects.in_bulk({case_id for _, _, case_id in contacts})
+    viewers = viewers_of(cases.keys())
     for kind, subject, case_id in contacts:
         case = cases.get(case_id)
         if case is None:
             continue
-        recipients = set(Assignment.objects.filter(case=case).values_list("user_id", flat=True))
-        if kind == AlertKind.HELP_NOW and case.team is not None:
-            recipients.add(case.team.supervisor_id)
+        recipients = set(viewers[case.pk].assignees)
+        supervisor_id = viewers[case.pk].supervisor_id
+        if kind == AlertKind.HELP_NOW and supervisor_id is not None:
+            recipients.add(supervisor_id)
         for recipient_id in recipients:
             if raise_alert(
                 recipient_id=recipient_id, kind=kind, case=case, subject=subject, now=now
@@ -125,7 +152,9 @@ def check_overdue(*, now: datetime | None = None) -> OverdueReport:
     due = CheckInSchedule.objects.select_for_update(of=("self",)).filter(
         active=True, next_due_at__lt=now
     )
-    for schedule in due.select_related("case", "case__team"):
+    schedules = list(due.select_related("case"))
+    viewers = viewers_of({schedule.case_id for schedule in schedules})
+    for schedule in schedules:
         report.checked += 1
         case = schedule.case
         if case.source_request_id:
@@ -139,7 +168,7 @@ def check_overdue(*, now: datetime | None = None) -> OverdueReport:
                 if schedule.next_due_at >= now:
                     continue
         subject = schedule.next_due_at.strftime("%Y%m%dT%H%M%S")
-        for user_id in Assignment.objects.filter(case=case).values_list("user_id", flat=True):
+        for user_id in sorted(viewers[case.id].assignees):
             if raise_alert(
                 recipient_id=user_id,
                 kind=AlertKind.CHECK_IN_MISSED,
@@ -149,11 +178,12 @@ def check_overdue(*, now: datetime | None = None) -> OverdueReport:
             ):
                 report.alerts += 1
         grace_over = now >= schedule.next_due_at + timedelta(hours=schedule.grace_hours)
+        supervisor_id = viewers[case.id].supervisor_id
         if (
             grace_over
-            and case.team
+            and supervisor_id is not None
             and raise_alert(
-                recipient_id=case.team.supervisor_id,
+                recipient_id=supervisor_id,
                 kind=AlertKind.CHECK_IN_ESCALATED,
                 case=case,
                 subject=subject,

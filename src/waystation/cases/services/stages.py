@@ -10,13 +10,10 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from waystation.accounts.models import StaffUser
 from waystation.cases import workflow
 from waystation.cases.models import (
-    AccessGrant,
     Alert,
     AlertKind,
-    Assignment,
     Case,
     CheckInSchedule,
     Outcome,
@@ -24,8 +21,8 @@ from waystation.cases.models import (
     Stage,
     StageApproval,
     StageChange,
-    Team,
 )
+from waystation.cases.selectors import visibility
 from waystation.cases.services.alerts import raise_alert
 from waystation.cases.services.common import APPROVE, CaseError, _case_for, _record, _require, _text
 from waystation.cases.workflow import Needs
@@ -130,7 +127,7 @@ def change_stage(
     )
     approval.reason = reason
     approval.save(force_insert=True)
-    for approver in _approvers(case, exclude=user.pk):
+    for approver in visibility.approvers_of(case, permission=APPROVE, exclude=user.pk):
         raise_alert(
             recipient_id=approver,
             kind=AlertKind.APPROVAL_REQUESTED,
@@ -141,27 +138,6 @@ def change_stage(
         )
     _record(user, "case.approval_requested", case)
     return MoveResult(moved=False, approval=approval)
-
-
-def _approvers(case: Case, *, exclude: int) -> list[int]:
-    """Programme managers who can see the case (its supervisor, assignees, grantees)."""
-    now = timezone.now()
-    candidates = set(Assignment.objects.filter(case=case).values_list("user_id", flat=True))
-    if case.team_id:
-        candidates |= set(
-            Team.objects.filter(pk=case.team_id).values_list("supervisor_id", flat=True)
-        )
-    candidates |= set(
-        AccessGrant.objects.filter(case=case, until__gt=now, revoked_at__isnull=True).values_list(
-            "user_id", flat=True
-        )
-    )
-    candidates.discard(exclude)
-    return [
-        u.pk
-        for u in StaffUser.objects.filter(pk__in=candidates, is_active=True)
-        if u.has_perm(APPROVE)
-    ]
 
 
 @transaction.atomic

@@ -18,8 +18,8 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from waystation.accounts.models import StaffUser
-from waystation.cases.models import AccessGrant, Alert, AlertKind, Assignment, Case, Team
+from waystation.cases.models import AlertKind, Case
+from waystation.cases.selectors import visibility as case_visibility
 from waystation.cases.services import alerts as case_alerts
 from waystation.cases.services import daily_work as case_daily_work
 from waystation.relocation import currencies
@@ -138,30 +138,11 @@ def record_rate(
 # --- payments ------------------------------------------------------------------------------------
 
 
-def payment_approvers(case: Case, *, exclude: int) -> list[int]:
-    """Holders of ``approve_payment`` who can see the case, except ``exclude``."""
-    now = timezone.now()
-    candidates = set(Assignment.objects.filter(case=case).values_list("user_id", flat=True))
-    if case.team_id:
-        candidates |= set(
-            Team.objects.filter(pk=case.team_id).values_list("supervisor_id", flat=True)
-        )
-    candidates |= set(
-        AccessGrant.objects.filter(case=case, until__gt=now, revoked_at__isnull=True).values_list(
-            "user_id", flat=True
-        )
-    )
-    candidates.discard(exclude)
-    return sorted(
-        u.pk
-        for u in StaffUser.objects.filter(pk__in=candidates, is_active=True)
-        if u.has_perm(APPROVE_PAYMENT)
-    )
-
-
 def _raise_approval_alerts(case: Case, payment: Payment, actor_id: int) -> None:
     now = timezone.now()
-    for recipient_id in payment_approvers(case, exclude=actor_id):
+    for recipient_id in case_visibility.approvers_of(
+        case, permission=APPROVE_PAYMENT, exclude=actor_id
+    ):
         case_alerts.raise_alert(
             recipient_id=recipient_id,
             kind=AlertKind.PAYMENT_APPROVAL,
@@ -173,12 +154,12 @@ def _raise_approval_alerts(case: Case, payment: Payment, actor_id: int) -> None:
 
 
 def _resolve_approval_alerts(payment: Payment) -> None:
-    Alert.objects.filter(
-        kind=AlertKind.PAYMENT_APPROVAL,
+    case_alerts.resolve_alerts(
+        kinds=[AlertKind.PAYMENT_APPROVAL],
         case_id=payment.case_id,
-        subject=payment.id,
-        resolved_at__isnull=True,
-    ).update(resolved_at=timezone.now())
+        subjects=[payment.id],
+        at=timezone.now(),
+    )
 
 
 def _programme(programme_id: str, *, active_only: bool = True) -> Programme:

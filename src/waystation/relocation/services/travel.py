@@ -28,7 +28,8 @@ from django.utils import timezone
 
 from waystation.audit import services as audit
 from waystation.cases import workflow
-from waystation.cases.models import Alert, AlertKind, Assignment, Case, CaseCheckIn, Stage
+from waystation.cases.models import AlertKind, Case, CaseCheckIn, Stage
+from waystation.cases.selectors import visibility as case_visibility
 from waystation.cases.services import alerts as case_alerts
 from waystation.cases.services import check_ins as case_check_ins
 from waystation.cases.services import common as case_common
@@ -238,9 +239,7 @@ def change_leg(
 
 
 def _resolve_leg_alerts(case_id: str, leg_ids: list[str], at: datetime) -> int:
-    return Alert.objects.filter(
-        case_id=case_id, kind__in=LEG_ALERTS, subject__in=leg_ids, resolved_at__isnull=True
-    ).update(resolved_at=at)
+    return case_alerts.resolve_alerts(kinds=LEG_ALERTS, case_id=case_id, subjects=leg_ids, at=at)
 
 
 @transaction.atomic
@@ -373,24 +372,18 @@ def raise_leg_alerts(*, now: datetime) -> int:
         Leg.objects.select_for_update(of=("self",))
         .filter(status__in=OPEN_LEG, planned_departure__lte=now, planned_arrival__lt=now)
         .annotate(met=Exists(staff_check_in) | Exists(web_check_in))
-        .select_related("case", "case__team")
+        .select_related("case")
     )
     if not due:
         return 0
     met = [leg for leg in due if leg.met]
     if met:
-        Alert.objects.filter(
-            kind__in=LEG_ALERTS, subject__in=[leg.id for leg in met], resolved_at__isnull=True
-        ).update(resolved_at=now)
+        case_alerts.resolve_alerts(kinds=LEG_ALERTS, subjects=[leg.id for leg in met], at=now)
     missed = [leg for leg in due if not leg.met]
-    assignees: dict[str, list[int]] = {}
-    for case_id, user_id in Assignment.objects.filter(
-        case_id__in={leg.case_id for leg in missed}
-    ).values_list("case_id", "user_id"):
-        assignees.setdefault(case_id, []).append(user_id)
+    viewers = case_visibility.viewers_of({leg.case_id for leg in missed})
     raised = 0
     for leg in missed:
-        for user_id in assignees.get(leg.case_id, []):
+        for user_id in sorted(viewers[leg.case_id].assignees):
             raised += case_alerts.raise_alert(
                 recipient_id=user_id,
                 kind=AlertKind.LEG_OVERDUE,
@@ -398,13 +391,13 @@ def raise_leg_alerts(*, now: datetime) -> int:
                 subject=leg.id,
                 now=now,
             )
-        team = leg.case.team
+        supervisor_id = viewers[leg.case_id].supervisor_id
         grace_over = now >= leg.planned_arrival + timedelta(hours=leg.grace_hours)
         if (
             grace_over
-            and team is not None
+            and supervisor_id is not None
             and case_alerts.raise_alert(
-                recipient_id=team.supervisor_id,
+                recipient_id=supervisor_id,
                 kind=AlertKind.LEG_ESCALATED,
                 case=leg.case,
                 subject=leg.id,
