@@ -187,6 +187,33 @@ def test_only_people_who_may_see_the_case_read_or_answer_its_request(staff, team
     )
 
 
+def test_a_request_behind_a_case_is_refused_when_nobody_answers_for_the_case(staff, team):
+    """Intake cannot decide who sees a case (it sits below cases): it asks, and without
+    the cases app's answer it refuses everyone, the case's own people included."""
+    from waystation.cases import receivers
+    from waystation.intake.models import HelpRequest
+    from waystation.intake.signals import checking_need_to_know
+
+    receipt = submit()
+    opening.open_case_from_request(
+        user=staff.screener,
+        request_id=receipt.request_id,
+        team_id=team.pk,
+        assignee_ids=[staff.caseworker.pk],
+    )
+    assert screening.open_request(user=staff.caseworker, request_id=receipt.request_id)
+    assert checking_need_to_know.disconnect(sender=HelpRequest, dispatch_uid="cases.need_to_know")
+    try:
+        for insider in (staff.caseworker, staff.manager):
+            with pytest.raises(HelpRequest.DoesNotExist):
+                screening.open_request(user=insider, request_id=receipt.request_id)
+    finally:
+        checking_need_to_know.connect(
+            receivers.may_see_the_case, sender=HelpRequest, dispatch_uid="cases.need_to_know"
+        )
+    assert screening.open_request(user=staff.caseworker, request_id=receipt.request_id)
+
+
 def test_the_case_adopts_the_request_key_and_copies_its_files(staff, team):
     from waystation.cases.models import CaseDocument
     from waystation.intake.models import HelpRequest

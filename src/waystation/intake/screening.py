@@ -14,8 +14,9 @@ the case's own key, so shredding the case forgets every staff copy at once.
 Once a case is opened from a request (``HelpRequest.case_id``), the request is part of
 that case: it leaves the triage queue, and it opens, takes answers and serves its files
 only for people who may see the case (DESIGN §2.5). For everyone else it does not exist,
-the same answer as a wrong id. Who may see a case is the cases app's to decide
-(``cases.selectors.visibility.may_see``); the cases app in turn reaches intake only through the
+the same answer as a wrong id. Who may see a case is the cases app's to decide: intake
+asks through ``signals.checking_need_to_know``, which cases answers, since intake sits
+below cases and never imports it. The cases app in turn reaches intake only through the
 functions here, never its rows' sealed fields. Shredding the case erases the request
 with it (:func:`erase_request`).
 """
@@ -23,7 +24,7 @@ with it (:func:`erase_request`).
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -34,10 +35,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from waystation.audit import services as audit
-from waystation.cases.selectors import visibility as case_visibility
 from waystation.ids import random_id
 from waystation.intake import public_services as public
-from waystation.intake import storage
+from waystation.intake import signals, storage
 from waystation.intake.models import (
     Attachment,
     CheckIn,
@@ -62,10 +62,17 @@ def require_screener(user: Any) -> None:
         raise PermissionDenied("not allowed to screen requests")
 
 
+def _may_see_case(user: Any, case_id: str) -> bool:
+    answers: Sequence[tuple[Any, object]] = signals.checking_need_to_know.send(
+        sender=HelpRequest, user=user, case_id=case_id
+    )
+    return bool(answers) and all(answer is True for _receiver, answer in answers)
+
+
 def _require_need_to_know(user: Any, help_request: HelpRequest) -> None:
     """A request that became a case is the case's: only people who may see the case may
     read or answer it. Anyone else gets ``DoesNotExist``, exactly as for a wrong id."""
-    if help_request.case_id is not None and not case_visibility.may_see(user, help_request.case_id):
+    if help_request.case_id is not None and not _may_see_case(user, help_request.case_id):
         raise HelpRequest.DoesNotExist("no such request")
 
 
@@ -372,7 +379,7 @@ def open_case_mailbox(
 
     Writes no audit entry: the mailbox is read as part of the case, under the case
     page's one ``case.opened`` entry (``cases.selectors.case_file.open_case``)."""
-    if not case_visibility.may_see(user, case_id):
+    if not _may_see_case(user, case_id):
         raise HelpRequest.DoesNotExist("no such request")
     help_request = HelpRequest.objects.filter(case_id=case_id).first()
     if help_request is None:  # opened by hand, or erased with a shredded case

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from waystation.cases.models import (
     Alert,
+    AlertKind,
     CheckInSchedule,
     Stage,
     StageApproval,
@@ -31,8 +32,6 @@ class ShownAlert:
 
 
 def my_alerts(*, user: Any) -> list[ShownAlert]:
-    from waystation.cases.models import AlertKind
-
     labels = dict(AlertKind.choices)
     rows = list(
         Alert.objects.filter(recipient=user, resolved_at__isnull=True)

@@ -18,6 +18,7 @@ from waystation.cases.models import (
     CaseNameToken,
     Channel,
     Stage,
+    Urgency,
 )
 from waystation.cases.selectors.visibility import visible_cases
 from waystation.ids import RANDOM_ID_LENGTH
@@ -41,8 +42,6 @@ class QueueRow:
 
 def _rows(queryset: QuerySet[Case]) -> list[QueueRow]:
     stages = dict(Stage.choices)
-    from waystation.cases.models import Urgency
-
     urgencies = dict(Urgency.choices)
     channels = dict(Channel.choices)
     return [

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models import Count, Q
 
+from waystation.accounts.models import StaffUser
 from waystation.cases.models import (
     Stage,
     Team,
@@ -15,8 +16,6 @@ from waystation.cases.models import (
 
 
 def _usernames(ids: Iterable[int | None]) -> dict[int, str]:
-    from waystation.accounts.models import StaffUser
-
     wanted = {i for i in ids if i is not None}
     return dict(StaffUser.objects.filter(pk__in=wanted).values_list("pk", "username"))
 
@@ -45,8 +44,6 @@ def teams_overview(*, user: Any) -> list[TeamLine]:
 
 def assignable_staff(*, user: Any) -> list[tuple[int, str]]:
     """People a case may be assigned to: active staff who work cases."""
-    from waystation.accounts.models import StaffUser
-
     perm = Q(
         groups__permissions__codename="work_case",
         groups__permissions__content_type__app_label="cases",

@@ -11,6 +11,7 @@ from waystation.cases.models import (
     CaseMessage,
     Channel,
 )
+from waystation.intake import screening
 
 
 @dataclass(frozen=True)
@@ -32,8 +33,6 @@ _WEB_CHECK_INS = {
 def _web_mailbox(user: Any, case: Case) -> list[TimelineEntry]:
     """What the applicant wrote and pressed in the web mailbox after the case was opened,
     and the replies sent there: the rows stay intake's, opened with the intake key."""
-    from waystation.intake import screening
-
     # Copied when the case was opened: no author, the web channel, the mailbox's time.
     copied = CaseMessage.objects.filter(
         case=case, channel=Channel.WEB, author_id__isnull=True

@@ -26,6 +26,7 @@ from waystation.cases.models import (
 from waystation.cases.selectors.visibility import viewers_of
 from waystation.cases.services.check_ins import _satisfy
 from waystation.cases.services.common import CaseError
+from waystation.intake.models import CheckIn, CheckInKind, Direction, MailboxMessage
 
 
 def raise_alert(
@@ -77,8 +78,6 @@ def _latest_web_check_in(request_id: str, since: datetime, until: datetime) -> d
     """The applicant's newest check-in from the web mailbox (intake's rows, operational
     columns only: when, not what). "I need help now" counts as contact too: the alert
     for it is the intake queue's, not a missed check-in."""
-    from waystation.intake.models import CheckIn
-
     return (
         CheckIn.objects.filter(request_id=request_id, at__gt=since, at__lte=until)
         .order_by("-at")
@@ -107,8 +106,6 @@ def _raise_web_contact_alerts(now: datetime, report: OverdueReport) -> None:
     mailbox. The public process cannot (and must not) touch casework tables, so the staff
     side raises the alerts here: help-now to the assignees and the team's supervisor at
     once, a new message to the assignees. Each intake row raises each alert once."""
-    from waystation.intake.models import CheckIn, CheckInKind, Direction, MailboxMessage
-
     since = now - WEB_CONTACT_LOOKBACK
     help_now = CheckIn.objects.filter(
         kind=CheckInKind.NEED_HELP, at__gt=since, at__lte=now, request__case_id__isnull=False

@@ -20,6 +20,7 @@ from waystation.cases.models import (
     Urgency,
 )
 from waystation.cases.services.common import CaseError, _case_for, _record, _text
+from waystation.intake import screening
 
 
 @transaction.atomic
@@ -67,8 +68,6 @@ def reply_to_applicant(*, user: Any, case_id: str, text: str) -> None:
     """Write to the applicant's web mailbox from the case: the intake's own answering
     service seals it to their codename (only they can read it) and keeps a staff copy
     under the case's key. Shows in the timeline from the mailbox, so it is not copied."""
-    from waystation.intake import screening
-
     case = _case_for(user, case_id)
     if not case.source_request_id:
         raise CaseError("This case did not come through the web: it has no mailbox.")

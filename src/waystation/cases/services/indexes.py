@@ -17,12 +17,10 @@ from waystation.cases.models import (
     StoryBand,
 )
 from waystation.cases.services.common import _record
-from waystation.vault import blind
+from waystation.vault import blind, normalisers
 
 
 def _name_year_digests(full_name: str, birth_year: str) -> set[str]:
-    from waystation.vault import normalisers
-
     year = normalisers.birth_year(birth_year or "")
     if not year:
         return set()

@@ -31,6 +31,8 @@ from waystation.cases.services.common import (
 from waystation.cases.services.documents import attach_document
 from waystation.cases.services.indexes import _index_identifiers, _index_story
 from waystation.cases.services.person import _clean_contacts
+from waystation.intake import screening
+from waystation.intake.models import HelpRequest
 from waystation.vault import blind, datakeys
 
 
@@ -152,9 +154,6 @@ def open_case_from_request(
     then on the request is the case's (``screening.mark_case_opened``): off the triage
     queue, and readable only by people who may see the case."""
     _require(user, OPEN_CASE, "Your role does not allow opening cases.")
-    from waystation.intake import screening
-    from waystation.intake.models import HelpRequest
-
     if not HelpRequest.objects.filter(pk=request_id).exists():
         raise CaseError("No such request.")
     if Case.objects.filter(source_request_id=request_id).exists():

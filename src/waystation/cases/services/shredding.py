@@ -12,6 +12,7 @@ from waystation.cases.models import (
     CaseNameToken,
     StoryBand,
 )
+from waystation.intake import screening
 from waystation.vault import services as vault_services
 from waystation.vault.fields import StoredFile, delete_sealed_file
 
@@ -28,8 +29,6 @@ def shred_case(*, actor_id: int | None, case: Case) -> None:
     still needs, so its rows are deleted (``screening.erase_request``) and its files
     removed once that commits. Its own data key is the case's (adopted on opening); a
     case opened before keys were adopted has the request's key shredded alongside."""
-    from waystation.intake import screening
-
     stored = CaseDocument.objects.filter(case=case).values_list("file", flat=True)
     storage_names = [f.storage_name for f in stored if isinstance(f, StoredFile)]
     request_files: list[str] = []

@@ -328,10 +328,8 @@ class ShownStay:
 
 def case_section(*, user: Any, case: Case) -> dict[str, Any]:
     """What the case's relocation page shows of this area (sealed values already opened:
-    the page's one audit entry covers them)."""
-    # Lazy import: the forms module imports this one's choices.
-    from waystation.relocation.forms.houses import LeftForm, PlacementForm
-
+    the page's one audit entry covers them). The view builds the booking form from
+    ``house_choices``: the active houses this user may book, none if they may not."""
     statuses = dict(PlacementStatus.choices)
     stays = list(
         Placement.objects.filter(case=case).select_related("house").order_by("arrives_on", "id")
@@ -360,12 +358,10 @@ def case_section(*, user: Any, case: Case) -> dict[str, Any]:
         for stay in stays
     ]
     can_work = bool(user.is_active and user.has_perm(PLAN))
-    choices = active_house_choices(user=user) if can_work else []
     return {
         "case_id": case.id,
         "stays": shown,
         "can_work": can_work,
         "manages_houses": _manages(user),
-        "form": PlacementForm(auto_id="stay-%s", houses=choices) if can_work and choices else None,
-        "left_form": LeftForm(auto_id="left-%s") if can_work else None,
+        "house_choices": active_house_choices(user=user) if can_work else [],
     }

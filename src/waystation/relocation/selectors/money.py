@@ -179,9 +179,8 @@ def _usernames(ids: set[int]) -> dict[int, str]:
 
 def case_section(*, user: Any, case: Case) -> dict[str, Any]:
     """What the case's relocation page shows of this area (sealed values already opened:
-    the page's one audit entry covers them)."""
-    from waystation.relocation.forms.money import PaymentForm
-
+    the page's one audit entry covers them). The view adds the payment form when
+    ``can_record``."""
     can_record = user.is_active and user.has_perm(RECORD_PAYMENT)
     can_approve = user.is_active and user.has_perm(APPROVE_PAYMENT)
     payments = list(
@@ -227,7 +226,6 @@ def case_section(*, user: Any, case: Case) -> dict[str, Any]:
         "reporting_currency": reporting,
         "can_record": can_record,
         "can_approve": can_approve,
-        "form": PaymentForm(prefix="payment") if can_record else None,
     }
 
 

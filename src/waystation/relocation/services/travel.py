@@ -34,6 +34,7 @@ from waystation.cases.services import alerts as case_alerts
 from waystation.cases.services import check_ins as case_check_ins
 from waystation.cases.services import common as case_common
 from waystation.cases.services import stages as case_stages
+from waystation.intake.models import CheckIn
 from waystation.relocation.models import Leg, LegStatus, Pathway, RelocationPlan, TransportMode
 from waystation.relocation.services.common import (
     PLAN,
@@ -357,8 +358,6 @@ def raise_leg_alerts(*, now: datetime) -> int:
     """Alert for every overdue leg (see the module's docstring for the rule); resolve the
     alerts of legs whose deadline has since been met. Returns how many alerts it raised.
     Runs inside ``cases.services.alerts.check_overdue``'s transaction."""
-    from waystation.intake.models import CheckIn
-
     staff_check_in = CaseCheckIn.objects.filter(
         case_id=OuterRef("case_id"), at__gt=OuterRef("planned_departure"), at__lte=now
     )

@@ -18,6 +18,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from waystation.cases.selectors import visibility as case_visibility
 from waystation.relocation.forms.documents import DocumentForm
+from waystation.relocation.forms.houses import PlacementForm
+from waystation.relocation.forms.money import PaymentForm
 from waystation.relocation.forms.travel import (
     TIMEZONE_LIST,
     LegForm,
@@ -89,6 +91,11 @@ def _leg_initial(leg: Any, zone: str) -> dict[str, Any]:
     }
 
 
+def _booking_form(house_choices: list[tuple[str, str]]) -> PlacementForm | None:
+    """A stay is booked in a house one may book: no houses, no form."""
+    return PlacementForm(auto_id="stay-%s", houses=house_choices) if house_choices else None
+
+
 def _document_initial(document: Any) -> dict[str, Any]:
     return {
         "kind": document.kind,
@@ -150,8 +157,11 @@ def case_page(request: HttpRequest, case_id: str) -> HttpResponse:
             "can_work": can_work,
             "legs": legs,
             "documents": documents,
-            "houses": opened.houses,
-            "money": opened.money,
+            "houses": {**opened.houses, "form": _booking_form(opened.houses["house_choices"])},
+            "money": {
+                **opened.money,
+                "form": PaymentForm(prefix="payment") if opened.money["can_record"] else None,
+            },
             "plan_form": PlanForm(
                 auto_id="plan-%s",
                 initial={
