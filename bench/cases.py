@@ -22,9 +22,12 @@ import itertools
 import random
 import time
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from bench.harness import SEED, Context, Row, benchmark, progress
+
+if TYPE_CHECKING:  # Django is set up in the child process, after this module is imported
+    from waystation.accounts.models import Actor
 
 # --- a generated population -------------------------------------------------------------
 
@@ -241,7 +244,7 @@ def _staff(username: str, role: Any) -> Any:
     return user
 
 
-def _client(user: Any) -> Any:
+def _client(user: Actor) -> Any:
     from django.test import Client
     from django_otp import DEVICE_ID_SESSION_KEY
     from django_otp.plugins.otp_totp.models import TOTPDevice

@@ -34,6 +34,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
+from waystation.accounts.models import Actor
 from waystation.audit import services as audit
 from waystation.ids import random_id
 from waystation.intake import public_services as public
@@ -57,19 +58,19 @@ class ScreeningError(Exception):
     """An action was refused; the message is for the screener."""
 
 
-def require_screener(user: Any) -> None:
+def require_screener(user: Actor) -> None:
     if not user.has_perm(SCREEN_PERMISSION):
         raise PermissionDenied("not allowed to screen requests")
 
 
-def _may_see_case(user: Any, case_id: str) -> bool:
+def _may_see_case(user: Actor, case_id: str) -> bool:
     answers: Sequence[tuple[Any, object]] = signals.checking_need_to_know.send(
         sender=HelpRequest, user=user, case_id=case_id
     )
     return bool(answers) and all(answer is True for _receiver, answer in answers)
 
 
-def _require_need_to_know(user: Any, help_request: HelpRequest) -> None:
+def _require_need_to_know(user: Actor, help_request: HelpRequest) -> None:
     """A request that became a case is the case's: only people who may see the case may
     read or answer it. Anyone else gets ``DoesNotExist``, exactly as for a wrong id."""
     if help_request.case_id is not None and not _may_see_case(user, help_request.case_id):
@@ -173,7 +174,7 @@ def _open_messages(
 
 
 @transaction.atomic
-def open_request(*, user: Any, request_id: str) -> OpenedRequest:
+def open_request(*, user: Actor, request_id: str) -> OpenedRequest:
     """Decrypt a request for a screener; the reading is on the audit record."""
     require_screener(user)
     help_request = HelpRequest.objects.select_for_update().get(pk=request_id)
@@ -225,7 +226,7 @@ class OpenedFile:
 
 
 @transaction.atomic
-def open_attachment(*, user: Any, request_id: str, attachment_id: str) -> OpenedFile:
+def open_attachment(*, user: Actor, request_id: str, attachment_id: str) -> OpenedFile:
     require_screener(user)
     attachment = Attachment.objects.select_related("request").get(
         pk=attachment_id, request_id=request_id
@@ -286,7 +287,7 @@ def template_text(kind: MessageKind, language: str) -> str:
 
 
 @transaction.atomic
-def answer_request(*, user: Any, request_id: str, kind: MessageKind, text: str) -> MailboxMessage:
+def answer_request(*, user: Actor, request_id: str, kind: MessageKind, text: str) -> MailboxMessage:
     """Send a reply, a request for more information, or a decline to the applicant."""
     require_screener(user)
     text = _reply_text(text)
@@ -370,7 +371,7 @@ CASE_MAILBOX_LIMIT = 200
 
 
 def open_case_mailbox(
-    *, user: Any, case_id: str, copied: Collection[tuple[str, datetime]] = ()
+    *, user: Actor, case_id: str, copied: Collection[tuple[str, datetime]] = ()
 ) -> CaseMailbox:
     """The web mailbox of the request a case was opened from, for someone who may see
     the case: messages written since (opened with the intake key, as the request page

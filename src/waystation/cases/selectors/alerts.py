@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from django.utils import timezone
 
+from waystation.accounts.models import Actor
 from waystation.cases.models import (
     Alert,
     AlertKind,
@@ -31,7 +31,7 @@ class ShownAlert:
     created_at: datetime
 
 
-def my_alerts(*, user: Any) -> list[ShownAlert]:
+def my_alerts(*, user: Actor) -> list[ShownAlert]:
     labels = dict(AlertKind.choices)
     rows = list(
         Alert.objects.filter(recipient=user, resolved_at__isnull=True)
@@ -62,7 +62,7 @@ class PendingRow:
     mine: bool
 
 
-def pending_approvals(*, user: Any) -> list[PendingRow]:
+def pending_approvals(*, user: Actor) -> list[PendingRow]:
     """Moves waiting for a second person, on cases this user may see."""
     stages = dict(Stage.choices)
     rows = list(
@@ -86,7 +86,7 @@ def pending_approvals(*, user: Any) -> list[PendingRow]:
     ]
 
 
-def overdue_check_ins(*, user: Any) -> list[tuple[str, datetime]]:
+def overdue_check_ins(*, user: Actor) -> list[tuple[str, datetime]]:
     """Cases this user may see whose check-in is overdue now (for the dashboard)."""
     now = timezone.now()
     return list(
@@ -98,7 +98,7 @@ def overdue_check_ins(*, user: Any) -> list[tuple[str, datetime]]:
     )
 
 
-def my_open_tasks(*, user: Any) -> list[tuple[str, str, datetime | None]]:
+def my_open_tasks(*, user: Actor) -> list[tuple[str, str, datetime | None]]:
     """(task id, case id, due) of this user's open tasks on cases they may still see.
     Titles are sealed and are read on the case page, not in lists."""
     return list(

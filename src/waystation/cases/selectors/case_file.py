@@ -9,6 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from waystation.accounts.models import Actor
 from waystation.audit import services as audit
 from waystation.cases import workflow
 from waystation.cases.models import (
@@ -116,7 +117,7 @@ def _contacts(value: Any) -> list[dict[str, str]]:
 
 
 @transaction.atomic
-def open_case(*, user: Any, case_id: str) -> CaseFile:
+def open_case(*, user: Actor, case_id: str) -> CaseFile:
     """Decrypt one case for a reader who may see it; the reading is on the audit record."""
     case = visible_case(user=user, case_id=case_id)
     audit.record(actor_id=user.pk, action="case.opened", object_type="case", object_id=case.id)

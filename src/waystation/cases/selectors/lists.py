@@ -11,6 +11,7 @@ from typing import Any
 from django.core.paginator import Page, Paginator
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from waystation.accounts.models import Actor
 from waystation.cases import workflow
 from waystation.cases.models import (
     Assignment,
@@ -77,7 +78,7 @@ def _paged(queryset: QuerySet[Case], page_number: Any) -> CasePage:
     return CasePage(rows=[by_id[i] for i in ids if i in by_id], page=page)
 
 
-def case_queue(*, user: Any, page: Any = 1, stage: str = "") -> CasePage:
+def case_queue(*, user: Actor, page: Any = 1, stage: str = "") -> CasePage:
     """Open cases this user may see: most urgent first, then the longest waiting."""
     queryset = visible_cases(user).exclude(stage__in=workflow.TERMINAL)
     if stage in Stage.values:
@@ -85,14 +86,14 @@ def case_queue(*, user: Any, page: Any = 1, stage: str = "") -> CasePage:
     return _paged(queryset, page)
 
 
-def my_cases(*, user: Any, page: Any = 1) -> CasePage:
+def my_cases(*, user: Actor, page: Any = 1) -> CasePage:
     queryset = visible_cases(user).filter(
         pk__in=Assignment.objects.filter(user=user).values("case_id")
     )
     return _paged(queryset.exclude(stage__in=workflow.TERMINAL), page)
 
 
-def search_cases(*, user: Any, query: str) -> list[QueueRow]:
+def search_cases(*, user: Actor, query: str) -> list[QueueRow]:
     """By case id, or by phone, e-mail, handle or name through their blind indexes.
     The query itself never reaches SQL: only its keyed digests do."""
     query = query.strip()[:200]

@@ -4,10 +4,10 @@ this one, from keyed digests only."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from django.db.models import Q
 
+from waystation.accounts.models import Actor
 from waystation.cases.models import (
     Case,
     CaseIdentifier,
@@ -94,7 +94,7 @@ _MATCH_LABELS = {
 }
 
 
-def case_matches(*, user: Any, case: Case) -> list[CaseMatch]:
+def case_matches(*, user: Actor, case: Case) -> list[CaseMatch]:
     found = matching_cases(case)
     all_ids = {i for ids in found.values() for i in ids}
     seen = set(visible_cases(user).filter(pk__in=all_ids).values_list("pk", flat=True))

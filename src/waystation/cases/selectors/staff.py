@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from django.db.models import Count, Q
 
-from waystation.accounts.models import StaffUser
+from waystation.accounts.models import Actor, StaffUser
 from waystation.cases.models import (
     Stage,
     Team,
@@ -28,7 +27,7 @@ class TeamLine:
     open_cases: int
 
 
-def teams_overview(*, user: Any) -> list[TeamLine]:
+def teams_overview(*, user: Actor) -> list[TeamLine]:
     """Every team with its supervisor and how many open cases it holds: operational
     figures only, for those who set teams up."""
     if not user.has_perm("cases.manage_teams"):
@@ -42,7 +41,7 @@ def teams_overview(*, user: Any) -> list[TeamLine]:
     return [TeamLine(*row) for row in rows]
 
 
-def assignable_staff(*, user: Any) -> list[tuple[int, str]]:
+def assignable_staff(*, user: Actor) -> list[tuple[int, str]]:
     """People a case may be assigned to: active staff who work cases."""
     perm = Q(
         groups__permissions__codename="work_case",

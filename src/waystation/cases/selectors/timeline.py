@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
+from waystation.accounts.models import Actor
 from waystation.cases.models import (
     Case,
     CaseMessage,
@@ -30,7 +30,7 @@ _WEB_CHECK_INS = {
 }
 
 
-def _web_mailbox(user: Any, case: Case) -> list[TimelineEntry]:
+def _web_mailbox(user: Actor, case: Case) -> list[TimelineEntry]:
     """What the applicant wrote and pressed in the web mailbox after the case was opened,
     and the replies sent there: the rows stay intake's, opened with the intake key."""
     # Copied when the case was opened: no author, the web channel, the mailbox's time.

@@ -19,13 +19,12 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from waystation.accounts.models import StaffUser
+from waystation.accounts.models import Actor, StaffUser
 from waystation.cases.models import (
     AccessGrant,
     Assignment,
@@ -39,7 +38,7 @@ class CaseNotFound(Http404):
     """No such case, or not one this user may see: the two are deliberately the same."""
 
 
-def visible_cases(user: Any) -> QuerySet[Case]:
+def visible_cases(user: Actor) -> QuerySet[Case]:
     """Every case this user may see, and no other. Used by every selector."""
     if user is None or not user.is_authenticated or not user.is_active:
         return Case.objects.none()
@@ -55,7 +54,7 @@ def visible_cases(user: Any) -> QuerySet[Case]:
     return Case.objects.filter(Q(pk__in=assigned) | Q(team__in=supervised) | Q(pk__in=granted))
 
 
-def visible_case(*, user: Any, case_id: str, lock: bool = False) -> Case:
+def visible_case(*, user: Actor, case_id: str, lock: bool = False) -> Case:
     """One case's operational row (nothing decrypted), or :class:`CaseNotFound`."""
     if not isinstance(case_id, str) or len(case_id) > RANDOM_ID_LENGTH:
         raise CaseNotFound("No such case.")
@@ -72,11 +71,11 @@ def visible_case(*, user: Any, case_id: str, lock: bool = False) -> Case:
     return found
 
 
-def may_see(user: Any, case_id: str) -> bool:
+def may_see(user: Actor, case_id: str) -> bool:
     return visible_cases(user).filter(pk=case_id).exists()
 
 
-def is_supervisor(user: Any, case: Case) -> bool:
+def is_supervisor(user: Actor, case: Case) -> bool:
     return (
         case.team_id is not None and Team.objects.filter(pk=case.team_id, supervisor=user).exists()
     )

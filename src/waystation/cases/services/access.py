@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
-from waystation.accounts.models import StaffUser
+from waystation.accounts.models import Actor, StaffUser
 from waystation.accounts.roles import Role
 from waystation.audit import services as audit
 from waystation.cases.models import (
@@ -55,11 +54,11 @@ def _assign_all(case: Case, user_ids: Iterable[int], actor_id: int | None) -> No
         )
 
 
-def may_manage(user: Any, case: Case) -> bool:
+def may_manage(user: Actor, case: Case) -> bool:
     return visibility.is_supervisor(user, case) or bool(user.has_perm(APPROVE))
 
 
-def may_grant(user: Any, case: Case) -> bool:
+def may_grant(user: Actor, case: Case) -> bool:
     """Grants and revocations: the team's supervisor, whatever their role, or a holder of
     ``cases.grant_access`` (programme managers); either must see the case already."""
     return bool(user.is_active) and (
@@ -68,7 +67,7 @@ def may_grant(user: Any, case: Case) -> bool:
 
 
 @transaction.atomic
-def assign(*, user: Any, case_id: str, assignee_id: int) -> None:
+def assign(*, user: Actor, case_id: str, assignee_id: int) -> None:
     """Assign someone to a case: its team's supervisor or a programme manager who sees it."""
     case = _case_for(user, case_id)
     if not may_manage(user, case):
@@ -80,7 +79,7 @@ def assign(*, user: Any, case_id: str, assignee_id: int) -> None:
 
 
 @transaction.atomic
-def unassign(*, user: Any, case_id: str, assignee_id: int) -> None:
+def unassign(*, user: Actor, case_id: str, assignee_id: int) -> None:
     case = _case_for(user, case_id)
     if not may_manage(user, case):
         raise CaseError("Only the team's supervisor or a programme manager assigns cases.")
@@ -91,7 +90,7 @@ def unassign(*, user: Any, case_id: str, assignee_id: int) -> None:
 
 
 @transaction.atomic
-def set_team(*, user: Any, case_id: str, team_id: str) -> None:
+def set_team(*, user: Actor, case_id: str, team_id: str) -> None:
     case = _case_for(user, case_id)
     if not may_manage(user, case):
         raise CaseError("Only the team's supervisor or a programme manager moves cases.")
@@ -119,7 +118,7 @@ def create_team(*, actor_id: int | None, name: str, supervisor_id: int) -> Team:
 
 
 @transaction.atomic
-def add_team(*, user: Any, name: str, supervisor_id: int) -> Team:
+def add_team(*, user: Actor, name: str, supervisor_id: int) -> Team:
     """A programme manager sets up a team. Its supervisor sees every case of the team, so
     it must be someone who works on cases (never an administrator by role alone)."""
     if not user.has_perm("cases.manage_teams"):
@@ -132,7 +131,7 @@ def add_team(*, user: Any, name: str, supervisor_id: int) -> Team:
 
 @transaction.atomic
 def grant_access(
-    *, user: Any, case_id: str, grantee_id: int, reason: str, until: datetime
+    *, user: Actor, case_id: str, grantee_id: int, reason: str, until: datetime
 ) -> AccessGrant:
     """Access for a stated reason until a date, given by the team's supervisor or a
     programme manager (``cases.grant_access``) who sees the case."""
@@ -158,7 +157,7 @@ def grant_access(
 
 
 @transaction.atomic
-def revoke_access(*, user: Any, case_id: str, grant_id: str) -> None:
+def revoke_access(*, user: Actor, case_id: str, grant_id: str) -> None:
     case = visibility.visible_case(user=user, case_id=case_id, lock=True)
     if not may_grant(user, case):
         raise CaseError("Only the team's supervisor or a programme manager revokes access.")
@@ -179,7 +178,7 @@ def _programme_managers() -> list[int]:
 
 
 def break_glass(
-    *, user: Any, case_id: str, reason: str, now: datetime | None = None
+    *, user: Actor, case_id: str, reason: str, now: datetime | None = None
 ) -> AccessGrant:
     """Emergency access to a case one may not see: granted at once, for a short time,
     with a reason, and every programme manager is told. An unknown id is refused the
@@ -198,7 +197,7 @@ def break_glass(
     return grant
 
 
-def _take_emergency_access(user: Any, case: Case, reason: str, now: datetime) -> AccessGrant:
+def _take_emergency_access(user: Actor, case: Case, reason: str, now: datetime) -> AccessGrant:
     grant = AccessGrant(
         case=case,
         data_key_id=case.data_key_id,

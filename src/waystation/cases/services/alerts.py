@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
+from waystation.accounts.models import Actor
 from waystation.audit import services as audit
 from waystation.cases import signals
 from waystation.cases.models import (
@@ -201,7 +201,7 @@ def check_overdue(*, now: datetime | None = None) -> OverdueReport:
 
 
 @transaction.atomic
-def resolve_alert(*, user: Any, alert_id: str) -> None:
+def resolve_alert(*, user: Actor, alert_id: str) -> None:
     updated = Alert.objects.filter(pk=alert_id, recipient=user, resolved_at__isnull=True).update(
         resolved_at=timezone.now()
     )

@@ -4,11 +4,11 @@ person."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
+from waystation.accounts.models import Actor
 from waystation.cases.models import (
     Alert,
     AlertKind,
@@ -21,7 +21,7 @@ from waystation.cases.services.common import CaseError, _case_for, _record
 @transaction.atomic
 def set_check_in_schedule(
     *,
-    user: Any,
+    user: Actor,
     case_id: str,
     every_hours: int,
     grace_hours: int = 6,
@@ -58,7 +58,7 @@ def _satisfy(schedule: CheckInSchedule, at: datetime) -> None:
 
 
 @transaction.atomic
-def record_check_in(*, user: Any, case_id: str, at: datetime | None = None) -> None:
+def record_check_in(*, user: Actor, case_id: str, at: datetime | None = None) -> None:
     """Staff heard from the person (a call, a message): the schedule starts again."""
     case = _case_for(user, case_id)
     at = at or timezone.now()

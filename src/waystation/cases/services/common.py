@@ -3,8 +3,7 @@ clean text, the audit entry. The underscored helpers are for this package's modu
 
 from __future__ import annotations
 
-from typing import Any
-
+from waystation.accounts.models import Actor
 from waystation.audit import services as audit
 from waystation.cases.models import (
     Case,
@@ -25,12 +24,12 @@ class CaseError(Exception):
     """An action on a case was refused; the message is for the person who tried."""
 
 
-def _require(user: Any, permission: str, message: str) -> None:
+def _require(user: Actor, permission: str, message: str) -> None:
     if not user.is_active or not user.has_perm(permission):
         raise CaseError(message)
 
 
-def _case_for(user: Any, case_id: str, permission: str = WORK_CASE) -> Case:
+def _case_for(user: Actor, case_id: str, permission: str = WORK_CASE) -> Case:
     """The case, locked for this transaction, if the user may see it and act on it."""
     case = visibility.visible_case(user=user, case_id=case_id, lock=True)
     _require(user, permission, "Your role does not allow this on a case.")
@@ -46,6 +45,6 @@ def _text(value: str, *, label: str, required: bool = True, limit: int = MAX_TEX
     return value
 
 
-def _record(user_or_id: Any, action: str, case: Case) -> None:
+def _record(user_or_id: Actor | int | None, action: str, case: Case) -> None:
     actor_id = user_or_id if user_or_id is None or isinstance(user_or_id, int) else user_or_id.pk
     audit.record(actor_id=actor_id, action=action, object_type="case", object_id=case.id)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
+from waystation.accounts.models import Actor
 from waystation.cases.models import (
     Assignment,
     CaseMessage,
@@ -24,7 +24,7 @@ from waystation.intake import screening
 
 
 @transaction.atomic
-def add_note(*, user: Any, case_id: str, text: str, kind: str = NoteKind.NOTE) -> Note:
+def add_note(*, user: Actor, case_id: str, text: str, kind: str = NoteKind.NOTE) -> Note:
     case = _case_for(user, case_id)
     if kind not in NoteKind.values:
         raise CaseError("Unknown kind of note.")
@@ -38,7 +38,7 @@ def add_note(*, user: Any, case_id: str, text: str, kind: str = NoteKind.NOTE) -
 @transaction.atomic
 def record_message(
     *,
-    user: Any,
+    user: Actor,
     case_id: str,
     direction: str,
     channel: str,
@@ -64,7 +64,7 @@ def record_message(
 
 
 @transaction.atomic
-def reply_to_applicant(*, user: Any, case_id: str, text: str) -> None:
+def reply_to_applicant(*, user: Actor, case_id: str, text: str) -> None:
     """Write to the applicant's web mailbox from the case: the intake's own answering
     service seals it to their codename (only they can read it) and keeps a staff copy
     under the case's key. Shows in the timeline from the mailbox, so it is not copied."""
@@ -81,7 +81,7 @@ def reply_to_applicant(*, user: Any, case_id: str, text: str) -> None:
 @transaction.atomic
 def add_task(
     *,
-    user: Any,
+    user: Actor,
     case_id: str,
     title: str,
     due_at: datetime | None = None,
@@ -107,7 +107,7 @@ def add_task(
 
 
 @transaction.atomic
-def complete_task(*, user: Any, case_id: str, task_id: str) -> None:
+def complete_task(*, user: Actor, case_id: str, task_id: str) -> None:
     case = _case_for(user, case_id)
     updated = Task.objects.filter(pk=task_id, case=case, done_at__isnull=True).update(
         done_at=timezone.now()
@@ -118,7 +118,7 @@ def complete_task(*, user: Any, case_id: str, task_id: str) -> None:
 
 
 @transaction.atomic
-def assess_risk(*, user: Any, case_id: str, urgency: int, reasons: str) -> RiskAssessment:
+def assess_risk(*, user: Actor, case_id: str, urgency: int, reasons: str) -> RiskAssessment:
     """Urgency with the reasons for it; the case takes the new urgency."""
     case = _case_for(user, case_id)
     if urgency not in Urgency.values:

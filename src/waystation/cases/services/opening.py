@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from waystation.accounts.models import Actor
 from waystation.cases.models import (
     Case,
     CaseMessage,
@@ -122,7 +122,7 @@ def open_case_manually(
 
 @transaction.atomic
 def open_case_by_hand(
-    *, user: Any, intake: ManualIntake, team_id: str | None, assignee_ids: Sequence[int] = ()
+    *, user: Actor, intake: ManualIntake, team_id: str | None, assignee_ids: Sequence[int] = ()
 ) -> Case:
     """The staff page's way to :func:`open_case_manually`: checks the role first."""
     _require(user, OPEN_CASE, "Your role does not allow opening cases.")
@@ -137,7 +137,7 @@ _CONTACT_FIELD = {"phone": "phone", "signal": "phone", "whatsapp": "phone", "ema
 @transaction.atomic
 def open_case_from_request(
     *,
-    user: Any,
+    user: Actor,
     request_id: str,
     team_id: str | None,
     assignee_ids: Sequence[int] = (),

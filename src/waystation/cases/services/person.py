@@ -5,10 +5,10 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from django.db import transaction
 
+from waystation.accounts.models import Actor
 from waystation.cases.models import (
     Case,
 )
@@ -47,7 +47,7 @@ class Details:
 
 
 @transaction.atomic
-def update_details(*, user: Any, case_id: str, details: Details) -> Case:
+def update_details(*, user: Actor, case_id: str, details: Details) -> Case:
     case = _case_for(user, case_id)
     if details.birth_year.strip() and blind.blind_index("birth_year", details.birth_year) is None:
         raise CaseError("A birth year is four digits, like 1994.")

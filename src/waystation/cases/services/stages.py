@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
+from waystation.accounts.models import Actor
 from waystation.cases import workflow
 from waystation.cases.models import (
     Alert,
@@ -92,7 +92,7 @@ class MoveResult:
 @transaction.atomic
 def change_stage(
     *,
-    user: Any,
+    user: Actor,
     case_id: str,
     to_stage: str,
     reason: str = "",
@@ -142,7 +142,7 @@ def change_stage(
 
 @transaction.atomic
 def decide_approval(
-    *, user: Any, case_id: str, approval_id: str, approve: bool, now: datetime | None = None
+    *, user: Actor, case_id: str, approval_id: str, approve: bool, now: datetime | None = None
 ) -> MoveResult:
     """A second person approves (and the move happens) or refuses. Never the person who
     asked, and only a role that approves."""
@@ -186,7 +186,7 @@ def decide_approval(
 
 
 @transaction.atomic
-def withdraw_approval(*, user: Any, case_id: str, approval_id: str) -> None:
+def withdraw_approval(*, user: Actor, case_id: str, approval_id: str) -> None:
     case = _case_for(user, case_id)
     updated = StageApproval.objects.filter(
         pk=approval_id, case=case, status=StageApproval.Status.PENDING, requested_by_id=user.pk

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
 
+from waystation.accounts.models import Actor
 from waystation.cases.models import (
     Case,
     PartnerReference,
@@ -17,7 +16,7 @@ from waystation.cases.services.common import CaseError, _case_for, _record, _tex
 @transaction.atomic
 def update_checklist(
     *,
-    user: Any,
+    user: Actor,
     case_id: str,
     identity_seen: bool,
     interview_held: bool,
@@ -47,7 +46,7 @@ def update_checklist(
 
 @transaction.atomic
 def record_reference(
-    *, user: Any, case_id: str, organisation: str, text: str, supports: bool = True
+    *, user: Actor, case_id: str, organisation: str, text: str, supports: bool = True
 ) -> PartnerReference:
     case = _case_for(user, case_id)
     reference = PartnerReference(

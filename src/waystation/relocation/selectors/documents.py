@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
+from waystation.accounts.models import Actor
 from waystation.cases.models import Case
 from waystation.cases.selectors import visibility as case_visibility
 from waystation.cases.selectors.matches import MATCHES_SHOWN_MAX
@@ -74,7 +74,7 @@ def case_documents(*, case: Case) -> list[ShownDocument]:
     ]
 
 
-def shared_numbers(*, user: Any, case: Case) -> list[SharedNumber]:
+def shared_numbers(*, user: Actor, case: Case) -> list[SharedNumber]:
     """Documents of this case whose number is on another case too. Digests only: no
     number is opened to find them."""
     mine = dict(

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db import transaction
 
+from waystation.accounts.models import Actor
 from waystation.audit import services as audit
 from waystation.cases.models import Case
 from waystation.cases.selectors import visibility as case_visibility
@@ -115,7 +116,7 @@ def _legs(case: Case) -> list[ShownLeg]:
 
 
 @transaction.atomic
-def open_relocation(*, user: Any, case_id: str) -> RelocationFile:
+def open_relocation(*, user: Actor, case_id: str) -> RelocationFile:
     """Decrypt a case's relocation for a reader who may see the case (else
     ``CaseNotFound``); the reading is on the audit record, once per call."""
     case = case_visibility.visible_case(user=user, case_id=case_id)

@@ -3,8 +3,7 @@ audit entry. Each action module (houses, travel, documents, money) builds on the
 
 from __future__ import annotations
 
-from typing import Any
-
+from waystation.accounts.models import Actor
 from waystation.audit import services as audit
 from waystation.cases.models import Case
 from waystation.cases.selectors import visibility as case_visibility
@@ -23,12 +22,12 @@ class RelocationError(Exception):
     """A relocation action was refused; the message is for the person who tried."""
 
 
-def require(user: Any, permission: str, message: str = "Your role does not allow this.") -> None:
+def require(user: Actor, permission: str, message: str = "Your role does not allow this.") -> None:
     if not user.is_active or not user.has_perm(permission):
         raise RelocationError(message)
 
 
-def case_for(user: Any, case_id: str, permission: str = PLAN) -> Case:
+def case_for(user: Actor, case_id: str, permission: str = PLAN) -> Case:
     """The case, locked for this transaction, if the user may see it (else the 404 of
     ``CaseNotFound``) and their role allows ``permission`` (else a RelocationError)."""
     case = case_visibility.visible_case(user=user, case_id=case_id, lock=True)
@@ -47,6 +46,6 @@ def clean_text(
     return value
 
 
-def record(actor: Any, action: str, object_type: str, object_id: str) -> None:
+def record(actor: Actor | int | None, action: str, object_type: str, object_id: str) -> None:
     actor_id = actor if actor is None or isinstance(actor, int) else actor.pk
     audit.record(actor_id=actor_id, action=action, object_type=object_type, object_id=object_id)

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from waystation.accounts.models import Actor
 from waystation.cases.models import AlertKind, Case
 from waystation.cases.selectors import visibility as case_visibility
 from waystation.cases.services import alerts as case_alerts
@@ -112,7 +112,7 @@ def _fill(row: TravelDocument, case: Case, document: DocumentInput) -> None:
 
 
 @transaction.atomic
-def add_document(*, user: Any, case_id: str, document: DocumentInput) -> TravelDocument:
+def add_document(*, user: Actor, case_id: str, document: DocumentInput) -> TravelDocument:
     case = case_for(user, case_id, PLAN)
     row = TravelDocument(case=case, data_key_id=case.data_key_id, created_by_id=user.pk)
     _fill(row, case, document)
@@ -123,7 +123,7 @@ def add_document(*, user: Any, case_id: str, document: DocumentInput) -> TravelD
 
 @transaction.atomic
 def change_document(
-    *, user: Any, case_id: str, document_id: str, document: DocumentInput
+    *, user: Actor, case_id: str, document_id: str, document: DocumentInput
 ) -> TravelDocument:
     case = case_for(user, case_id, PLAN)
     row = (

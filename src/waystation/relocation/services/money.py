@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from waystation.accounts.models import Actor
 from waystation.cases.models import AlertKind, Case
 from waystation.cases.selectors import visibility as case_visibility
 from waystation.cases.services import alerts as case_alerts
@@ -93,7 +94,7 @@ def _checked_rate_input(currency: str, day: date, rate: Decimal) -> tuple[str, d
 
 
 def _save_rate(
-    *, user: Any, currency: str, day: date, rate: Decimal, replace: bool
+    *, user: Actor, currency: str, day: date, rate: Decimal, replace: bool
 ) -> ExchangeRate:
     existing = ExchangeRate.objects.select_for_update().filter(currency=currency, day=day).first()
     if existing is not None and not replace:
@@ -126,7 +127,7 @@ def _save_rate(
 
 @transaction.atomic
 def record_rate(
-    *, user: Any, currency: str, day: date, rate: Decimal, replace: bool = False
+    *, user: Actor, currency: str, day: date, rate: Decimal, replace: bool = False
 ) -> ExchangeRate:
     """Units of the reporting currency for one unit of ``currency`` on ``day``. One per
     currency and day: a second one is refused unless ``replace`` says to correct it."""
@@ -176,7 +177,7 @@ def _programme(programme_id: str, *, active_only: bool = True) -> Programme:
 @transaction.atomic
 def record_payment(
     *,
-    user: Any,
+    user: Actor,
     case_id: str,
     programme_id: str,
     category: str,
@@ -259,7 +260,7 @@ def _awaiting_payment(case: Case, payment_id: str) -> Payment:
 
 @transaction.atomic
 def decide_payment(
-    *, user: Any, case_id: str, payment_id: str, approve: bool, reason: str = ""
+    *, user: Actor, case_id: str, payment_id: str, approve: bool, reason: str = ""
 ) -> Payment:
     """A second person approves or refuses a payment waiting for approval. Never its
     creator. A refusal's reason goes into the case's notes, sealed with the case's key,
@@ -284,7 +285,7 @@ def decide_payment(
 
 
 @transaction.atomic
-def cancel_payment(*, user: Any, case_id: str, payment_id: str) -> Payment:
+def cancel_payment(*, user: Actor, case_id: str, payment_id: str) -> Payment:
     """Withdraw a payment still waiting for approval: its creator, or an approver."""
     case = case_for(user, case_id, RECORD_PAYMENT)
     payment = _awaiting_payment(case, payment_id)
@@ -323,7 +324,7 @@ def default_threshold_minor() -> int:
 
 
 @transaction.atomic
-def create_programme(*, user: Any, name: str, threshold_minor: int | None = None) -> Programme:
+def create_programme(*, user: Actor, name: str, threshold_minor: int | None = None) -> Programme:
     require(user, MANAGE_BUDGETS, "Your role does not allow setting up programmes.")
     name = clean_text(name, label="The programme's name", required=True, limit=MAX_PROGRAMME_NAME)
     if Programme.objects.filter(name__iexact=name).exists():
@@ -335,7 +336,7 @@ def create_programme(*, user: Any, name: str, threshold_minor: int | None = None
 
 
 @transaction.atomic
-def set_threshold(*, user: Any, programme_id: str, threshold_minor: int) -> Programme:
+def set_threshold(*, user: Actor, programme_id: str, threshold_minor: int) -> Programme:
     """Change the amount above which a programme's payments wait for a second person.
     Payments already recorded keep the status they were given."""
     require(user, MANAGE_BUDGETS, "Your role does not allow changing thresholds.")
@@ -349,7 +350,7 @@ def set_threshold(*, user: Any, programme_id: str, threshold_minor: int) -> Prog
 @transaction.atomic
 def set_budget(
     *,
-    user: Any,
+    user: Actor,
     programme_id: str,
     category: str,
     period_start: date,

@@ -19,13 +19,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
-from typing import Any
 
 from babel import Locale
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from waystation.accounts.models import Actor
 from waystation.audit import services as audit
 from waystation.cases import workflow
 from waystation.cases.models import AlertKind, Case, CaseCheckIn, Stage
@@ -97,7 +97,7 @@ class PlanInput:
 
 
 @transaction.atomic
-def save_plan(*, user: Any, case_id: str, plan: PlanInput) -> RelocationPlan:
+def save_plan(*, user: Actor, case_id: str, plan: PlanInput) -> RelocationPlan:
     """Create the case's one plan, or change it."""
     case = case_for(user, case_id, PLAN)
     if plan.pathway not in Pathway.values:
@@ -209,7 +209,7 @@ def _leg_for(case: Case, leg_id: str) -> Leg:
 
 
 @transaction.atomic
-def add_leg(*, user: Any, case_id: str, leg: LegInput, now: datetime | None = None) -> Leg:
+def add_leg(*, user: Actor, case_id: str, leg: LegInput, now: datetime | None = None) -> Leg:
     """Append a leg to the journey; it must leave after the previous one arrives."""
     case = case_for(user, case_id, PLAN)
     now = now or timezone.now()
@@ -225,7 +225,7 @@ def add_leg(*, user: Any, case_id: str, leg: LegInput, now: datetime | None = No
 
 @transaction.atomic
 def change_leg(
-    *, user: Any, case_id: str, leg_id: str, leg: LegInput, now: datetime | None = None
+    *, user: Actor, case_id: str, leg_id: str, leg: LegInput, now: datetime | None = None
 ) -> Leg:
     case = case_for(user, case_id, PLAN)
     now = now or timezone.now()
@@ -244,7 +244,7 @@ def _resolve_leg_alerts(case_id: str, leg_ids: list[str], at: datetime) -> int:
 
 
 @transaction.atomic
-def cancel_leg(*, user: Any, case_id: str, leg_id: str) -> Leg:
+def cancel_leg(*, user: Actor, case_id: str, leg_id: str) -> Leg:
     """A leg that will not happen: it stops being a deadline and a neighbour."""
     case = case_for(user, case_id, PLAN)
     row = _leg_for(case, leg_id)
@@ -266,7 +266,7 @@ def _check_moment(at: datetime, now: datetime) -> None:
         raise RelocationError("That time is more than a year ago: check the date.")
 
 
-def _follow_stage(user: Any, case: Case, target: Stage) -> str:
+def _follow_stage(user: Actor, case: Case, target: Stage) -> str:
     """Ask the workflow to move the case; say why not, if it would not."""
     if not workflow.allowed(case.stage, target):
         return f"The case stays {case.get_stage_display()}: it cannot move to {target.label}."
@@ -282,7 +282,12 @@ def _follow_stage(user: Any, case: Case, target: Stage) -> str:
 
 @transaction.atomic
 def record_departure(
-    *, user: Any, case_id: str, leg_id: str, at: datetime | None = None, now: datetime | None = None
+    *,
+    user: Actor,
+    case_id: str,
+    leg_id: str,
+    at: datetime | None = None,
+    now: datetime | None = None,
 ) -> LegResult:
     """They set off. The first departure of a case in planning puts it in transit."""
     case = case_for(user, case_id, PLAN)
@@ -309,7 +314,12 @@ def record_departure(
 
 @transaction.atomic
 def record_arrival(
-    *, user: Any, case_id: str, leg_id: str, at: datetime | None = None, now: datetime | None = None
+    *,
+    user: Actor,
+    case_id: str,
+    leg_id: str,
+    at: datetime | None = None,
+    now: datetime | None = None,
 ) -> LegResult:
     """They arrived. The arrival of the journey's last leg marks the case arrived."""
     case = case_for(user, case_id, PLAN)
@@ -336,7 +346,7 @@ def record_arrival(
 
 
 @transaction.atomic
-def record_leg_check_in(*, user: Any, case_id: str, leg_id: str) -> None:
+def record_leg_check_in(*, user: Actor, case_id: str, leg_id: str) -> None:
     """Staff heard from the person while on a leg: a case check-in (the casework action,
     audited there), which meets the leg's deadline at once."""
     case = case_for(user, case_id, PLAN)
