@@ -26,7 +26,7 @@ ROOT = "waystation"
 # Lowest first. An app may import from the apps before it, never from those after it.
 LAYERS = ["audit", "vault", "accounts", "web", "intake", "cases", "relocation", "demo"]
 # Project modules that are no app: shared helpers any app may use (they import no app)...
-BASE = {"waystation.ids", "waystation.durable"}
+BASE = {"waystation.ids", "waystation.durable", "waystation.logging_config"}
 # ... and the entry points that wire the apps together (nothing imports them).
 ENTRY = {
     "waystation.settings",

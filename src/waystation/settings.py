@@ -21,6 +21,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from waystation.logging_config import logging_config
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 REPO_DIR = PACKAGE_DIR.parent.parent
 
@@ -241,25 +243,4 @@ WAYSTATION_DEMO_KEY_FILE = DATA_DIR / "keys" / "DEMO-ROOT-KEY-NOT-FOR-REAL-DATA"
 WAYSTATION_VAULT_BACKEND = os.environ.get("WAYSTATION_VAULT_BACKEND", "agent")
 
 # Logs never carry request bodies, client addresses or decrypted values.
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {"redact": {"()": "waystation.intake.logging.RedactedErrorFilter"}},
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
-        # An error's message and the request attached to it can quote what staff typed
-        # (names, stories): these records keep only the exception's type and location.
-        "redacted": {
-            "class": "logging.StreamHandler",
-            "formatter": "plain",
-            "filters": ["redact"],
-        },
-    },
-    "root": {"handlers": ["console"], "level": "INFO"},
-    "loggers": {
-        "django.request": {"handlers": ["redacted"], "level": "ERROR", "propagate": False},
-        # runserver logs client addresses for every request.
-        "django.server": {"handlers": [], "level": "CRITICAL", "propagate": False},
-    },
-}
+LOGGING = logging_config(public=False)
