@@ -1,8 +1,8 @@
-"""Casework: signal quality and cost, and the staff pages at scale.
+"""Casework: similarity match quality and cost, and the staff pages at scale.
 
-- ``signals``: a generated set of requests with known duplicates and two planted
+- ``matches``: a generated set of requests with known duplicates and two planted
   infiltration patterns (one phone behind five requests; one story copied with small
-  edits into five), opened through the real service; every case's signals are computed
+  edits into five), opened through the real service; every case's matches are computed
   from the database and compared with the truth: precision and recall over pairs.
   Then the cost of computing the keyed digests, MinHash and LSH bands of 100k requests.
 - ``casepages``: the queue page and a case page through the full Django stack (session,
@@ -22,9 +22,12 @@ import itertools
 import random
 import time
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from bench.harness import SEED, Context, Row, benchmark, progress
+
+if TYPE_CHECKING:  # Django is set up in the child process, after this module is imported
+    from waystation.accounts.models import Actor
 
 # --- a generated population -------------------------------------------------------------
 
@@ -138,7 +141,7 @@ def population(count: int) -> Population:
 
 def _intake(request: Request) -> Any:
     from waystation.cases.models import Channel, Urgency
-    from waystation.cases.services import ManualIntake
+    from waystation.cases.services.opening import ManualIntake
 
     return ManualIntake(
         full_name=request.name,
@@ -151,11 +154,13 @@ def _intake(request: Request) -> Any:
     )
 
 
-@benchmark("signals", title="casework signals: quality and cost", order=60, per_backend=False)
-def signals(ctx: Context) -> list[Row]:
-    from waystation.cases import selectors
+@benchmark(
+    "matches", title="casework similarity matches: quality and cost", order=60, per_backend=False
+)
+def matches(ctx: Context) -> list[Row]:
     from waystation.cases.models import Case
-    from waystation.cases.services import open_case_manually
+    from waystation.cases.selectors.matches import matching_cases
+    from waystation.cases.services.opening import open_case_manually
     from waystation.vault import blind
 
     count = 1_000 if ctx.sizes.cases < 1_000 else 5_000
@@ -166,12 +171,12 @@ def signals(ctx: Context) -> list[Row]:
         for request in generated.requests
     ]
     index_of = {case_id: n for n, case_id in enumerate(ids)}
-    progress("computing every case's signals")
+    progress("computing every case's matches")
     started = time.perf_counter()
     predicted: set[tuple[int, int]] = set()
     for case in Case.objects.filter(pk__in=ids).only("id", "story_signature"):
-        for matches in selectors.signal_matches(case).values():
-            for other in matches:
+        for found in matching_cases(case).values():
+            for other in found:
                 if other in index_of:
                     a, b = index_of[case.id], index_of[other]
                     predicted.add((a, b) if a < b else (b, a))
@@ -194,27 +199,27 @@ def signals(ctx: Context) -> list[Row]:
     what = f"{len(generated.requests):,} requests, {len(generated.truth)} true pairs"
     return [
         Row(
-            benchmark=f"signals precision ({what})",
+            benchmark=f"matches precision ({what})",
             backend="-",
             measure="ratio",
             value=precision,
             higher_is_better=True,
         ),
         Row(
-            benchmark=f"signals recall ({what})",
+            benchmark=f"matches recall ({what})",
             backend="-",
             measure="ratio",
             value=recall,
             higher_is_better=True,
         ),
         Row(
-            benchmark=f"signal lookup per case from the database ({len(ids):,} cases)",
+            benchmark=f"match lookup per case from the database ({len(ids):,} cases)",
             backend=ctx.backend,
             measure="ms",
             value=lookup_seconds / len(ids) * 1e3,
         ),
         Row(
-            benchmark=f"signal computation, {size:,} requests (digests, MinHash, bands)",
+            benchmark=f"match computation, {size:,} requests (digests, MinHash, bands)",
             backend="-",
             measure="s",
             value=compute_seconds,
@@ -239,7 +244,7 @@ def _staff(username: str, role: Any) -> Any:
     return user
 
 
-def _client(user: Any) -> Any:
+def _client(user: Actor) -> Any:
     from django.test import Client
     from django_otp import DEVICE_ID_SESSION_KEY
     from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -257,7 +262,6 @@ def _populate(ctx: Context, cases: int, messages: int) -> tuple[Any, Any, list[s
     from django.utils import timezone
 
     from waystation.accounts.roles import Role
-    from waystation.cases import services
     from waystation.cases.models import (
         Assignment,
         Case,
@@ -267,6 +271,7 @@ def _populate(ctx: Context, cases: int, messages: int) -> tuple[Any, Any, list[s
         Stage,
         Urgency,
     )
+    from waystation.cases.services import access, opening
     from waystation.ids import random_id
     from waystation.vault.fields import Ciphertext
     from waystation.vault.models import DataKey
@@ -274,9 +279,9 @@ def _populate(ctx: Context, cases: int, messages: int) -> tuple[Any, Any, list[s
     manager = _staff("bench.manager", Role.PROGRAMME_MANAGER)
     caseworker = _staff("bench.caseworker", Role.CASEWORKER)
     teams = [
-        services.create_team(actor_id=None, name=f"Team {n}", supervisor_id=manager.pk)
+        access.create_team(actor_id=None, name=f"Team {n}", supervisor_id=manager.pk)
         if n == 0
-        else services.create_team(
+        else access.create_team(
             actor_id=None,
             name=f"Team {n}",
             supervisor_id=_staff(f"bench.sup{n}", Role.CASEWORKER).pk,
@@ -288,7 +293,7 @@ def _populate(ctx: Context, cases: int, messages: int) -> tuple[Any, Any, list[s
     pool = population(2_000).requests
     real = []
     for n in range(REAL_CASES):
-        case = services.open_case_manually(
+        case = opening.open_case_manually(
             actor_id=None,
             intake=_intake(pool[n % len(pool)]),
             team_id=teams[0].pk,
@@ -398,7 +403,7 @@ def pages(ctx: Context) -> list[Row]:
     case_urls = [f"/cases/{r.choice(real)}/" for _ in range(rounds)]
     _p95(manager_client, queue_urls[:3])  # warm caches and connections
     scale = f"{cases // 1000}k cases, {messages / 1e6:g}M messages"
-    from waystation.cases.selectors import visible_cases
+    from waystation.cases.selectors.visibility import visible_cases
 
     supervised = visible_cases(manager).count()
     return [

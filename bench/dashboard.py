@@ -58,7 +58,7 @@ def _populate(target_cases: int, payments: int, r: random.Random) -> None:
 
     from bench.cases import _intake, population
     from waystation.cases.models import Case, Channel, Outcome, Stage, StageChange, Urgency
-    from waystation.cases.services import open_case_manually
+    from waystation.cases.services.opening import open_case_manually
     from waystation.ids import random_id
     from waystation.relocation.models import (
         BudgetCategory,

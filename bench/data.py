@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from bench.harness import SEED
 
 if TYPE_CHECKING:
-    from waystation.cases.services import ManualIntake
+    from waystation.cases.services.opening import ManualIntake
 
 FIRST_NAMES = [
     "Магомед", "Ислам", "Руслан", "Ахмед", "Зелимхан", "Адам", "Иван", "Алексей",
@@ -109,7 +109,7 @@ def note_texts(count: int) -> list[NoteText]:
 
 def manual_intakes(count: int) -> list[ManualIntake]:
     from waystation.cases.models import Channel, Urgency
-    from waystation.cases.services import ManualIntake
+    from waystation.cases.services.opening import ManualIntake
 
     r = rng(2)
     return [

@@ -145,7 +145,7 @@ class Context:
         four sealed fields, a blind index, name tokens and an audit entry each)."""
         if not self.case_ids:
             from bench import data
-            from waystation.cases.services import open_case_manually
+            from waystation.cases.services.opening import open_case_manually
 
             intakes = data.manual_intakes(self.sizes.cases)
             progress(f"opening {len(intakes):,} cases through the service")

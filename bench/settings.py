@@ -16,4 +16,4 @@ from waystation.settings import *  # noqa: F403
 from waystation.settings import LOGGING
 
 # Progress goes to stderr from the harness; keep library warnings, drop INFO chatter.
-LOGGING["root"]["level"] = "WARNING"  # type: ignore[index]  # a plain dict in settings
+LOGGING["root"]["level"] = "WARNING"

@@ -25,6 +25,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from waystation.filemodes import make_private_folder, write_private_file
+from waystation.logging_config import logging_config
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 REPO_DIR = PACKAGE_DIR.parent.parent
@@ -199,7 +200,7 @@ WAYSTATION_DEFAULT_APPROVAL_THRESHOLD = os.environ.get(
 # Days before a travel document or visa expires that its case's assignees are alerted.
 WAYSTATION_DOCUMENT_WARNING_DAYS = int(os.environ.get("WAYSTATION_DOCUMENT_WARNING_DAYS", "30"))
 # Phone numbers typed without a country code, on a case with no country, are read as
-# numbers of this region (ISO code, e.g. "RU") for search and signals; empty: as typed.
+# numbers of this region (ISO code, e.g. "RU") for search and matches; empty: as typed.
 # Changing it changes phone digests: run `waystation cases reindex` afterwards.
 WAYSTATION_DEFAULT_PHONE_REGION = os.environ.get("WAYSTATION_DEFAULT_PHONE_REGION", "").upper()
 # No aggregate figure (page, CSV, PDF) shows a count of fewer than this many people.
@@ -274,25 +275,4 @@ WAYSTATION_AUDIT_ANCHOR: Path | None = (
 )
 
 # Logs never carry request bodies, client addresses or decrypted values.
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {"redact": {"()": "waystation.intake.logging.RedactedErrorFilter"}},
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
-        # An error's message and the request attached to it can quote what staff typed
-        # (names, stories): these records keep only the exception's type and location.
-        "redacted": {
-            "class": "logging.StreamHandler",
-            "formatter": "plain",
-            "filters": ["redact"],
-        },
-    },
-    "root": {"handlers": ["console"], "level": "INFO"},
-    "loggers": {
-        "django.request": {"handlers": ["redacted"], "level": "ERROR", "propagate": False},
-        # runserver logs client addresses for every request.
-        "django.server": {"handlers": [], "level": "CRITICAL", "propagate": False},
-    },
-}
+LOGGING = logging_config(public=False)

@@ -27,6 +27,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from waystation.logging_config import logging_config
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 REPO_DIR = PACKAGE_DIR.parent.parent
 
@@ -155,26 +157,6 @@ X_FRAME_OPTIONS = "DENY"
 if not DEMO_MODE and os.environ.get("WAYSTATION_PUBLIC_BEHIND_TLS_PROXY") == "1":
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
-# Logs never carry addresses, request lines or bodies: django.server (client addresses)
-# and gunicorn's access log are off; server errors are logged as the exception's type
-# and code locations only (RedactedErrorFilter), never its message or the request.
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": True,
-    "filters": {"redact": {"()": "waystation.intake.logging.RedactedErrorFilter"}},
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {
-        "console": {
-            "class": "logging.StreamHandler",
-            "formatter": "plain",
-            "filters": ["redact"],
-        }
-    },
-    "root": {"handlers": ["console"], "level": "WARNING"},
-    "loggers": {
-        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
-        "django.server": {"handlers": [], "level": "CRITICAL", "propagate": False},
-        "django.security": {"handlers": [], "level": "CRITICAL", "propagate": False},
-        "gunicorn.access": {"handlers": [], "level": "CRITICAL", "propagate": False},
-    },
-}
+# Logs never carry addresses, request lines or bodies (the stricter of the two configs in
+# waystation/logging_config.py).
+LOGGING = logging_config(public=True)

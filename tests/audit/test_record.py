@@ -12,7 +12,7 @@ from waystation.audit import services as audit
 from waystation.audit.models import AuditEntry, AuditHead
 from waystation.audit.services import verify_chain
 from waystation.cases.models import Case, Channel, Urgency
-from waystation.cases.services import ManualIntake, open_case_manually
+from waystation.cases.services.opening import ManualIntake, open_case_manually
 from waystation.vault.models import DataKey
 
 pytestmark = pytest.mark.django_db
@@ -111,7 +111,7 @@ def test_a_service_whose_transaction_fails_writes_no_audit_entry(monkeypatch):
         raise RuntimeError("storage failed")
 
     monkeypatch.setattr(
-        "waystation.cases.services.CaseNameToken.objects.bulk_create", fail_on_name_tokens
+        "waystation.cases.services.indexes.CaseNameToken.objects.bulk_create", fail_on_name_tokens
     )
     with pytest.raises(RuntimeError):
         open_case_manually(actor_id=None, intake=_manual_intake())
@@ -128,7 +128,7 @@ def test_a_failing_audit_entry_undoes_its_action(monkeypatch):
     def refuse(**kwargs):
         raise ValueError("audit write failed")
 
-    monkeypatch.setattr("waystation.cases.services.audit.record", refuse)
+    monkeypatch.setattr("waystation.cases.services.common.audit.record", refuse)
     with pytest.raises(ValueError):
         open_case_manually(actor_id=None, intake=_manual_intake())
 

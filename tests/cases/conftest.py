@@ -10,8 +10,8 @@ import pytest
 from tests.factories import make_staff
 from waystation.accounts.models import StaffUser
 from waystation.accounts.roles import Role
-from waystation.cases import services
 from waystation.cases.models import Case, Channel, Team, Urgency
+from waystation.cases.services import access, opening
 
 
 @dataclass
@@ -45,12 +45,12 @@ def staff(db) -> Staff:
 
 @pytest.fixture
 def team(staff: Staff) -> Team:
-    return services.create_team(actor_id=None, name="North", supervisor_id=staff.manager.pk)
+    return access.create_team(actor_id=None, name="North", supervisor_id=staff.manager.pk)
 
 
 @pytest.fixture
 def other_team(staff: Staff) -> Team:
-    return services.create_team(actor_id=None, name="South", supervisor_id=staff.other_manager.pk)
+    return access.create_team(actor_id=None, name="South", supervisor_id=staff.other_manager.pk)
 
 
 def new_case(
@@ -63,9 +63,9 @@ def new_case(
     urgency: Urgency = Urgency.DAYS,
     **more: object,
 ) -> Case:
-    return services.open_case_manually(
+    return opening.open_case_manually(
         actor_id=None,
-        intake=services.ManualIntake(
+        intake=opening.ManualIntake(
             full_name=full_name,
             phone=phone,
             narrative=narrative,

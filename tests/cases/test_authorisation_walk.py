@@ -25,8 +25,16 @@ from tests.web.forwarded import wsgi_environ
 from waystation.accounts import services as accounts
 from waystation.accounts.roles import Role
 from waystation.accounts.sessions import LAST_SEEN_KEY
-from waystation.cases import services
 from waystation.cases.models import Alert, CaseMessage, Note, Stage, StageApproval, Task
+from waystation.cases.services import (
+    access,
+    alerts,
+    check_ins,
+    daily_work,
+    opening,
+    stages,
+    verification,
+)
 from waystation.vault import runtime
 
 MARK = "Qxwzmarker"
@@ -84,14 +92,16 @@ def seeded(staff, team):
         urgency=1,
     )
     cw = staff.caseworker
-    services.add_note(user=cw, case_id=case.id, text=f"note{MARK}")
-    services.record_reference(user=cw, case_id=case.id, organisation="P", text=f"reference{MARK}")
-    services.add_task(user=cw, case_id=case.id, title=f"task{MARK}")
-    services.assess_risk(user=cw, case_id=case.id, urgency=1, reasons=f"risk{MARK}")
-    services.record_message(
+    daily_work.add_note(user=cw, case_id=case.id, text=f"note{MARK}")
+    verification.record_reference(
+        user=cw, case_id=case.id, organisation="P", text=f"reference{MARK}"
+    )
+    daily_work.add_task(user=cw, case_id=case.id, title=f"task{MARK}")
+    daily_work.assess_risk(user=cw, case_id=case.id, urgency=1, reasons=f"risk{MARK}")
+    daily_work.record_message(
         user=cw, case_id=case.id, direction="in", channel="phone", text=f"message{MARK}"
     )
-    grant = services.grant_access(
+    grant = access.grant_access(
         user=staff.manager,
         case_id=case.id,
         grantee_id=staff.logistics.pk,
@@ -100,11 +110,11 @@ def seeded(staff, team):
     )
     # The logistics coordinator's grant makes them a viewer; revoke it at the end of set-up?
     # No: keep it, and walk with a second logistics coordinator who has none.
-    services.change_stage(
+    stages.change_stage(
         user=cw, case_id=case.id, to_stage=Stage.DECLINED, reason=f"reason{MARK}"
     )  # urgent: waits for approval
-    services.set_check_in_schedule(user=cw, case_id=case.id, every_hours=1)
-    services.check_overdue(now=timezone.now() + timedelta(hours=3))
+    check_ins.set_check_in_schedule(user=cw, case_id=case.id, every_hours=1)
+    alerts.check_overdue(now=timezone.now() + timedelta(hours=3))
     relocation = seed_relocation(case, staff)
     values = {
         **relocation,
@@ -321,8 +331,8 @@ WEB_MARK = f"Webstory{MARK}"
 @pytest.fixture
 def from_the_web(staff, team):
     from tests.intake.files import jpeg_with_gps
+    from waystation.intake import public_services as intake
     from waystation.intake import screening
-    from waystation.intake import services as intake
     from waystation.intake.models import Attachment
     from waystation.intake.uploads import clean_upload
 
@@ -338,7 +348,7 @@ def from_the_web(staff, team):
             files=[photo],
         )
     )
-    case = services.open_case_from_request(
+    case = opening.open_case_from_request(
         user=staff.screener,
         request_id=receipt.request_id,
         team_id=team.pk,

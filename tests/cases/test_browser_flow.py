@@ -10,10 +10,10 @@ import pytest
 from tests.browser import chromium
 from tests.factories import DEFAULT_TEST_PASSWORD, make_staff, totp_now
 from waystation.accounts.roles import Role
-from waystation.cases import services
 from waystation.cases.models import Case, Stage, StageChange
+from waystation.cases.services import access
+from waystation.intake import public_services as intake
 from waystation.intake import screening
-from waystation.intake import services as intake
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -43,7 +43,7 @@ def test_screener_to_caseworker_to_manager(browser, live_server):
     screener = make_staff(Role.SCREENER, "screener.b")
     caseworker = make_staff(Role.CASEWORKER, "caseworker.b")
     manager = make_staff(Role.PROGRAMME_MANAGER, "manager.b")
-    team = services.create_team(actor_id=None, name="Caucasus", supervisor_id=manager.pk)
+    team = access.create_team(actor_id=None, name="Caucasus", supervisor_id=manager.pk)
     screening.ensure_intake_key(actor_id=None)
     receipt = intake.submit_request(
         new=intake.NewRequest(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from waystation.accounts.models import StaffUser
-from waystation.cases import selectors
+from waystation.cases.selectors import visibility
 from waystation.demo.people import DEMO_APPLICANTS
 from waystation.demo.services import create_demo_organisation
 
@@ -13,6 +13,6 @@ def test_the_demo_caseworker_and_manager_see_the_demo_cases(db):
     caseworker = StaffUser.objects.get(username="caseworker")
     manager = StaffUser.objects.get(username="manager")
     admin = StaffUser.objects.get(username="admin")
-    assert selectors.visible_cases(caseworker).count() == len(DEMO_APPLICANTS)
-    assert selectors.visible_cases(manager).count() == len(DEMO_APPLICANTS)
-    assert selectors.visible_cases(admin).count() == 0
+    assert visibility.visible_cases(caseworker).count() == len(DEMO_APPLICANTS)
+    assert visibility.visible_cases(manager).count() == len(DEMO_APPLICANTS)
+    assert visibility.visible_cases(admin).count() == 0

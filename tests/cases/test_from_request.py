@@ -5,11 +5,12 @@ from __future__ import annotations
 import pytest
 
 from waystation.audit.models import AuditEntry
-from waystation.cases import selectors, services
 from waystation.cases.models import Case, CaseMessage, Channel, IdentifierKind
-from waystation.cases.services import CaseError
+from waystation.cases.selectors import case_file
+from waystation.cases.services import alerts, check_ins, opening, shredding
+from waystation.cases.services.common import CaseError
+from waystation.intake import public_services as intake
 from waystation.intake import screening
-from waystation.intake import services as intake
 from waystation.intake.models import CheckInKind
 
 
@@ -36,7 +37,7 @@ def test_a_screener_opens_a_case_from_a_request(staff, team):
     receipt = submit()
     mailbox = intake.open_mailbox(typed_codename=receipt.codename)
     intake.send_message(mailbox=mailbox, text="I am still here")
-    case = services.open_case_from_request(
+    case = opening.open_case_from_request(
         user=staff.screener,
         request_id=receipt.request_id,
         team_id=team.pk,
@@ -47,7 +48,7 @@ def test_a_screener_opens_a_case_from_a_request(staff, team):
     assert case.channel == Channel.WEB
     assert case.source_request_id == receipt.request_id
     assert case.urgency == 1 and case.country == "RU"
-    opened = selectors.open_case(user=staff.caseworker, case_id=case.id)
+    opened = case_file.open_case(user=staff.caseworker, case_id=case.id)
     assert opened.narrative == "They found my messages. Please help."
     assert opened.phone == "+7 912 000 00 01"
     assert opened.city == "Grozny"
@@ -61,11 +62,11 @@ def test_a_screener_opens_a_case_from_a_request(staff, team):
 
 def test_a_request_opens_at_most_one_case(staff, team):
     receipt = submit()
-    services.open_case_from_request(
+    opening.open_case_from_request(
         user=staff.screener, request_id=receipt.request_id, team_id=team.pk
     )
     with pytest.raises(CaseError, match="already"):
-        services.open_case_from_request(
+        opening.open_case_from_request(
             user=staff.screener, request_id=receipt.request_id, team_id=team.pk
         )
     assert Case.objects.count() == 1
@@ -75,7 +76,7 @@ def test_roles_without_opening_cannot_open_from_a_request(staff, team):
     receipt = submit()
     for user in (staff.admin, staff.documentation, staff.logistics):
         with pytest.raises(CaseError):
-            services.open_case_from_request(
+            opening.open_case_from_request(
                 user=user, request_id=receipt.request_id, team_id=team.pk
             )
     assert not Case.objects.exists()
@@ -84,10 +85,10 @@ def test_roles_without_opening_cannot_open_from_a_request(staff, team):
 def test_handles_and_emails_land_in_their_own_index(staff, team):
     by_mail = submit(handle="Someone@Example.org", channel="email")
     by_telegram = submit(handle="@some_one", channel="telegram")
-    mailed = services.open_case_from_request(
+    mailed = opening.open_case_from_request(
         user=staff.screener, request_id=by_mail.request_id, team_id=team.pk
     )
-    telegram = services.open_case_from_request(
+    telegram = opening.open_case_from_request(
         user=staff.screener, request_id=by_telegram.request_id, team_id=team.pk
     )
     assert mailed.email_index and not mailed.phone_index
@@ -100,19 +101,19 @@ def test_web_check_ins_satisfy_the_schedule(staff, team):
     from django.utils import timezone
 
     receipt = submit()
-    case = services.open_case_from_request(
+    case = opening.open_case_from_request(
         user=staff.screener,
         request_id=receipt.request_id,
         team_id=team.pk,
         assignee_ids=[staff.caseworker.pk],
     )
     start = timezone.now()
-    services.set_check_in_schedule(
+    check_ins.set_check_in_schedule(
         user=staff.caseworker, case_id=case.id, every_hours=12, now=start - timedelta(hours=13)
     )
     mailbox = intake.open_mailbox(typed_codename=receipt.codename)
     intake.record_check_in(mailbox=mailbox, kind=CheckInKind.SAFE)
-    report = services.check_overdue(now=start + timedelta(minutes=1))
+    report = alerts.check_overdue(now=start + timedelta(minutes=1))
     assert report.satisfied == 1 and report.alerts == 0
     case.check_in_schedule.refresh_from_db()
     assert case.check_in_schedule.next_due_at > start
@@ -136,7 +137,7 @@ def test_the_request_leaves_the_triage_queue_once_a_case_is_opened(staff, team):
     from waystation.intake import selectors as intake_selectors
 
     kept, taken = submit(story="Still waiting."), submit(story="Becomes a case.")
-    services.open_case_from_request(
+    opening.open_case_from_request(
         user=staff.screener, request_id=taken.request_id, team_id=team.pk
     )
 
@@ -153,7 +154,7 @@ def test_only_people_who_may_see_the_case_read_or_answer_its_request(staff, team
 
     receipt = submit_with_file("Only the case's people read this.")
     attachment_id = Attachment.objects.get(request_id=receipt.request_id).id
-    case = services.open_case_from_request(
+    case = opening.open_case_from_request(
         user=staff.screener,
         request_id=receipt.request_id,
         team_id=team.pk,
@@ -186,12 +187,39 @@ def test_only_people_who_may_see_the_case_read_or_answer_its_request(staff, team
     )
 
 
+def test_a_request_behind_a_case_is_refused_when_nobody_answers_for_the_case(staff, team):
+    """Intake cannot decide who sees a case (it sits below cases): it asks, and without
+    the cases app's answer it refuses everyone, the case's own people included."""
+    from waystation.cases import receivers
+    from waystation.intake.models import HelpRequest
+    from waystation.intake.signals import checking_need_to_know
+
+    receipt = submit()
+    opening.open_case_from_request(
+        user=staff.screener,
+        request_id=receipt.request_id,
+        team_id=team.pk,
+        assignee_ids=[staff.caseworker.pk],
+    )
+    assert screening.open_request(user=staff.caseworker, request_id=receipt.request_id)
+    assert checking_need_to_know.disconnect(sender=HelpRequest, dispatch_uid="cases.need_to_know")
+    try:
+        for insider in (staff.caseworker, staff.manager):
+            with pytest.raises(HelpRequest.DoesNotExist):
+                screening.open_request(user=insider, request_id=receipt.request_id)
+    finally:
+        checking_need_to_know.connect(
+            receivers.may_see_the_case, sender=HelpRequest, dispatch_uid="cases.need_to_know"
+        )
+    assert screening.open_request(user=staff.caseworker, request_id=receipt.request_id)
+
+
 def test_the_case_adopts_the_request_key_and_copies_its_files(staff, team):
     from waystation.cases.models import CaseDocument
     from waystation.intake.models import HelpRequest
 
     receipt = submit_with_file("A photo of the summons.")
-    case = services.open_case_from_request(
+    case = opening.open_case_from_request(
         user=staff.screener,
         request_id=receipt.request_id,
         team_id=team.pk,
@@ -253,7 +281,7 @@ def test_shredding_the_case_erases_its_web_request(staff, team, settings):
     mailbox = intake.open_mailbox(typed_codename=receipt.codename)
     intake.send_message(mailbox=mailbox, text="One more thing.")
     intake.record_check_in(mailbox=mailbox, kind=CheckInKind.SAFE)
-    case = services.open_case_from_request(
+    case = opening.open_case_from_request(
         user=staff.screener,
         request_id=receipt.request_id,
         team_id=team.pk,
@@ -276,7 +304,7 @@ def test_shredding_the_case_erases_its_web_request(staff, team, settings):
     assert all(Path(settings.MEDIA_ROOT) in path.parents for path in files)
     assert _database_dump_holds(ciphertexts)  # the positive control
 
-    services.shred_case(actor_id=None, case=case)
+    shredding.shred_case(actor_id=None, case=case)
 
     assert not HelpRequest.objects.filter(pk=receipt.request_id).exists()
     for model in (MailboxMessage, Attachment, CheckIn):
@@ -301,13 +329,13 @@ def test_shredding_also_destroys_a_request_key_the_case_did_not_adopt(staff, tea
     from waystation.vault.models import DataKey
 
     receipt = submit()
-    case = services.open_case_from_request(
+    case = opening.open_case_from_request(
         user=staff.screener, request_id=receipt.request_id, team_id=team.pk
     )
     own_key = datakeys.create_data_key()
     HelpRequest.objects.filter(pk=receipt.request_id).update(data_key=own_key)
 
-    services.shred_case(actor_id=None, case=case)
+    shredding.shred_case(actor_id=None, case=case)
 
     assert DataKey.objects.get(pk=own_key.pk).wrapped is None
     assert DataKey.objects.get(pk=case.data_key_id).wrapped is None

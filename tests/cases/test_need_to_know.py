@@ -8,14 +8,15 @@ import pytest
 from django.utils import timezone
 
 from waystation.audit.models import AuditEntry
-from waystation.cases import selectors, services
 from waystation.cases.models import AccessGrant, Alert, AlertKind
-from waystation.cases.selectors import CaseNotFound
-from waystation.cases.services import CaseError
+from waystation.cases.selectors import case_file, visibility
+from waystation.cases.selectors.visibility import CaseNotFound
+from waystation.cases.services import access, check_ins, common, daily_work, stages, verification
+from waystation.cases.services.common import CaseError
 
 
 def visible_to(user) -> set[str]:
-    return set(selectors.visible_cases(user).values_list("pk", flat=True))
+    return set(visibility.visible_cases(user).values_list("pk", flat=True))
 
 
 def test_assignees_and_the_supervisor_see_a_case_and_nobody_else(case, staff):
@@ -35,7 +36,7 @@ def test_an_inactive_assignee_sees_nothing(case, staff):
 
 
 def test_a_grant_shows_the_case_until_its_date_and_not_after_revocation(case, staff):
-    grant = services.grant_access(
+    grant = access.grant_access(
         user=staff.manager,
         case_id=case.id,
         grantee_id=staff.documentation.pk,
@@ -46,12 +47,12 @@ def test_a_grant_shows_the_case_until_its_date_and_not_after_revocation(case, st
     AccessGrant.objects.filter(pk=grant.pk).update(until=timezone.now() - timedelta(seconds=1))
     assert case.id not in visible_to(staff.documentation)
     AccessGrant.objects.filter(pk=grant.pk).update(until=timezone.now() + timedelta(days=1))
-    services.revoke_access(user=staff.manager, case_id=case.id, grant_id=grant.pk)
+    access.revoke_access(user=staff.manager, case_id=case.id, grant_id=grant.pk)
     assert case.id not in visible_to(staff.documentation)
 
 
 def test_the_grant_reason_is_sealed_under_the_case_key(case, staff):
-    grant = services.grant_access(
+    grant = access.grant_access(
         user=staff.manager,
         case_id=case.id,
         grantee_id=staff.documentation.pk,
@@ -66,7 +67,7 @@ def test_the_grant_reason_is_sealed_under_the_case_key(case, staff):
 def test_grants_need_a_reason_a_future_end_and_a_manager(case, staff):
     until = timezone.now() + timedelta(days=1)
     with pytest.raises(CaseError, match="reason"):
-        services.grant_access(
+        access.grant_access(
             user=staff.manager,
             case_id=case.id,
             grantee_id=staff.logistics.pk,
@@ -74,7 +75,7 @@ def test_grants_need_a_reason_a_future_end_and_a_manager(case, staff):
             until=until,
         )
     with pytest.raises(CaseError, match="future"):
-        services.grant_access(
+        access.grant_access(
             user=staff.manager,
             case_id=case.id,
             grantee_id=staff.logistics.pk,
@@ -82,7 +83,7 @@ def test_grants_need_a_reason_a_future_end_and_a_manager(case, staff):
             until=timezone.now() - timedelta(hours=1),
         )
     with pytest.raises(CaseError, match="supervisor or a programme manager"):
-        services.grant_access(
+        access.grant_access(
             user=staff.caseworker,
             case_id=case.id,
             grantee_id=staff.logistics.pk,
@@ -90,7 +91,7 @@ def test_grants_need_a_reason_a_future_end_and_a_manager(case, staff):
             until=until,
         )
     with pytest.raises(CaseNotFound):
-        services.grant_access(
+        access.grant_access(
             user=staff.other_manager,
             case_id=case.id,
             grantee_id=staff.other_manager.pk,
@@ -107,12 +108,12 @@ def test_a_team_supervisor_without_the_manager_role_grants_and_revokes(staff):
     from waystation.accounts.roles import Role
 
     lead = make_staff(Role.CASEWORKER, "teamlead")
-    assert not lead.has_perm(services.GRANT_ACCESS)
-    team = services.create_team(actor_id=None, name="East", supervisor_id=lead.pk)
+    assert not lead.has_perm(common.GRANT_ACCESS)
+    team = access.create_team(actor_id=None, name="East", supervisor_id=lead.pk)
     case = new_case(team, [staff.caseworker])
     until = timezone.now() + timedelta(days=1)
     with pytest.raises(CaseError, match="supervisor or a programme manager"):
-        services.grant_access(
+        access.grant_access(
             user=staff.caseworker,
             case_id=case.id,
             grantee_id=staff.documentation.pk,
@@ -120,7 +121,7 @@ def test_a_team_supervisor_without_the_manager_role_grants_and_revokes(staff):
             until=until,
         )
 
-    grant = services.grant_access(
+    grant = access.grant_access(
         user=lead,
         case_id=case.id,
         grantee_id=staff.documentation.pk,
@@ -130,8 +131,8 @@ def test_a_team_supervisor_without_the_manager_role_grants_and_revokes(staff):
 
     assert case.id in visible_to(staff.documentation)
     with pytest.raises(CaseError, match="supervisor or a programme manager"):
-        services.revoke_access(user=staff.caseworker, case_id=case.id, grant_id=grant.pk)
-    services.revoke_access(user=lead, case_id=case.id, grant_id=grant.pk)
+        access.revoke_access(user=staff.caseworker, case_id=case.id, grant_id=grant.pk)
+    access.revoke_access(user=lead, case_id=case.id, grant_id=grant.pk)
     assert case.id not in visible_to(staff.documentation)
     assert AuditEntry.objects.filter(action="case.access_granted", actor_id=lead.pk).exists()
 
@@ -140,9 +141,9 @@ def test_a_programme_manager_who_sees_the_case_grants_without_supervising(staff,
     from tests.cases.conftest import new_case
 
     case = new_case(team, [staff.caseworker, staff.other_manager])
-    assert not selectors.is_supervisor(staff.other_manager, case)
+    assert not visibility.is_supervisor(staff.other_manager, case)
 
-    services.grant_access(
+    access.grant_access(
         user=staff.other_manager,
         case_id=case.id,
         grantee_id=staff.logistics.pk,
@@ -155,16 +156,16 @@ def test_a_programme_manager_who_sees_the_case_grants_without_supervising(staff,
 
 def test_break_glass_asks_a_reason_grants_briefly_and_tells_the_managers(case, staff):
     with pytest.raises(CaseError, match="reason"):
-        services.break_glass(user=staff.other_caseworker, case_id=case.id, reason="")
+        access.break_glass(user=staff.other_caseworker, case_id=case.id, reason="")
     now = timezone.now()
-    grant = services.break_glass(
+    grant = access.break_glass(
         user=staff.other_caseworker,
         case_id=case.id,
         reason="Caller in danger, owner away",
         now=now,
     )
     assert grant.break_glass
-    assert grant.until == now + timedelta(hours=services.BREAK_GLASS_HOURS)
+    assert grant.until == now + timedelta(hours=access.BREAK_GLASS_HOURS)
     assert case.id in visible_to(staff.other_caseworker)
     told = set(
         Alert.objects.filter(kind=AlertKind.BREAK_GLASS, case=case).values_list(
@@ -180,20 +181,20 @@ def test_break_glass_asks_a_reason_grants_briefly_and_tells_the_managers(case, s
 def test_break_glass_is_refused_to_roles_without_it(case, staff):
     for user in (staff.admin, staff.screener):
         with pytest.raises(CaseError):
-            services.break_glass(user=user, case_id=case.id, reason="curious")
+            access.break_glass(user=user, case_id=case.id, reason="curious")
     assert visible_to(staff.admin) == set()
 
 
 def test_break_glass_on_an_unknown_id_is_a_404_and_is_audited(staff):
     with pytest.raises(CaseNotFound):
-        services.break_glass(user=staff.other_caseworker, case_id="nosuchcase000000", reason="r")
+        access.break_glass(user=staff.other_caseworker, case_id="nosuchcase000000", reason="r")
     assert AuditEntry.objects.filter(
         action="case.break_glass_refused", actor_id=staff.other_caseworker.pk
     ).exists()
 
 
 def test_opening_a_case_is_an_audit_entry(case, staff):
-    opened = selectors.open_case(user=staff.caseworker, case_id=case.id)
+    opened = case_file.open_case(user=staff.caseworker, case_id=case.id)
     assert opened.full_name == "Test Person"
     assert (
         AuditEntry.objects.filter(
@@ -206,7 +207,7 @@ def test_opening_a_case_is_an_audit_entry(case, staff):
 def test_opening_an_invisible_case_is_the_same_404_as_a_missing_one(case, staff):
     for case_id in (case.id, "nosuchcase000000", "x" * 500):
         with pytest.raises(CaseNotFound) as caught:
-            selectors.open_case(user=staff.other_caseworker, case_id=case_id)
+            case_file.open_case(user=staff.other_caseworker, case_id=case_id)
         assert str(caught.value) == "No such case."
     assert not AuditEntry.objects.filter(action="case.opened").exists()
 
@@ -214,14 +215,16 @@ def test_opening_an_invisible_case_is_the_same_404_as_a_missing_one(case, staff)
 def test_every_service_hides_an_invisible_case(case, staff):
     user = staff.other_caseworker
     calls = [
-        lambda: services.add_note(user=user, case_id=case.id, text="x"),
-        lambda: services.change_stage(user=user, case_id=case.id, to_stage="verification"),
-        lambda: services.record_reference(user=user, case_id=case.id, organisation="o", text="t"),
-        lambda: services.assess_risk(user=user, case_id=case.id, urgency=1, reasons="r"),
-        lambda: services.add_task(user=user, case_id=case.id, title="t"),
-        lambda: services.set_check_in_schedule(user=user, case_id=case.id, every_hours=12),
-        lambda: services.record_check_in(user=user, case_id=case.id),
-        lambda: services.assign(user=user, case_id=case.id, assignee_id=user.pk),
+        lambda: daily_work.add_note(user=user, case_id=case.id, text="x"),
+        lambda: stages.change_stage(user=user, case_id=case.id, to_stage="verification"),
+        lambda: verification.record_reference(
+            user=user, case_id=case.id, organisation="o", text="t"
+        ),
+        lambda: daily_work.assess_risk(user=user, case_id=case.id, urgency=1, reasons="r"),
+        lambda: daily_work.add_task(user=user, case_id=case.id, title="t"),
+        lambda: check_ins.set_check_in_schedule(user=user, case_id=case.id, every_hours=12),
+        lambda: check_ins.record_check_in(user=user, case_id=case.id),
+        lambda: access.assign(user=user, case_id=case.id, assignee_id=user.pk),
     ]
     for call in calls:
         with pytest.raises(CaseNotFound):
@@ -231,11 +234,13 @@ def test_every_service_hides_an_invisible_case(case, staff):
 def test_every_sealed_row_of_a_case_uses_the_case_key(case, staff):
     from django.apps import apps
 
-    services.add_note(user=staff.caseworker, case_id=case.id, text="n")
-    services.add_task(user=staff.caseworker, case_id=case.id, title="t")
-    services.record_reference(user=staff.caseworker, case_id=case.id, organisation="o", text="t")
-    services.assess_risk(user=staff.caseworker, case_id=case.id, urgency=1, reasons="r")
-    services.record_message(
+    daily_work.add_note(user=staff.caseworker, case_id=case.id, text="n")
+    daily_work.add_task(user=staff.caseworker, case_id=case.id, title="t")
+    verification.record_reference(
+        user=staff.caseworker, case_id=case.id, organisation="o", text="t"
+    )
+    daily_work.assess_risk(user=staff.caseworker, case_id=case.id, urgency=1, reasons="r")
+    daily_work.record_message(
         user=staff.caseworker, case_id=case.id, direction="in", channel="phone", text="m"
     )
     for model in apps.get_app_config("cases").get_models():

@@ -8,8 +8,8 @@ from django.test import Client
 from tests.cases.conftest import new_case
 from tests.factories import login_verified
 from waystation.audit.models import AuditEntry
-from waystation.cases import services
 from waystation.cases.models import Case, Channel, Note, Stage, Urgency
+from waystation.cases.services import daily_work, stages, verification
 
 
 @pytest.fixture
@@ -71,12 +71,12 @@ def test_markup_in_any_field_renders_as_text(staff, team, client_for):
         contacts=[{"name": attack, "handle": attack}],
     )
     for call in (
-        lambda: services.add_note(user=staff.caseworker, case_id=case.id, text=attack),
-        lambda: services.add_task(user=staff.caseworker, case_id=case.id, title=attack),
-        lambda: services.record_reference(
+        lambda: daily_work.add_note(user=staff.caseworker, case_id=case.id, text=attack),
+        lambda: daily_work.add_task(user=staff.caseworker, case_id=case.id, title=attack),
+        lambda: verification.record_reference(
             user=staff.caseworker, case_id=case.id, organisation=attack, text=attack
         ),
-        lambda: services.assess_risk(
+        lambda: daily_work.assess_risk(
             user=staff.caseworker, case_id=case.id, urgency=1, reasons=attack
         ),
     ):
@@ -136,7 +136,7 @@ def test_the_alerts_page_lists_approvals_for_managers(case, staff, client_for):
 
     to_verification(case, staff.caseworker)
     verify(case, staff.caseworker)
-    services.change_stage(user=staff.caseworker, case_id=case.id, to_stage=Stage.PLANNING)
+    stages.change_stage(user=staff.caseworker, case_id=case.id, to_stage=Stage.PLANNING)
     page = client_for(staff.manager).get("/cases/alerts/").content.decode()
     assert "Approval requested" in page
     assert case.id in page
@@ -147,7 +147,7 @@ def test_approving_through_the_page(case, staff, client_for):
 
     to_verification(case, staff.caseworker)
     verify(case, staff.caseworker)
-    asked = services.change_stage(user=staff.caseworker, case_id=case.id, to_stage="planning")
+    asked = stages.change_stage(user=staff.caseworker, case_id=case.id, to_stage="planning")
     own = client_for(staff.caseworker).post(
         f"/cases/{case.id}/approvals/{asked.approval.id}/", {"decision": "approve"}, follow=True
     )

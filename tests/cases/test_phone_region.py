@@ -1,6 +1,6 @@
 """Phone numbers typed without a country code match the same number typed with one: a
 case's numbers are read in its country (or ``WAYSTATION_DEFAULT_PHONE_REGION``), in its
-own index, its signals' digests and search alike."""
+own index, its matches' digests and search alike."""
 
 from __future__ import annotations
 
@@ -12,15 +12,17 @@ from hypothesis import strategies as st
 
 from tests.cases.conftest import new_case
 from waystation.audit.models import AuditEntry
-from waystation.cases import selectors, services
 from waystation.cases.models import Case, IdentifierKind
+from waystation.cases.selectors import case_file, lists
+from waystation.cases.selectors import matches as matches_selectors
+from waystation.cases.services import indexes, person, shredding
 from waystation.vault import blind
 
 INTERNATIONAL = "+7 912 555 01 23"
 
 
 def _found(user, query: str) -> set[str]:
-    return {row.id for row in selectors.search_cases(user=user, query=query)}
+    return {row.id for row in lists.search_cases(user=user, query=query)}
 
 
 @st.composite
@@ -87,7 +89,7 @@ def test_search_stays_within_what_the_user_may_see(staff, team, other_team):
     assert _found(staff.caseworker, "8 912 555-01-23") == set()
 
 
-def test_signals_match_across_spellings(staff, team):
+def test_matches_hold_across_spellings(staff, team):
     first = new_case(team, [staff.caseworker], phone="8 912 555-01-23", country="RU")
     second = new_case(team, [staff.caseworker], phone=INTERNATIONAL, country="GE")
     named = new_case(
@@ -97,7 +99,7 @@ def test_signals_match_across_spellings(staff, team):
         country="RU",
         contacts=[{"name": "Cousin", "phone": "8 (912) 555 01 23"}],
     )
-    matches = selectors.signal_matches(first)
+    matches = matches_selectors.matching_cases(first)
     assert set(matches[IdentifierKind.PHONE]) == {second.id}
     contact_digest = named.identifiers.get(kind=IdentifierKind.CONTACT).digest
     assert contact_digest == second.phone_index
@@ -120,10 +122,10 @@ def test_without_any_region_the_digits_match_only_as_typed(staff, team, country)
 
 def test_changing_the_country_recomputes_the_digests(staff, team):
     case = new_case(team, [staff.caseworker], phone="8 912 555-01-23")
-    services.update_details(
+    person.update_details(
         user=staff.caseworker,
         case_id=case.id,
-        details=services.Details(
+        details=person.Details(
             full_name="Test Person",
             phone="8 912 555-01-23",
             email="",
@@ -151,18 +153,18 @@ def test_the_reindex_command_applies_a_new_default_region(staff, team, settings,
     assert "reindexed 2 case(s); 1 had changed digests" in capsys.readouterr().out
     reindexed = AuditEntry.objects.filter(action="case.reindexed")
     assert set(reindexed.values_list("object_id", flat=True)) == {case.id, untouched.id}
-    assert set(selectors.signal_matches(case)[IdentifierKind.PHONE]) == {untouched.id}
+    assert set(matches_selectors.matching_cases(case)[IdentifierKind.PHONE]) == {untouched.id}
     # The sealed values themselves are as they were.
-    opened = selectors.open_case(user=staff.caseworker, case_id=case.id)
+    opened = case_file.open_case(user=staff.caseworker, case_id=case.id)
     assert opened.phone == "8 912 555-01-23" and opened.full_name == "Test Person"
 
 
 def test_reindex_skips_shredded_cases(staff, team):
     gone = new_case(team, [staff.caseworker])
     kept = new_case(team, [staff.caseworker])
-    services.shred_case(actor_id=None, case=gone)
+    shredding.shred_case(actor_id=None, case=gone)
 
-    report = services.reindex_cases()
+    report = indexes.reindex_cases()
 
     assert report.cases == 1
     assert Case.objects.get(pk=gone.pk).phone_index is None

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from tests.cases.conftest import new_case
-from waystation.cases import selectors
+from waystation.cases.selectors import lists
 
 
 def ids(user, query):
-    return [row.id for row in selectors.search_cases(user=user, query=query)]
+    return [row.id for row in lists.search_cases(user=user, query=query)]
 
 
 def test_search_by_id_name_phone_email_and_handle(staff, team):

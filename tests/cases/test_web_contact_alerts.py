@@ -10,16 +10,16 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from tests.cases.test_from_request import submit
-from waystation.cases import services
 from waystation.cases.models import Alert, AlertKind
-from waystation.intake import services as intake
+from waystation.cases.services import alerts, opening
+from waystation.intake import public_services as intake
 from waystation.intake.models import CheckInKind
 
 
 @pytest.fixture
 def case_and_mailbox(staff, team):
     receipt = submit()
-    case = services.open_case_from_request(
+    case = opening.open_case_from_request(
         user=staff.screener,
         request_id=receipt.request_id,
         team_id=team.pk,
@@ -36,7 +36,7 @@ def test_help_now_alerts_the_assignee_and_the_supervisor(staff, case_and_mailbox
     _case, mailbox = case_and_mailbox
     intake.record_check_in(mailbox=mailbox, kind=CheckInKind.NEED_HELP)
 
-    report = services.check_overdue(now=timezone.now() + timedelta(seconds=1))
+    report = alerts.check_overdue(now=timezone.now() + timedelta(seconds=1))
 
     assert _alerts(AlertKind.HELP_NOW) == {staff.caseworker.pk, staff.manager.pk}
     assert report.web_alerts == 2
@@ -46,7 +46,7 @@ def test_a_new_message_alerts_the_assignee(staff, case_and_mailbox):
     _case, mailbox = case_and_mailbox
     intake.send_message(mailbox=mailbox, text="They came to my flat again")
 
-    services.check_overdue(now=timezone.now() + timedelta(seconds=1))
+    alerts.check_overdue(now=timezone.now() + timedelta(seconds=1))
 
     assert _alerts(AlertKind.APPLICANT_WROTE) == {staff.caseworker.pk}
 
@@ -56,8 +56,8 @@ def test_each_contact_alerts_once_however_often_the_check_runs(staff, case_and_m
     intake.record_check_in(mailbox=mailbox, kind=CheckInKind.NEED_HELP)
     later = timezone.now() + timedelta(seconds=1)
 
-    services.check_overdue(now=later)
-    again = services.check_overdue(now=later + timedelta(minutes=1))
+    alerts.check_overdue(now=later)
+    again = alerts.check_overdue(now=later + timedelta(minutes=1))
 
     assert again.web_alerts == 0
     assert Alert.objects.filter(kind=AlertKind.HELP_NOW).count() == 2
@@ -67,7 +67,7 @@ def test_i_am_safe_raises_no_alert(staff, case_and_mailbox):
     _case, mailbox = case_and_mailbox
     intake.record_check_in(mailbox=mailbox, kind=CheckInKind.SAFE)
 
-    services.check_overdue(now=timezone.now() + timedelta(seconds=1))
+    alerts.check_overdue(now=timezone.now() + timedelta(seconds=1))
 
     assert not Alert.objects.exists()
 

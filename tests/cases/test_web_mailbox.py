@@ -13,9 +13,10 @@ from tests.factories import login_verified
 from tests.intake.conftest import PUBLIC_SETTINGS
 from waystation import settings_public
 from waystation.audit.models import AuditEntry
-from waystation.cases import selectors, services
 from waystation.cases.models import Case
-from waystation.intake import services as intake
+from waystation.cases.selectors import case_file, visibility
+from waystation.cases.services import daily_work, opening
+from waystation.intake import public_services as intake
 from waystation.intake.models import CheckInKind, Direction, MailboxMessage
 
 
@@ -36,7 +37,7 @@ def web_case(staff, team):
     receipt = submit(story="They read my messages.")
     mailbox = intake.open_mailbox(typed_codename=receipt.codename)
     intake.send_message(mailbox=mailbox, text="Written before the case was opened")
-    case = services.open_case_from_request(
+    case = opening.open_case_from_request(
         user=staff.screener,
         request_id=receipt.request_id,
         team_id=team.pk,
@@ -72,7 +73,7 @@ def test_messages_copied_when_the_case_was_opened_are_not_shown_twice(staff, web
     case, receipt = web_case
     intake.send_message(mailbox=_mailbox(receipt), text="Written afterwards")
 
-    opened = selectors.open_case(user=staff.caseworker, case_id=case.id)
+    opened = case_file.open_case(user=staff.caseworker, case_id=case.id)
 
     texts = [e.text for e in opened.timeline if e.kind == "message_in"]
     assert texts.count("Written before the case was opened") == 1
@@ -85,7 +86,7 @@ def test_web_check_ins_show_in_the_timeline(staff, web_case):
     intake.record_check_in(mailbox=_mailbox(receipt), kind=CheckInKind.SAFE)
     intake.record_check_in(mailbox=_mailbox(receipt), kind=CheckInKind.NEED_HELP)
 
-    opened = selectors.open_case(user=staff.caseworker, case_id=case.id)
+    opened = case_file.open_case(user=staff.caseworker, case_id=case.id)
 
     kinds = [e.kind for e in opened.timeline if e.via_web and "check" in e.text.lower()]
     assert "check_in" in kinds
@@ -99,7 +100,7 @@ def test_files_sent_later_are_counted_in_the_timeline(staff, web_case):
     photo = CleanFile(kind="image", content_type="image/png", extension="png", data=b"x" * 10)
     intake.send_message(mailbox=_mailbox(receipt), text="My summons", files=[photo])
 
-    opened = selectors.open_case(user=staff.caseworker, case_id=case.id)
+    opened = case_file.open_case(user=staff.caseworker, case_id=case.id)
 
     entry = next(e for e in opened.timeline if e.text == "My summons")
     assert entry.files == 1
@@ -130,8 +131,8 @@ def test_outsiders_neither_read_nor_answer_the_mailbox(staff, web_case, client_f
 
     assert not MailboxMessage.objects.filter(direction=Direction.TO_APPLICANT).exists()
     assert _opened_entries(case) == opened_before
-    with pytest.raises(selectors.CaseNotFound):
-        services.reply_to_applicant(user=getattr(staff, who), case_id=case.id, text="Hello")
+    with pytest.raises(visibility.CaseNotFound):
+        daily_work.reply_to_applicant(user=getattr(staff, who), case_id=case.id, text="Hello")
 
 
 def test_a_reply_from_the_case_page_reaches_the_mailbox(staff, web_case, client_for, settings):
@@ -154,7 +155,7 @@ def test_a_reply_from_the_case_page_reaches_the_mailbox(staff, web_case, client_
     # in the timeline from the mailbox, once.
     sent = MailboxMessage.objects.get(direction=Direction.TO_APPLICANT)
     assert sent.data_key_id == case.data_key_id
-    timeline = selectors.open_case(user=staff.caseworker, case_id=case.id).timeline
+    timeline = case_file.open_case(user=staff.caseworker, case_id=case.id).timeline
     assert [e.text for e in timeline if e.kind == "message_out"] == [
         "We have a place for you. Stay safe."
     ]
@@ -168,7 +169,7 @@ def test_a_reply_from_the_case_page_reaches_the_mailbox(staff, web_case, client_
 
 def test_the_reply_opens_only_with_the_codename(staff, web_case):
     case, _receipt = web_case
-    services.reply_to_applicant(user=staff.caseworker, case_id=case.id, text="Secret plan")
+    daily_work.reply_to_applicant(user=staff.caseworker, case_id=case.id, text="Secret plan")
 
     sent = MailboxMessage.objects.get(direction=Direction.TO_APPLICANT)
     assert b"Secret plan" not in bytes(sent.for_applicant_box)

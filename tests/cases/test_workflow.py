@@ -6,7 +6,7 @@ import pytest
 
 from tests.cases.conftest import new_case
 from waystation.audit.models import AuditEntry
-from waystation.cases import services, workflow
+from waystation.cases import workflow
 from waystation.cases.models import (
     Alert,
     AlertKind,
@@ -16,19 +16,20 @@ from waystation.cases.models import (
     StageChange,
     Urgency,
 )
-from waystation.cases.selectors import CaseNotFound
-from waystation.cases.services import CaseError
+from waystation.cases.selectors.visibility import CaseNotFound
+from waystation.cases.services import access, check_ins, stages, verification
+from waystation.cases.services.common import CaseError
 
 
 def to_verification(case, user) -> None:
-    services.change_stage(user=user, case_id=case.id, to_stage=Stage.VERIFICATION)
+    stages.change_stage(user=user, case_id=case.id, to_stage=Stage.VERIFICATION)
 
 
 def verify(case, user) -> None:
-    services.record_reference(
+    verification.record_reference(
         user=user, case_id=case.id, organisation="Partner", text="We know him since 2019."
     )
-    services.update_checklist(
+    verification.update_checklist(
         user=user,
         case_id=case.id,
         identity_seen=True,
@@ -65,16 +66,16 @@ def test_a_new_case_starts_at_screening_with_its_first_stage_change(case):
 
 def test_a_move_the_machine_forbids_is_refused(case, staff):
     with pytest.raises(CaseError, match="cannot move there"):
-        services.change_stage(user=staff.caseworker, case_id=case.id, to_stage=Stage.PLANNING)
+        stages.change_stage(user=staff.caseworker, case_id=case.id, to_stage=Stage.PLANNING)
     with pytest.raises(CaseError, match="cannot move there"):
-        services.change_stage(user=staff.caseworker, case_id=case.id, to_stage="nowhere")
+        stages.change_stage(user=staff.caseworker, case_id=case.id, to_stage="nowhere")
     assert stage_of(case) == Stage.SCREENING
 
 
 def test_declining_needs_a_reason(case, staff):
     with pytest.raises(CaseError, match="needs a reason"):
-        services.change_stage(user=staff.caseworker, case_id=case.id, to_stage=Stage.DECLINED)
-    result = services.change_stage(
+        stages.change_stage(user=staff.caseworker, case_id=case.id, to_stage=Stage.DECLINED)
+    result = stages.change_stage(
         user=staff.caseworker, case_id=case.id, to_stage=Stage.DECLINED, reason="Out of scope"
     )
     assert result.moved
@@ -86,12 +87,12 @@ def test_declining_needs_a_reason(case, staff):
 
 def test_declining_an_urgent_case_needs_a_second_person(staff, team):
     urgent = new_case(team, [staff.caseworker], urgency=Urgency.NOW)
-    result = services.change_stage(
+    result = stages.change_stage(
         user=staff.caseworker, case_id=urgent.id, to_stage=Stage.DECLINED, reason="Not us"
     )
     assert not result.moved
     assert stage_of(urgent) == Stage.SCREENING
-    services.decide_approval(
+    stages.decide_approval(
         user=staff.manager, case_id=urgent.id, approval_id=result.approval.id, approve=True
     )
     assert stage_of(urgent) == Stage.DECLINED
@@ -100,9 +101,9 @@ def test_declining_an_urgent_case_needs_a_second_person(staff, team):
 def test_verification_complete_needs_the_checklist_and_a_reference(case, staff):
     to_verification(case, staff.caseworker)
     with pytest.raises(CaseError, match="checklist"):
-        services.change_stage(user=staff.caseworker, case_id=case.id, to_stage=Stage.PLANNING)
+        stages.change_stage(user=staff.caseworker, case_id=case.id, to_stage=Stage.PLANNING)
     with pytest.raises(CaseError, match="reference"):
-        services.update_checklist(
+        verification.update_checklist(
             user=staff.caseworker,
             case_id=case.id,
             identity_seen=True,
@@ -111,7 +112,7 @@ def test_verification_complete_needs_the_checklist_and_a_reference(case, staff):
             narrative_consistent=True,
         )
     verify(case, staff.caseworker)
-    result = services.change_stage(user=staff.caseworker, case_id=case.id, to_stage=Stage.PLANNING)
+    result = stages.change_stage(user=staff.caseworker, case_id=case.id, to_stage=Stage.PLANNING)
     assert not result.moved
     assert stage_of(case) == Stage.VERIFICATION
 
@@ -119,32 +120,32 @@ def test_verification_complete_needs_the_checklist_and_a_reference(case, staff):
 def test_a_caseworker_cannot_approve_their_own_verification(case, staff):
     to_verification(case, staff.caseworker)
     verify(case, staff.caseworker)
-    asked = services.change_stage(user=staff.caseworker, case_id=case.id, to_stage=Stage.PLANNING)
+    asked = stages.change_stage(user=staff.caseworker, case_id=case.id, to_stage=Stage.PLANNING)
     with pytest.raises(CaseError, match="Someone else"):
-        services.decide_approval(
+        stages.decide_approval(
             user=staff.caseworker, case_id=case.id, approval_id=asked.approval.id, approve=True
         )
     assert stage_of(case) == Stage.VERIFICATION
 
 
 def test_a_programme_manager_cannot_approve_their_own_request(case, staff):
-    services.assign(user=staff.manager, case_id=case.id, assignee_id=staff.manager.pk)
+    access.assign(user=staff.manager, case_id=case.id, assignee_id=staff.manager.pk)
     to_verification(case, staff.manager)
     verify(case, staff.manager)
-    asked = services.change_stage(user=staff.manager, case_id=case.id, to_stage=Stage.PLANNING)
+    asked = stages.change_stage(user=staff.manager, case_id=case.id, to_stage=Stage.PLANNING)
     with pytest.raises(CaseError, match="Someone else"):
-        services.decide_approval(
+        stages.decide_approval(
             user=staff.manager, case_id=case.id, approval_id=asked.approval.id, approve=True
         )
 
 
 def test_a_second_caseworker_cannot_approve_either(case, staff):
-    services.assign(user=staff.manager, case_id=case.id, assignee_id=staff.other_caseworker.pk)
+    access.assign(user=staff.manager, case_id=case.id, assignee_id=staff.other_caseworker.pk)
     to_verification(case, staff.caseworker)
     verify(case, staff.caseworker)
-    asked = services.change_stage(user=staff.caseworker, case_id=case.id, to_stage=Stage.PLANNING)
+    asked = stages.change_stage(user=staff.caseworker, case_id=case.id, to_stage=Stage.PLANNING)
     with pytest.raises(CaseError, match="role"):
-        services.decide_approval(
+        stages.decide_approval(
             user=staff.other_caseworker,
             case_id=case.id,
             approval_id=asked.approval.id,
@@ -156,9 +157,9 @@ def test_a_second_caseworker_cannot_approve_either(case, staff):
 def test_a_manager_who_cannot_see_the_case_cannot_approve(case, staff):
     to_verification(case, staff.caseworker)
     verify(case, staff.caseworker)
-    asked = services.change_stage(user=staff.caseworker, case_id=case.id, to_stage=Stage.PLANNING)
+    asked = stages.change_stage(user=staff.caseworker, case_id=case.id, to_stage=Stage.PLANNING)
     with pytest.raises(CaseNotFound):
-        services.decide_approval(
+        stages.decide_approval(
             user=staff.other_manager, case_id=case.id, approval_id=asked.approval.id, approve=True
         )
 
@@ -166,11 +167,11 @@ def test_a_manager_who_cannot_see_the_case_cannot_approve(case, staff):
 def test_approval_moves_the_case_and_records_both_people(case, staff):
     to_verification(case, staff.caseworker)
     verify(case, staff.caseworker)
-    asked = services.change_stage(user=staff.caseworker, case_id=case.id, to_stage=Stage.PLANNING)
+    asked = stages.change_stage(user=staff.caseworker, case_id=case.id, to_stage=Stage.PLANNING)
     assert Alert.objects.filter(
         recipient=staff.manager, kind=AlertKind.APPROVAL_REQUESTED, resolved_at__isnull=True
     ).exists()
-    services.decide_approval(
+    stages.decide_approval(
         user=staff.manager, case_id=case.id, approval_id=asked.approval.id, approve=True
     )
     assert stage_of(case) == Stage.PLANNING
@@ -186,13 +187,13 @@ def test_approval_moves_the_case_and_records_both_people(case, staff):
 def test_a_refused_approval_leaves_the_case_where_it_was(case, staff):
     to_verification(case, staff.caseworker)
     verify(case, staff.caseworker)
-    asked = services.change_stage(user=staff.caseworker, case_id=case.id, to_stage=Stage.PLANNING)
-    services.decide_approval(
+    asked = stages.change_stage(user=staff.caseworker, case_id=case.id, to_stage=Stage.PLANNING)
+    stages.decide_approval(
         user=staff.manager, case_id=case.id, approval_id=asked.approval.id, approve=False
     )
     assert stage_of(case) == Stage.VERIFICATION
     with pytest.raises(CaseError, match="no longer open"):
-        services.decide_approval(
+        stages.decide_approval(
             user=staff.manager, case_id=case.id, approval_id=asked.approval.id, approve=True
         )
 
@@ -200,9 +201,9 @@ def test_a_refused_approval_leaves_the_case_where_it_was(case, staff):
 def test_only_one_move_waits_for_approval_at_a_time(case, staff):
     to_verification(case, staff.caseworker)
     verify(case, staff.caseworker)
-    services.change_stage(user=staff.caseworker, case_id=case.id, to_stage=Stage.PLANNING)
+    stages.change_stage(user=staff.caseworker, case_id=case.id, to_stage=Stage.PLANNING)
     with pytest.raises(CaseError, match="waiting for approval"):
-        services.change_stage(
+        stages.change_stage(
             user=staff.caseworker, case_id=case.id, to_stage=Stage.REFERRED, reason="Elsewhere"
         )
 
@@ -210,8 +211,8 @@ def test_only_one_move_waits_for_approval_at_a_time(case, staff):
 def _to_planning(case, staff) -> None:
     to_verification(case, staff.caseworker)
     verify(case, staff.caseworker)
-    asked = services.change_stage(user=staff.caseworker, case_id=case.id, to_stage=Stage.PLANNING)
-    services.decide_approval(
+    asked = stages.change_stage(user=staff.caseworker, case_id=case.id, to_stage=Stage.PLANNING)
+    stages.decide_approval(
         user=staff.manager, case_id=case.id, approval_id=asked.approval.id, approve=True
     )
 
@@ -219,27 +220,27 @@ def _to_planning(case, staff) -> None:
 def test_travel_needs_a_check_in_schedule(case, staff):
     _to_planning(case, staff)
     with pytest.raises(CaseError, match="check-in schedule"):
-        services.change_stage(user=staff.caseworker, case_id=case.id, to_stage=Stage.IN_TRANSIT)
-    services.set_check_in_schedule(user=staff.caseworker, case_id=case.id, every_hours=12)
-    assert services.change_stage(
+        stages.change_stage(user=staff.caseworker, case_id=case.id, to_stage=Stage.IN_TRANSIT)
+    check_ins.set_check_in_schedule(user=staff.caseworker, case_id=case.id, every_hours=12)
+    assert stages.change_stage(
         user=staff.caseworker, case_id=case.id, to_stage=Stage.IN_TRANSIT
     ).moved
 
 
 def test_lost_contact_and_back_and_closure_with_an_outcome(case, staff):
     _to_planning(case, staff)
-    services.set_check_in_schedule(user=staff.caseworker, case_id=case.id, every_hours=12)
-    services.change_stage(user=staff.caseworker, case_id=case.id, to_stage=Stage.IN_TRANSIT)
-    services.change_stage(user=staff.caseworker, case_id=case.id, to_stage=Stage.LOST_CONTACT)
-    services.change_stage(user=staff.caseworker, case_id=case.id, to_stage=Stage.IN_TRANSIT)
-    services.change_stage(user=staff.caseworker, case_id=case.id, to_stage=Stage.LOST_CONTACT)
+    check_ins.set_check_in_schedule(user=staff.caseworker, case_id=case.id, every_hours=12)
+    stages.change_stage(user=staff.caseworker, case_id=case.id, to_stage=Stage.IN_TRANSIT)
+    stages.change_stage(user=staff.caseworker, case_id=case.id, to_stage=Stage.LOST_CONTACT)
+    stages.change_stage(user=staff.caseworker, case_id=case.id, to_stage=Stage.IN_TRANSIT)
+    stages.change_stage(user=staff.caseworker, case_id=case.id, to_stage=Stage.LOST_CONTACT)
     with pytest.raises(CaseError, match="outcome"):
-        services.change_stage(user=staff.caseworker, case_id=case.id, to_stage=Stage.CLOSED)
-    asked = services.change_stage(
+        stages.change_stage(user=staff.caseworker, case_id=case.id, to_stage=Stage.CLOSED)
+    asked = stages.change_stage(
         user=staff.caseworker, case_id=case.id, to_stage=Stage.CLOSED, outcome=Outcome.NO_CONTACT
     )
     assert not asked.moved
-    services.decide_approval(
+    stages.decide_approval(
         user=staff.manager, case_id=case.id, approval_id=asked.approval.id, approve=True
     )
     case.refresh_from_db()
@@ -251,20 +252,20 @@ def test_lost_contact_and_back_and_closure_with_an_outcome(case, staff):
 def test_an_approval_for_a_case_that_moved_since_does_not_apply(case, staff):
     to_verification(case, staff.caseworker)
     verify(case, staff.caseworker)
-    asked = services.change_stage(user=staff.caseworker, case_id=case.id, to_stage=Stage.PLANNING)
+    asked = stages.change_stage(user=staff.caseworker, case_id=case.id, to_stage=Stage.PLANNING)
     # Forge the stale state a race would leave: the case moved on by other means.
     StageApproval.objects.filter(pk=asked.approval.pk).update(from_stage=Stage.SCREENING)
     with pytest.raises(CaseError, match="moved since"):
-        services.decide_approval(
+        stages.decide_approval(
             user=staff.manager, case_id=case.id, approval_id=asked.approval.id, approve=True
         )
     assert stage_of(case) == Stage.VERIFICATION
 
 
 def test_a_role_without_casework_cannot_move_a_case_it_was_granted(case, staff):
-    services.assign(user=staff.manager, case_id=case.id, assignee_id=staff.logistics.pk)
+    access.assign(user=staff.manager, case_id=case.id, assignee_id=staff.logistics.pk)
     from waystation.cases.models import Assignment
 
     Assignment.objects.create(case=case, user=staff.screener)
     with pytest.raises(CaseError, match="role"):
-        services.change_stage(user=staff.screener, case_id=case.id, to_stage=Stage.VERIFICATION)
+        stages.change_stage(user=staff.screener, case_id=case.id, to_stage=Stage.VERIFICATION)

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from tests.cases.conftest import new_case
-from waystation.cases import services, workflow
+from waystation.cases import workflow
 from waystation.cases.models import (
     Case,
     Outcome,
@@ -18,8 +18,9 @@ from waystation.cases.models import (
     StageChange,
     Urgency,
 )
-from waystation.cases.selectors import CaseNotFound, may_see
-from waystation.cases.services import APPROVE, CaseError
+from waystation.cases.selectors.visibility import CaseNotFound, may_see
+from waystation.cases.services import check_ins, daily_work, stages, verification
+from waystation.cases.services.common import APPROVE, CaseError
 
 ACTORS = ["caseworker", "logistics", "manager", "other_manager", "other_caseworker", "screener"]
 
@@ -51,7 +52,7 @@ def run(call, case: Case, actor, *rest):
     kind = call
     if kind == "move":
         to_stage, give_reason, outcome = rest
-        return services.change_stage(
+        return stages.change_stage(
             user=actor,
             case_id=case.id,
             to_stage=to_stage,
@@ -62,13 +63,13 @@ def run(call, case: Case, actor, *rest):
         pending = StageApproval.objects.filter(case=case, status="pending").first()
         approval_id = pending.id if pending else "nonexistent00000"
         if kind == "withdraw":
-            return services.withdraw_approval(user=actor, case_id=case.id, approval_id=approval_id)
-        return services.decide_approval(
+            return stages.withdraw_approval(user=actor, case_id=case.id, approval_id=approval_id)
+        return stages.decide_approval(
             user=actor, case_id=case.id, approval_id=approval_id, approve=rest[0]
         )
     if kind == "checklist":
         a, b, c, d = rest
-        return services.update_checklist(
+        return verification.update_checklist(
             user=actor,
             case_id=case.id,
             identity_seen=a,
@@ -77,13 +78,13 @@ def run(call, case: Case, actor, *rest):
             narrative_consistent=d,
         )
     if kind == "reference":
-        return services.record_reference(
+        return verification.record_reference(
             user=actor, case_id=case.id, organisation="P", text="t", supports=rest[0]
         )
     if kind == "risk":
-        return services.assess_risk(user=actor, case_id=case.id, urgency=rest[0], reasons="r")
+        return daily_work.assess_risk(user=actor, case_id=case.id, urgency=rest[0], reasons="r")
     if kind == "schedule":
-        return services.set_check_in_schedule(user=actor, case_id=case.id, every_hours=12)
+        return check_ins.set_check_in_schedule(user=actor, case_id=case.id, every_hours=12)
     raise AssertionError(kind)
 
 

@@ -72,7 +72,7 @@ def test_has_something_on_every_relocation_page():
     from django.utils import timezone
 
     from waystation.cases.models import Alert, AlertKind
-    from waystation.cases.services import check_overdue
+    from waystation.cases.services.alerts import check_overdue
     from waystation.relocation.models import (
         Budget,
         Leg,

@@ -10,7 +10,7 @@ from django.test import Client
 
 from tests.intake.files import jpeg_with_gps
 from tests.intake.test_public_pages import FORM, codename_from, submit
-from waystation.intake import services, storage
+from waystation.intake import public_services, storage
 from waystation.intake.models import (
     Attachment,
     CheckIn,
@@ -195,7 +195,7 @@ def test_an_unexpected_error_gets_the_calm_page_and_says_nothing(
     def broken(**kwargs):
         raise RuntimeError("MARKER-INTERNAL detail of the failure")
 
-    monkeypatch.setattr(services, "submit_request", broken)
+    monkeypatch.setattr(public_services, "submit_request", broken)
     client = Client(raise_request_exception=False)
     response = submit(client)
     assert_calm(response, status=500)

@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tests.intake.files import jpeg_with_gps
 from tests.intake.test_public_pages import FORM, codename_from, submit
-from waystation.intake import codenames, screening, services
+from waystation.intake import codenames, public_services, screening
 from waystation.intake.models import (
     Attachment,
     CheckIn,
@@ -77,7 +77,9 @@ def test_the_reply_is_sealed_to_the_codename_only(public_client, codename):
     other = boxes.codename_key_pair(codenames.generate())
     with pytest.raises(OpenFailed):
         boxes.open_box(
-            other.private, bytes(message.for_applicant_box), services.reply_context(message.id)
+            other.private,
+            bytes(message.for_applicant_box),
+            public_services.reply_context(message.id),
         )
 
 
@@ -152,7 +154,7 @@ def test_wrong_codenames_take_the_same_time_whatever_the_reason(
         for _ in range(rounds):
             typed = make_typed()
             start = time.perf_counter()
-            services.open_mailbox(typed_codename=typed)
+            public_services.open_mailbox(typed_codename=typed)
             timings.append((time.perf_counter() - start) * 1000)
         return statistics.median(timings)
 

@@ -9,7 +9,7 @@ import re
 import pytest
 
 from tests.intake.files import jpeg_with_gps
-from waystation.intake import services
+from waystation.intake import public_services
 from waystation.intake.models import Attachment, HelpRequest, Status, Urgency
 from waystation.intake.screening import intake_private_key
 from waystation.vault import boxes
@@ -76,7 +76,7 @@ def test_a_request_is_sealed_and_the_codename_shown_once(public_client, intake_k
         boxes.open_box(
             intake_private_key(stored.intake_key_id),
             bytes(stored.payload_box),
-            services.payload_context(stored.id),
+            public_services.payload_context(stored.id),
         )
     )
     assert payload["story"] == FORM["story"]

@@ -18,7 +18,7 @@ from tests.factories import login_verified, make_staff
 from tests.intake.files import jpeg_with_gps
 from waystation.accounts.roles import Role
 from waystation.audit.models import AuditEntry
-from waystation.intake import services
+from waystation.intake import public_services
 from waystation.intake.models import (
     CheckInKind,
     Direction,
@@ -47,9 +47,9 @@ def new_request(
     language: str = "en",
     age: timedelta | None = None,
     **fields,
-) -> services.Receipt:
-    receipt = services.submit_request(
-        new=services.NewRequest(
+) -> public_services.Receipt:
+    receipt = public_services.submit_request(
+        new=public_services.NewRequest(
             urgency=urgency, language=language, country="RU", story=story, **fields
         )
     )
@@ -58,8 +58,8 @@ def new_request(
     return receipt
 
 
-def mailbox_of(receipt: services.Receipt) -> services.Mailbox:
-    opened = services.open_mailbox(typed_codename=receipt.codename)
+def mailbox_of(receipt: public_services.Receipt) -> public_services.Mailbox:
+    opened = public_services.open_mailbox(typed_codename=receipt.codename)
     assert opened is not None
     return opened
 
@@ -161,7 +161,7 @@ def test_the_queue_shows_only_the_start_of_a_long_story(screener_client):
 def test_a_call_for_help_moves_a_request_to_the_top(screener_client):
     calm = new_request("MARKER-CALM", urgency=Urgency.NOT_IMMEDIATE, age=timedelta(days=2))
     new_request("MARKER-DAYS", urgency=Urgency.DAYS, age=timedelta(days=5))
-    services.record_check_in(mailbox=mailbox_of(calm), kind=CheckInKind.NEED_HELP)
+    public_services.record_check_in(mailbox=mailbox_of(calm), kind=CheckInKind.NEED_HELP)
     html = screener_client.get(reverse("intake:queue")).content.decode()
     assert html.index("MARKER-CALM") < html.index("MARKER-DAYS")
     assert "Asked for help now" in html
@@ -176,7 +176,7 @@ def test_answered_requests_leave_the_queue_until_the_applicant_writes_again(scre
     assert "MARKER-ANSWERED" not in screener_client.get(reverse("intake:queue")).content.decode()
     waiting = screener_client.get(reverse("intake:queue") + "?view=waiting").content.decode()
     assert "MARKER-ANSWERED" in waiting
-    services.send_message(mailbox=mailbox_of(receipt), text="Kazan")
+    public_services.send_message(mailbox=mailbox_of(receipt), text="Kazan")
     html = screener_client.get(reverse("intake:queue")).content.decode()
     assert "MARKER-ANSWERED" in html and "Wrote again" in html
 
@@ -236,7 +236,7 @@ def test_a_reply_reaches_the_mailbox(screener_client):
     )
     assert response.status_code == 302
     assert response["Location"] == reverse("intake:queue")
-    view = services.read_mailbox(mailbox_of(receipt))
+    view = public_services.read_mailbox(mailbox_of(receipt))
     assert [m.text for m in view.messages] == ["MARKER-REPLY we will call you"]
     assert HelpRequest.objects.get().status == Status.ANSWERED
     assert audit_actions("intake.reply_sent") == [receipt.request_id]
@@ -317,13 +317,13 @@ def test_markup_in_every_field_renders_as_text(screener_client, hostile):
         contact_handle=hostile,
         urgency=Urgency.NOW,
     )
-    services.send_message(mailbox=mailbox_of(receipt), text=f"{hostile} message")
+    public_services.send_message(mailbox=mailbox_of(receipt), text=f"{hostile} message")
     reply = screener_client.post(
         reverse("intake:answer", args=[receipt.request_id]),
         {"kind": MessageKind.MORE_INFO, "text": f"{hostile} reply"},
     )
     assert reply.status_code == 302
-    services.send_message(mailbox=mailbox_of(receipt), text=f"{hostile} again")
+    public_services.send_message(mailbox=mailbox_of(receipt), text=f"{hostile} again")
     pages = [
         screener_client.get(reverse("intake:queue")).content.decode(),
         screener_client.get(reverse("intake:detail", args=[receipt.request_id])).content.decode(),

@@ -12,7 +12,7 @@ import pytest
 from django.core.management import call_command
 
 from tests.intake.files import jpeg_with_gps
-from waystation.intake import services, storage
+from waystation.intake import public_services, storage
 from waystation.intake.models import Attachment
 from waystation.intake.uploads import clean_upload
 
@@ -39,8 +39,10 @@ def sweep(*args: str) -> str:
 @pytest.fixture
 def stored_file(intake_key):
     photo = clean_upload(name="p.jpg", content_type="image/jpeg", data=jpeg_with_gps())
-    services.submit_request(
-        new=services.NewRequest(urgency=1, language="en", country="RU", story="x", files=[photo])
+    public_services.submit_request(
+        new=public_services.NewRequest(
+            urgency=1, language="en", country="RU", story="x", files=[photo]
+        )
     )
     path = storage.path_for(Attachment.objects.get().storage_name)
     old = time.time() - 10 * HOUR
@@ -68,7 +70,7 @@ def test_a_file_a_row_names_is_never_removed(stored_file):
     sweep("--older-than", "0")
     assert stored_file.exists()
     attachment = Attachment.objects.get()
-    assert services.storage.path_for(attachment.storage_name) == stored_file
+    assert public_services.storage.path_for(attachment.storage_name) == stored_file
 
 
 def test_nothing_to_sweep_without_a_folder(db):

@@ -15,8 +15,11 @@ from tests.browser import chromium
 from tests.cases.test_browser_flow import sign_in
 from tests.factories import make_staff
 from waystation.accounts.roles import Role
-from waystation.cases import services as cases
 from waystation.cases.models import Alert, AlertKind, Stage
+from waystation.cases.services import access as case_access
+from waystation.cases.services import alerts as case_alerts
+from waystation.cases.services import check_ins as case_check_ins
+from waystation.cases.services import opening as case_opening
 from waystation.relocation.models import Leg, Payment, PaymentStatus, Placement, RelocationPlan
 from waystation.relocation.services import houses, money
 
@@ -46,10 +49,10 @@ def test_plan_two_legs_a_stay_a_missed_check_in_and_an_approved_payment(browser,
     logistics = make_staff(Role.LOGISTICS, "logistics.b")
     manager = make_staff(Role.PROGRAMME_MANAGER, "manager.b")
     second_manager = make_staff(Role.PROGRAMME_MANAGER, "manager2.b")
-    team = cases.create_team(actor_id=None, name="Caucasus", supervisor_id=manager.pk)
-    case = cases.open_case_manually(
+    team = case_access.create_team(actor_id=None, name="Caucasus", supervisor_id=manager.pk)
+    case = case_opening.open_case_manually(
         actor_id=None,
-        intake=cases.ManualIntake(
+        intake=case_opening.ManualIntake(
             full_name="Islam Browsertest",
             phone="+7 912 000 55 66",
             narrative="An invented story for the browser test.",
@@ -122,11 +125,11 @@ def test_plan_two_legs_a_stay_a_missed_check_in_and_an_approved_payment(browser,
 
     # 5. The person sets off on the bus, and goes silent. (The workflow lets a case go
     # in transit only with a check-in schedule; the caseworker set one up.)
-    cases.set_check_in_schedule(user=logistics, case_id=case.id, every_hours=12)
+    case_check_ins.set_check_in_schedule(user=logistics, case_id=case.id, every_hours=12)
     page.locator("#legs").get_by_role("button", name="Record the departure").first.click()
     assert Leg.objects.get(case=case, position=1).status == "under_way"
     assert page.inner_text("#case-stage") == "In transit"
-    cases.check_overdue(now=timezone.now())  # what the minute timer runs
+    case_alerts.check_overdue(now=timezone.now())  # what the minute timer runs
     page.get_by_role("link", name="Alerts").first.click()
     assert "Not arrived or checked in by a leg's planned arrival" in page.inner_text("main")
     assert Alert.objects.filter(

@@ -141,7 +141,7 @@ def test_no_inline_script_or_style(planned, staff, client_for):
     assert "<script" not in page and "<style" not in page and " style=" not in page
 
 
-def test_the_shared_number_signal_is_on_the_page(planned, staff, team, client_for):
+def test_the_shared_number_match_is_on_the_page(planned, staff, team, client_for):
     from tests.cases.conftest import new_case
 
     case, _leg, _document = planned

@@ -1,5 +1,5 @@
 """Travel documents: refused input saves nothing; an issued document close to its expiry
-warns the assignees; the same number on two cases is a signal, digests only."""
+warns the assignees; the same number on two cases is a match, digests only."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from django.utils import timezone
 from tests.cases.conftest import new_case
 from tests.relocation.test_travel import leg_input
 from waystation.cases.models import Alert, AlertKind
-from waystation.cases.selectors import CaseNotFound
+from waystation.cases.selectors.visibility import CaseNotFound
 from waystation.relocation.models import DocumentKind, DocumentStatus, TravelDocument
 from waystation.relocation.selectors.documents import shared_numbers
 from waystation.relocation.services import documents, travel
@@ -164,16 +164,16 @@ def test_expiry_warns_once_and_anew_for_a_new_expiry(case, staff):
 
 
 def test_expiry_through_the_overdue_check(case, staff):
-    from waystation.cases import services as case_services
+    from waystation.cases.services import alerts as case_alerts
 
     _expiring(case, staff, 3)
-    assert case_services.check_overdue(now=START_OF_TODAY).other_alerts == 2
+    assert case_alerts.check_overdue(now=START_OF_TODAY).other_alerts == 2
 
 
 # --- the same number on two cases --------------------------------------------------------------
 
 
-def test_the_same_number_on_another_case_is_a_signal(case, staff, team, other_team):
+def test_the_same_number_on_another_case_is_a_match(case, staff, team, other_team):
     mine = documents.add_document(user=staff.caseworker, case_id=case.id, document=passport())
     seen = new_case(team, [staff.caseworker])
     hidden = new_case(other_team, [staff.other_caseworker])
@@ -186,14 +186,14 @@ def test_the_same_number_on_another_case_is_a_signal(case, staff, team, other_te
     documents.add_document(
         user=staff.caseworker, case_id=seen.id, document=passport(number="99 0000000")
     )
-    [signal] = shared_numbers(user=staff.caseworker, case=case)
-    assert signal.document_id == mine.id
-    assert signal.visible_ids == [seen.id]
-    assert signal.others == 1
+    [match] = shared_numbers(user=staff.caseworker, case=case)
+    assert match.document_id == mine.id
+    assert match.visible_ids == [seen.id]
+    assert match.others == 1
     [for_manager] = shared_numbers(user=staff.manager, case=case)
     assert for_manager.visible_ids == [seen.id] and for_manager.others == 1
 
 
-def test_no_signal_without_a_shared_number(case, staff, team):
+def test_no_match_without_a_shared_number(case, staff, team):
     documents.add_document(user=staff.caseworker, case_id=case.id, document=passport())
     assert shared_numbers(user=staff.caseworker, case=case) == []

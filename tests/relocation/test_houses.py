@@ -13,7 +13,7 @@ from tests.relocation.conftest import Staff, new_case
 from waystation.accounts.roles import Role
 from waystation.audit.models import AuditEntry
 from waystation.cases.models import Case, Team
-from waystation.cases.selectors import CaseNotFound
+from waystation.cases.selectors.visibility import CaseNotFound
 from waystation.relocation.models import Placement, PlacementStatus, SafeHouse, SafeHouseKeyholder
 from waystation.relocation.selectors import houses as selectors
 from waystation.relocation.services import houses as services
@@ -322,9 +322,9 @@ def test_the_booking_form_offers_only_the_houses_the_user_holds_a_key_to(staff, 
     add_house(staff.manager, label="House 4")  # the manager's key, not the coordinator's
     inactive = add_house(staff.logistics, label="House 5")
     services.deactivate_house(user=staff.logistics, house_id=inactive.id)
-    logistics_form = selectors.case_section(user=staff.logistics, case=case)["form"]
-    assert list(logistics_form.fields["house"].choices) == [(house.id, "House 3")]
-    assert selectors.case_section(user=staff.caseworker, case=case)["form"] is None
+    logistics_choices = selectors.case_section(user=staff.logistics, case=case)["house_choices"]
+    assert logistics_choices == [(house.id, "House 3")]
+    assert selectors.case_section(user=staff.caseworker, case=case)["house_choices"] == []
     assert selectors.active_house_choices(user=staff.caseworker) == []
     assert [label for _, label in selectors.all_active_houses()] == ["House 3", "House 4"]
 

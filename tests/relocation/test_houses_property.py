@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from tests.relocation.conftest import new_case
 from tests.relocation.test_houses import add_house, day
-from waystation.cases.selectors import CaseNotFound
+from waystation.cases.selectors.visibility import CaseNotFound
 from waystation.relocation.models import Placement, PlacementStatus, SafeHouse
 from waystation.relocation.services import houses as services
 from waystation.relocation.services.common import RelocationError

@@ -11,8 +11,8 @@ import pytest
 from django.utils import timezone
 
 from tests.relocation.conftest import Staff
-from waystation.cases import services as case_services
 from waystation.cases.models import Case
+from waystation.cases.services import access as case_access
 from waystation.relocation.models import Payment, Programme
 from waystation.relocation.services import money
 
@@ -54,7 +54,7 @@ def pay(
 
 def grant(staff: Staff, case: Case, grantee: Any) -> None:
     """Let ``grantee`` see the case for a stated reason (given by its supervisor)."""
-    case_services.grant_access(
+    case_access.grant_access(
         user=staff.manager,
         case_id=case.id,
         grantee_id=grantee.pk,

@@ -13,7 +13,7 @@ from tests.relocation.conftest import Staff
 from tests.relocation.test_money_fixtures import DAY, grant, pay, programme
 from waystation.audit.models import AuditEntry
 from waystation.cases.models import Alert, AlertKind, Case, Note
-from waystation.cases.selectors import CaseNotFound
+from waystation.cases.selectors.visibility import CaseNotFound
 from waystation.relocation.models import ExchangeRate, Payment, PaymentStatus, Programme
 from waystation.relocation.services import money
 from waystation.relocation.services.common import RelocationError

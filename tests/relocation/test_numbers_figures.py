@@ -17,8 +17,8 @@ from tests.relocation.test_numbers_data import (
     stay,
 )
 from waystation.cases.models import Channel, Outcome, Stage
+from waystation.intake import public_services as intake
 from waystation.intake import screening
-from waystation.intake import services as intake
 from waystation.intake.models import HelpRequest
 from waystation.relocation.models import PaymentStatus, PlacementStatus
 from waystation.relocation.reports import figures

@@ -9,9 +9,9 @@ import pytest
 from django.utils import timezone
 
 from waystation.audit.models import AuditEntry
-from waystation.cases import services as case_services
 from waystation.cases.models import Stage, StageChange
-from waystation.cases.selectors import CaseNotFound
+from waystation.cases.selectors.visibility import CaseNotFound
+from waystation.cases.services import check_ins as case_check_ins
 from waystation.relocation.models import Leg, LegStatus, Pathway, RelocationPlan
 from waystation.relocation.services import travel
 from waystation.relocation.services.common import RelocationError
@@ -192,7 +192,7 @@ def journey(case, staff):
 
 
 def _schedule(case, staff):
-    case_services.set_check_in_schedule(user=staff.caseworker, case_id=case.id, every_hours=12)
+    case_check_ins.set_check_in_schedule(user=staff.caseworker, case_id=case.id, every_hours=12)
 
 
 def test_the_first_departure_puts_the_case_in_transit(journey, staff):

@@ -13,9 +13,11 @@ from django.utils import timezone
 
 from tests.relocation.test_travel import leg_input
 from waystation.audit.models import AuditEntry
-from waystation.cases import services as case_services
 from waystation.cases.models import Alert, AlertKind, Case, Stage
-from waystation.intake import services as intake
+from waystation.cases.services import alerts as case_alerts
+from waystation.cases.services import check_ins as case_check_ins
+from waystation.cases.services import opening as case_opening
+from waystation.intake import public_services as intake
 from waystation.intake.models import CheckIn, CheckInKind
 from waystation.relocation.services import travel
 
@@ -48,7 +50,7 @@ def test_nothing_is_due_before_the_planned_arrival(leg):
 
 def test_a_missed_arrival_alerts_every_assignee(leg, staff):
     row, t0 = leg
-    report = case_services.check_overdue(now=t0 + timedelta(hours=6))
+    report = case_alerts.check_overdue(now=t0 + timedelta(hours=6))
     assert report.other_alerts == 2
     assert recipients(AlertKind.LEG_OVERDUE) == {"caseworker", "logistics"}
     assert set(Alert.objects.values_list("subject", flat=True)) == {row.id}
@@ -98,7 +100,7 @@ def test_the_arrival_meets_the_deadline_and_resolves_its_alerts(leg, staff, case
 
 def test_a_staff_check_in_after_departure_meets_the_deadline(leg, staff, case):
     _row, t0 = leg
-    case_services.record_check_in(
+    case_check_ins.record_check_in(
         user=staff.caseworker, case_id=case.id, at=t0 + timedelta(hours=2)
     )
     assert travel.raise_leg_alerts(now=t0 + timedelta(hours=12)) == 0
@@ -106,7 +108,7 @@ def test_a_staff_check_in_after_departure_meets_the_deadline(leg, staff, case):
 
 def test_a_check_in_before_the_departure_does_not(leg, staff, case):
     _row, t0 = leg
-    case_services.record_check_in(
+    case_check_ins.record_check_in(
         user=staff.caseworker, case_id=case.id, at=t0 + timedelta(minutes=30)
     )
     assert travel.raise_leg_alerts(now=t0 + timedelta(hours=6)) == 2
@@ -115,7 +117,7 @@ def test_a_check_in_before_the_departure_does_not(leg, staff, case):
 def test_a_later_staff_check_in_resolves_the_leg_alerts_at_the_next_run(leg, staff, case):
     _row, t0 = leg
     travel.raise_leg_alerts(now=t0 + timedelta(hours=6))
-    case_services.record_check_in(
+    case_check_ins.record_check_in(
         user=staff.caseworker, case_id=case.id, at=t0 + timedelta(hours=6, minutes=30)
     )
     assert travel.raise_leg_alerts(now=t0 + timedelta(hours=12)) == 0
@@ -145,7 +147,7 @@ def web_case(staff, team):
     from tests.cases.test_from_request import submit
 
     receipt = submit()
-    case = case_services.open_case_from_request(
+    case = case_opening.open_case_from_request(
         user=staff.screener,
         request_id=receipt.request_id,
         team_id=team.pk,
@@ -181,7 +183,7 @@ def test_met_deadlines_cost_the_same_few_queries_however_many(
     for _ in range(8):
         case = new_case(team, [staff.logistics])
         travel.add_leg(user=staff.logistics, case_id=case.id, leg=leg_input(start, hours=2))
-        case_services.record_check_in(
+        case_check_ins.record_check_in(
             user=staff.logistics, case_id=case.id, at=start + timedelta(hours=1)
         )
     with django_assert_max_num_queries(3):  # the due legs, then resolving their alerts

@@ -14,8 +14,8 @@ from django.utils import timezone
 from tests.factories import make_staff
 from tests.vault.plaintext import database_bytes, find_forms
 from waystation.accounts.roles import Role
-from waystation.cases import services as case_services
 from waystation.cases.models import Channel, Urgency
+from waystation.cases.services import opening as case_opening
 from waystation.relocation.models import DocumentKind, DocumentStatus
 from waystation.relocation.services import documents, travel
 
@@ -41,9 +41,9 @@ def _seed() -> tuple[str, list[str]]:
     escort = f"Escort Ruslan{token} +79120{digits}"
     number = f"QZ {digits}{token[:2].upper()}"
     worker = make_staff(Role.LOGISTICS, f"logistics{token}")
-    case = case_services.open_case_manually(
+    case = case_opening.open_case_manually(
         actor_id=None,
-        intake=case_services.ManualIntake(
+        intake=case_opening.ManualIntake(
             full_name="Fictional Person",
             phone="",
             narrative="",

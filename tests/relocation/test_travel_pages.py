@@ -13,8 +13,8 @@ from django.utils import timezone
 from tests.cases.conftest import new_case
 from tests.factories import login_verified
 from tests.relocation.test_travel import leg_input
-from waystation.cases import services as case_services
 from waystation.cases.models import Stage
+from waystation.cases.services import check_ins as case_check_ins
 from waystation.relocation.models import Leg, LegStatus, RelocationPlan
 from waystation.relocation.services import travel
 
@@ -146,7 +146,7 @@ def test_changing_a_leg_of_another_case_is_refused(case, staff, team, client):
 
 
 def test_departure_and_arrival_through_the_page_move_the_stage(case, staff, client):
-    case_services.set_check_in_schedule(user=staff.caseworker, case_id=case.id, every_hours=12)
+    case_check_ins.set_check_in_schedule(user=staff.caseworker, case_id=case.id, every_hours=12)
     leg = travel.add_leg(
         user=staff.logistics,
         case_id=case.id,

@@ -10,7 +10,8 @@ from pathlib import Path
 from anyascii import anyascii
 
 from waystation.cases.models import Case, CaseDocument, Channel, Urgency
-from waystation.cases.services import ManualIntake, attach_document, open_case_manually
+from waystation.cases.services.documents import attach_document
+from waystation.cases.services.opening import ManualIntake, open_case_manually
 from waystation.vault import normalisers
 from waystation.vault.keyservice import KeyService
 

@@ -15,7 +15,7 @@ from django.db import connection
 from tests.vault.seeding import demo_key_file, open_case, reopen_vault, seed_case
 from waystation.audit.models import AuditEntry
 from waystation.cases.models import Case
-from waystation.cases.services import shred_case
+from waystation.cases.services.shredding import shred_case
 from waystation.vault import datakeys, runtime
 from waystation.vault.datakeys import DataKeyShredded, _wrap_context
 from waystation.vault.fields import associated_data, sealed_files_root

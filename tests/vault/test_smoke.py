@@ -1,7 +1,7 @@
 import pytest
 
 from waystation.cases.models import Case, Channel, Urgency
-from waystation.cases.services import ManualIntake, open_case_manually
+from waystation.cases.services.opening import ManualIntake, open_case_manually
 
 
 @pytest.mark.django_db

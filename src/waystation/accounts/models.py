@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeAlias
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
@@ -42,6 +42,12 @@ class StaffUser(AbstractUser):
             ),
         ]
         permissions = [("manage_staff", "Can add staff, set roles and end their sessions")]
+
+
+# The member of staff taking an action: what every service and selector takes as its
+# ``user``. Applicants never act as one (they have codenames); the system acts with
+# ``actor_id=None``.
+Actor: TypeAlias = StaffUser
 
 
 class LoginThrottle(models.Model):

@@ -1,0 +1,45 @@
+"""Casework: the queue, one page per case, the journey as a state machine
+(``workflow``), need to know, verification, daily work, check-ins and alerts, shredding.
+``services/`` and ``selectors/`` hold one module per topic.
+
+Layer: above intake (a case is opened from a web request), below relocation and the
+apps that will hang on a case (documentation, dossiers).
+
+Face (what other apps may import; ``tests/test_architecture.py`` holds them to it):
+
+- ``selectors.visibility``: who may see a case, both ways (``visible_cases``,
+  ``visible_case``, ``CaseNotFound``, ``case_viewers``/``viewers_of``, ``approvers_of``).
+  Another app asks these, never ``Assignment``, ``AccessGrant`` or ``Team``.
+- ``services.alerts``: ``raise_alert``, ``resolve_alerts`` (never the ``Alert`` rows) and
+  ``check_overdue``; ``signals`` to hang an app's deadlines and indexes on cases' moments.
+- the actions other apps take on a case: ``services.stages``, ``check_ins``,
+  ``daily_work``, ``opening``, ``access``, with ``services.common.CaseError``;
+  ``workflow`` to ask whether a move exists or needs a second person.
+- ``models``: the ``Case`` row (what other apps' rows point at), its stage history and
+  staff check-ins, and the choices they are read with.
+- ``selectors.matches.MATCHES_SHOWN_MAX``, so other apps' matches show as many cases.
+"""
+
+FACE = {
+    "models": [
+        "AlertKind",
+        "Case",
+        "CaseCheckIn",
+        "Channel",
+        "Outcome",
+        "Stage",
+        "StageChange",
+        "Urgency",
+    ],
+    "selectors.matches": ["MATCHES_SHOWN_MAX"],
+    "selectors.visibility": "*",
+    "services.access": "*",
+    "services.alerts": ["check_overdue", "raise_alert", "resolve_alerts"],
+    "services.check_ins": "*",
+    "services.common": ["CaseError"],
+    "services.daily_work": "*",
+    "services.opening": "*",
+    "services.stages": "*",
+    "signals": "*",
+    "workflow": "*",
+}

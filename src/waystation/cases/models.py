@@ -7,10 +7,10 @@ Field classes (docs/design.md §3), visible where each field is defined:
 - *sealed*: names, contacts, stories, notes, messages, reasons; every sealed row of a
   case uses the case's own data key (``data_key_id == case.data_key_id``), so shredding
   that one key forgets all of it.
-- *indexed*: keyed digests (blind indexes, keyed MinHash bands) for search and signals.
+- *indexed*: keyed digests (blind indexes, keyed MinHash bands) for search and similarity matches.
 
 Rules of a single row live here; rules between rows (the workflow, who may see what)
-live in ``workflow.py``, ``services.py`` and ``selectors.py``.
+live in ``workflow.py``, ``services/`` and ``selectors/``.
 """
 
 from __future__ import annotations
@@ -455,7 +455,7 @@ class IdentifierKind(models.TextChoices):
 
 
 class CaseIdentifier(models.Model):
-    """Keyed digests behind the signals: the applicant's own identifiers, and those of
+    """Keyed digests behind the similarity matches: the applicant's own identifiers, and those of
     the people they name as contacts. ``kind`` says which list a digest is on; a
     contact's phone, e-mail and handle all go under ``contact``."""
 

@@ -1,7 +1,7 @@
 """Doors for apps built on cases (relocation, documentation) to join two moments that
 cases own, without cases importing them:
 
-- ``checking_overdue(now=...)``: sent inside :func:`services.check_overdue`'s
+- ``checking_overdue(now=...)``: sent inside :func:`services.alerts.check_overdue`'s
   transaction. A receiver raises its own deadline alerts (travel legs, expiring
   documents) and returns how many it raised.
 - ``erasing_case_indexes(case=...)``: sent inside a shred's transaction, before the

@@ -1,5 +1,5 @@
 """Casework pages. Each view parses the request, calls one service or selector, and
-renders or redirects; the rules live in services.py and selectors.py.
+renders or redirects; the rules live in ``services/`` and ``selectors/``.
 
 A case the user may not see is a 404 everywhere, for reading and for every action,
 with the same page as a case that does not exist (the selectors raise ``CaseNotFound``,
@@ -17,21 +17,29 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from waystation.cases import forms, selectors, services
+from waystation.cases import forms
 from waystation.cases.models import Stage
-from waystation.cases.services import CaseError
-
-
-def _user(request: HttpRequest) -> Any:
-    return request.user
+from waystation.cases.selectors import alerts as alerts_selectors
+from waystation.cases.selectors import case_file, lists, visibility
+from waystation.cases.selectors import staff as staff_selectors
+from waystation.cases.services import (
+    access,
+    check_ins,
+    daily_work,
+    opening,
+    person,
+    stages,
+    verification,
+)
+from waystation.cases.services import alerts as alerts_services
+from waystation.cases.services.common import APPROVE, OPEN_CASE, WORK_CASE, CaseError
+from waystation.web.actions import actor, back_to
 
 
 def _to_case(case_id: str, anchor: str = "") -> HttpResponse:
-    url = reverse("cases:detail", args=[case_id])
-    return redirect(f"{url}#{anchor}" if anchor else url)
+    return back_to("cases:detail", case_id, anchor=anchor)
 
 
 def _act(
@@ -54,7 +62,7 @@ def _act(
         if not form_name:
             # Hidden fields only (a decision, a person's id): nothing typed to keep. The
             # form's own words could quote the sent value, and messages may be stored.
-            selectors.visible_case(user=_user(request), case_id=case_id)
+            visibility.visible_case(user=actor(request), case_id=case_id)
             messages.error(request, "That request could not be understood; nothing changed.")
             return _to_case(case_id, anchor)
         return _case_page(request, case_id, bound={form_name: form}, refused=anchor)
@@ -77,7 +85,7 @@ def _act(
 @require_GET
 def queue(request: HttpRequest) -> HttpResponse:
     stage = request.GET.get("stage", "")
-    found = selectors.case_queue(user=_user(request), page=request.GET.get("page"), stage=stage)
+    found = lists.case_queue(user=actor(request), page=request.GET.get("page"), stage=stage)
     return render(
         request,
         "cases/queue.html",
@@ -94,7 +102,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def mine(request: HttpRequest) -> HttpResponse:
-    found = selectors.my_cases(user=_user(request), page=request.GET.get("page"))
+    found = lists.my_cases(user=actor(request), page=request.GET.get("page"))
     return render(request, "cases/queue.html", {"title": "My cases", "found": found, "mine": True})
 
 
@@ -104,24 +112,24 @@ def search(request: HttpRequest) -> HttpResponse:
     form = forms.SearchForm(request.GET or None)
     rows = []
     if form.is_valid():
-        rows = selectors.search_cases(user=_user(request), query=form.cleaned_data["q"])
+        rows = lists.search_cases(user=actor(request), query=form.cleaned_data["q"])
     return render(request, "cases/search.html", {"form": form, "rows": rows})
 
 
 @login_required
 @require_GET
 def alerts(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = actor(request)
     return render(
         request,
         "cases/alerts.html",
         {
-            "alerts": selectors.my_alerts(user=user),
-            "pending": selectors.pending_approvals(user=user)
-            if user.has_perm(services.APPROVE)
+            "alerts": alerts_selectors.my_alerts(user=user),
+            "pending": alerts_selectors.pending_approvals(user=user)
+            if user.has_perm(APPROVE)
             else [],
-            "overdue": selectors.overdue_check_ins(user=user),
-            "tasks": selectors.my_open_tasks(user=user),
+            "overdue": alerts_selectors.overdue_check_ins(user=user),
+            "tasks": alerts_selectors.my_open_tasks(user=user),
         },
     )
 
@@ -130,7 +138,7 @@ def alerts(request: HttpRequest) -> HttpResponse:
 @require_POST
 def resolve_alert(request: HttpRequest, alert_id: str) -> HttpResponse:
     try:
-        services.resolve_alert(user=_user(request), alert_id=alert_id)
+        alerts_services.resolve_alert(user=actor(request), alert_id=alert_id)
     except CaseError as exc:
         messages.error(request, str(exc))
     return redirect("cases:alerts")
@@ -140,20 +148,20 @@ def resolve_alert(request: HttpRequest, alert_id: str) -> HttpResponse:
 
 
 @login_required
-@permission_required(services.OPEN_CASE, raise_exception=True)
+@permission_required(OPEN_CASE, raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def new(request: HttpRequest) -> HttpResponse:
     form = forms.ManualCaseForm(
         request.POST or None,
-        teams=selectors.teams(),
-        staff=selectors.assignable_staff(user=_user(request)),
+        teams=staff_selectors.teams(),
+        staff=staff_selectors.assignable_staff(user=actor(request)),
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            case = services.open_case_by_hand(
-                user=_user(request),
-                intake=services.ManualIntake(
+            case = opening.open_case_by_hand(
+                user=actor(request),
+                intake=opening.ManualIntake(
                     full_name=data["full_name"],
                     phone=data["phone"],
                     email=data["email"],
@@ -177,7 +185,7 @@ def new(request: HttpRequest) -> HttpResponse:
 
 
 def _after_opening(request: HttpRequest, case_id: str) -> HttpResponse:
-    if selectors.may_see(_user(request), case_id):
+    if visibility.may_see(actor(request), case_id):
         messages.success(request, "Case opened.")
         return _to_case(case_id)
     # Need to know: whoever opened it may not be one of the people who work on it.
@@ -186,19 +194,19 @@ def _after_opening(request: HttpRequest, case_id: str) -> HttpResponse:
 
 
 @login_required
-@permission_required(services.OPEN_CASE, raise_exception=True)
+@permission_required(OPEN_CASE, raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def from_request(request: HttpRequest, request_id: str) -> HttpResponse:
     form = forms.FromRequestForm(
         request.POST or None,
-        teams=selectors.teams(),
-        staff=selectors.assignable_staff(user=_user(request)),
+        teams=staff_selectors.teams(),
+        staff=staff_selectors.assignable_staff(user=actor(request)),
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            case = services.open_case_from_request(
-                user=_user(request),
+            case = opening.open_case_from_request(
+                user=actor(request),
                 request_id=request_id,
                 team_id=data["team"] or None,
                 assignee_ids=data["assignees"],
@@ -223,8 +231,8 @@ def break_glass(request: HttpRequest) -> HttpResponse:
     form = forms.BreakGlassForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            grant = services.break_glass(
-                user=_user(request),
+            grant = access.break_glass(
+                user=actor(request),
                 case_id=form.cleaned_data["case_id"].strip(),
                 reason=form.cleaned_data["reason"],
             )
@@ -258,18 +266,18 @@ def _case_page(
     """The case page, opened (one ``case.opened`` audit entry per render). ``bound``
     replaces the empty form of that name with one refused as typed; the page is then a
     400 that points to the form (``refused``: its section's anchor)."""
-    user = _user(request)
-    opened = selectors.open_case(user=user, case_id=case_id)
+    user = actor(request)
+    opened = case_file.open_case(user=user, case_id=case_id)
     case = opened.case
-    staff = selectors.assignable_staff(user=user)
-    may_manage = services.may_manage(user, case)
-    may_grant = services.may_grant(user, case)
+    staff = staff_selectors.assignable_staff(user=user)
+    may_manage = access.may_manage(user, case)
+    may_grant = access.may_grant(user, case)
     targets = [(m.stage.value, m.label) for m in opened.moves]
     context: dict[str, Any] = {
         "opened": opened,
         "case": case,
-        "can_work": user.has_perm(services.WORK_CASE),
-        "can_approve": user.has_perm(services.APPROVE),
+        "can_work": user.has_perm(WORK_CASE),
+        "can_approve": user.has_perm(APPROVE),
         "may_manage": may_manage,
         "may_grant": may_grant,
         "web_request_id": case.source_request_id
@@ -340,8 +348,8 @@ def change_stage(request: HttpRequest, case_id: str) -> HttpResponse:
         request,
         case_id,
         form,
-        lambda: services.change_stage(
-            user=_user(request),
+        lambda: stages.change_stage(
+            user=actor(request),
             case_id=case_id,
             to_stage=form.cleaned_data["to_stage"],
             reason=form.cleaned_data["reason"],
@@ -365,8 +373,8 @@ def decide(request: HttpRequest, case_id: str, approval_id: str) -> HttpResponse
         request,
         case_id,
         form,
-        lambda: services.decide_approval(
-            user=_user(request),
+        lambda: stages.decide_approval(
+            user=actor(request),
             case_id=case_id,
             approval_id=approval_id,
             approve=form.cleaned_data["decision"] == "approve",
@@ -383,8 +391,8 @@ def withdraw(request: HttpRequest, case_id: str, approval_id: str) -> HttpRespon
         request,
         case_id,
         None,  # nothing to parse: the URL names what to act on
-        lambda: services.withdraw_approval(
-            user=_user(request), case_id=case_id, approval_id=approval_id
+        lambda: stages.withdraw_approval(
+            user=actor(request), case_id=case_id, approval_id=approval_id
         ),
         "Request for approval withdrawn.",
         "stage",
@@ -399,8 +407,8 @@ def checklist(request: HttpRequest, case_id: str) -> HttpResponse:
         request,
         case_id,
         form,
-        lambda: services.update_checklist(
-            user=_user(request), case_id=case_id, **form.cleaned_data
+        lambda: verification.update_checklist(
+            user=actor(request), case_id=case_id, **form.cleaned_data
         ),
         "Checklist saved.",
         "verification",
@@ -416,8 +424,8 @@ def reference(request: HttpRequest, case_id: str) -> HttpResponse:
         request,
         case_id,
         form,
-        lambda: services.record_reference(
-            user=_user(request), case_id=case_id, **form.cleaned_data
+        lambda: verification.record_reference(
+            user=actor(request), case_id=case_id, **form.cleaned_data
         ),
         "Reference recorded.",
         "verification",
@@ -433,7 +441,7 @@ def note(request: HttpRequest, case_id: str) -> HttpResponse:
         request,
         case_id,
         form,
-        lambda: services.add_note(user=_user(request), case_id=case_id, **form.cleaned_data),
+        lambda: daily_work.add_note(user=actor(request), case_id=case_id, **form.cleaned_data),
         "Note added.",
         "timeline",
         "note_form",
@@ -448,7 +456,9 @@ def message(request: HttpRequest, case_id: str) -> HttpResponse:
         request,
         case_id,
         form,
-        lambda: services.record_message(user=_user(request), case_id=case_id, **form.cleaned_data),
+        lambda: daily_work.record_message(
+            user=actor(request), case_id=case_id, **form.cleaned_data
+        ),
         "Message recorded.",
         "timeline",
         "message_form",
@@ -463,8 +473,8 @@ def web_reply(request: HttpRequest, case_id: str) -> HttpResponse:
         request,
         case_id,
         form,
-        lambda: services.reply_to_applicant(
-            user=_user(request), case_id=case_id, text=form.cleaned_data["text"]
+        lambda: daily_work.reply_to_applicant(
+            user=actor(request), case_id=case_id, text=form.cleaned_data["text"]
         ),
         "Reply sent to the applicant's web mailbox.",
         "timeline",
@@ -480,8 +490,8 @@ def task(request: HttpRequest, case_id: str) -> HttpResponse:
         request,
         case_id,
         form,
-        lambda: services.add_task(
-            user=_user(request),
+        lambda: daily_work.add_task(
+            user=actor(request),
             case_id=case_id,
             title=form.cleaned_data["title"],
             due_at=form.due_at(),
@@ -499,7 +509,7 @@ def task_done(request: HttpRequest, case_id: str, task_id: str) -> HttpResponse:
         request,
         case_id,
         None,  # nothing to parse: the URL names what to act on
-        lambda: services.complete_task(user=_user(request), case_id=case_id, task_id=task_id),
+        lambda: daily_work.complete_task(user=actor(request), case_id=case_id, task_id=task_id),
         "Task done.",
         "tasks",
     )
@@ -513,7 +523,7 @@ def risk(request: HttpRequest, case_id: str) -> HttpResponse:
         request,
         case_id,
         form,
-        lambda: services.assess_risk(user=_user(request), case_id=case_id, **form.cleaned_data),
+        lambda: daily_work.assess_risk(user=actor(request), case_id=case_id, **form.cleaned_data),
         "Risk assessment saved.",
         "risk",
         "risk_form",
@@ -528,8 +538,8 @@ def schedule(request: HttpRequest, case_id: str) -> HttpResponse:
         request,
         case_id,
         form,
-        lambda: services.set_check_in_schedule(
-            user=_user(request), case_id=case_id, **form.cleaned_data
+        lambda: check_ins.set_check_in_schedule(
+            user=actor(request), case_id=case_id, **form.cleaned_data
         ),
         "Check-in schedule saved.",
         "check-ins",
@@ -544,7 +554,7 @@ def check_in(request: HttpRequest, case_id: str) -> HttpResponse:
         request,
         case_id,
         None,  # nothing to parse: the URL names what to act on
-        lambda: services.record_check_in(user=_user(request), case_id=case_id),
+        lambda: check_ins.record_check_in(user=actor(request), case_id=case_id),
         "Check-in recorded.",
         "check-ins",
     )
@@ -558,8 +568,8 @@ def details(request: HttpRequest, case_id: str) -> HttpResponse:
         request,
         case_id,
         form,
-        lambda: services.update_details(
-            user=_user(request), case_id=case_id, details=services.Details(**form.cleaned_data)
+        lambda: person.update_details(
+            user=actor(request), case_id=case_id, details=person.Details(**form.cleaned_data)
         ),
         "Details saved.",
         "details",
@@ -571,14 +581,16 @@ def details(request: HttpRequest, case_id: str) -> HttpResponse:
 @require_POST
 def assign(request: HttpRequest, case_id: str) -> HttpResponse:
     form = forms.AssignForm(
-        request.POST, auto_id="assign-%s", staff=selectors.assignable_staff(user=_user(request))
+        request.POST,
+        auto_id="assign-%s",
+        staff=staff_selectors.assignable_staff(user=actor(request)),
     )
     return _act(
         request,
         case_id,
         form,
-        lambda: services.assign(
-            user=_user(request), case_id=case_id, assignee_id=form.cleaned_data["assignee"]
+        lambda: access.assign(
+            user=actor(request), case_id=case_id, assignee_id=form.cleaned_data["assignee"]
         ),
         "Assigned.",
         "people",
@@ -594,8 +606,8 @@ def unassign(request: HttpRequest, case_id: str) -> HttpResponse:
         request,
         case_id,
         form,
-        lambda: services.unassign(
-            user=_user(request), case_id=case_id, assignee_id=form.cleaned_data["assignee"]
+        lambda: access.unassign(
+            user=actor(request), case_id=case_id, assignee_id=form.cleaned_data["assignee"]
         ),
         "Taken off the case.",
         "people",
@@ -604,13 +616,13 @@ def unassign(request: HttpRequest, case_id: str) -> HttpResponse:
 
 @login_required
 def teams(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = actor(request)
     if not user.has_perm("cases.manage_teams"):
         raise PermissionDenied
-    form = forms.TeamForm(request.POST or None, staff=selectors.assignable_staff(user=user))
+    form = forms.TeamForm(request.POST or None, staff=staff_selectors.assignable_staff(user=user))
     if request.method == "POST" and form.is_valid():
         try:
-            team = services.add_team(
+            team = access.add_team(
                 user=user,
                 name=form.cleaned_data["name"],
                 supervisor_id=form.cleaned_data["supervisor"],
@@ -623,7 +635,7 @@ def teams(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "cases/teams.html",
-        {"teams": selectors.teams_overview(user=user), "form": form},
+        {"teams": staff_selectors.teams_overview(user=user), "form": form},
         status=400 if form.errors else 200,
     )
 
@@ -632,14 +644,16 @@ def teams(request: HttpRequest) -> HttpResponse:
 @require_POST
 def grant(request: HttpRequest, case_id: str) -> HttpResponse:
     form = forms.GrantForm(
-        request.POST, auto_id="grant-%s", staff=selectors.assignable_staff(user=_user(request))
+        request.POST,
+        auto_id="grant-%s",
+        staff=staff_selectors.assignable_staff(user=actor(request)),
     )
     return _act(
         request,
         case_id,
         form,
-        lambda: services.grant_access(
-            user=_user(request),
+        lambda: access.grant_access(
+            user=actor(request),
             case_id=case_id,
             grantee_id=form.cleaned_data["grantee"],
             reason=form.cleaned_data["reason"],
@@ -658,7 +672,7 @@ def revoke(request: HttpRequest, case_id: str, grant_id: str) -> HttpResponse:
         request,
         case_id,
         None,  # nothing to parse: the URL names what to act on
-        lambda: services.revoke_access(user=_user(request), case_id=case_id, grant_id=grant_id),
+        lambda: access.revoke_access(user=actor(request), case_id=case_id, grant_id=grant_id),
         "Access revoked.",
         "people",
     )

@@ -1,5 +1,5 @@
-"""The journey of a case (docs/design.md §1.2) as data: which moves exist, what each needs, and
-which need a second person. ``services.change_stage`` and ``services.decide_approval``
+"""The journey of a case (docs/design.md §1) as data: which moves exist, what each needs, and
+which need a second person. ``services.stages.change_stage`` and ``services.stages.decide_approval``
 are the only code that moves a case, and they read these tables and nothing else.
 
     screening ─► verification ─► planning ─► in transit ─► arrived ─► resettlement ─► closed

@@ -15,7 +15,8 @@ from waystation.accounts.models import StaffUser
 from waystation.accounts.roles import Role
 from waystation.accounts.services import DemoStaff
 from waystation.cases.models import Case, Stage
-from waystation.cases.services import ManualIntake, create_team, open_case_manually
+from waystation.cases.services.access import create_team
+from waystation.cases.services.opening import ManualIntake, open_case_manually
 from waystation.demo.people import DEMO_APPLICANTS, DEMO_BUDGETS, DEMO_STAFF
 from waystation.relocation.models import (
     BudgetCategory,

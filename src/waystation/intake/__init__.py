@@ -1,0 +1,21 @@
+"""Requests for help from the web, both sides of them. The public side
+(``public_services``, ``public_views``: run by the public process, which holds no
+secret) takes requests, mailbox messages and check-ins, sealed to the intake key. The
+staff side (``screening``, ``selectors``, ``views``) triages them: opens, answers,
+declines.
+
+Layer: above accounts and web, below cases. A request that became a case is behind the
+case's need to know; intake asks the cases app through ``signals`` and never imports it.
+
+Face (what other apps may import; ``tests/test_architecture.py`` holds them to it):
+``screening`` (opening a request into a case, the case's web mailbox, erasing a request
+with its shredded case), ``signals`` (the need-to-know question the cases app answers),
+and the operational columns of ``models``' ``HelpRequest``, ``CheckIn`` and
+``MailboxMessage`` (when, what kind, which case; never their sealed fields).
+"""
+
+FACE = {
+    "models": ["CheckIn", "CheckInKind", "Direction", "HelpRequest", "MailboxMessage"],
+    "screening": "*",
+    "signals": "*",
+}

@@ -17,7 +17,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from waystation.intake import forms, services
+from waystation.intake import forms, public_services
 from waystation.intake.models import CheckInKind, Urgency
 from waystation.intake.upload_handlers import BODY_INCOMPLETE, REQUEST_TOO_LARGE
 
@@ -99,8 +99,8 @@ def request_form(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         try:
             # Before the body is read: a flood past the limit costs no parsing.
-            services.admit_request_form()
-        except services.TryLater as limit:
+            public_services.admit_request_form()
+        except public_services.TryLater as limit:
             return try_later(request, retry_after=limit.retry_after)
         unreadable = _unreadable_body(request)
         if unreadable is not None:
@@ -108,7 +108,7 @@ def request_form(request: HttpRequest) -> HttpResponse:
         form = forms.RequestForm(request.POST, request.FILES)
         if form.is_valid():
             data = form.cleaned_data
-            new = services.NewRequest(
+            new = public_services.NewRequest(
                 urgency=data["urgency"],
                 language=data["language"],
                 country=data["country"],
@@ -121,12 +121,12 @@ def request_form(request: HttpRequest) -> HttpResponse:
                 form_token=data["form_token"] or None,
             )
             try:
-                receipt = services.submit_request(new=new)
-            except services.TryLater as limit:
+                receipt = public_services.submit_request(new=new)
+            except public_services.TryLater as limit:
                 return try_later(request, retry_after=limit.retry_after)
-            except services.IntakeUnavailable:
+            except public_services.IntakeUnavailable:
                 return try_later(request, retry_after=300, status=503)
-            except services.AlreadyReceived:
+            except public_services.AlreadyReceived:
                 return _page(request, "intake/public/already_received.html", status=200)
             return _page(
                 request,
@@ -154,13 +154,13 @@ def about(request: HttpRequest) -> HttpResponse:
 
 def _mailbox_page(
     request: HttpRequest,
-    mailbox: services.Mailbox,
+    mailbox: public_services.Mailbox,
     *,
     notice: str = "",
     message_form: forms.ApplicantMessageForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    view = services.read_mailbox(mailbox)
+    view = public_services.read_mailbox(mailbox)
     return _page(
         request,
         "intake/public/mailbox.html",
@@ -194,7 +194,7 @@ def mailbox(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = forms.CodenameForm(request.POST)
         typed = str(form.data.get("codename", ""))
-        opened = services.open_mailbox(typed_codename=typed)
+        opened = public_services.open_mailbox(typed_codename=typed)
         if opened is None:
             return _wrong_codename(request, forms.CodenameForm())
         return _mailbox_page(request, opened)
@@ -211,32 +211,32 @@ def mailbox_message(request: HttpRequest) -> HttpResponse:
     unreadable = _unreadable_body(request)
     if unreadable is not None:
         return unreadable
-    opened = services.open_mailbox(typed_codename=str(request.POST.get("codename", "")))
+    opened = public_services.open_mailbox(typed_codename=str(request.POST.get("codename", "")))
     if opened is None:
         return _wrong_codename(request, forms.CodenameForm())
     try:
-        services.admit_message(opened)  # before any file is checked and rebuilt
-    except services.TryLater as limit:
+        public_services.admit_message(opened)  # before any file is checked and rebuilt
+    except public_services.TryLater as limit:
         return try_later(request, retry_after=limit.retry_after)
     form = forms.ApplicantMessageForm(request.POST, request.FILES)
     if not form.is_valid():
         return _mailbox_page(request, opened, message_form=form, status=400)
     try:
-        services.send_message(
+        public_services.send_message(
             mailbox=opened,
             text=form.cleaned_data["message"],
             files=form.cleaned_data["attachments"],
         )
-    except services.TryLater as limit:
+    except public_services.TryLater as limit:
         return try_later(request, retry_after=limit.retry_after)
-    except services.IntakeUnavailable:
+    except public_services.IntakeUnavailable:
         return try_later(request, retry_after=300, status=503)
     return _mailbox_page(request, opened, notice=_("Your message was received."))
 
 
 @require_POST
 def mailbox_check_in(request: HttpRequest) -> HttpResponse:
-    opened = services.open_mailbox(typed_codename=str(request.POST.get("codename", "")))
+    opened = public_services.open_mailbox(typed_codename=str(request.POST.get("codename", "")))
     if opened is None:
         return _wrong_codename(request, forms.CodenameForm())
     form = forms.CheckInForm(request.POST)
@@ -244,8 +244,8 @@ def mailbox_check_in(request: HttpRequest) -> HttpResponse:
         return _mailbox_page(request, opened, status=400)
     kind = CheckInKind(form.cleaned_data["kind"])
     try:
-        services.record_check_in(mailbox=opened, kind=kind)
-    except services.TryLater as limit:
+        public_services.record_check_in(mailbox=opened, kind=kind)
+    except public_services.TryLater as limit:
         return try_later(request, retry_after=limit.retry_after)
     notice = (
         _("Thank you. We have noted that you are safe.")

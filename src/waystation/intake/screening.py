@@ -14,8 +14,9 @@ the case's own key, so shredding the case forgets every staff copy at once.
 Once a case is opened from a request (``HelpRequest.case_id``), the request is part of
 that case: it leaves the triage queue, and it opens, takes answers and serves its files
 only for people who may see the case (docs/design.md §2.5). For everyone else it does not exist,
-the same answer as a wrong id. Who may see a case is the cases app's to decide
-(``cases.selectors.may_see``); the cases app in turn reaches intake only through the
+the same answer as a wrong id. Who may see a case is the cases app's to decide: intake
+asks through ``signals.checking_need_to_know``, which cases answers, since intake sits
+below cases and never imports it. The cases app in turn reaches intake only through the
 functions here, never its rows' sealed fields. Shredding the case erases the request
 with it (:func:`erase_request`).
 """
@@ -23,7 +24,7 @@ with it (:func:`erase_request`).
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -33,11 +34,11 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
+from waystation.accounts.models import Actor
 from waystation.audit import services as audit
-from waystation.cases import selectors as case_selectors
 from waystation.ids import random_id
-from waystation.intake import services as public
-from waystation.intake import storage
+from waystation.intake import public_services as public
+from waystation.intake import signals, storage
 from waystation.intake.models import (
     Attachment,
     CheckIn,
@@ -57,15 +58,22 @@ class ScreeningError(Exception):
     """An action was refused; the message is for the screener."""
 
 
-def require_screener(user: Any) -> None:
+def require_screener(user: Actor) -> None:
     if not user.has_perm(SCREEN_PERMISSION):
         raise PermissionDenied("not allowed to screen requests")
 
 
-def _require_need_to_know(user: Any, help_request: HelpRequest) -> None:
+def _may_see_case(user: Actor, case_id: str) -> bool:
+    answers: Sequence[tuple[Any, object]] = signals.checking_need_to_know.send(
+        sender=HelpRequest, user=user, case_id=case_id
+    )
+    return bool(answers) and all(answer is True for _receiver, answer in answers)
+
+
+def _require_need_to_know(user: Actor, help_request: HelpRequest) -> None:
     """A request that became a case is the case's: only people who may see the case may
     read or answer it. Anyone else gets ``DoesNotExist``, exactly as for a wrong id."""
-    if help_request.case_id is not None and not case_selectors.may_see(user, help_request.case_id):
+    if help_request.case_id is not None and not _may_see_case(user, help_request.case_id):
         raise HelpRequest.DoesNotExist("no such request")
 
 
@@ -166,7 +174,7 @@ def _open_messages(
 
 
 @transaction.atomic
-def open_request(*, user: Any, request_id: str) -> OpenedRequest:
+def open_request(*, user: Actor, request_id: str) -> OpenedRequest:
     """Decrypt a request for a screener; the reading is on the audit record."""
     require_screener(user)
     help_request = HelpRequest.objects.select_for_update().get(pk=request_id)
@@ -218,7 +226,7 @@ class OpenedFile:
 
 
 @transaction.atomic
-def open_attachment(*, user: Any, request_id: str, attachment_id: str) -> OpenedFile:
+def open_attachment(*, user: Actor, request_id: str, attachment_id: str) -> OpenedFile:
     require_screener(user)
     attachment = Attachment.objects.select_related("request").get(
         pk=attachment_id, request_id=request_id
@@ -279,7 +287,7 @@ def template_text(kind: MessageKind, language: str) -> str:
 
 
 @transaction.atomic
-def answer_request(*, user: Any, request_id: str, kind: MessageKind, text: str) -> MailboxMessage:
+def answer_request(*, user: Actor, request_id: str, kind: MessageKind, text: str) -> MailboxMessage:
     """Send a reply, a request for more information, or a decline to the applicant."""
     require_screener(user)
     text = _reply_text(text)
@@ -339,7 +347,7 @@ def _send_answer(
 @transaction.atomic
 def mark_case_opened(*, actor_id: int | None, request_id: str, case_id: str) -> None:
     """The cases app tells intake that a case now holds this request (called inside
-    ``cases.services.open_case_from_request``'s transaction). From here on the request is
+    ``cases.services.opening.open_case_from_request``'s transaction). From here on the request is
     off the queue and behind the case's need to know."""
     updated = HelpRequest.objects.filter(pk=request_id, case_id__isnull=True).update(
         case_id=case_id
@@ -363,7 +371,7 @@ CASE_MAILBOX_LIMIT = 200
 
 
 def open_case_mailbox(
-    *, user: Any, case_id: str, copied: Collection[tuple[str, datetime]] = ()
+    *, user: Actor, case_id: str, copied: Collection[tuple[str, datetime]] = ()
 ) -> CaseMailbox:
     """The web mailbox of the request a case was opened from, for someone who may see
     the case: messages written since (opened with the intake key, as the request page
@@ -371,8 +379,8 @@ def open_case_mailbox(
     the case when it was opened, by direction and time; those are not opened again.
 
     Writes no audit entry: the mailbox is read as part of the case, under the case
-    page's one ``case.opened`` entry (``cases.selectors.open_case``)."""
-    if not case_selectors.may_see(user, case_id):
+    page's one ``case.opened`` entry (``cases.selectors.case_file.open_case``)."""
+    if not _may_see_case(user, case_id):
         raise HelpRequest.DoesNotExist("no such request")
     help_request = HelpRequest.objects.filter(case_id=case_id).first()
     if help_request is None:  # opened by hand, or erased with a shredded case
@@ -398,7 +406,7 @@ def open_case_mailbox(
 @transaction.atomic
 def answer_from_case(*, actor_id: int | None, case_id: str, text: str) -> MailboxMessage:
     """A reply to the applicant's web mailbox written on the case page. Checks nobody's
-    permission: it is for ``cases.services.reply_to_applicant``, which has checked that
+    permission: it is for ``cases.services.daily_work.reply_to_applicant``, which has checked that
     the actor may see and work on the case. Readable only with the codename."""
     help_request = HelpRequest.objects.select_for_update().filter(case_id=case_id).first()
     if help_request is None:
@@ -422,7 +430,7 @@ def erase_request(*, request_id: str) -> ErasedRequest:
     so destroying a key cannot forget them: the rows must go. Runs inside the caller's
     transaction (a case's shred); the caller deletes the files after commit and shreds
     the data key, because a file deleted before a rollback would be lost for good.
-    Checks nobody's permission: it is for ``cases.services.shred_case`` only."""
+    Checks nobody's permission: it is for ``cases.services.shredding.shred_case`` only."""
     help_request = HelpRequest.objects.select_for_update().filter(pk=request_id).first()
     if help_request is None:
         return ErasedRequest(storage_names=[], data_key_id=None)

@@ -30,6 +30,7 @@ from django.db.models import (
     When,
 )
 
+from waystation.accounts.models import Actor
 from waystation.audit import services as audit
 from waystation.intake import screening
 from waystation.intake.models import (
@@ -145,7 +146,7 @@ def _excerpt(story: str) -> str:
 
 
 @transaction.atomic
-def triage_queue(*, user: Any, view: str = ATTENTION, limit: int = QUEUE_PAGE) -> Queue:
+def triage_queue(*, user: Actor, view: str = ATTENTION, limit: int = QUEUE_PAGE) -> Queue:
     """Requests in one view of the queue, most urgent first, then the longest waiting."""
     screening.require_screener(user)
     if view not in VIEWS:

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from waystation.intake import screening, selectors
 from waystation.intake.forms import ScreenerReplyForm
 from waystation.intake.models import Attachment, HelpRequest, MessageKind, Status
+from waystation.web.actions import actor
 
 screener_required = permission_required(screening.SCREEN_PERMISSION, raise_exception=True)
 
@@ -38,7 +39,7 @@ _SENT = {
 @screener_required
 @require_GET
 def queue(request: HttpRequest) -> HttpResponse:
-    found = selectors.triage_queue(user=request.user, view=request.GET.get("view", ""))
+    found = selectors.triage_queue(user=actor(request), view=request.GET.get("view", ""))
     return render(request, "intake/staff/queue.html", {"queue": found})
 
 
@@ -75,7 +76,7 @@ def _request_page(
 
 def _open(request: HttpRequest, request_id: str) -> screening.OpenedRequest:
     try:
-        return screening.open_request(user=request.user, request_id=request_id)
+        return screening.open_request(user=actor(request), request_id=request_id)
     except HelpRequest.DoesNotExist:
         raise Http404("no such request") from None
 
@@ -103,7 +104,10 @@ def answer(request: HttpRequest, request_id: str) -> HttpResponse:
         kind = MessageKind(form.cleaned_data["kind"])
         try:
             screening.answer_request(
-                user=request.user, request_id=request_id, kind=kind, text=form.cleaned_data["text"]
+                user=actor(request),
+                request_id=request_id,
+                kind=kind,
+                text=form.cleaned_data["text"],
             )
         except HelpRequest.DoesNotExist:
             raise Http404("no such request") from None
@@ -121,7 +125,7 @@ def answer(request: HttpRequest, request_id: str) -> HttpResponse:
 def attachment(request: HttpRequest, request_id: str, attachment_id: str) -> HttpResponse:
     try:
         opened = screening.open_attachment(
-            user=request.user, request_id=request_id, attachment_id=attachment_id
+            user=actor(request), request_id=request_id, attachment_id=attachment_id
         )
     except Attachment.DoesNotExist:
         raise Http404("no such file") from None

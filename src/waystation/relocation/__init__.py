@@ -1,0 +1,18 @@
+"""Relocation: a case's plan, legs and travel documents, safe houses and stays, money
+(programmes, budgets, exchange rates, payments), and the numbers managers need.
+
+Layer: above cases, whose need to know it follows (``cases.selectors.visibility``) and
+whose moments it joins through ``cases.signals`` (``receivers``); below demo.
+
+Face (what other apps may import; ``tests/test_architecture.py`` holds them to it): the
+services of each area (``services.travel``, ``documents``, ``houses``, ``money``) and the
+choices of ``models`` they are called with; the demo builds its organisation with them.
+"""
+
+FACE = {
+    "models": ["BudgetCategory", "DocumentKind", "DocumentStatus", "Pathway", "TransportMode"],
+    "services.documents": "*",
+    "services.houses": "*",
+    "services.money": "*",
+    "services.travel": "*",
+}

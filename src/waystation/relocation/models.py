@@ -231,7 +231,7 @@ class DocumentStatus(models.TextChoices):
 
 class TravelDocument(models.Model):
     """An identity or travel document, a visa or a ticket. Its number is sealed and
-    blind-indexed (the same passport behind two cases is a signal); its expiry raises
+    blind-indexed (the same passport behind two cases is a match); its expiry raises
     an alert ``settings.WAYSTATION_DOCUMENT_WARNING_DAYS`` ahead."""
 
     id = random_id_field()

@@ -1,0 +1,27 @@
+"""The vault: every key and every cipher. Models declare sealed, indexed and file fields
+with its field types; services ask it to seal, open, index or shred; nobody else touches
+a primitive.
+
+Layer: above audit (its key ceremonies and shredding are audited), below every app that
+holds people's data.
+
+Face (what other apps may import; ``tests/test_architecture.py`` holds them to it):
+``fields`` (the field types), ``models.DataKey`` (what sealed rows point at),
+``datakeys.create_data_key``, ``blind`` and ``normalisers`` (keyed digests for search and
+matches), ``boxes`` (sealing to a public key: the intake's and the codenames'),
+``services`` (seal now, shred a data key), the errors ``keyservice.VaultSealed`` and
+``primitives.OpenFailed``, and ``agent``'s client for the demo's own key agent.
+"""
+
+FACE = {
+    "agent": ["AgentClient", "AgentUnavailable"],
+    "blind": "*",
+    "boxes": "*",
+    "datakeys": ["create_data_key"],
+    "fields": "*",
+    "keyservice": ["VaultSealed"],
+    "models": ["DataKey"],
+    "normalisers": "*",
+    "primitives": ["OpenFailed"],
+    "services": "*",
+}

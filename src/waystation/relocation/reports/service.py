@@ -3,10 +3,9 @@ export with its audit entry (ids and names only, never a figure)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.utils import timezone
 
+from waystation.accounts.models import Actor
 from waystation.relocation.reports import export, figures
 from waystation.relocation.reports.period import Period
 from waystation.relocation.reports.suppression import suppress
@@ -20,13 +19,13 @@ class UnknownTable(LookupError):
     """No table has that name (the view answers 404)."""
 
 
-def shown_tables(*, user: Any, period: Period) -> list[ShownTable]:
+def shown_tables(*, user: Actor, period: Period) -> list[ShownTable]:
     """Every figure of the period, suppressed: the one door to figures for any output."""
     require(user, VIEW_NUMBERS, REFUSED)
     return [suppress(table) for table in figures.all_tables(period)]
 
 
-def export_csv(*, user: Any, name: str, period: Period) -> tuple[ShownTable, str]:
+def export_csv(*, user: Actor, name: str, period: Period) -> tuple[ShownTable, str]:
     require(user, VIEW_NUMBERS, REFUSED)
     table = figures.table(name, period)
     if table is None:
@@ -37,7 +36,7 @@ def export_csv(*, user: Any, name: str, period: Period) -> tuple[ShownTable, str
     return shown, text
 
 
-def export_pdf(*, user: Any, period: Period) -> bytes:
+def export_pdf(*, user: Actor, period: Period) -> bytes:
     tables = shown_tables(user=user, period=period)
     document = export.to_pdf(tables, period, today=timezone.localdate())
     record(user, "numbers.pdf_exported", "report", "donor")

@@ -1,17 +1,18 @@
 """Reading a case's travel documents: opened for the relocation page (whose one audit
-entry covers them) and the signal of a document number shared with another case."""
+entry covers them) and the match of a document number shared with another case."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
-from waystation.cases import selectors as case_selectors
+from waystation.accounts.models import Actor
 from waystation.cases.models import Case
+from waystation.cases.selectors import visibility as case_visibility
+from waystation.cases.selectors.matches import MATCHES_SHOWN_MAX
 from waystation.relocation.models import TravelDocument
 
-SHOWN_MAX = case_selectors.SIGNAL_SHOWN_MAX
+SHOWN_MAX = MATCHES_SHOWN_MAX
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,7 @@ def case_documents(*, case: Case) -> list[ShownDocument]:
     ]
 
 
-def shared_numbers(*, user: Any, case: Case) -> list[SharedNumber]:
+def shared_numbers(*, user: Actor, case: Case) -> list[SharedNumber]:
     """Documents of this case whose number is on another case too. Digests only: no
     number is opened to find them."""
     mine = dict(
@@ -93,7 +94,9 @@ def shared_numbers(*, user: Any, case: Case) -> list[SharedNumber]:
     if not matches:
         return []
     every = {i for ids in matches.values() for i in ids}
-    seen = set(case_selectors.visible_cases(user).filter(pk__in=every).values_list("pk", flat=True))
+    seen = set(
+        case_visibility.visible_cases(user).filter(pk__in=every).values_list("pk", flat=True)
+    )
     shared = []
     for digest, ids in sorted(matches.items(), key=lambda item: mine[item[0]]):
         shown = sorted(ids & seen)[:SHOWN_MAX]

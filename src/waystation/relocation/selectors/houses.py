@@ -6,7 +6,7 @@ Who may see what:
 - its address, contacts and notes (:func:`may_open_house`): its keyholders, and the
   people who may see a case with a stay there that is coming or under way. Every
   opening is on the audit record (``safe_house.opened``);
-- a case's stays: whoever may see the case (``cases.selectors.visible_cases``).
+- a case's stays: whoever may see the case (``cases.selectors.visibility.visible_cases``).
 
 Occupancy counts beds, never people: it names no case and no person.
 """
@@ -21,11 +21,11 @@ from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 
-from waystation.accounts.models import StaffUser
+from waystation.accounts.models import Actor, StaffUser
 from waystation.accounts.roles import Role
 from waystation.audit import services as audit
 from waystation.cases.models import Case
-from waystation.cases.selectors import visible_cases
+from waystation.cases.selectors.visibility import visible_cases
 from waystation.relocation.models import Placement, PlacementStatus, SafeHouse, SafeHouseKeyholder
 from waystation.relocation.services.common import MANAGE_HOUSES, PLAN
 
@@ -37,11 +37,11 @@ class HouseNotFound(Http404):
     """No such house, or not one this user may look at: the two are the same answer."""
 
 
-def _manages(user: Any) -> bool:
+def _manages(user: Actor) -> bool:
     return bool(user is not None and user.is_active and user.has_perm(MANAGE_HOUSES))
 
 
-def may_open_house(user: Any, house: SafeHouse) -> bool:
+def may_open_house(user: Actor, house: SafeHouse) -> bool:
     """Its keyholders, and whoever may see a case with a stay there that has not ended."""
     if user is None or not user.is_authenticated or not user.is_active:
         return False
@@ -58,7 +58,7 @@ def may_open_house(user: Any, house: SafeHouse) -> bool:
     )
 
 
-def _opened(user: Any, house: SafeHouse) -> dict[str, str]:
+def _opened(user: Actor, house: SafeHouse) -> dict[str, str]:
     """Decrypt a house's sealed fields; the caller has checked :func:`may_open_house`."""
     audit.record(
         actor_id=user.pk, action="safe_house.opened", object_type="safe_house", object_id=house.id
@@ -101,7 +101,7 @@ def _booked_tonight(house_ids: list[str]) -> dict[str, int]:
     return booked
 
 
-def house_list(*, user: Any) -> list[HouseRow]:
+def house_list(*, user: Actor) -> list[HouseRow]:
     """Every house, active first; operational fields only."""
     if not _manages(user):
         raise HouseNotFound("No such page.")
@@ -135,7 +135,7 @@ class HousePage:
         return max(self.house.beds - self.booked_tonight, 0)
 
 
-def visible_house(*, user: Any, house_id: str, lock: bool = False) -> SafeHouse:
+def visible_house(*, user: Actor, house_id: str, lock: bool = False) -> SafeHouse:
     """A house this user may look at (manages houses, or may open it), else a 404."""
     if not isinstance(house_id, str) or len(house_id) > 32:
         raise HouseNotFound("No such house.")
@@ -147,7 +147,7 @@ def visible_house(*, user: Any, house_id: str, lock: bool = False) -> SafeHouse:
 
 
 @transaction.atomic
-def house_page(*, user: Any, house_id: str) -> HousePage:
+def house_page(*, user: Actor, house_id: str) -> HousePage:
     house = visible_house(user=user, house_id=house_id)
     keyholder = SafeHouseKeyholder.objects.filter(house=house, user_id=user.pk).exists()
     page = HousePage(
@@ -194,7 +194,7 @@ def all_active_houses() -> list[tuple[str, str]]:
     return list(SafeHouse.objects.filter(active=True).order_by("label").values_list("id", "label"))
 
 
-def active_house_choices(*, user: Any) -> list[tuple[str, str]]:
+def active_house_choices(*, user: Actor) -> list[tuple[str, str]]:
     """The active houses this user may book stays in: those they hold a key to."""
     return list(
         SafeHouse.objects.filter(active=True, keyholders__user=user)
@@ -237,7 +237,11 @@ class Occupancy:
 
 
 def occupancy(
-    *, user: Any, start: date | None = None, days: int = DEFAULT_OCCUPANCY_DAYS, house_id: str = ""
+    *,
+    user: Actor,
+    start: date | None = None,
+    days: int = DEFAULT_OCCUPANCY_DAYS,
+    house_id: str = "",
 ) -> Occupancy:
     """Beds, booked and free for each night from ``start``: for one house, or for every
     active house with a total line. Counts only; no case, no person."""
@@ -284,7 +288,7 @@ def occupancy(
     return Occupancy(start=start, days=days, houses=rows, totals=totals)
 
 
-def occupancy_house_choices(*, user: Any) -> list[tuple[str, str]]:
+def occupancy_house_choices(*, user: Actor) -> list[tuple[str, str]]:
     if not _manages(user):
         return []
     return list(SafeHouse.objects.order_by("-active", "label").values_list("id", "label"))
@@ -326,12 +330,10 @@ class ShownStay:
         return f"<ShownStay {self.id}>"
 
 
-def case_section(*, user: Any, case: Case) -> dict[str, Any]:
+def case_section(*, user: Actor, case: Case) -> dict[str, Any]:
     """What the case's relocation page shows of this area (sealed values already opened:
-    the page's one audit entry covers them)."""
-    # Lazy import: the forms module imports this one's choices.
-    from waystation.relocation.forms.houses import LeftForm, PlacementForm
-
+    the page's one audit entry covers them). The view builds the booking form from
+    ``house_choices``: the active houses this user may book, none if they may not."""
     statuses = dict(PlacementStatus.choices)
     stays = list(
         Placement.objects.filter(case=case).select_related("house").order_by("arrives_on", "id")
@@ -360,12 +362,10 @@ def case_section(*, user: Any, case: Case) -> dict[str, Any]:
         for stay in stays
     ]
     can_work = bool(user.is_active and user.has_perm(PLAN))
-    choices = active_house_choices(user=user) if can_work else []
     return {
         "case_id": case.id,
         "stays": shown,
         "can_work": can_work,
         "manages_houses": _manages(user),
-        "form": PlacementForm(auto_id="stay-%s", houses=choices) if can_work and choices else None,
-        "left_form": LeftForm(auto_id="left-%s") if can_work else None,
+        "house_choices": active_house_choices(user=user) if can_work else [],
     }

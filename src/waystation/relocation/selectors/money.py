@@ -18,9 +18,9 @@ from typing import Any, Literal
 from django.db.models import Count, F, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 
-from waystation.accounts.models import StaffUser
+from waystation.accounts.models import Actor, StaffUser
 from waystation.cases.models import Case
-from waystation.cases.selectors import visible_cases
+from waystation.cases.selectors.visibility import visible_cases
 from waystation.relocation import currencies
 from waystation.relocation.models import (
     Budget,
@@ -71,14 +71,14 @@ class Total:
         return currencies.format_minor(self.reporting_minor, currencies.reporting_currency())
 
 
-def all_payments(*, user: Any) -> QuerySet[Payment]:
+def all_payments(*, user: Actor) -> QuerySet[Payment]:
     """Approved payments on every case, for those who see aggregate figures."""
     if not user.is_active or not (user.has_perm(VIEW_NUMBERS) or user.has_perm(MANAGE_BUDGETS)):
         return Payment.objects.none()
     return Payment.objects.filter(status=PaymentStatus.APPROVED)
 
 
-def visible_payments(*, user: Any) -> QuerySet[Payment]:
+def visible_payments(*, user: Actor) -> QuerySet[Payment]:
     """Approved payments on the cases this user may see."""
     return Payment.objects.filter(
         status=PaymentStatus.APPROVED, case__in=visible_cases(user).values("pk")
@@ -177,11 +177,10 @@ def _usernames(ids: set[int]) -> dict[int, str]:
     return dict(StaffUser.objects.filter(pk__in=ids).values_list("pk", "username"))
 
 
-def case_section(*, user: Any, case: Case) -> dict[str, Any]:
+def case_section(*, user: Actor, case: Case) -> dict[str, Any]:
     """What the case's relocation page shows of this area (sealed values already opened:
-    the page's one audit entry covers them)."""
-    from waystation.relocation.forms.money import PaymentForm
-
+    the page's one audit entry covers them). The view adds the payment form when
+    ``can_record``."""
     can_record = user.is_active and user.has_perm(RECORD_PAYMENT)
     can_approve = user.is_active and user.has_perm(APPROVE_PAYMENT)
     payments = list(
@@ -227,7 +226,6 @@ def case_section(*, user: Any, case: Case) -> dict[str, Any]:
         "reporting_currency": reporting,
         "can_record": can_record,
         "can_approve": can_approve,
-        "form": PaymentForm(prefix="payment") if can_record else None,
     }
 
 
@@ -248,7 +246,7 @@ class AwaitingRow:
     mine: bool
 
 
-def awaiting_approval(*, user: Any) -> list[AwaitingRow]:
+def awaiting_approval(*, user: Actor) -> list[AwaitingRow]:
     """Payments waiting for a second person on cases this user may see, oldest first.
     Operational fields only: the payee is read on the case page, under its audit entry."""
     if not user.is_active or not user.has_perm(APPROVE_PAYMENT):
@@ -366,7 +364,7 @@ class BudgetLine:
         return self._fmt(self.remaining_minor)
 
 
-def budget_lines(*, user: Any, programme_id: str | None = None) -> list[BudgetLine]:
+def budget_lines(*, user: Actor, programme_id: str | None = None) -> list[BudgetLine]:
     """Each budget against what its programme spent on its category in its period
     (approved payments, reporting currency), by programme, period and category."""
     if not user.is_active or not (user.has_perm(MANAGE_BUDGETS) or user.has_perm(VIEW_NUMBERS)):

@@ -1,6 +1,6 @@
 """The case's relocation page: the plan, the legs, the documents and the other areas'
 sections, opened for one reader with one ``case.opened`` audit entry (the casework
-convention, ``cases.selectors.open_case``)."""
+convention, ``cases.selectors.case_file.open_case``)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,10 @@ from typing import Any
 
 from django.db import transaction
 
+from waystation.accounts.models import Actor
 from waystation.audit import services as audit
-from waystation.cases import selectors as case_selectors
 from waystation.cases.models import Case
+from waystation.cases.selectors import visibility as case_visibility
 from waystation.relocation.models import Leg, LegStatus, RelocationPlan
 from waystation.relocation.selectors import documents, houses, money
 from waystation.relocation.selectors.documents import SharedNumber, ShownDocument
@@ -115,10 +116,10 @@ def _legs(case: Case) -> list[ShownLeg]:
 
 
 @transaction.atomic
-def open_relocation(*, user: Any, case_id: str) -> RelocationFile:
+def open_relocation(*, user: Actor, case_id: str) -> RelocationFile:
     """Decrypt a case's relocation for a reader who may see the case (else
     ``CaseNotFound``); the reading is on the audit record, once per call."""
-    case = case_selectors.visible_case(user=user, case_id=case_id)
+    case = case_visibility.visible_case(user=user, case_id=case_id)
     audit.record(actor_id=user.pk, action="case.opened", object_type="case", object_id=case.id)
     return RelocationFile(
         case=case,

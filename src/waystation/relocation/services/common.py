@@ -3,11 +3,10 @@ audit entry. Each action module (houses, travel, documents, money) builds on the
 
 from __future__ import annotations
 
-from typing import Any
-
+from waystation.accounts.models import Actor
 from waystation.audit import services as audit
-from waystation.cases import selectors as case_selectors
 from waystation.cases.models import Case
+from waystation.cases.selectors import visibility as case_visibility
 
 PLAN = "cases.work_case"  # plans, legs, stays and documents are part of working a case
 MANAGE_HOUSES = "relocation.manage_safe_houses"
@@ -23,15 +22,15 @@ class RelocationError(Exception):
     """A relocation action was refused; the message is for the person who tried."""
 
 
-def require(user: Any, permission: str, message: str = "Your role does not allow this.") -> None:
+def require(user: Actor, permission: str, message: str = "Your role does not allow this.") -> None:
     if not user.is_active or not user.has_perm(permission):
         raise RelocationError(message)
 
 
-def case_for(user: Any, case_id: str, permission: str = PLAN) -> Case:
+def case_for(user: Actor, case_id: str, permission: str = PLAN) -> Case:
     """The case, locked for this transaction, if the user may see it (else the 404 of
     ``CaseNotFound``) and their role allows ``permission`` (else a RelocationError)."""
-    case = case_selectors.visible_case(user=user, case_id=case_id, lock=True)
+    case = case_visibility.visible_case(user=user, case_id=case_id, lock=True)
     require(user, permission, "Your role does not allow this on a case.")
     return case
 
@@ -47,6 +46,6 @@ def clean_text(
     return value
 
 
-def record(actor: Any, action: str, object_type: str, object_id: str) -> None:
+def record(actor: Actor | int | None, action: str, object_type: str, object_id: str) -> None:
     actor_id = actor if actor is None or isinstance(actor, int) else actor.pk
     audit.record(actor_id=actor_id, action=action, object_type=object_type, object_id=object_id)

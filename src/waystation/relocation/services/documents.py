@@ -3,21 +3,22 @@
 Kind, status, country, visa type and dates are operational (queues and expiry alerts
 need them); the number and notes are sealed with the case's key, and the number is
 blind-indexed (kind ``document``) so the same passport behind two cases shows as a
-signal without anyone reading it.
+match without anyone reading it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from waystation.cases import services as case_services
-from waystation.cases.models import Alert, AlertKind, Assignment, Case
+from waystation.accounts.models import Actor
+from waystation.cases.models import AlertKind, Case
+from waystation.cases.selectors import visibility as case_visibility
+from waystation.cases.services import alerts as case_alerts
 from waystation.relocation.models import (
     DocumentKind,
     DocumentStatus,
@@ -111,7 +112,7 @@ def _fill(row: TravelDocument, case: Case, document: DocumentInput) -> None:
 
 
 @transaction.atomic
-def add_document(*, user: Any, case_id: str, document: DocumentInput) -> TravelDocument:
+def add_document(*, user: Actor, case_id: str, document: DocumentInput) -> TravelDocument:
     case = case_for(user, case_id, PLAN)
     row = TravelDocument(case=case, data_key_id=case.data_key_id, created_by_id=user.pk)
     _fill(row, case, document)
@@ -122,7 +123,7 @@ def add_document(*, user: Any, case_id: str, document: DocumentInput) -> TravelD
 
 @transaction.atomic
 def change_document(
-    *, user: Any, case_id: str, document_id: str, document: DocumentInput
+    *, user: Actor, case_id: str, document_id: str, document: DocumentInput
 ) -> TravelDocument:
     case = case_for(user, case_id, PLAN)
     row = (
@@ -138,12 +139,12 @@ def change_document(
     if was != (row.status, row.expires_on):
         # The warning was about the old expiry (or an issued document): a new expiry
         # warns anew, at the next run, if it is close too.
-        Alert.objects.filter(
-            case=case,
-            kind=AlertKind.DOCUMENT_EXPIRING,
-            subject__startswith=f"{row.id}:",
-            resolved_at__isnull=True,
-        ).update(resolved_at=timezone.now())
+        case_alerts.resolve_alerts(
+            kinds=[AlertKind.DOCUMENT_EXPIRING],
+            case_id=case.id,
+            subject_prefix=f"{row.id}:",
+            at=timezone.now(),
+        )
     record(user, "relocation.document_changed", "travel_document", row.id)
     return row
 
@@ -163,15 +164,11 @@ def raise_expiry_alerts(*, now: datetime) -> int:
         return 0
     case_ids = {case_id for _id, case_id, _expires in expiring}
     cases = Case.objects.in_bulk(case_ids)
-    assignees: dict[str, list[int]] = {}
-    for case_id, user_id in Assignment.objects.filter(case_id__in=case_ids).values_list(
-        "case_id", "user_id"
-    ):
-        assignees.setdefault(case_id, []).append(user_id)
+    viewers = case_visibility.viewers_of(case_ids)
     raised = 0
     for document_id, case_id, expires_on in expiring:
-        for user_id in assignees.get(case_id, []):
-            raised += case_services._raise_alert(
+        for user_id in sorted(viewers[case_id].assignees):
+            raised += case_alerts.raise_alert(
                 recipient_id=user_id,
                 kind=AlertKind.DOCUMENT_EXPIRING,
                 case=cases[case_id],

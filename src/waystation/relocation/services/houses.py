@@ -20,9 +20,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from waystation.accounts.models import StaffUser
+from waystation.accounts.models import Actor, StaffUser
 from waystation.accounts.roles import Role
-from waystation.cases.selectors import CaseNotFound
+from waystation.cases.selectors.visibility import CaseNotFound
 from waystation.relocation.models import (
     Placement,
     PlacementStatus,
@@ -92,12 +92,12 @@ def _house_for(house_id: str, *, lock: bool = False) -> SafeHouse:
     return house
 
 
-def is_keyholder(user: Any, house: SafeHouse) -> bool:
+def is_keyholder(user: Actor, house: SafeHouse) -> bool:
     return SafeHouseKeyholder.objects.filter(house=house, user_id=user.pk).exists()
 
 
 @transaction.atomic
-def add_house(*, user: Any, details: HouseDetails) -> SafeHouse:
+def add_house(*, user: Actor, details: HouseDetails) -> SafeHouse:
     """A new house under a data key of its own; whoever adds it holds its first key."""
     require(user, MANAGE_HOUSES, "Your role does not allow managing safe houses.")
     label = clean_text(details.label, label="The label", required=True, limit=LABEL_LIMIT)
@@ -139,7 +139,7 @@ def _booked_by_night(house: SafeHouse, first: date, end: date) -> dict[date, int
 
 
 @transaction.atomic
-def change_beds(*, user: Any, house_id: str, beds: int) -> SafeHouse:
+def change_beds(*, user: Actor, house_id: str, beds: int) -> SafeHouse:
     """Fewer beds are refused while any coming night has more of them booked."""
     require(user, MANAGE_HOUSES, "Your role does not allow managing safe houses.")
     house = _house_for(house_id, lock=True)
@@ -162,14 +162,14 @@ def change_beds(*, user: Any, house_id: str, beds: int) -> SafeHouse:
     return house
 
 
-def may_change_status(user: Any, house: SafeHouse) -> bool:
+def may_change_status(user: Actor, house: SafeHouse) -> bool:
     """Deactivating and reactivating are for those who answer for the house: its
     keyholders who manage houses. Managing houses alone is not enough: a coordinator
     who holds no key would otherwise switch off a colleague's house."""
     return bool(user.is_active and user.has_perm(MANAGE_HOUSES) and is_keyholder(user, house))
 
 
-def _require_status_change(user: Any, house: SafeHouse, verb: str) -> None:
+def _require_status_change(user: Actor, house: SafeHouse, verb: str) -> None:
     require(user, MANAGE_HOUSES, "Your role does not allow managing safe houses.")
     if not may_change_status(user, house):
         raise RelocationError(f"Only the keyholders of {house.label} may {verb} it.")
@@ -185,7 +185,7 @@ def stays_to_come(house: SafeHouse) -> int:
 
 
 @transaction.atomic
-def deactivate_house(*, user: Any, house_id: str) -> SafeHouse:
+def deactivate_house(*, user: Actor, house_id: str) -> SafeHouse:
     """No new stays; refused while someone is staying or expected. Nothing is deleted or
     shredded, and a keyholder may reactivate the house."""
     house = _house_for(house_id, lock=True)
@@ -205,7 +205,7 @@ def deactivate_house(*, user: Any, house_id: str) -> SafeHouse:
 
 
 @transaction.atomic
-def reactivate_house(*, user: Any, house_id: str) -> SafeHouse:
+def reactivate_house(*, user: Actor, house_id: str) -> SafeHouse:
     """The house takes new stays again, with the beds, address and keys it had."""
     house = _house_for(house_id, lock=True)
     _require_status_change(user, house, "reactivate")
@@ -217,7 +217,7 @@ def reactivate_house(*, user: Any, house_id: str) -> SafeHouse:
     return house
 
 
-def _require_keyholder(user: Any, house: SafeHouse) -> None:
+def _require_keyholder(user: Actor, house: SafeHouse) -> None:
     require(user, MANAGE_HOUSES, "Your role does not allow managing safe houses.")
     if not is_keyholder(user, house):
         raise RelocationError("Only the house's keyholders may change who holds its keys.")
@@ -233,7 +233,7 @@ def may_hold_keys(candidate: StaffUser) -> bool:
 
 
 @transaction.atomic
-def add_keyholder(*, user: Any, house_id: str, keyholder_id: int) -> SafeHouseKeyholder:
+def add_keyholder(*, user: Actor, house_id: str, keyholder_id: int) -> SafeHouseKeyholder:
     house = _house_for(house_id, lock=True)
     _require_keyholder(user, house)
     candidate = StaffUser.objects.filter(pk=keyholder_id).first()
@@ -247,7 +247,7 @@ def add_keyholder(*, user: Any, house_id: str, keyholder_id: int) -> SafeHouseKe
 
 
 @transaction.atomic
-def remove_keyholder(*, user: Any, house_id: str, keyholder_id: int) -> None:
+def remove_keyholder(*, user: Actor, house_id: str, keyholder_id: int) -> None:
     house = _house_for(house_id, lock=True)
     _require_keyholder(user, house)
     keys = SafeHouseKeyholder.objects.filter(house=house)
@@ -307,7 +307,7 @@ def _refuse_overbooking(house: SafeHouse, arrives_on: date, leaves_on: date, bed
 
 
 @transaction.atomic
-def add_placement(*, user: Any, case_id: str, stay: StayRequest) -> Placement:
+def add_placement(*, user: Actor, case_id: str, stay: StayRequest) -> Placement:
     """A stay for the case's person: refused if any night is full or the person is
     already somewhere else on one of those nights."""
     case = case_for(user, case_id)
@@ -348,7 +348,7 @@ def add_placement(*, user: Any, case_id: str, stay: StayRequest) -> Placement:
     return placement
 
 
-def _placement_for(user: Any, case_id: str, placement_id: str) -> Placement:
+def _placement_for(user: Actor, case_id: str, placement_id: str) -> Placement:
     """The case's stay, with its house locked, or the 404 of a case one may not see.
     A stay of another case is not found here: its id says nothing on this case's page."""
     case = case_for(user, case_id)
@@ -364,7 +364,7 @@ def _placement_for(user: Any, case_id: str, placement_id: str) -> Placement:
 
 
 @transaction.atomic
-def mark_arrived(*, user: Any, case_id: str, placement_id: str) -> Placement:
+def mark_arrived(*, user: Actor, case_id: str, placement_id: str) -> Placement:
     placement = _placement_for(user, case_id, placement_id)
     if placement.status != PlacementStatus.PLANNED:
         raise RelocationError("Only a planned stay can begin.")
@@ -376,7 +376,7 @@ def mark_arrived(*, user: Any, case_id: str, placement_id: str) -> Placement:
 
 @transaction.atomic
 def mark_left(
-    *, user: Any, case_id: str, placement_id: str, left_on: date | None = None
+    *, user: Actor, case_id: str, placement_id: str, left_on: date | None = None
 ) -> Placement:
     """The stay ends; an early departure frees the nights after ``left_on``."""
     placement = _placement_for(user, case_id, placement_id)
@@ -408,7 +408,7 @@ def mark_left(
 
 
 @transaction.atomic
-def cancel_placement(*, user: Any, case_id: str, placement_id: str) -> Placement:
+def cancel_placement(*, user: Actor, case_id: str, placement_id: str) -> Placement:
     placement = _placement_for(user, case_id, placement_id)
     if placement.status == PlacementStatus.STAYING:
         raise RelocationError("They are staying there now: mark them as left instead.")

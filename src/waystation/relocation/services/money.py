@@ -18,9 +18,11 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from waystation.accounts.models import StaffUser
-from waystation.cases import services as case_services
-from waystation.cases.models import AccessGrant, Alert, AlertKind, Assignment, Case, Team
+from waystation.accounts.models import Actor
+from waystation.cases.models import AlertKind, Case
+from waystation.cases.selectors import visibility as case_visibility
+from waystation.cases.services import alerts as case_alerts
+from waystation.cases.services import daily_work as case_daily_work
 from waystation.relocation import currencies
 from waystation.relocation.currencies import AmountError
 from waystation.relocation.models import (
@@ -92,7 +94,7 @@ def _checked_rate_input(currency: str, day: date, rate: Decimal) -> tuple[str, d
 
 
 def _save_rate(
-    *, user: Any, currency: str, day: date, rate: Decimal, replace: bool
+    *, user: Actor, currency: str, day: date, rate: Decimal, replace: bool
 ) -> ExchangeRate:
     existing = ExchangeRate.objects.select_for_update().filter(currency=currency, day=day).first()
     if existing is not None and not replace:
@@ -125,7 +127,7 @@ def _save_rate(
 
 @transaction.atomic
 def record_rate(
-    *, user: Any, currency: str, day: date, rate: Decimal, replace: bool = False
+    *, user: Actor, currency: str, day: date, rate: Decimal, replace: bool = False
 ) -> ExchangeRate:
     """Units of the reporting currency for one unit of ``currency`` on ``day``. One per
     currency and day: a second one is refused unless ``replace`` says to correct it."""
@@ -137,31 +139,12 @@ def record_rate(
 # --- payments ------------------------------------------------------------------------------------
 
 
-def payment_approvers(case: Case, *, exclude: int) -> list[int]:
-    """Holders of ``approve_payment`` who can see the case, except ``exclude``."""
-    now = timezone.now()
-    candidates = set(Assignment.objects.filter(case=case).values_list("user_id", flat=True))
-    if case.team_id:
-        candidates |= set(
-            Team.objects.filter(pk=case.team_id).values_list("supervisor_id", flat=True)
-        )
-    candidates |= set(
-        AccessGrant.objects.filter(case=case, until__gt=now, revoked_at__isnull=True).values_list(
-            "user_id", flat=True
-        )
-    )
-    candidates.discard(exclude)
-    return sorted(
-        u.pk
-        for u in StaffUser.objects.filter(pk__in=candidates, is_active=True)
-        if u.has_perm(APPROVE_PAYMENT)
-    )
-
-
 def _raise_approval_alerts(case: Case, payment: Payment, actor_id: int) -> None:
     now = timezone.now()
-    for recipient_id in payment_approvers(case, exclude=actor_id):
-        case_services._raise_alert(
+    for recipient_id in case_visibility.approvers_of(
+        case, permission=APPROVE_PAYMENT, exclude=actor_id
+    ):
+        case_alerts.raise_alert(
             recipient_id=recipient_id,
             kind=AlertKind.PAYMENT_APPROVAL,
             case=case,
@@ -172,12 +155,12 @@ def _raise_approval_alerts(case: Case, payment: Payment, actor_id: int) -> None:
 
 
 def _resolve_approval_alerts(payment: Payment) -> None:
-    Alert.objects.filter(
-        kind=AlertKind.PAYMENT_APPROVAL,
+    case_alerts.resolve_alerts(
+        kinds=[AlertKind.PAYMENT_APPROVAL],
         case_id=payment.case_id,
-        subject=payment.id,
-        resolved_at__isnull=True,
-    ).update(resolved_at=timezone.now())
+        subjects=[payment.id],
+        at=timezone.now(),
+    )
 
 
 def _programme(programme_id: str, *, active_only: bool = True) -> Programme:
@@ -194,7 +177,7 @@ def _programme(programme_id: str, *, active_only: bool = True) -> Programme:
 @transaction.atomic
 def record_payment(
     *,
-    user: Any,
+    user: Actor,
     case_id: str,
     programme_id: str,
     category: str,
@@ -277,7 +260,7 @@ def _awaiting_payment(case: Case, payment_id: str) -> Payment:
 
 @transaction.atomic
 def decide_payment(
-    *, user: Any, case_id: str, payment_id: str, approve: bool, reason: str = ""
+    *, user: Actor, case_id: str, payment_id: str, approve: bool, reason: str = ""
 ) -> Payment:
     """A second person approves or refuses a payment waiting for approval. Never its
     creator. A refusal's reason goes into the case's notes, sealed with the case's key,
@@ -294,7 +277,7 @@ def decide_payment(
     payment.save(update_fields=["status", "decided_by_id", "decided_at"])
     _resolve_approval_alerts(payment)
     if not approve:
-        case_services.add_note(
+        case_daily_work.add_note(
             user=user, case_id=case.id, text=f"Payment {payment.id} refused: {reason}"
         )
     record(user, "payment.approved" if approve else "payment.refused", "payment", payment.id)
@@ -302,7 +285,7 @@ def decide_payment(
 
 
 @transaction.atomic
-def cancel_payment(*, user: Any, case_id: str, payment_id: str) -> Payment:
+def cancel_payment(*, user: Actor, case_id: str, payment_id: str) -> Payment:
     """Withdraw a payment still waiting for approval: its creator, or an approver."""
     case = case_for(user, case_id, RECORD_PAYMENT)
     payment = _awaiting_payment(case, payment_id)
@@ -341,7 +324,7 @@ def default_threshold_minor() -> int:
 
 
 @transaction.atomic
-def create_programme(*, user: Any, name: str, threshold_minor: int | None = None) -> Programme:
+def create_programme(*, user: Actor, name: str, threshold_minor: int | None = None) -> Programme:
     require(user, MANAGE_BUDGETS, "Your role does not allow setting up programmes.")
     name = clean_text(name, label="The programme's name", required=True, limit=MAX_PROGRAMME_NAME)
     if Programme.objects.filter(name__iexact=name).exists():
@@ -353,7 +336,7 @@ def create_programme(*, user: Any, name: str, threshold_minor: int | None = None
 
 
 @transaction.atomic
-def set_threshold(*, user: Any, programme_id: str, threshold_minor: int) -> Programme:
+def set_threshold(*, user: Actor, programme_id: str, threshold_minor: int) -> Programme:
     """Change the amount above which a programme's payments wait for a second person.
     Payments already recorded keep the status they were given."""
     require(user, MANAGE_BUDGETS, "Your role does not allow changing thresholds.")
@@ -367,7 +350,7 @@ def set_threshold(*, user: Any, programme_id: str, threshold_minor: int) -> Prog
 @transaction.atomic
 def set_budget(
     *,
-    user: Any,
+    user: Actor,
     programme_id: str,
     category: str,
     period_start: date,

@@ -8,7 +8,7 @@ planned departure, recorded by staff (``CaseCheckIn``) or pressed in the web mai
 (intake's ``CheckIn`` of the case's request). Otherwise, after the planned arrival,
 every assignee is alerted; ``grace_hours`` later the team's supervisor too.
 
-Legs move the case along the casework workflow through ``cases.services.change_stage``,
+Legs move the case along the casework workflow through ``cases.services.stages.change_stage``,
 never around it: the first departure asks for "in transit", the last arrival for
 "arrived". If the workflow refuses or wants a second person, the leg is still recorded
 and the person is told why the stage stayed.
@@ -19,17 +19,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
-from typing import Any
 
 from babel import Locale
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from waystation.accounts.models import Actor
 from waystation.audit import services as audit
-from waystation.cases import services as case_services
 from waystation.cases import workflow
-from waystation.cases.models import Alert, AlertKind, Assignment, Case, CaseCheckIn, Stage
+from waystation.cases.models import AlertKind, Case, CaseCheckIn, Stage
+from waystation.cases.selectors import visibility as case_visibility
+from waystation.cases.services import alerts as case_alerts
+from waystation.cases.services import check_ins as case_check_ins
+from waystation.cases.services import common as case_common
+from waystation.cases.services import stages as case_stages
+from waystation.intake.models import CheckIn
 from waystation.relocation.models import Leg, LegStatus, Pathway, RelocationPlan, TransportMode
 from waystation.relocation.services.common import (
     PLAN,
@@ -92,7 +97,7 @@ class PlanInput:
 
 
 @transaction.atomic
-def save_plan(*, user: Any, case_id: str, plan: PlanInput) -> RelocationPlan:
+def save_plan(*, user: Actor, case_id: str, plan: PlanInput) -> RelocationPlan:
     """Create the case's one plan, or change it."""
     case = case_for(user, case_id, PLAN)
     if plan.pathway not in Pathway.values:
@@ -204,7 +209,7 @@ def _leg_for(case: Case, leg_id: str) -> Leg:
 
 
 @transaction.atomic
-def add_leg(*, user: Any, case_id: str, leg: LegInput, now: datetime | None = None) -> Leg:
+def add_leg(*, user: Actor, case_id: str, leg: LegInput, now: datetime | None = None) -> Leg:
     """Append a leg to the journey; it must leave after the previous one arrives."""
     case = case_for(user, case_id, PLAN)
     now = now or timezone.now()
@@ -220,7 +225,7 @@ def add_leg(*, user: Any, case_id: str, leg: LegInput, now: datetime | None = No
 
 @transaction.atomic
 def change_leg(
-    *, user: Any, case_id: str, leg_id: str, leg: LegInput, now: datetime | None = None
+    *, user: Actor, case_id: str, leg_id: str, leg: LegInput, now: datetime | None = None
 ) -> Leg:
     case = case_for(user, case_id, PLAN)
     now = now or timezone.now()
@@ -235,13 +240,11 @@ def change_leg(
 
 
 def _resolve_leg_alerts(case_id: str, leg_ids: list[str], at: datetime) -> int:
-    return Alert.objects.filter(
-        case_id=case_id, kind__in=LEG_ALERTS, subject__in=leg_ids, resolved_at__isnull=True
-    ).update(resolved_at=at)
+    return case_alerts.resolve_alerts(kinds=LEG_ALERTS, case_id=case_id, subjects=leg_ids, at=at)
 
 
 @transaction.atomic
-def cancel_leg(*, user: Any, case_id: str, leg_id: str) -> Leg:
+def cancel_leg(*, user: Actor, case_id: str, leg_id: str) -> Leg:
     """A leg that will not happen: it stops being a deadline and a neighbour."""
     case = case_for(user, case_id, PLAN)
     row = _leg_for(case, leg_id)
@@ -263,7 +266,7 @@ def _check_moment(at: datetime, now: datetime) -> None:
         raise RelocationError("That time is more than a year ago: check the date.")
 
 
-def _follow_stage(user: Any, case: Case, target: Stage) -> str:
+def _follow_stage(user: Actor, case: Case, target: Stage) -> str:
     """Ask the workflow to move the case; say why not, if it would not."""
     if not workflow.allowed(case.stage, target):
         return f"The case stays {case.get_stage_display()}: it cannot move to {target.label}."
@@ -271,15 +274,20 @@ def _follow_stage(user: Any, case: Case, target: Stage) -> str:
         return f"Moving the case to {target.label} needs a second person: ask on the case page."
     try:
         with transaction.atomic():  # a refused move leaves nothing behind
-            case_services.change_stage(user=user, case_id=case.id, to_stage=target)
-    except case_services.CaseError as exc:
+            case_stages.change_stage(user=user, case_id=case.id, to_stage=target)
+    except case_common.CaseError as exc:
         return f"The case stays {case.get_stage_display()}: {exc}"
     return ""
 
 
 @transaction.atomic
 def record_departure(
-    *, user: Any, case_id: str, leg_id: str, at: datetime | None = None, now: datetime | None = None
+    *,
+    user: Actor,
+    case_id: str,
+    leg_id: str,
+    at: datetime | None = None,
+    now: datetime | None = None,
 ) -> LegResult:
     """They set off. The first departure of a case in planning puts it in transit."""
     case = case_for(user, case_id, PLAN)
@@ -306,7 +314,12 @@ def record_departure(
 
 @transaction.atomic
 def record_arrival(
-    *, user: Any, case_id: str, leg_id: str, at: datetime | None = None, now: datetime | None = None
+    *,
+    user: Actor,
+    case_id: str,
+    leg_id: str,
+    at: datetime | None = None,
+    now: datetime | None = None,
 ) -> LegResult:
     """They arrived. The arrival of the journey's last leg marks the case arrived."""
     case = case_for(user, case_id, PLAN)
@@ -333,7 +346,7 @@ def record_arrival(
 
 
 @transaction.atomic
-def record_leg_check_in(*, user: Any, case_id: str, leg_id: str) -> None:
+def record_leg_check_in(*, user: Actor, case_id: str, leg_id: str) -> None:
     """Staff heard from the person while on a leg: a case check-in (the casework action,
     audited there), which meets the leg's deadline at once."""
     case = case_for(user, case_id, PLAN)
@@ -342,8 +355,8 @@ def record_leg_check_in(*, user: Any, case_id: str, leg_id: str) -> None:
         raise RelocationError("This leg is over; record the check-in on the case page.")
     now = timezone.now()
     try:
-        case_services.record_check_in(user=user, case_id=case.id, at=now)
-    except case_services.CaseError as exc:
+        case_check_ins.record_check_in(user=user, case_id=case.id, at=now)
+    except case_common.CaseError as exc:
         raise RelocationError(str(exc)) from exc
     _resolve_leg_alerts(case.id, [row.id], now)
 
@@ -354,9 +367,7 @@ def record_leg_check_in(*, user: Any, case_id: str, leg_id: str) -> None:
 def raise_leg_alerts(*, now: datetime) -> int:
     """Alert for every overdue leg (see the module's docstring for the rule); resolve the
     alerts of legs whose deadline has since been met. Returns how many alerts it raised.
-    Runs inside ``cases.services.check_overdue``'s transaction."""
-    from waystation.intake.models import CheckIn
-
+    Runs inside ``cases.services.alerts.check_overdue``'s transaction."""
     staff_check_in = CaseCheckIn.objects.filter(
         case_id=OuterRef("case_id"), at__gt=OuterRef("planned_departure"), at__lte=now
     )
@@ -370,38 +381,32 @@ def raise_leg_alerts(*, now: datetime) -> int:
         Leg.objects.select_for_update(of=("self",))
         .filter(status__in=OPEN_LEG, planned_departure__lte=now, planned_arrival__lt=now)
         .annotate(met=Exists(staff_check_in) | Exists(web_check_in))
-        .select_related("case", "case__team")
+        .select_related("case")
     )
     if not due:
         return 0
     met = [leg for leg in due if leg.met]
     if met:
-        Alert.objects.filter(
-            kind__in=LEG_ALERTS, subject__in=[leg.id for leg in met], resolved_at__isnull=True
-        ).update(resolved_at=now)
+        case_alerts.resolve_alerts(kinds=LEG_ALERTS, subjects=[leg.id for leg in met], at=now)
     missed = [leg for leg in due if not leg.met]
-    assignees: dict[str, list[int]] = {}
-    for case_id, user_id in Assignment.objects.filter(
-        case_id__in={leg.case_id for leg in missed}
-    ).values_list("case_id", "user_id"):
-        assignees.setdefault(case_id, []).append(user_id)
+    viewers = case_visibility.viewers_of({leg.case_id for leg in missed})
     raised = 0
     for leg in missed:
-        for user_id in assignees.get(leg.case_id, []):
-            raised += case_services._raise_alert(
+        for user_id in sorted(viewers[leg.case_id].assignees):
+            raised += case_alerts.raise_alert(
                 recipient_id=user_id,
                 kind=AlertKind.LEG_OVERDUE,
                 case=leg.case,
                 subject=leg.id,
                 now=now,
             )
-        team = leg.case.team
+        supervisor_id = viewers[leg.case_id].supervisor_id
         grace_over = now >= leg.planned_arrival + timedelta(hours=leg.grace_hours)
         if (
             grace_over
-            and team is not None
-            and case_services._raise_alert(
-                recipient_id=team.supervisor_id,
+            and supervisor_id is not None
+            and case_alerts.raise_alert(
+                recipient_id=supervisor_id,
                 kind=AlertKind.LEG_ESCALATED,
                 case=leg.case,
                 subject=leg.id,

@@ -10,7 +10,8 @@ from django.views.decorators.http import require_POST
 
 from waystation.relocation.forms.documents import DocumentForm
 from waystation.relocation.services import documents
-from waystation.relocation.views.travel import act
+from waystation.relocation.views.common import act
+from waystation.web.actions import actor
 
 
 @login_required
@@ -22,7 +23,7 @@ def add_document(request: HttpRequest, case_id: str) -> HttpResponse:
         case_id,
         form,
         lambda: documents.add_document(
-            user=request.user, case_id=case_id, document=form.to_input()
+            user=actor(request), case_id=case_id, document=form.to_input()
         ),
         lambda document: f"{document.get_kind_display()} added.",
         "documents",
@@ -38,7 +39,7 @@ def change_document(request: HttpRequest, case_id: str, document_id: str) -> Htt
         case_id,
         form,
         lambda: documents.change_document(
-            user=request.user, case_id=case_id, document_id=document_id, document=form.to_input()
+            user=actor(request), case_id=case_id, document_id=document_id, document=form.to_input()
         ),
         lambda document: f"{document.get_kind_display()} saved.",
         "documents",

@@ -19,21 +19,18 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, URLPattern, path, reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from waystation.cases.selectors import visible_case
+from waystation.cases.selectors.visibility import visible_case
 from waystation.relocation.forms import houses as forms
 from waystation.relocation.selectors import houses as selectors
 from waystation.relocation.selectors.houses import HouseNotFound
 from waystation.relocation.services import houses as services
 from waystation.relocation.services.common import MANAGE_HOUSES, RelocationError
+from waystation.web.actions import actor, tell
 
 # Actions answer GET too, after the same 404 check as POST, with a redirect to their page:
 # someone who may not see a case (or house) gets a 404 whatever the method, never a 405
 # that would differ from a visible one's answer.
 _action = require_http_methods(["GET", "POST"])
-
-
-def _user(request: HttpRequest) -> Any:
-    return request.user
 
 
 def _case_page(case_id: str) -> str:
@@ -43,35 +40,20 @@ def _case_page(case_id: str) -> str:
         return reverse("cases:detail", args=[case_id])
 
 
-def _tell(request: HttpRequest, form: Any | None, call: Callable[[], Any], done: str) -> None:
-    """Validate, call the service, and say what happened, in the person's words."""
-    if form is not None and not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
-        return
-    try:
-        call()
-    except RelocationError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, done)
-
-
 # --- houses -----------------------------------------------------------------------------------
 
 
 @login_required
 @require_GET
 def house_list(request: HttpRequest) -> HttpResponse:
-    rows = selectors.house_list(user=_user(request))
+    rows = selectors.house_list(user=actor(request))
     return render(request, "relocation/houses/list.html", {"rows": rows})
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def house_new(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = actor(request)
     if not user.has_perm(MANAGE_HOUSES):
         raise HouseNotFound("No such page.")
     form = forms.HouseForm(request.POST or None)
@@ -102,7 +84,7 @@ def house_new(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def house_detail(request: HttpRequest, house_id: str) -> HttpResponse:
-    page = selectors.house_page(user=_user(request), house_id=house_id)
+    page = selectors.house_page(user=actor(request), house_id=house_id)
     return render(
         request,
         "relocation/houses/detail.html",
@@ -120,9 +102,9 @@ def house_detail(request: HttpRequest, house_id: str) -> HttpResponse:
 def _house_action(
     request: HttpRequest, house_id: str, form: Any | None, call: Callable[[], Any], done: str
 ) -> HttpResponse:
-    selectors.visible_house(user=_user(request), house_id=house_id)  # a 404 before anything
+    selectors.visible_house(user=actor(request), house_id=house_id)  # a 404 before anything
     if request.method == "POST":
-        _tell(request, form, call, done)
+        tell(request, form, call, done, refused=RelocationError)
     return redirect("relocation:house", house_id)
 
 
@@ -135,7 +117,7 @@ def house_beds(request: HttpRequest, house_id: str) -> HttpResponse:
         house_id,
         form,
         lambda: services.change_beds(
-            user=_user(request), house_id=house_id, beds=form.cleaned_data["beds"]
+            user=actor(request), house_id=house_id, beds=form.cleaned_data["beds"]
         ),
         "Beds changed.",
     )
@@ -146,7 +128,7 @@ def house_beds(request: HttpRequest, house_id: str) -> HttpResponse:
 def house_deactivate(request: HttpRequest, house_id: str) -> HttpResponse:
     """A page that says what deactivating means, then a POST from its button. A POST
     without the page's confirmation changes nothing and shows the page."""
-    user = _user(request)
+    user = actor(request)
     house = selectors.visible_house(user=user, house_id=house_id)  # a 404 before anything
     if not services.may_change_status(user, house):
         messages.error(request, f"Only the keyholders of {house.label} may deactivate it.")
@@ -156,11 +138,12 @@ def house_deactivate(request: HttpRequest, house_id: str) -> HttpResponse:
         return redirect("relocation:house", house_id)
     form = forms.DeactivateForm(request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():
-        _tell(
+        tell(
             request,
             None,
             lambda: services.deactivate_house(user=user, house_id=house_id),
             "House deactivated: it takes no new stays. A keyholder can reactivate it.",
+            refused=RelocationError,
         )
         return redirect("relocation:house", house_id)
     return render(
@@ -181,7 +164,7 @@ def house_reactivate(request: HttpRequest, house_id: str) -> HttpResponse:
         request,
         house_id,
         None,
-        lambda: services.reactivate_house(user=_user(request), house_id=house_id),
+        lambda: services.reactivate_house(user=actor(request), house_id=house_id),
         "House reactivated: it takes new stays again.",
     )
 
@@ -189,14 +172,14 @@ def house_reactivate(request: HttpRequest, house_id: str) -> HttpResponse:
 @login_required
 @_action
 def keyholder_add(request: HttpRequest, house_id: str) -> HttpResponse:
-    house = selectors.visible_house(user=_user(request), house_id=house_id)
+    house = selectors.visible_house(user=actor(request), house_id=house_id)
     form = forms.KeyholderForm(request.POST, staff=selectors.keyholder_candidates(house))
     return _house_action(
         request,
         house_id,
         form,
         lambda: services.add_keyholder(
-            user=_user(request), house_id=house_id, keyholder_id=form.cleaned_data["keyholder"]
+            user=actor(request), house_id=house_id, keyholder_id=form.cleaned_data["keyholder"]
         ),
         "Key given.",
     )
@@ -211,7 +194,7 @@ def keyholder_remove(request: HttpRequest, house_id: str) -> HttpResponse:
         house_id,
         form,
         lambda: services.remove_keyholder(
-            user=_user(request), house_id=house_id, keyholder_id=form.cleaned_data["keyholder"]
+            user=actor(request), house_id=house_id, keyholder_id=form.cleaned_data["keyholder"]
         ),
         "Key taken back.",
     )
@@ -220,7 +203,7 @@ def keyholder_remove(request: HttpRequest, house_id: str) -> HttpResponse:
 @login_required
 @require_GET
 def occupancy(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = actor(request)
     if not user.has_perm(MANAGE_HOUSES):
         raise HouseNotFound("No such page.")
     form = forms.OccupancyForm(
@@ -251,9 +234,9 @@ def _stay_action(
 ) -> HttpResponse:
     # Visibility before the form: someone who may not see the case learns nothing, not
     # even whether their input was valid.
-    visible_case(user=_user(request), case_id=case_id)
+    visible_case(user=actor(request), case_id=case_id)
     if request.method == "POST":
-        _tell(request, form, call, done)
+        tell(request, form, call, done, refused=RelocationError)
     return redirect(_case_page(case_id))
 
 
@@ -266,7 +249,7 @@ def stay_add(request: HttpRequest, case_id: str) -> HttpResponse:
         case_id,
         form,
         lambda: services.add_placement(
-            user=_user(request),
+            user=actor(request),
             case_id=case_id,
             stay=services.StayRequest(
                 house_id=form.cleaned_data["house"],
@@ -288,7 +271,7 @@ def stay_arrived(request: HttpRequest, case_id: str, placement_id: str) -> HttpR
         case_id,
         None,
         lambda: services.mark_arrived(
-            user=_user(request), case_id=case_id, placement_id=placement_id
+            user=actor(request), case_id=case_id, placement_id=placement_id
         ),
         "Marked as arrived.",
     )
@@ -303,7 +286,7 @@ def stay_left(request: HttpRequest, case_id: str, placement_id: str) -> HttpResp
         case_id,
         form,
         lambda: services.mark_left(
-            user=_user(request),
+            user=actor(request),
             case_id=case_id,
             placement_id=placement_id,
             left_on=form.cleaned_data["left_on"],
@@ -320,7 +303,7 @@ def stay_cancel(request: HttpRequest, case_id: str, placement_id: str) -> HttpRe
         case_id,
         None,
         lambda: services.cancel_placement(
-            user=_user(request), case_id=case_id, placement_id=placement_id
+            user=actor(request), case_id=case_id, placement_id=placement_id
         ),
         "Stay cancelled.",
     )

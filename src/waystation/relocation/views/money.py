@@ -9,17 +9,15 @@ own audit entry; a refused action is never re-rendered with them.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import URLPattern, path, reverse
+from django.urls import URLPattern, path
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from waystation.cases.selectors import visible_case
 from waystation.relocation import currencies
 from waystation.relocation.forms import money as forms
 from waystation.relocation.selectors import money as selectors
@@ -30,43 +28,8 @@ from waystation.relocation.services.common import (
     RECORD_PAYMENT,
     RelocationError,
 )
-
-
-def _user(request: HttpRequest) -> Any:
-    return request.user
-
-
-def _to_case(case_id: str) -> HttpResponse:
-    return redirect(reverse("relocation:case", args=[case_id]) + "#money")
-
-
-def _form_errors(request: HttpRequest, form: Any) -> None:
-    for errors in form.errors.values():
-        for error in errors:
-            messages.error(request, error)
-
-
-def _act(
-    request: HttpRequest,
-    case_id: str,
-    form: Any | None,
-    call: Callable[[Any], Any],
-    done: Callable[[Any], str],
-) -> HttpResponse:
-    """Validate, call the service, say what happened, back to the case. The case is
-    checked first, so an invisible one is a 404 whatever the input."""
-    visible_case(user=_user(request), case_id=case_id)
-    if form is not None and not form.is_valid():
-        _form_errors(request, form)
-        return _to_case(case_id)
-    try:
-        result = call(form.cleaned_data if form is not None else {})
-    except RelocationError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, done(result))
-    return _to_case(case_id)
-
+from waystation.relocation.views.common import act
+from waystation.web.actions import actor, form_errors_to_messages
 
 # --- on a case -----------------------------------------------------------------------------------
 
@@ -76,9 +39,10 @@ def _act(
 def record_payment(request: HttpRequest, case_id: str) -> HttpResponse:
     form = forms.PaymentForm(request.POST, prefix="payment")
 
-    def call(data: dict[str, Any]) -> Any:
+    def call() -> Any:
+        data = form.cleaned_data
         return services.record_payment(
-            user=_user(request),
+            user=actor(request),
             case_id=case_id,
             programme_id=data["programme"],
             category=data["category"],
@@ -96,7 +60,7 @@ def record_payment(request: HttpRequest, case_id: str) -> HttpResponse:
             return f"Payment of {amount} {payment.currency} recorded; it waits for approval."
         return f"Payment of {amount} {payment.currency} recorded and approved."
 
-    return _act(request, case_id, form, call, done)
+    return act(request, case_id, form, call, done, "money")
 
 
 @login_required
@@ -104,9 +68,10 @@ def record_payment(request: HttpRequest, case_id: str) -> HttpResponse:
 def decide_payment(request: HttpRequest, case_id: str, payment_id: str) -> HttpResponse:
     form = forms.DecideForm(request.POST)
 
-    def call(data: dict[str, Any]) -> Any:
+    def call() -> Any:
+        data = form.cleaned_data
         return services.decide_payment(
-            user=_user(request),
+            user=actor(request),
             case_id=case_id,
             payment_id=payment_id,
             approve=data["decision"] == "approve",
@@ -118,20 +83,21 @@ def decide_payment(request: HttpRequest, case_id: str, payment_id: str) -> HttpR
             return "Payment approved."
         return "Payment refused; the reason is in the case's notes for whoever recorded it."
 
-    return _act(request, case_id, form, call, done)
+    return act(request, case_id, form, call, done, "money")
 
 
 @login_required
 @require_POST
 def cancel_payment(request: HttpRequest, case_id: str, payment_id: str) -> HttpResponse:
-    return _act(
+    return act(
         request,
         case_id,
         None,
-        lambda _data: services.cancel_payment(
-            user=_user(request), case_id=case_id, payment_id=payment_id
+        lambda: services.cancel_payment(
+            user=actor(request), case_id=case_id, payment_id=payment_id
         ),
-        lambda _payment: "Payment cancelled.",
+        "Payment cancelled.",
+        "money",
     )
 
 
@@ -146,7 +112,7 @@ def approvals(request: HttpRequest) -> HttpResponse:
         request,
         "relocation/money/approvals.html",
         {
-            "rows": selectors.awaiting_approval(user=_user(request)),
+            "rows": selectors.awaiting_approval(user=actor(request)),
             "reporting": currencies.reporting_currency(),
         },
     )
@@ -164,7 +130,7 @@ def rates(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             services.record_rate(
-                user=_user(request),
+                user=actor(request),
                 currency=data["currency"],
                 day=data["day"],
                 rate=data["rate"],
@@ -198,7 +164,7 @@ def _budgets_page(
     budget_form: forms.BudgetForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    user = _user(request)
+    user = actor(request)
     return render(
         request,
         "relocation/money/budgets.html",
@@ -228,7 +194,7 @@ def create_programme(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         try:
             services.create_programme(
-                user=_user(request),
+                user=actor(request),
                 name=form.cleaned_data["name"],
                 threshold_minor=form.cleaned_data["threshold"],
             )
@@ -246,11 +212,11 @@ def create_programme(request: HttpRequest) -> HttpResponse:
 def change_threshold(request: HttpRequest, programme_id: str) -> HttpResponse:
     form = forms.ThresholdForm(request.POST)
     if not form.is_valid():
-        _form_errors(request, form)
+        form_errors_to_messages(request, form)
         return redirect("relocation:money_budgets")
     try:
         services.set_threshold(
-            user=_user(request),
+            user=actor(request),
             programme_id=programme_id,
             threshold_minor=form.cleaned_data["threshold"],
         )
@@ -270,7 +236,7 @@ def set_budget(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             services.set_budget(
-                user=_user(request),
+                user=actor(request),
                 programme_id=data["programme"],
                 category=data["category"],
                 period_start=data["period_start"],

@@ -18,6 +18,7 @@ from waystation.relocation.reports import charts, export, service
 from waystation.relocation.reports.period import PeriodForm, period_from
 from waystation.relocation.reports.tables import ShownTable
 from waystation.relocation.services.common import VIEW_NUMBERS
+from waystation.web.actions import actor
 
 
 def _refused(request: HttpRequest, form: PeriodForm) -> HttpResponse:
@@ -45,7 +46,7 @@ def numbers(request: HttpRequest) -> HttpResponse:
     period, form = period_from(request.GET)
     if period is None:
         return _refused(request, form)
-    tables = service.shown_tables(user=request.user, period=period)
+    tables = service.shown_tables(user=actor(request), period=period)
     context: dict[str, Any] = {
         "form": form,
         "period": period,
@@ -65,7 +66,7 @@ def numbers_csv(request: HttpRequest, table: str) -> HttpResponse:
     if period is None:
         return _refused(request, form)
     try:
-        shown, text = service.export_csv(user=request.user, name=table, period=period)
+        shown, text = service.export_csv(user=actor(request), name=table, period=period)
     except service.UnknownTable:
         raise Http404("No such table.") from None
     response = HttpResponse(text, content_type="text/csv; charset=utf-8")
@@ -79,7 +80,7 @@ def numbers_pdf(request: HttpRequest) -> HttpResponse:
     period, form = period_from(request.GET)
     if period is None:
         return _refused(request, form)
-    document = service.export_pdf(user=request.user, period=period)
+    document = service.export_pdf(user=actor(request), period=period)
     response = HttpResponse(document, content_type="application/pdf")
     return _download(response, f"waystation-figures-{period.start}-{period.end}.pdf")
 

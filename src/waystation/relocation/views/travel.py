@@ -8,16 +8,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
-from django.urls import URLPattern, path, reverse
+from django.shortcuts import render
+from django.urls import URLPattern, path
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from waystation.cases import selectors as case_selectors
 from waystation.relocation.forms.documents import DocumentForm
+from waystation.relocation.forms.houses import PlacementForm
+from waystation.relocation.forms.money import PaymentForm
 from waystation.relocation.forms.travel import (
     TIMEZONE_LIST,
     LegForm,
@@ -27,43 +27,9 @@ from waystation.relocation.forms.travel import (
 )
 from waystation.relocation.selectors.travel import open_relocation
 from waystation.relocation.services import travel
-from waystation.relocation.services.common import PLAN, RelocationError
-
-
-def _user(request: HttpRequest) -> Any:
-    return request.user
-
-
-def to_page(case_id: str, anchor: str = "") -> HttpResponse:
-    url = reverse("relocation:case", args=[case_id])
-    return redirect(f"{url}#{anchor}" if anchor else url)
-
-
-def act(
-    request: HttpRequest,
-    case_id: str,
-    form: Any | None,
-    call: Callable[[], Any],
-    done: str | Callable[[Any], str],
-    anchor: str = "",
-) -> HttpResponse:
-    """Validate, call the service, tell the person what happened, back to the page.
-    Refusals go back as messages and the page is reloaded, never re-rendered here, so
-    sealed data is only ever shown with the page's own audit entry."""
-    # Outsiders get the 404 before anything about their input is said.
-    case_selectors.visible_case(user=_user(request), case_id=case_id)
-    if form is not None and not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
-        return to_page(case_id, anchor)
-    try:
-        result = call()
-    except RelocationError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, done(result) if callable(done) else done)
-    return to_page(case_id, anchor)
+from waystation.relocation.services.common import PLAN
+from waystation.relocation.views.common import act
+from waystation.web.actions import actor
 
 
 def _moved(message: str) -> Callable[[travel.LegResult], str]:
@@ -89,6 +55,11 @@ def _leg_initial(leg: Any, zone: str) -> dict[str, Any]:
     }
 
 
+def _booking_form(house_choices: list[tuple[str, str]]) -> PlacementForm | None:
+    """A stay is booked in a house one may book: no houses, no form."""
+    return PlacementForm(auto_id="stay-%s", houses=house_choices) if house_choices else None
+
+
 def _document_initial(document: Any) -> dict[str, Any]:
     return {
         "kind": document.kind,
@@ -107,7 +78,7 @@ def _document_initial(document: Any) -> dict[str, Any]:
 @login_required
 @require_GET
 def case_page(request: HttpRequest, case_id: str) -> HttpResponse:
-    user = _user(request)
+    user = actor(request)
     opened = open_relocation(user=user, case_id=case_id)
     can_work = bool(user.has_perm(PLAN))
     zone = timezone.get_current_timezone_name()
@@ -150,8 +121,11 @@ def case_page(request: HttpRequest, case_id: str) -> HttpResponse:
             "can_work": can_work,
             "legs": legs,
             "documents": documents,
-            "houses": opened.houses,
-            "money": opened.money,
+            "houses": {**opened.houses, "form": _booking_form(opened.houses["house_choices"])},
+            "money": {
+                **opened.money,
+                "form": PaymentForm(prefix="payment") if opened.money["can_record"] else None,
+            },
             "plan_form": PlanForm(
                 auto_id="plan-%s",
                 initial={
@@ -180,7 +154,7 @@ def plan(request: HttpRequest, case_id: str) -> HttpResponse:
         request,
         case_id,
         form,
-        lambda: travel.save_plan(user=_user(request), case_id=case_id, plan=form.to_input()),
+        lambda: travel.save_plan(user=actor(request), case_id=case_id, plan=form.to_input()),
         "Plan saved.",
         "plan",
     )
@@ -194,7 +168,7 @@ def add_leg(request: HttpRequest, case_id: str) -> HttpResponse:
         request,
         case_id,
         form,
-        lambda: travel.add_leg(user=_user(request), case_id=case_id, leg=form.to_input()),
+        lambda: travel.add_leg(user=actor(request), case_id=case_id, leg=form.to_input()),
         lambda leg: f"Leg {leg.position} added.",
         "legs",
     )
@@ -209,7 +183,7 @@ def change_leg(request: HttpRequest, case_id: str, leg_id: str) -> HttpResponse:
         case_id,
         form,
         lambda: travel.change_leg(
-            user=_user(request), case_id=case_id, leg_id=leg_id, leg=form.to_input()
+            user=actor(request), case_id=case_id, leg_id=leg_id, leg=form.to_input()
         ),
         lambda leg: f"Leg {leg.position} saved.",
         "legs",
@@ -223,7 +197,7 @@ def cancel_leg(request: HttpRequest, case_id: str, leg_id: str) -> HttpResponse:
         request,
         case_id,
         None,  # nothing to parse: the URL names what to act on
-        lambda: travel.cancel_leg(user=_user(request), case_id=case_id, leg_id=leg_id),
+        lambda: travel.cancel_leg(user=actor(request), case_id=case_id, leg_id=leg_id),
         lambda leg: f"Leg {leg.position} cancelled.",
         "legs",
     )
@@ -238,7 +212,7 @@ def depart(request: HttpRequest, case_id: str, leg_id: str) -> HttpResponse:
         case_id,
         form,
         lambda: travel.record_departure(
-            user=_user(request), case_id=case_id, leg_id=leg_id, at=form.moment()
+            user=actor(request), case_id=case_id, leg_id=leg_id, at=form.moment()
         ),
         _moved("Departure recorded."),
         "legs",
@@ -254,7 +228,7 @@ def arrive(request: HttpRequest, case_id: str, leg_id: str) -> HttpResponse:
         case_id,
         form,
         lambda: travel.record_arrival(
-            user=_user(request), case_id=case_id, leg_id=leg_id, at=form.moment()
+            user=actor(request), case_id=case_id, leg_id=leg_id, at=form.moment()
         ),
         _moved("Arrival recorded."),
         "legs",
@@ -268,7 +242,7 @@ def check_in(request: HttpRequest, case_id: str, leg_id: str) -> HttpResponse:
         request,
         case_id,
         None,  # nothing to parse: the URL names what to act on
-        lambda: travel.record_leg_check_in(user=_user(request), case_id=case_id, leg_id=leg_id),
+        lambda: travel.record_leg_check_in(user=actor(request), case_id=case_id, leg_id=leg_id),
         "Check-in recorded.",
         "legs",
     )

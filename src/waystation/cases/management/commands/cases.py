@@ -13,7 +13,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.dateparse import parse_datetime
 
-from waystation.cases import services
+from waystation.cases.services import alerts, indexes
 
 
 class Command(BaseCommand):
@@ -35,7 +35,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["operation"] == "reindex":
-            reindexed = services.reindex_cases(actor_id=None)
+            reindexed = indexes.reindex_cases(actor_id=None)
             self.stdout.write(
                 f"reindexed {reindexed.cases} case(s); {reindexed.changed} had changed digests"
             )
@@ -48,7 +48,7 @@ class Command(BaseCommand):
                     raise CommandError(
                         "--now takes an ISO time with a zone, e.g. 2026-01-01T12:00Z"
                     )
-            report = services.check_overdue(now=now)
+            report = alerts.check_overdue(now=now)
             self.stdout.write(
                 f"checked {report.checked} overdue schedule(s): {report.satisfied} satisfied "
                 f"by web check-ins, {report.alerts} alert(s), {report.escalations} escalation(s); "

@@ -19,7 +19,7 @@ from django.db import connection
 
 from waystation.intake import public_role, screening, storage
 from waystation.intake.models import Attachment
-from waystation.intake.services import IntakeUnavailable
+from waystation.intake.public_services import IntakeUnavailable
 from waystation.vault import boxes
 from waystation.vault.keyservice import VaultSealed
 

@@ -1,10 +1,11 @@
-"""Signals from keyed digests: the same identifiers, a shared contact, copied stories."""
+"""Similarity matches from keyed digests: the same identifiers, a shared contact, copied stories."""
 
 from __future__ import annotations
 
 from tests.cases.conftest import new_case
-from waystation.cases import selectors, services
 from waystation.cases.models import Case, CaseIdentifier, StoryBand
+from waystation.cases.selectors import matches
+from waystation.cases.services import person, shredding
 from waystation.vault import blind
 
 STORY = (
@@ -23,10 +24,10 @@ def edited(text: str) -> str:
 
 
 def kinds(user, case) -> dict[str, object]:
-    return {s.kind: s for s in selectors.case_signals(user=user, case=case)}
+    return {s.kind: s for s in matches.case_matches(user=user, case=case)}
 
 
-def test_the_same_phone_typed_differently_is_a_signal(staff, team):
+def test_the_same_phone_typed_differently_is_a_match(staff, team):
     a = new_case(team, [staff.caseworker], phone="+7 (912) 345-67-89")
     b = new_case(team, [staff.caseworker], phone="+79123456789", narrative="other")
     found = kinds(staff.caseworker, a)
@@ -92,7 +93,7 @@ def test_matching_cases_the_viewer_may_not_see_are_only_counted(staff, team, oth
     theirs = new_case(other_team, [staff.other_caseworker], phone="+7 912 111 11 11")
     found = kinds(staff.caseworker, mine)
     assert found["phone"].visible_ids == [] and found["phone"].others == 1
-    page_ids = [s.visible_ids for s in selectors.case_signals(user=staff.caseworker, case=mine)]
+    page_ids = [s.visible_ids for s in matches.case_matches(user=staff.caseworker, case=mine)]
     assert theirs.id not in str(page_ids)
 
 
@@ -115,14 +116,14 @@ def test_signatures_are_keyed(vault, tmp_path):
     assert blind.estimated_similarity(first, other) < 0.1
 
 
-def test_signals_are_updated_when_details_change(staff, team):
+def test_matches_are_updated_when_details_change(staff, team):
     a = new_case(team, [staff.caseworker], phone="+7 912 222 22 22")
     b = new_case(team, [staff.caseworker], phone="+7 912 333 33 33", narrative="n")
     assert "phone" not in kinds(staff.caseworker, a)
-    services.update_details(
+    person.update_details(
         user=staff.caseworker,
         case_id=b.id,
-        details=services.Details(
+        details=person.Details(
             full_name="",
             phone="+7 912 222 22 22",
             email="",
@@ -136,10 +137,10 @@ def test_signals_are_updated_when_details_change(staff, team):
     assert kinds(staff.caseworker, a)["phone"].visible_ids == [b.id]
 
 
-def test_shredding_a_case_removes_its_signals(staff, team):
+def test_shredding_a_case_removes_its_matches(staff, team):
     a = new_case(team, [staff.caseworker], narrative=STORY)
     b = new_case(team, [staff.caseworker], narrative=STORY)
-    services.shred_case(actor_id=None, case=b)
+    shredding.shred_case(actor_id=None, case=b)
     assert not CaseIdentifier.objects.filter(case=b).exists()
     assert not StoryBand.objects.filter(case=b).exists()
     assert Case.objects.get(pk=b.pk).story_signature is None

@@ -1,0 +1,110 @@
+"""What waits for one member of staff: alerts, approvals waiting for a second person,
+overdue check-ins, open tasks (the alerts page)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.utils import timezone
+
+from waystation.accounts.models import Actor
+from waystation.cases.models import (
+    Alert,
+    AlertKind,
+    CheckInSchedule,
+    Stage,
+    StageApproval,
+    Task,
+)
+from waystation.cases.selectors.staff import _usernames
+from waystation.cases.selectors.visibility import visible_cases
+
+
+@dataclass(frozen=True)
+class ShownAlert:
+    id: str
+    kind: str
+    kind_label: str
+    case_id: str
+    case_visible: bool
+    created_at: datetime
+
+
+def my_alerts(*, user: Actor) -> list[ShownAlert]:
+    labels = dict(AlertKind.choices)
+    rows = list(
+        Alert.objects.filter(recipient=user, resolved_at__isnull=True)
+        .order_by("-created_at")
+        .values_list("id", "kind", "case_id", "created_at")[:200]
+    )
+    seen = set(visible_cases(user).filter(pk__in={r[2] for r in rows}).values_list("pk", flat=True))
+    return [
+        ShownAlert(
+            id=alert_id,
+            kind=kind,
+            kind_label=str(labels.get(kind, kind)),
+            case_id=case_id,
+            case_visible=case_id in seen,
+            created_at=created_at,
+        )
+        for alert_id, kind, case_id, created_at in rows
+    ]
+
+
+@dataclass(frozen=True)
+class PendingRow:
+    id: str
+    case_id: str
+    to_label: str
+    requested_by: str
+    requested_at: datetime
+    mine: bool
+
+
+def pending_approvals(*, user: Actor) -> list[PendingRow]:
+    """Moves waiting for a second person, on cases this user may see."""
+    stages = dict(Stage.choices)
+    rows = list(
+        StageApproval.objects.filter(
+            status=StageApproval.Status.PENDING, case__in=visible_cases(user).values("pk")
+        )
+        .order_by("requested_at")
+        .values_list("id", "case_id", "to_stage", "requested_by_id", "requested_at")[:200]
+    )
+    names = _usernames(r[3] for r in rows)
+    return [
+        PendingRow(
+            id=approval_id,
+            case_id=case_id,
+            to_label=str(stages.get(to_stage, to_stage)),
+            requested_by=names.get(requested_by, ""),
+            requested_at=requested_at,
+            mine=requested_by == user.pk,
+        )
+        for approval_id, case_id, to_stage, requested_by, requested_at in rows
+    ]
+
+
+def overdue_check_ins(*, user: Actor) -> list[tuple[str, datetime]]:
+    """Cases this user may see whose check-in is overdue now (for the dashboard)."""
+    now = timezone.now()
+    return list(
+        CheckInSchedule.objects.filter(
+            active=True, next_due_at__lt=now, case__in=visible_cases(user).values("pk")
+        )
+        .order_by("next_due_at")
+        .values_list("case_id", "next_due_at")[:200]
+    )
+
+
+def my_open_tasks(*, user: Actor) -> list[tuple[str, str, datetime | None]]:
+    """(task id, case id, due) of this user's open tasks on cases they may still see.
+    Titles are sealed and are read on the case page, not in lists."""
+    return list(
+        Task.objects.filter(
+            assignee=user, done_at__isnull=True, case__in=visible_cases(user).values("pk")
+        )
+        .order_by("due_at", "created_at")
+        .values_list("id", "case_id", "due_at")[:200]
+    )

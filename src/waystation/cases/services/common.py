@@ -1,0 +1,50 @@
+"""What every action on a case shares: the permissions, who may act on which case,
+clean text, the audit entry. The underscored helpers are for this package's modules only."""
+
+from __future__ import annotations
+
+from waystation.accounts.models import Actor
+from waystation.audit import services as audit
+from waystation.cases.models import (
+    Case,
+)
+from waystation.cases.selectors import visibility
+
+OPEN_CASE = "cases.open_case"
+WORK_CASE = "cases.work_case"
+APPROVE = "cases.approve_stage"
+GRANT_ACCESS = "cases.grant_access"
+BREAK_GLASS = "cases.break_glass"
+
+
+MAX_TEXT = 20_000
+
+
+class CaseError(Exception):
+    """An action on a case was refused; the message is for the person who tried."""
+
+
+def _require(user: Actor, permission: str, message: str) -> None:
+    if not user.is_active or not user.has_perm(permission):
+        raise CaseError(message)
+
+
+def _case_for(user: Actor, case_id: str, permission: str = WORK_CASE) -> Case:
+    """The case, locked for this transaction, if the user may see it and act on it."""
+    case = visibility.visible_case(user=user, case_id=case_id, lock=True)
+    _require(user, permission, "Your role does not allow this on a case.")
+    return case
+
+
+def _text(value: str, *, label: str, required: bool = True, limit: int = MAX_TEXT) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise CaseError(f"{label} is required.")
+    if len(value) > limit:
+        raise CaseError(f"{label} is limited to {limit:,} characters.")
+    return value
+
+
+def _record(user_or_id: Actor | int | None, action: str, case: Case) -> None:
+    actor_id = user_or_id if user_or_id is None or isinstance(user_or_id, int) else user_or_id.pk
+    audit.record(actor_id=actor_id, action=action, object_type="case", object_id=case.id)
