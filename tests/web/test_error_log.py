@@ -18,7 +18,8 @@ from django.test import Client
 
 from tests.factories import login_verified, make_staff
 from waystation.accounts.roles import Role
-from waystation.cases import selectors, services
+from waystation.cases.selectors import case_file
+from waystation.cases.services import daily_work
 from waystation.intake.logging import RedactedErrorFilter
 
 pytestmark = pytest.mark.django_db
@@ -65,7 +66,7 @@ def only_line(log: io.StringIO) -> str:
 
 
 def test_an_exception_in_a_view_logs_its_route_and_type(caseworker_client, error_log, monkeypatch):
-    monkeypatch.setattr(selectors, "open_case", _fails)
+    monkeypatch.setattr(case_file, "open_case", _fails)
 
     response = caseworker_client.get(f"/cases/{CASE_ID}/", {"q": "MARKER-IN-QUERY"})
 
@@ -78,7 +79,7 @@ def test_an_exception_in_a_view_logs_its_route_and_type(caseworker_client, error
 def test_a_failed_form_post_logs_neither_the_form_nor_the_message(
     caseworker_client, error_log, monkeypatch
 ):
-    monkeypatch.setattr(services, "add_note", _fails)
+    monkeypatch.setattr(daily_work, "add_note", _fails)
 
     response = caseworker_client.post(
         f"/cases/{CASE_ID}/notes/", {"kind": "note", "text": "MARKER-IN-FORM"}

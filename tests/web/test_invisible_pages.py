@@ -20,11 +20,11 @@ from tests.factories import login_verified, make_staff
 from tests.intake.conftest import intake_key  # noqa: F401  (fixture)
 from tests.intake.files import jpeg_with_gps
 from waystation.accounts.roles import Role
-from waystation.cases import selectors
-from waystation.cases import services as case_services
 from waystation.cases.models import Team
+from waystation.cases.selectors import case_file
+from waystation.cases.services import access, daily_work
+from waystation.intake import public_services as intake_services
 from waystation.intake import screening
-from waystation.intake import services as intake_services
 from waystation.intake.models import Attachment, HelpRequest
 from waystation.intake.uploads import clean_upload
 from waystation.relocation.models import Programme
@@ -97,11 +97,11 @@ def test_a_request_shows_markers_in_the_queue_and_on_its_page(intake_key):  # no
 
 @pytest.fixture
 def spoofed_case(staff, team):  # noqa: F811
-    lookalike = case_services.create_team(
+    lookalike = access.create_team(
         actor_id=None, name=f"North{RLO}{ZWSP}", supervisor_id=staff.manager.pk
     )
     case = new_case(lookalike, [staff.caseworker], full_name=NAME, narrative=STORY)
-    case_services.add_note(user=staff.caseworker, case_id=case.id, text=f"Called {RLO}them")
+    daily_work.add_note(user=staff.caseworker, case_id=case.id, text=f"Called {RLO}them")
     return case
 
 
@@ -176,7 +176,7 @@ def test_saving_the_edit_form_unchanged_keeps_the_characters(staff, spoofed_case
     response = client.post(url, form.values)
 
     assert response.status_code == 302
-    opened = selectors.open_case(user=staff.caseworker, case_id=spoofed_case.id)
+    opened = case_file.open_case(user=staff.caseworker, case_id=spoofed_case.id)
     assert opened.full_name == NAME
     assert opened.narrative == STORY
 

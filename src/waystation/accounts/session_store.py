@@ -30,7 +30,7 @@ from django.contrib.sessions.base_session import AbstractBaseSession
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 
-from waystation.vault.keyring import VaultSealed
+from waystation.vault.keyservice import VaultSealed
 from waystation.vault.session_ids import stored_session_id
 
 

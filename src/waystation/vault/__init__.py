@@ -10,7 +10,8 @@ Face (what other apps may import; ``tests/test_architecture.py`` holds them to i
 ``datakeys.create_data_key``, ``blind`` and ``normalisers`` (keyed digests for search and
 matches), ``boxes`` (sealing to a public key: the intake's and the codenames'),
 ``services`` (seal now, shred a data key), the errors ``keyservice.VaultSealed`` and
-``primitives.OpenFailed``, and ``agent``'s client for the demo's own key agent.
+``primitives.OpenFailed``, ``session_ids.stored_session_id`` (the digest the staff
+session table is keyed by), and ``agent``'s client for the demo's own key agent.
 """
 
 FACE = {
@@ -24,4 +25,5 @@ FACE = {
     "normalisers": "*",
     "primitives": ["OpenFailed"],
     "services": "*",
+    "session_ids": ["stored_session_id"],
 }
