@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-$(shell cat requirements/base.txt requirements/dev.
 # PostgreSQL for the second run of the suite; the database is created by the test runner.
 PG_URL ?= postgres://postgres@127.0.0.1:5432/waystation
 
-.PHONY: run test lint typecheck test-sqlite test-postgres bench install lock messages clean
+.PHONY: run test test-fast lint typecheck test-sqlite test-postgres bench install lock messages clean
 
 run: $(STAMP)
 	$(BIN)/waystation demo serve
@@ -19,6 +19,10 @@ lint: $(STAMP)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy src bench
+
+# The loop while editing: SQLite only, without the slow and browser tests.
+test-fast: $(STAMP)
+	env -u DATABASE_URL $(BIN)/pytest -q -m "not slow and not browser"
 
 test-sqlite: $(STAMP)
 	env -u DATABASE_URL $(BIN)/pytest
