@@ -5,6 +5,9 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat requirements/base.txt requirements/dev.txt pyproject.toml | sha256sum | cut -c1-12)
 # PostgreSQL for the second run of the suite; the database is created by the test runner.
 PG_URL ?= postgres://postgres@127.0.0.1:5432/waystation
+# pytest-xdist workers for the full runs. More than the cores: the slow tests spend most of
+# their time waiting on the servers and agents they start, not on the CPU.
+TEST_WORKERS ?= 4
 
 .PHONY: run test test-fast lint typecheck test-sqlite test-postgres bench install lock messages clean
 
@@ -22,13 +25,13 @@ typecheck: $(STAMP)
 
 # The loop while editing: SQLite only, without the slow and browser tests.
 test-fast: $(STAMP)
-	env -u DATABASE_URL $(BIN)/pytest -q -m "not slow and not browser"
+	env -u DATABASE_URL $(BIN)/pytest -q -n auto -m "not slow and not browser"
 
 test-sqlite: $(STAMP)
-	env -u DATABASE_URL $(BIN)/pytest
+	env -u DATABASE_URL $(BIN)/pytest -n $(TEST_WORKERS)
 
 test-postgres: $(STAMP)
-	DATABASE_URL=$(PG_URL) $(BIN)/pytest
+	DATABASE_URL=$(PG_URL) $(BIN)/pytest -n $(TEST_WORKERS)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

@@ -20,7 +20,6 @@ import itertools
 import os
 import random
 import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -28,6 +27,8 @@ import urllib.parse
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from tests.processes import database_url, public_env, start_public, stop
 
 from bench.harness import QUICK, Context, Row, benchmark, progress
 
@@ -141,79 +142,19 @@ def _photo_1mb() -> bytes:
     return out.getvalue()
 
 
-def _database_url() -> str:
-    from django.db import connection
-
-    conf = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{conf['NAME']}"
-    auth = conf["USER"] + (f":{conf['PASSWORD']}" if conf.get("PASSWORD") else "")
-    return f"postgres://{auth}@{conf['HOST'] or '127.0.0.1'}:{conf['PORT'] or 5432}/{conf['NAME']}"
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _start_public(ctx: Context, port: int) -> subprocess.Popen[bytes]:
-    env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "WAYSTATION_MODE": "demo",
-        "WAYSTATION_DATA_DIR": str(ctx.data_dir),
-        "WAYSTATION_MEDIA_ROOT": str(ctx.data_dir / "media"),
-        "DATABASE_URL_PUBLIC": _database_url(),
+def _start_public(ctx: Context) -> tuple[int, subprocess.Popen[bytes]]:
+    env = public_env(
+        database=database_url(),
+        media_root=ctx.data_dir / "media",
+        data_dir=ctx.data_dir,
         # Throughput, not the abuse limits, is measured here.
-        "WAYSTATION_INTAKE_REQUESTS_PER_MINUTE": "1000000000",
-        "WAYSTATION_INTAKE_FORM_POSTS_PER_MINUTE": "1000000000",
-    }
+        WAYSTATION_INTAKE_REQUESTS_PER_MINUTE="1000000000",
+        WAYSTATION_INTAKE_FORM_POSTS_PER_MINUTE="1000000000",
+    )
     if "PYTHONPATH" in os.environ:
         env["PYTHONPATH"] = os.environ["PYTHONPATH"]
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "waystation.cli",
-            "serve-public",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(WORKERS),
-            "--threads",
-            str(THREADS),
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the public process exited with {process.returncode}")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/en/safety/", timeout=1):
-                return process
-        except urllib.error.HTTPError:
-            return process
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError("the public process did not start")
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    import signal
-
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+    url, process = start_public(env, workers=WORKERS, threads=THREADS, stdout=subprocess.DEVNULL)
+    return int(url.rsplit(":", 1)[1]), process
 
 
 def _first_page_kb(port: int) -> float:
@@ -240,8 +181,7 @@ def public_intake(ctx: Context) -> list[Row]:
     text_count, photo_count = (400, 60) if quick else (2_000, 300)
     limit = 30.0 if quick else 90.0
     photo = _photo_1mb()
-    port = _free_port()
-    process = _start_public(ctx, port)
+    port, process = _start_public(ctx)
     rows: list[Row] = []
     try:
         page_kb = _first_page_kb(port)
@@ -297,5 +237,5 @@ def public_intake(ctx: Context) -> list[Row]:
             )
         )
     finally:
-        _stop(process)
+        stop(process, timeout=15)
     return rows

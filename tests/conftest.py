@@ -7,11 +7,14 @@ throwaway key, and a media folder of its own. Tests that need the vault sealed c
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from django.test import Client
 
+from tests.factories import signed_in_client
+from waystation.accounts.models import StaffUser
 from waystation.vault import runtime
 from waystation.vault.keyservice import KeyService
 from waystation.vault.runtime import InProcessBackend
@@ -38,3 +41,9 @@ def audit_anchor_file(tmp_path: Path, settings) -> Path:
     path = tmp_path / "audit-anchors"
     settings.WAYSTATION_AUDIT_ANCHOR = path
     return path
+
+
+@pytest.fixture
+def client_for() -> Callable[[StaffUser], Client]:
+    """``client_for(user)``: a test client signed in as that member of staff."""
+    return signed_in_client

@@ -4,12 +4,14 @@ services, so a test account is exactly what an administrator would create."""
 from __future__ import annotations
 
 import itertools
+import time
 
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from waystation.accounts import services
+from waystation.accounts.decorators import REAUTH_SESSION_KEY
 from waystation.accounts.models import StaffUser
 from waystation.accounts.roles import Role
 
@@ -61,3 +63,16 @@ def login_verified(client: Client, user: StaffUser) -> None:
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = totp_device(user).persistent_id
     session.save()
+
+
+def signed_in_client(user: StaffUser, *, reauthenticated: bool = False) -> Client:
+    """A test client signed in as ``user`` (password and second factor); with
+    ``reauthenticated``, as if the password and code had just been given again, which
+    administrative pages ask for."""
+    client = Client()
+    login_verified(client, user)
+    if reauthenticated:
+        session = client.session
+        session[REAUTH_SESSION_KEY] = time.time()
+        session.save()
+    return client

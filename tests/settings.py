@@ -5,6 +5,11 @@ import os
 import tempfile
 
 os.environ.setdefault("WAYSTATION_DATA_DIR", tempfile.mkdtemp(prefix="waystation-test-"))
+if worker := os.environ.get("PYTEST_XDIST_WORKER"):
+    # Under pytest-xdist each worker has a data folder of its own (its SQLite test file,
+    # its secret key), inside the one the controller made; PostgreSQL test databases get
+    # the worker's name as a suffix from pytest-django.
+    os.environ["WAYSTATION_DATA_DIR"] = os.path.join(os.environ["WAYSTATION_DATA_DIR"], worker)
 os.environ["WAYSTATION_VAULT_BACKEND"] = "inprocess"
 os.environ.setdefault("WAYSTATION_MODE", "demo")
 

@@ -1,16 +1,14 @@
 """Every account page: renders, is plain HTML the CSP allows, and labels its fields."""
 
 import re
-import time
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 
 from tests.accounts.conftest import sign_in_with_password
-from tests.factories import DEFAULT_TEST_PASSWORD, login_verified
+from tests.factories import DEFAULT_TEST_PASSWORD, login_verified, signed_in_client
 from waystation.accounts import services
-from waystation.accounts.decorators import REAUTH_SESSION_KEY
 from waystation.accounts.roles import Role
 
 pytestmark = pytest.mark.django_db
@@ -27,12 +25,7 @@ def _assert_plain(body: str) -> None:
 
 @pytest.fixture
 def admin_client(admin) -> Client:
-    client = Client()
-    login_verified(client, admin)
-    session = client.session
-    session[REAUTH_SESSION_KEY] = time.time()
-    session.save()
-    return client
+    return signed_in_client(admin, reauthenticated=True)
 
 
 @pytest.mark.parametrize(

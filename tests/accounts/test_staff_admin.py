@@ -1,7 +1,5 @@
 """The administrators' staff pages: who may see them, and every action on them."""
 
-import time
-
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -9,9 +7,8 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests.accounts.conftest import entries, is_fully_signed_in
-from tests.factories import login_verified, make_staff
+from tests.factories import login_verified, make_staff, signed_in_client
 from waystation.accounts import services
-from waystation.accounts.decorators import REAUTH_SESSION_KEY
 from waystation.accounts.models import StaffUser
 from waystation.accounts.roles import Role
 from waystation.accounts.selectors import role_of
@@ -24,12 +21,7 @@ GOOD_PASSWORD = "lantern-orchid-meadow-83"
 
 @pytest.fixture
 def admin_client(admin) -> Client:
-    client = Client()
-    login_verified(client, admin)
-    session = client.session
-    session[REAUTH_SESSION_KEY] = time.time()
-    session.save()
-    return client
+    return signed_in_client(admin, reauthenticated=True)
 
 
 def _create(client, **overrides):

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import subprocess
-import sys
 from io import StringIO
 from pathlib import Path
 
@@ -17,6 +15,7 @@ from django.core.management import CommandError, call_command
 
 from tests.audit.chains import build_chain
 from tests.factories import make_staff
+from tests.processes import waystation_command
 from waystation.audit import services as audit
 from waystation.audit.models import AuditEntry, AuditHead
 from waystation.audit.services import verify_chain
@@ -175,26 +174,17 @@ def _production(tmp_path: Path, **extra: str) -> dict[str, str]:
     return env
 
 
-def _waystation(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "waystation.cli", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-
-
 @pytest.mark.slow
 def test_production_needs_an_anchor_file_configured_for_verify_to_pass(tmp_path):
     env = _production(tmp_path)
-    assert _waystation(env, "migrate", "--verbosity", "0").returncode == 0
+    assert waystation_command(env, "migrate", "--verbosity", "0").returncode == 0
 
-    unset = _waystation(env, "audit", "verify")
+    unset = waystation_command(env, "audit", "verify")
     anchors = tmp_path / "mnt" / "anchors"
     anchors.parent.mkdir()
-    configured = _waystation({**env, "WAYSTATION_AUDIT_ANCHOR": str(anchors)}, "audit", "verify")
+    configured = waystation_command(
+        {**env, "WAYSTATION_AUDIT_ANCHOR": str(anchors)}, "audit", "verify"
+    )
 
     assert unset.returncode != 0
     assert "no anchor file is configured (set WAYSTATION_AUDIT_ANCHOR" in unset.stderr

@@ -2,24 +2,10 @@
 
 from __future__ import annotations
 
-import pytest
-from django.test import Client
-
 from tests.cases.conftest import new_case
-from tests.factories import login_verified
 from waystation.audit.models import AuditEntry
 from waystation.cases.models import Case, Channel, Note, Stage, Urgency
 from waystation.cases.services import daily_work, stages, verification
-
-
-@pytest.fixture
-def client_for():
-    def make(user) -> Client:
-        client = Client()
-        login_verified(client, user)
-        return client
-
-    return make
 
 
 def test_the_queue_lists_visible_cases_most_urgent_first(staff, team, other_team, client_for):

@@ -8,7 +8,6 @@ import pytest
 from django.contrib.sessions.models import Session
 from django.test import Client
 
-from tests.factories import login_verified
 from waystation.audit.models import AuditEntry
 from waystation.cases.models import (
     Case,
@@ -21,16 +20,6 @@ from waystation.cases.models import (
 )
 
 MARKER = "Zarema-interview-marker"
-
-
-@pytest.fixture
-def client_for():
-    def make(user) -> Client:
-        client = Client()
-        login_verified(client, user)
-        return client
-
-    return make
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ from django.test import Client
 
 from tests.cases.conftest import new_case
 from tests.cases.test_from_request import submit
-from tests.factories import login_verified
 from tests.intake.conftest import PUBLIC_SETTINGS
 from waystation import settings_public
 from waystation.audit.models import AuditEntry
@@ -18,16 +17,6 @@ from waystation.cases.selectors import case_file, visibility
 from waystation.cases.services import daily_work, opening
 from waystation.intake import public_services as intake
 from waystation.intake.models import CheckInKind, Direction, MailboxMessage
-
-
-@pytest.fixture
-def client_for():
-    def make(user) -> Client:
-        client = Client()
-        login_verified(client, user)
-        return client
-
-    return make
 
 
 @pytest.fixture

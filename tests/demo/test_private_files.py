@@ -10,7 +10,6 @@ from a shell whose umask is the usual 022.
 from __future__ import annotations
 
 import os
-import signal
 import stat
 import subprocess
 import sys
@@ -21,23 +20,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.intake.servers import free_port
+from tests.processes import demo_env, start_demo, stop, two_free_ports
 
-REPO = Path(__file__).resolve().parents[2]
 # The public side writes the intake folder it shares with the staff side with these
 # modes on purpose (docs/operations.md); it sits inside the 0700 data folder.
 SHARED_INTAKE_MODES = {"dir": 0o2770, "file": 0o640}
-
-
-def _demo_env(data_dir: Path) -> dict[str, str]:
-    # Only what a newcomer's shell has: no test settings, no DATABASE_URL (the demo's
-    # database is the SQLite file in the data folder).
-    return {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "PYTHONPATH": str(REPO / "src"),
-        "WAYSTATION_MODE": "demo",
-        "WAYSTATION_DATA_DIR": str(data_dir),
-    }
 
 
 def _modes(root: Path) -> dict[str, tuple[str, int]]:
@@ -67,7 +54,7 @@ def test_a_new_data_folder_and_its_database_are_private(tmp_path):
 
     result = subprocess.run(
         [sys.executable, "-m", "waystation.cli", "migrate", "--verbosity", "0"],
-        env=_demo_env(data_dir),
+        env=demo_env(data_dir),
         umask=0o022,
         capture_output=True,
         text=True,
@@ -96,27 +83,15 @@ def test_demo_serve_keeps_its_data_folder_and_everything_its_servers_write_priva
     data_dir.chmod(0o755)  # as an earlier version left it, with an open database file
     (data_dir / "waystation.sqlite3").touch()
     (data_dir / "waystation.sqlite3").chmod(0o644)
-    staff_port, public_port = free_port(), free_port()
+    staff_port, public_port = two_free_ports()
     log = (tmp_path / "demo.log").open("wb")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "waystation.cli",
-            "demo",
-            "serve",
-            "--staff-port",
-            str(staff_port),
-            "--public-port",
-            str(public_port),
-            "--workers",
-            "1",
-        ],
-        env=_demo_env(data_dir),
-        umask=0o022,
+    process = start_demo(
+        demo_env(data_dir),
+        staff_port=staff_port,
+        public_port=public_port,
         stdout=log,
-        stderr=log,
-        start_new_session=True,
+        workers=1,
+        umask=0o022,
     )
     try:
         deadline = time.monotonic() + 180
@@ -134,10 +109,5 @@ def test_demo_serve_keeps_its_data_folder_and_everything_its_servers_write_priva
         assert expected | {"keys/keystore.json", "run/agent.sock"} <= set(modes)
         assert _not_private(modes) == []
     finally:
-        os.killpg(process.pid, signal.SIGTERM)  # the demo's own process group
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+        stop(process, timeout=30)  # the demo's own process group
         log.close()

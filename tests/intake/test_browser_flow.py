@@ -20,25 +20,17 @@ from django.test import Client
 from django.urls import reverse
 from PIL import Image
 
+from tests.browser import chromium as open_chromium
 from tests.factories import login_verified, make_staff
 from tests.intake.dumps import markers_found
 from tests.intake.files import GPS_IFD, jpeg_with_gps
-from tests.intake.servers import database_url, public_server
+from tests.processes import database_url, public_server
 from waystation.accounts.roles import Role
 from waystation.intake import screening
 from waystation.intake.models import Attachment, CheckIn, HelpRequest, MessageKind, Status
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 STORY = "MARKER-BROWSER-STORY меня ищет полиция, телефон забрали"
 CITY = "MARKER-BROWSER-CITY Грозный"
@@ -50,17 +42,8 @@ REPLY = "MARKER-BROWSER-REPLY Мы прочитали ваш запрос и с�
 
 @pytest.fixture
 def chromium():
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with open_chromium() as browser:
+        yield browser
 
 
 def test_the_applicant_journey_without_javascript_in_russian(chromium, tmp_path, monkeypatch):

@@ -36,8 +36,9 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 
 from tests.intake.files import jpeg_with_gps
-from tests.intake.servers import REPO, free_port, multipart, public_env, wait_until_serving
+from tests.intake.servers import multipart
 from tests.intake.test_public_pages import FORM
+from tests.processes import REPO, free_port, public_env, wait_until_public
 
 pytestmark = pytest.mark.slow
 
@@ -216,7 +217,7 @@ def test_kill_9_at_random_moments_loses_no_accepted_request(tmp_path):
             for number in range(KILLS):
                 if server is None:
                     server = start_server(port, public, tmp_path / "server.log")
-                wait_until_serving(url, process=server, poll=0.01)
+                wait_until_public(url, process=server, poll=0.01)
                 time.sleep(rng.uniform(0, MAX_DELAY))
                 workers = worker_pids(server.pid)
                 if number % WHOLE_SERVER_EVERY == 0 or not workers:
@@ -231,7 +232,7 @@ def test_kill_9_at_random_moments_loses_no_accepted_request(tmp_path):
             # One last, clean run: requests sent after all the kills are stored too.
             if server is None:
                 server = start_server(port, public, tmp_path / "server.log")
-            wait_until_serving(url, process=server)
+            wait_until_public(url, process=server)
             time.sleep(0.5)
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=10)

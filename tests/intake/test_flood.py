@@ -17,8 +17,8 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.factories import login_verified, make_staff
-from tests.intake.servers import database_url, public_server
 from tests.intake.test_public_pages import FORM
+from tests.processes import database_url, public_server
 from waystation.accounts.roles import Role
 from waystation.intake import screening
 from waystation.intake.models import HelpRequest

@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 
 from tests.intake import files
-from tests.intake.servers import database_url, multipart, post, public_server
+from tests.intake.servers import multipart, post
 from tests.intake.test_public_pages import FORM
+from tests.processes import database_url, public_server
 from waystation.intake.models import Attachment, HelpRequest
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]

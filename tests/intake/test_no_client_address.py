@@ -12,9 +12,10 @@ import re
 import pytest
 
 from tests.intake.files import jpeg_with_gps
-from tests.intake.servers import database_url, multipart, public_server, stop
+from tests.intake.servers import multipart
 from tests.intake.test_crash_durability import CODENAME
 from tests.intake.test_public_pages import FORM
+from tests.processes import database_url, public_server, stop
 from tests.vault.plaintext import database_bytes, find_forms, read_tree
 from tests.web.demo_server import parse, raw_request
 from tests.web.malformed import MALFORMED

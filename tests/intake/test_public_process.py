@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.intake.servers import REPO, database_url, public_env, public_server
+from tests.processes import REPO, database_url, public_env, public_server
 from waystation.intake.management.commands import intake as _intake_command  # noqa: F401
 from waystation.intake.models import IntakeKey
 

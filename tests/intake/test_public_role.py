@@ -13,8 +13,9 @@ from django.conf import settings
 from django.db import connection
 
 from tests.intake.files import jpeg_with_gps
-from tests.intake.servers import database_url, post, public_server
+from tests.intake.servers import post
 from tests.intake.test_public_pages import FORM
+from tests.processes import database_url, public_server
 from waystation.intake import public_role, screening
 from waystation.intake.models import (
     Attachment,

@@ -10,7 +10,6 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.factories import login_verified
 from tests.relocation.test_documents import passport
 from tests.relocation.test_travel import leg_input
 from waystation.audit.models import AuditEntry
@@ -18,16 +17,6 @@ from waystation.relocation.models import Leg, Pathway, RelocationPlan, TravelDoc
 from waystation.relocation.services import documents, travel
 
 SECRETS = ("Volunteer Alpha", "Bus station north", "75 1234567", "Hamburg sponsor")
-
-
-@pytest.fixture
-def client_for():
-    def make(user) -> Client:
-        client = Client()
-        login_verified(client, user)
-        return client
-
-    return make
 
 
 @pytest.fixture

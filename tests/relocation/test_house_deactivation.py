@@ -8,10 +8,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
-from tests.factories import login_verified, make_staff
+from tests.factories import make_staff, signed_in_client
 from tests.relocation.conftest import Staff
 from tests.relocation.test_houses import add_house, book
 from waystation.accounts.roles import Role
@@ -22,12 +21,6 @@ from waystation.relocation.services import houses as services
 from waystation.relocation.services.common import RelocationError
 
 CONFIRM = {"confirm": "deactivate"}
-
-
-def client_for(user) -> Client:
-    client = Client()
-    login_verified(client, user)
-    return client
 
 
 def messages_of(response) -> list[str]:
@@ -70,7 +63,7 @@ def other_coordinator(db):
 
 
 def test_a_bare_post_changes_nothing_and_shows_the_confirmation_page(staff, house):
-    response = client_for(staff.logistics).post(deactivate_url(house))
+    response = signed_in_client(staff.logistics).post(deactivate_url(house))
 
     assert response.status_code == 200
     assert "relocation/houses/deactivate.html" in [t.name for t in response.templates]
@@ -80,7 +73,7 @@ def test_a_bare_post_changes_nothing_and_shows_the_confirmation_page(staff, hous
 
 @pytest.mark.parametrize("confirm", ["", "yes", "DEACTIVATE", "deactivate " * 3, "1"])
 def test_a_post_without_the_page_s_confirmation_changes_nothing(staff, house, confirm):
-    response = client_for(staff.logistics).post(deactivate_url(house), {"confirm": confirm})
+    response = signed_in_client(staff.logistics).post(deactivate_url(house), {"confirm": confirm})
 
     assert response.status_code == 200
     assert is_active(house)
@@ -88,7 +81,7 @@ def test_a_post_without_the_page_s_confirmation_changes_nothing(staff, house, co
 
 
 def test_the_confirmation_page_says_what_deactivating_means(staff, house):
-    response = client_for(staff.logistics).get(deactivate_url(house))
+    response = signed_in_client(staff.logistics).get(deactivate_url(house))
 
     text = response.content.decode()
     assert response.status_code == 200
@@ -99,7 +92,7 @@ def test_the_confirmation_page_says_what_deactivating_means(staff, house):
 
 
 def test_the_house_page_links_to_the_confirmation_and_posts_nothing_there(staff, house):
-    text = client_for(staff.logistics).get(reverse("relocation:house", args=[house.id]))
+    text = signed_in_client(staff.logistics).get(reverse("relocation:house", args=[house.id]))
     page = text.content.decode()
 
     assert f'<a href="{deactivate_url(house)}">' in page
@@ -107,7 +100,7 @@ def test_the_house_page_links_to_the_confirmation_and_posts_nothing_there(staff,
 
 
 def test_a_confirmed_post_deactivates_with_an_audit_entry(staff, house):
-    response = client_for(staff.logistics).post(deactivate_url(house), CONFIRM)
+    response = signed_in_client(staff.logistics).post(deactivate_url(house), CONFIRM)
 
     assert response.status_code == 302
     assert response["Location"] == reverse("relocation:house", args=[house.id])
@@ -116,7 +109,7 @@ def test_a_confirmed_post_deactivates_with_an_audit_entry(staff, house):
 
 
 def test_reactivating_works_with_an_audit_entry(staff, house):
-    client = client_for(staff.logistics)
+    client = signed_in_client(staff.logistics)
     client.post(deactivate_url(house), CONFIRM)
     page = client.get(reverse("relocation:house", args=[house.id])).content.decode()
     assert f'action="{reactivate_url(house)}"' in page
@@ -144,7 +137,7 @@ def test_a_reactivated_house_takes_stays_again(staff, house, case: Case):
 def test_a_get_of_reactivate_changes_nothing(staff, house):
     services.deactivate_house(user=staff.logistics, house_id=house.id)
 
-    response = client_for(staff.logistics).get(reactivate_url(house))
+    response = signed_in_client(staff.logistics).get(reactivate_url(house))
 
     assert response.status_code == 302
     assert not is_active(house)
@@ -152,7 +145,7 @@ def test_a_get_of_reactivate_changes_nothing(staff, house):
 
 def test_deactivating_a_house_with_stays_to_come_is_refused_on_the_page(staff, house, case):
     book(staff.logistics, case, house, 1, 3)
-    client = client_for(staff.logistics)
+    client = signed_in_client(staff.logistics)
 
     page = client.get(deactivate_url(house)).content.decode()
     response = client.post(deactivate_url(house), CONFIRM)
@@ -167,7 +160,7 @@ def test_outsiders_get_a_404_and_change_nothing(staff, house):
     services.deactivate_house(user=staff.logistics, house_id=house.id)
     other = add_house(staff.logistics, label="House 8")
     for outsider in (staff.caseworker, staff.other_caseworker, staff.screener, staff.admin):
-        client = client_for(outsider)
+        client = signed_in_client(outsider)
         for url in (deactivate_url(other), reactivate_url(house)):
             assert client.get(url).status_code == 404, (outsider, url)
             assert client.post(url, CONFIRM).status_code == 404, (outsider, url)
@@ -177,7 +170,7 @@ def test_outsiders_get_a_404_and_change_nothing(staff, house):
 
 
 def test_a_missing_house_and_a_hidden_one_get_the_same_answer(staff, house):
-    client = client_for(staff.caseworker)
+    client = signed_in_client(staff.caseworker)
     for view in ("relocation:house_deactivate", "relocation:house_reactivate"):
         hidden = client.post(reverse(view, args=[house.id]), CONFIRM)
         missing = client.post(reverse(view, args=["nosuchhouse00000"]), CONFIRM)
@@ -190,7 +183,7 @@ def test_a_coordinator_who_holds_no_key_can_neither_deactivate_nor_reactivate(
     inactive = add_house(staff.logistics, label="House 9")
     services.deactivate_house(user=staff.logistics, house_id=inactive.id)
     for outsider in (other_coordinator, staff.manager):  # both manage houses, no key
-        client = client_for(outsider)
+        client = signed_in_client(outsider)
         for method in ("get", "post"):
             response = getattr(client, method)(deactivate_url(house), CONFIRM)
             assert response.status_code == 302, (outsider, method)
@@ -213,7 +206,7 @@ def test_a_keyholder_who_does_not_manage_houses_cannot_deactivate(staff, house):
         user=staff.logistics, house_id=house.id, keyholder_id=staff.caseworker.pk
     )
 
-    response = client_for(staff.caseworker).post(deactivate_url(house), CONFIRM)
+    response = signed_in_client(staff.caseworker).post(deactivate_url(house), CONFIRM)
 
     assert response.status_code == 302
     assert is_active(house)
@@ -226,7 +219,7 @@ def test_a_second_keyholder_who_manages_houses_may(staff, house, other_coordinat
         user=staff.logistics, house_id=house.id, keyholder_id=other_coordinator.pk
     )
 
-    client_for(other_coordinator).post(deactivate_url(house), CONFIRM)
+    signed_in_client(other_coordinator).post(deactivate_url(house), CONFIRM)
 
     assert not is_active(house)
     assert status_entries(house) == [("safe_house.deactivated", other_coordinator.pk)]

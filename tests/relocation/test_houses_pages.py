@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tests.factories import login_verified, make_staff
+from tests.factories import make_staff, signed_in_client
 from tests.relocation.conftest import Staff, new_case
 from tests.relocation.test_houses import add_house, book, day
 from waystation.accounts.roles import Role
@@ -19,12 +19,6 @@ from waystation.relocation.models import Placement, PlacementStatus, SafeHouse, 
 from waystation.relocation.services import houses as services
 
 HOSTILE = '<script>alert("x")</script>'
-
-
-def client_for(user) -> Client:
-    client = Client()
-    login_verified(client, user)
-    return client
 
 
 def messages_of(response) -> list[str]:
@@ -73,7 +67,7 @@ def test_every_stay_url_is_a_404_for_someone_who_may_not_see_the_case(staff, hou
         "left_on": "",
     }
     for outsider in (staff.other_caseworker, staff.other_manager, staff.admin, staff.screener):
-        client = client_for(outsider)
+        client = signed_in_client(outsider)
         for url in stay_urls(case.id, stay.id):
             assert client.get(url).status_code == 404, (outsider, url)
             assert client.post(url, data).status_code == 404, (outsider, url)
@@ -83,7 +77,7 @@ def test_every_stay_url_is_a_404_for_someone_who_may_not_see_the_case(staff, hou
 
 
 def test_a_missing_case_and_a_hidden_one_get_the_same_answer(staff, case, stay):
-    client = client_for(staff.other_caseworker)
+    client = signed_in_client(staff.other_caseworker)
     for hidden, missing in zip(
         stay_urls(case.id, stay.id), stay_urls("nosuchcase000000", stay.id), strict=True
     ):
@@ -91,7 +85,7 @@ def test_a_missing_case_and_a_hidden_one_get_the_same_answer(staff, case, stay):
 
 
 def test_house_pages_are_a_404_without_the_permission(staff, house):
-    client = client_for(staff.caseworker)  # no stay in the house, no key, no permission
+    client = signed_in_client(staff.caseworker)  # no stay in the house, no key, no permission
     for url in [
         reverse("relocation:houses"),
         reverse("relocation:house_new"),
@@ -106,7 +100,7 @@ def test_house_pages_are_a_404_without_the_permission(staff, house):
 
 
 def test_a_stay_action_of_someone_who_may_see_redirects_back_to_the_case(staff, case, stay):
-    response = client_for(staff.caseworker).post(
+    response = signed_in_client(staff.caseworker).post(
         reverse("relocation:stay_arrived", args=[case.id, stay.id])
     )
     assert response.status_code == 302
@@ -122,7 +116,7 @@ def test_house_address_is_not_shown_to_a_coordinator_who_neither_holds_a_key_nor
     staff, house, case, stay
 ):
     other_logistics = make_staff(Role.LOGISTICS, "logistics2")
-    client = client_for(other_logistics)
+    client = signed_in_client(other_logistics)
     before = AuditEntry.objects.filter(action="safe_house.opened").count()
     for url in [
         reverse("relocation:houses"),
@@ -138,7 +132,7 @@ def test_house_address_is_not_shown_to_a_coordinator_who_neither_holds_a_key_nor
 
 
 def test_a_keyholder_opens_the_house_and_the_opening_is_audited(staff, house):
-    response = client_for(staff.logistics).get(reverse("relocation:house", args=[house.id]))
+    response = signed_in_client(staff.logistics).get(reverse("relocation:house", args=[house.id]))
     assert response.status_code == 200
     assert b"Qxhousemarker" in response.content
     entry = AuditEntry.objects.order_by("-seq").first()
@@ -152,14 +146,14 @@ def test_a_keyholder_opens_the_house_and_the_opening_is_audited(staff, house):
 
 def test_the_caseworker_of_a_coming_stay_opens_the_house_page(staff, house, case, stay):
     assert not SafeHouseKeyholder.objects.filter(house=house, user=staff.caseworker).exists()
-    response = client_for(staff.caseworker).get(reverse("relocation:house", args=[house.id]))
+    response = signed_in_client(staff.caseworker).get(reverse("relocation:house", args=[house.id]))
     assert response.status_code == 200
     assert b"Qxhousemarker" in response.content
     assert b"Change beds" not in response.content  # no permission: no management forms
 
 
 def test_no_audit_entry_names_the_address(staff, house, case, stay):
-    client_for(staff.logistics).get(reverse("relocation:house", args=[house.id]))
+    signed_in_client(staff.logistics).get(reverse("relocation:house", args=[house.id]))
     for row in AuditEntry.objects.values("action", "object_type", "object_id"):
         assert "Qx" not in "".join(row.values())
 
@@ -192,13 +186,13 @@ def _new_house(client: Client, **changes: str):
     ],
 )
 def test_bad_house_input_is_refused_and_adds_nothing(staff, house, changes):
-    response = _new_house(client_for(staff.logistics), **changes)
+    response = _new_house(signed_in_client(staff.logistics), **changes)
     assert response.status_code == 400
     assert SafeHouse.objects.count() == 1
 
 
 def test_markup_in_a_house_label_is_shown_as_text(staff):
-    client = client_for(staff.logistics)
+    client = signed_in_client(staff.logistics)
     response = _new_house(client, label=HOSTILE[:60], address=HOSTILE)
     assert response.status_code == 302
     house = SafeHouse.objects.get(label=HOSTILE[:60])
@@ -210,7 +204,7 @@ def test_markup_in_a_house_label_is_shown_as_text(staff):
 
 @pytest.mark.parametrize("beds", ["-3", "0", "abc", "99999999999999999999", "1.5", ""])
 def test_bad_bed_counts_change_nothing(staff, house, beds):
-    client = client_for(staff.logistics)
+    client = signed_in_client(staff.logistics)
     response = client.post(reverse("relocation:house_beds", args=[house.id]), {"beds": beds})
     assert response.status_code == 302
     assert messages_of(response)
@@ -219,7 +213,7 @@ def test_bad_bed_counts_change_nothing(staff, house, beds):
 
 def test_lowering_beds_below_a_booked_night_is_a_clear_message(staff, house, case, stay):
     book(staff.logistics, new_case(None, [staff.caseworker, staff.logistics]), house, 2, 3)
-    response = client_for(staff.logistics).post(
+    response = signed_in_client(staff.logistics).post(
         reverse("relocation:house_beds", args=[house.id]), {"beds": "1"}
     )
     assert any("already booked" in m for m in messages_of(response))
@@ -228,7 +222,7 @@ def test_lowering_beds_below_a_booked_night_is_a_clear_message(staff, house, cas
 
 @pytest.mark.parametrize("keyholder", ["abc", "-1", "", "99999999999", "ADMIN"])
 def test_bad_keyholder_input_changes_nothing(staff, house, keyholder):
-    client = client_for(staff.logistics)
+    client = signed_in_client(staff.logistics)
     for name in ("keyholder_add", "keyholder_remove"):
         response = client.post(
             reverse(f"relocation:{name}", args=[house.id]), {"keyholder": keyholder}
@@ -239,7 +233,7 @@ def test_bad_keyholder_input_changes_nothing(staff, house, keyholder):
 
 
 def test_an_administrator_is_never_offered_nor_given_a_key(staff, house):
-    client = client_for(staff.logistics)
+    client = signed_in_client(staff.logistics)
     page = client.get(reverse("relocation:house", args=[house.id])).content.decode()
     assert f'value="{staff.caseworker.pk}"' in page
     assert f'value="{staff.admin.pk}"' not in page
@@ -248,7 +242,7 @@ def test_an_administrator_is_never_offered_nor_given_a_key(staff, house):
 
 
 def test_keys_are_given_and_taken_back_through_the_page(staff, house):
-    client = client_for(staff.logistics)
+    client = signed_in_client(staff.logistics)
     url = reverse("relocation:keyholder_add", args=[house.id])
     client.post(url, {"keyholder": staff.caseworker.pk})
     assert SafeHouseKeyholder.objects.filter(house=house, user=staff.caseworker).exists()
@@ -292,7 +286,7 @@ def _stay_data(chosen: SafeHouse, **changes: str) -> dict[str, str]:
     ],
 )
 def test_bad_stay_input_is_refused_and_saves_nothing(staff, house, case, changes):
-    response = client_for(staff.logistics).post(
+    response = signed_in_client(staff.logistics).post(
         reverse("relocation:stay_add", args=[case.id]), _stay_data(house, **changes)
     )
     assert response.status_code == 302
@@ -302,7 +296,7 @@ def test_bad_stay_input_is_refused_and_saves_nothing(staff, house, case, changes
 
 def test_an_inactive_house_cannot_be_chosen(staff, house, case):
     services.deactivate_house(user=staff.logistics, house_id=house.id)
-    response = client_for(staff.logistics).post(
+    response = signed_in_client(staff.logistics).post(
         reverse("relocation:stay_add", args=[case.id]), _stay_data(house)
     )
     assert messages_of(response)
@@ -312,7 +306,7 @@ def test_an_inactive_house_cannot_be_chosen(staff, house, case):
 def test_overbooking_through_the_page_is_a_clear_message(staff, house, case):
     services.change_beds(user=staff.logistics, house_id=house.id, beds=1)
     book(staff.logistics, new_case(None, [staff.logistics]), house, 11, 12)
-    response = client_for(staff.logistics).post(
+    response = signed_in_client(staff.logistics).post(
         reverse("relocation:stay_add", args=[case.id]), _stay_data(house)
     )
     assert any(f"full on the night of {day(11):%Y-%m-%d}" in m for m in messages_of(response))
@@ -324,7 +318,7 @@ def test_markup_in_stay_notes_is_stored_and_shown_as_text(staff, house, case):
 
     from waystation.relocation.selectors.houses import case_section
 
-    client = client_for(staff.logistics)
+    client = signed_in_client(staff.logistics)
     client.post(reverse("relocation:stay_add", args=[case.id]), _stay_data(house, notes=HOSTILE))
     assert Placement.objects.get(case=case).notes == HOSTILE
     html = render_to_string(
@@ -339,7 +333,7 @@ def test_markup_in_stay_notes_is_stored_and_shown_as_text(staff, house, case):
 def test_bad_departure_dates_change_nothing(staff, house, case, left_on):
     stay = book(staff.logistics, case, house, -2, 3)
     services.mark_arrived(user=staff.caseworker, case_id=case.id, placement_id=stay.id)
-    response = client_for(staff.caseworker).post(
+    response = signed_in_client(staff.caseworker).post(
         reverse("relocation:stay_left", args=[case.id, stay.id]), {"left_on": left_on}
     )
     assert messages_of(response)
@@ -350,7 +344,7 @@ def test_bad_departure_dates_change_nothing(staff, house, case, left_on):
 def test_stay_ids_of_another_case_are_a_404(staff, house, case, team: Team):
     other = new_case(team, [staff.caseworker, staff.logistics], full_name="Other Person")
     theirs = book(staff.logistics, other, house, 1, 2)
-    client = client_for(staff.caseworker)
+    client = signed_in_client(staff.caseworker)
     for url in stay_urls(case.id, theirs.id)[1:]:
         assert client.post(url).status_code == 404
     assert Placement.objects.get(pk=theirs.pk).status == PlacementStatus.PLANNED
@@ -359,7 +353,7 @@ def test_stay_ids_of_another_case_are_a_404(staff, house, case, team: Team):
 def test_leaving_early_through_the_page_frees_the_nights(staff, house, case):
     stay = book(staff.logistics, case, house, -2, 5)
     services.mark_arrived(user=staff.caseworker, case_id=case.id, placement_id=stay.id)
-    client = client_for(staff.caseworker)
+    client = signed_in_client(staff.caseworker)
     response = client.post(
         reverse("relocation:stay_left", args=[case.id, stay.id]),
         {"left_on": f"{day(0):%Y-%m-%d}"},
@@ -384,8 +378,8 @@ def _relocation_page(client: Client, case: Case) -> bytes:
 def test_a_caseworker_without_a_key_is_not_offered_the_form_and_a_made_up_post_is_refused(
     staff, house, case
 ):
-    assert BOOKING_FORM in _relocation_page(client_for(staff.logistics), case)  # control
-    client = client_for(staff.caseworker)
+    assert BOOKING_FORM in _relocation_page(signed_in_client(staff.logistics), case)  # control
+    client = signed_in_client(staff.caseworker)
     page = _relocation_page(client, case)
     assert BOOKING_FORM not in page
     assert reverse("relocation:stay_add", args=[case.id]).encode() not in page
@@ -402,7 +396,7 @@ def test_a_coordinator_who_manages_houses_but_holds_no_key_is_refused_through_th
 ):
     other_logistics = make_staff(Role.LOGISTICS, "logistics2")
     theirs = new_case(team, [other_logistics], full_name="Their Person")
-    client = client_for(other_logistics)
+    client = signed_in_client(other_logistics)
     assert client.get(reverse("relocation:houses")).status_code == 200  # manages houses
     assert BOOKING_FORM not in _relocation_page(client, theirs)
     response = client.post(reverse("relocation:stay_add", args=[theirs.id]), _stay_data(house))
@@ -412,10 +406,10 @@ def test_a_coordinator_who_manages_houses_but_holds_no_key_is_refused_through_th
 
 
 def test_once_given_a_key_through_the_page_the_caseworker_books(staff, house, case):
-    client_for(staff.logistics).post(
+    signed_in_client(staff.logistics).post(
         reverse("relocation:keyholder_add", args=[house.id]), {"keyholder": staff.caseworker.pk}
     )
-    client = client_for(staff.caseworker)
+    client = signed_in_client(staff.caseworker)
     page = _relocation_page(client, case)
     assert BOOKING_FORM in page
     assert f'value="{house.id}"'.encode() in page
@@ -430,7 +424,7 @@ def test_once_given_a_key_through_the_page_the_caseworker_books(staff, house, ca
 
 
 def test_occupancy_counts_beds_by_night_and_names_no_one(staff, house, case, stay):
-    client = client_for(staff.manager)
+    client = signed_in_client(staff.manager)
     response = client.get(reverse("relocation:occupancy"))
     assert response.status_code == 200
     found = response.context["found"]
@@ -446,7 +440,7 @@ def test_occupancy_counts_beds_by_night_and_names_no_one(staff, house, case, sta
 
 def test_occupancy_of_one_house_over_a_chosen_range(staff, house, stay):
     add_house(staff.logistics, label="House 4", beds=5)
-    response = client_for(staff.manager).get(
+    response = signed_in_client(staff.manager).get(
         reverse("relocation:occupancy"),
         {"house": house.id, "start": f"{day(2):%Y-%m-%d}", "days": "92"},
     )
@@ -469,14 +463,14 @@ def test_occupancy_of_one_house_over_a_chosen_range(staff, house, stay):
     ],
 )
 def test_bad_occupancy_queries_are_a_clear_page(staff, house, query):
-    response = client_for(staff.manager).get(reverse("relocation:occupancy"), query)
+    response = signed_in_client(staff.manager).get(reverse("relocation:occupancy"), query)
     assert response.status_code == 400
     assert b"<script>alert" not in response.content
     assert response.context["found"].days == 14
 
 
 def test_a_manager_reaches_every_house_page_and_adds_a_house(staff, house):
-    client = client_for(staff.manager)
+    client = signed_in_client(staff.manager)
     for url in (reverse("relocation:houses"), reverse("relocation:house_new")):
         response = client.get(url)
         assert response.status_code == 200
@@ -491,7 +485,7 @@ def test_the_house_page_asks_a_fixed_number_of_queries_however_many_staff(staff,
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    client = client_for(staff.logistics)
+    client = signed_in_client(staff.logistics)
     url = reverse("relocation:house", args=[house.id])
     # The first form page a session sees stores its CSRF token there (CSRF_USE_SESSIONS).
     client.get(url)

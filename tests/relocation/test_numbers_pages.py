@@ -12,7 +12,6 @@ from django.test import Client
 from django.utils import timezone
 from pypdf import PdfReader
 
-from tests.factories import login_verified
 from tests.relocation.test_numbers_data import close, make_case, pay, programme
 from waystation.audit.models import AuditEntry
 from waystation.cases.models import Outcome
@@ -22,16 +21,6 @@ PAGE = "/relocation/numbers/"
 CSV = "/relocation/numbers/csv/{}/"
 PDF = "/relocation/numbers/report.pdf"
 TABLES = ["requests", "queue", "stage_times", "outcomes", "spend", "per_person", "occupancy"]
-
-
-@pytest.fixture
-def client_for():
-    def make(user) -> Client:
-        client = Client()
-        login_verified(client, user)
-        return client
-
-    return make
 
 
 @pytest.fixture

@@ -8,12 +8,8 @@ closed instead of keeping keys nobody can take back.
 from __future__ import annotations
 
 import http.client
-import os
 import re
-import signal
-import socket
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from waystation.vault.agent import AgentClient, AgentUnavailable
+from tests.processes import StaffStack, staff_stack, waystation_command
+from waystation.vault.agent import AgentClient
 
 pytestmark = pytest.mark.slow
 
@@ -30,13 +27,10 @@ STAFF_PATHS = ["/", "/accounts/login/", "/vault/seal/", "/no-such-page/"]
 
 @dataclass
 class Server:
-    env: dict[str, str]
-    port: int
-    socket_path: Path
-    agent: subprocess.Popen[bytes]
+    stack: StaffStack
 
     def get(self, path: str) -> tuple[int, str]:
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
+        conn = http.client.HTTPConnection("127.0.0.1", self.stack.port, timeout=5)
         try:
             conn.request("GET", path)
             response = conn.getresponse()
@@ -45,107 +39,16 @@ class Server:
             conn.close()
 
     def waystation(self, *args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "waystation.cli", *args],
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
+        return waystation_command(self.stack.env, *args, timeout=60)
 
     def agent_status(self) -> dict[str, object]:
-        return AgentClient(self.socket_path).request({"op": "status"}, timeout=2.0)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _wait_for(condition, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if condition():
-                return
-        except (AgentUnavailable, OSError):
-            pass
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
+        return AgentClient(self.stack.socket_path).request({"op": "status"}, timeout=2.0)
 
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[Server]:
-    data_dir = tmp_path / "data"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "waystation.settings",
-        "WAYSTATION_MODE": "demo",
-        "WAYSTATION_DATA_DIR": str(data_dir),
-        "WAYSTATION_VAULT_BACKEND": "agent",
-        "DATABASE_URL": f"sqlite:///{data_dir / 'db.sqlite3'}",
-    }
-    socket_path = data_dir / "run" / "agent.sock"
-    migrate = subprocess.run(
-        [sys.executable, "-m", "waystation.cli", "migrate", "--verbosity", "0"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert migrate.returncode == 0, migrate.stderr
-    log = (tmp_path / "servers.log").open("wb")
-    agent = subprocess.Popen(
-        [sys.executable, "-m", "waystation.cli", "agent", "--demo"],
-        env=env,
-        stdout=log,
-        stderr=log,
-    )
-    port = _free_port()
-    srv = Server(env=env, port=port, socket_path=socket_path, agent=agent)
-    workers: subprocess.Popen[bytes] | None = None
-    try:
-        _wait_for(lambda: not srv.agent_status()["sealed"], 20, "the agent to unseal")
-        workers = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "waystation.wsgi:application",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                "2",
-                "--log-level",
-                "warning",
-                "--no-control-socket",
-            ],
-            env=env,
-            stdout=log,
-            stderr=log,
-        )
-        # Each worker subscribes to the agent when it starts (wsgi.py: prepare_worker).
-        _wait_for(lambda: srv.agent_status()["subscribers"] == 2, 30, "two subscribed workers")
-    except AssertionError:
-        log.flush()
-        print((tmp_path / "servers.log").read_text())
-        raise
-    else:
-        yield srv
-    finally:
-        procs = [p for p in (workers, agent) if p is not None]
-        for proc in procs:
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGTERM)
-        for proc in procs:
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-        log.close()
+    with staff_stack(tmp_path, workers=2) as stack:
+        yield Server(stack)
 
 
 def _is_sealed_page(status: int, body: str) -> bool:
@@ -184,8 +87,8 @@ def test_unsealing_restores_service(server: Server) -> None:
 def test_workers_fail_closed_when_the_key_agent_dies(server: Server) -> None:
     assert server.get("/accounts/login/")[0] == 200
 
-    server.agent.kill()
-    server.agent.wait(timeout=5)
+    server.stack.agent.kill()
+    server.stack.agent.wait(timeout=5)
 
     # The workers' subscriptions break at once; within a second every page is sealed.
     time.sleep(1.0)

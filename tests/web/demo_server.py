@@ -7,14 +7,11 @@ output, as a tester would read them."""
 from __future__ import annotations
 
 import base64
-import os
 import re
 import shutil
-import signal
 import socket
 import sqlite3
 import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -25,7 +22,7 @@ from pathlib import Path
 
 from django_otp.oath import TOTP
 
-from tests.intake.servers import REPO, free_port
+from tests.processes import demo_env, start_demo, stop, two_free_ports, waystation_command
 
 START_SECONDS = 240.0  # migrations, Argon2 for six accounts, on a busy machine
 
@@ -159,27 +156,14 @@ class DemoServer:
             return db.execute(sql).fetchall()
 
     def waystation(self, *args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "waystation.cli", *args],
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
+        return waystation_command(self.env, *args, timeout=120)
 
     def output(self) -> str:
         return self.log_path.read_text(errors="replace")
 
     def stop(self) -> str:
         """Stop everything (SIGTERM, as Ctrl-C) and return all it printed."""
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
+        stop(self.process, timeout=30)
         return self.output()
 
 
@@ -195,35 +179,12 @@ def demo_serve() -> Iterator[DemoServer]:
     # A short folder: the agent's Unix socket path must stay under 108 bytes.
     scratch = Path(tempfile.mkdtemp(prefix="ws-demo-"))
     data_dir = scratch / "d"
-    env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "PYTHONPATH": str(REPO / "src"),
-        "PYTHONUNBUFFERED": "1",
-        "WAYSTATION_MODE": "demo",
-        "WAYSTATION_DATA_DIR": str(data_dir),
-    }
-    staff_port, public_port = free_port(), free_port()
-    while public_port == staff_port:
-        public_port = free_port()
+    env = demo_env(data_dir)
+    staff_port, public_port = two_free_ports()
     log_path = scratch / "output.log"
     log = log_path.open("wb")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "waystation.cli",
-            "demo",
-            "serve",
-            "--staff-port",
-            str(staff_port),
-            "--public-port",
-            str(public_port),
-        ],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-        cwd=scratch,
+    process = start_demo(
+        env, staff_port=staff_port, public_port=public_port, stdout=log, cwd=scratch
     )
     server = DemoServer(
         staff_port=staff_port,

@@ -5,13 +5,9 @@ member of staff talking to it over plain HTTP (password, then the TOTP code)."""
 from __future__ import annotations
 
 import http.client
-import os
 import re
-import signal
-import socket
 import subprocess
 import sys
-import time
 import urllib.parse
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,10 +17,8 @@ from pathlib import Path
 from django_otp.oath import totp
 
 from tests.factories import DEFAULT_TEST_PASSWORD
+from tests.processes import staff_stack
 from waystation.accounts.roles import Role
-from waystation.vault.agent import AgentClient, AgentUnavailable
-
-REPO = Path(__file__).resolve().parents[2]
 
 _MAKE_STAFF = """
 import django
@@ -41,24 +35,6 @@ services.confirm_totp(user=user, device=device, token=services.current_totp_code
 TOTPDevice.objects.filter(pk=device.pk).update(last_t=-1)
 print(device.bin_key.hex())
 """
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _wait_for(condition, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if condition():
-                return
-        except (AgentUnavailable, OSError):
-            pass
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 @dataclass
@@ -143,77 +119,5 @@ class Session:
 
 @contextmanager
 def staff_server(tmp_path: Path) -> Iterator[StaffServer]:
-    data_dir = tmp_path / "data"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "waystation.settings",
-        "WAYSTATION_MODE": "demo",
-        "WAYSTATION_DATA_DIR": str(data_dir),
-        "WAYSTATION_VAULT_BACKEND": "agent",
-        "DATABASE_URL": f"sqlite:///{data_dir / 'db.sqlite3'}",
-        "PYTHONPATH": str(REPO / "src"),
-    }
-    migrate = subprocess.run(
-        [sys.executable, "-m", "waystation.cli", "migrate", "--verbosity", "0"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
-    assert migrate.returncode == 0, migrate.stderr
-    log = tmp_path / "servers.log"
-    processes: list[subprocess.Popen[bytes]] = []
-    with log.open("wb") as out:
-        try:
-            processes.append(
-                subprocess.Popen(
-                    [sys.executable, "-m", "waystation.cli", "agent", "--demo"],
-                    env=env,
-                    stdout=out,
-                    stderr=out,
-                    start_new_session=True,
-                )
-            )
-            agent = AgentClient(data_dir / "run" / "agent.sock")
-            _wait_for(lambda: not agent.request({"op": "status"})["sealed"], 30, "the agent")
-            port = _free_port()
-            # As `demo serve` starts it (demo/management/commands/demo.py).
-            processes.append(
-                subprocess.Popen(
-                    [
-                        sys.executable,
-                        "-m",
-                        "gunicorn",
-                        "waystation.wsgi:application",
-                        "--bind",
-                        f"127.0.0.1:{port}",
-                        "--workers",
-                        "1",
-                        "--error-logfile",
-                        "-",
-                        "--log-level",
-                        "warning",
-                        "--no-control-socket",
-                    ],
-                    env=env,
-                    stdout=out,
-                    stderr=out,
-                    start_new_session=True,
-                )
-            )
-            server = StaffServer(port=port, log=log, env=env)
-            _wait_for(
-                lambda: server.session().get("/accounts/login/").status == 200, 30, "gunicorn"
-            )
-            yield server
-        finally:
-            for process in reversed(processes):
-                if process.poll() is None:
-                    os.killpg(process.pid, signal.SIGTERM)
-            for process in reversed(processes):
-                try:
-                    process.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    os.killpg(process.pid, signal.SIGKILL)
-                    process.wait()
+    with staff_stack(tmp_path) as stack:
+        yield StaffServer(port=stack.port, log=stack.log, env=stack.env)

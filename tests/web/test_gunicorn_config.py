@@ -19,7 +19,7 @@ import pytest
 from gunicorn.app.wsgiapp import WSGIApplication
 from gunicorn.config import Config
 
-from tests.intake.servers import REPO, free_port
+from tests.processes import REPO, free_port
 from waystation.web import gunicorn_config
 from waystation.web.gunicorn_logging import Logger, redact
 from waystation.web.serving import gunicorn_command

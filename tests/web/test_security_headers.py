@@ -6,14 +6,13 @@ from __future__ import annotations
 import os
 import re
 import secrets
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 
 import waystation
+from tests.processes import waystation_command
 
 TEMPLATES_DIR = Path(waystation.__file__).parent / "templates"
 
@@ -89,25 +88,14 @@ def _production_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     return env
 
 
-def _waystation(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "waystation.cli", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-
-
 def test_production_settings_pass_the_deployment_checks(tmp_path):
     env = _production_env(tmp_path, WAYSTATION_SECRET_KEY=secrets.token_urlsafe(64))
-    result = _waystation(env, "check", "--deploy", "--fail-level", "WARNING")
+    result = waystation_command(env, "check", "--deploy", "--fail-level", "WARNING")
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_production_refuses_to_start_without_a_secret_key(tmp_path):
-    result = _waystation(_production_env(tmp_path), "check")
+    result = waystation_command(_production_env(tmp_path), "check")
     assert result.returncode != 0
     assert "WAYSTATION_SECRET_KEY" in result.stderr
 
@@ -121,13 +109,13 @@ def test_production_never_turns_debug_on(tmp_path):
         "print(settings.DEBUG, settings.SESSION_COOKIE_SECURE, settings.CSRF_COOKIE_SECURE,"
         " settings.SECURE_HSTS_SECONDS > 0)"
     )
-    result = _waystation(env, "shell", "--no-imports", "-c", script)
+    result = waystation_command(env, "shell", "--no-imports", "-c", script)
     assert result.stdout.split() == ["False", "True", "True", "True"], result.stderr
 
 
 def test_an_unknown_mode_is_refused(tmp_path):
     env = _production_env(tmp_path, WAYSTATION_MODE="staging")
-    result = _waystation(env, "check")
+    result = waystation_command(env, "check")
     assert result.returncode != 0
     assert "WAYSTATION_MODE must be" in result.stderr
 
@@ -139,7 +127,7 @@ def test_production_hashes_passwords_with_argon2id_at_full_cost(tmp_path):
         "h = get_hasher();"
         "print(h.algorithm, h.time_cost, h.memory_cost)"
     )
-    result = _waystation(env, "shell", "--no-imports", "-c", script)
+    result = waystation_command(env, "shell", "--no-imports", "-c", script)
     algorithm, time_cost, memory_cost = result.stdout.split()
     assert algorithm == "argon2"
     assert int(time_cost) >= 2 and int(memory_cost) >= 65536
