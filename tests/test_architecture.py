@@ -27,6 +27,10 @@ ROOT = "waystation"
 LAYERS = ["audit", "vault", "accounts", "web", "intake", "cases", "relocation", "demo"]
 # Project modules that are no app: shared helpers any app may use (they import no app)...
 BASE = {"waystation.ids", "waystation.durable", "waystation.logging_config"}
+# ... the part the two settings modules share: only they import it (apps read
+# django.conf.settings), and it imports nothing of Waystation, since the public process
+# loads it (docs/design.md §2.3) ...
+SETTINGS_COMMON = "waystation.settings_common"
 # ... and the entry points that wire the apps together (nothing imports them).
 ENTRY = {
     "waystation.settings",
@@ -36,6 +40,7 @@ ENTRY = {
     "waystation.asgi",
     "waystation.cli",
 }
+SETTINGS = {"waystation.settings", "waystation.settings_public"}
 
 
 @dataclass(frozen=True)
@@ -161,6 +166,12 @@ def layering_faults(modules: dict[str, Path]) -> list[str]:
     for use in uses(modules):
         if use.module in ENTRY:
             faults.append(f"{use.importer}:{use.line} imports the entry point {use.module}")
+            continue
+        if use.module == SETTINGS_COMMON and use.importer not in SETTINGS:
+            faults.append(f"{use.importer}:{use.line} imports {use.module}: for the settings only")
+            continue
+        if use.importer == SETTINGS_COMMON:
+            faults.append(f"{use.importer}:{use.line} imports {use.module}: it must import none")
             continue
         if use.importer in ENTRY:
             continue
@@ -300,6 +311,22 @@ def test_the_checks_catch_an_upward_import_a_private_name_and_a_name_off_the_fac
     )
     assert any("visibility._rule, private to cases" in f for f in faults)
     assert not any("visible_cases" in f for f in faults)
+
+
+def test_the_checks_keep_the_settings_common_part_to_the_settings(tmp_path):
+    modules = _tree(
+        tmp_path,
+        {
+            "settings_common.py": "from waystation.vault import keystore\n",
+            "settings_public.py": "from waystation.settings_common import DATA_DIR\n",
+            "cases/views.py": "from waystation.settings_common import DATA_DIR\n",
+            "vault/keystore.py": "",
+        },
+    )
+    faults = layering_faults(modules)
+    assert any("waystation.settings_common:1" in f and "import none" in f for f in faults)
+    assert any("waystation.cases.views:1" in f and "settings only" in f for f in faults)
+    assert not any("settings_public" in f for f in faults)
 
 
 def test_the_cycle_check_finds_a_cycle_through_a_package(tmp_path):

@@ -26,16 +26,14 @@ from django.core.exceptions import ImproperlyConfigured
 
 from waystation.filemodes import make_private_folder, write_private_file
 from waystation.logging_config import logging_config
-
-PACKAGE_DIR = Path(__file__).resolve().parent
-REPO_DIR = PACKAGE_DIR.parent.parent
-
-MODE = os.environ.get("WAYSTATION_MODE", "demo")
-if MODE not in {"demo", "production"}:
-    raise ImproperlyConfigured("WAYSTATION_MODE must be 'demo' or 'production'")
-DEMO_MODE = MODE == "demo"
-
-DATA_DIR = Path(os.environ.get("WAYSTATION_DATA_DIR", REPO_DIR / "var")).resolve()
+from waystation.settings_common import *  # noqa: F403 (the settings both processes share)
+from waystation.settings_common import (
+    DATA_DIR,
+    DEMO_MODE,
+    PACKAGE_DIR,
+    SQLITE_URL,
+    make_sqlite_durable,
+)
 
 
 def _read_secret_key() -> str:
@@ -71,13 +69,6 @@ ALLOWED_HOSTS = [
 CSRF_TRUSTED_ORIGINS = [
     o.strip() for o in os.environ.get("WAYSTATION_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
 ]
-# Waystation is always served at the root, and takes no header's word for where it is
-# mounted or which host and port were asked for: SCRIPT_NAME in the WSGI environ (which
-# a forwarding header can set, see waystation/web/gunicorn_config.py) is ignored, and
-# so are X-Forwarded-Host and X-Forwarded-Port (security review, December).
-FORCE_SCRIPT_NAME = ""
-USE_X_FORWARDED_HOST = False
-USE_X_FORWARDED_PORT = False
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -136,19 +127,8 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {
-    "default": dj_database_url.config(
-        default=f"sqlite:///{DATA_DIR / 'waystation.sqlite3'}", conn_max_age=60
-    )
-}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL + full sync: an accepted record survives kill -9 and power loss (docs/design.md §2.7).
-    DATABASES["default"]["OPTIONS"] = {
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;",
-        "transaction_mode": "IMMEDIATE",
-    }
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
-DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+DATABASES = {"default": dj_database_url.config(default=SQLITE_URL, conn_max_age=60)}
+make_sqlite_durable(DATABASES["default"])
 
 AUTH_USER_MODEL = "accounts.StaffUser"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
@@ -209,14 +189,12 @@ if WAYSTATION_REPORT_MIN_CELL < 2:
     raise ImproperlyConfigured("WAYSTATION_REPORT_MIN_CELL must be at least 2")
 
 # Security headers. The CSP allows nothing inline and nothing from elsewhere.
-SECURE_CONTENT_TYPE_NOSNIFF = True
 # "same-origin", not "no-referrer": under no-referrer browsers send "Origin: null" with
 # a page's own form posts, and Django's CSRF check (rightly) refuses them; over HTTPS
 # the Referer fallback is gone too. same-origin still sends nothing to other sites.
 # The applicant's side keeps no-referrer: it sets no cookie and checks Sec-Fetch-Site.
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
-X_FRAME_OPTIONS = "DENY"
 WAYSTATION_CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "font-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
@@ -230,24 +208,11 @@ if not DEMO_MODE:
     CSRF_COOKIE_SECURE = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
-LANGUAGE_CODE = "en"
-TIME_ZONE = "UTC"
-USE_I18N = True
-USE_TZ = True
-# Translations of the public pages and of the replies screeners send (waystation.intake).
-LOCALE_PATHS = [PACKAGE_DIR / "locale"]
-
-STATIC_URL = "/static/"
-# WhiteNoise serves static files straight from the package (its finders), so no
-# collectstatic step is needed; set WAYSTATION_STATIC_ROOT to serve a collected copy.
+# No collectstatic step is needed (settings_common.py); set WAYSTATION_STATIC_ROOT to
+# serve a collected copy.
 STATIC_ROOT = os.environ.get("WAYSTATION_STATIC_ROOT") or None
-STATICFILES_DIRS = [PACKAGE_DIR / "static"]
-WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_ROOT = DATA_DIR / "media"
-# Sealed uploads are never served by URL; they are opened through the vault.
-MEDIA_URL = "/no-media/"
-FILE_UPLOAD_PERMISSIONS = 0o600
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 

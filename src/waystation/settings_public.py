@@ -1,8 +1,10 @@
 """Settings for the public process (``waystation serve-public``): the request page and
 the applicant's mailbox, and nothing else.
 
-It shares no module with the staff settings on purpose: importing those would read the
-staff environment (its signing key among others). What this process holds:
+It never imports the staff settings: they would read the staff environment (its signing
+key among others). The two share only ``settings_common.py`` (the mode, the folders,
+SQLite's durability and the settings both must agree on), which reads nothing secret.
+What this process holds:
 
 - no signing key from anywhere: ``SECRET_KEY`` is random per process and signs nothing
   that is stored or that outlives the process (no sessions, no cookies, no signed URLs);
@@ -28,15 +30,14 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from waystation.logging_config import logging_config
-
-PACKAGE_DIR = Path(__file__).resolve().parent
-REPO_DIR = PACKAGE_DIR.parent.parent
-
-MODE = os.environ.get("WAYSTATION_MODE", "demo")
-if MODE not in {"demo", "production"}:
-    raise ImproperlyConfigured("WAYSTATION_MODE must be 'demo' or 'production'")
-DEMO_MODE = MODE == "demo"
-DATA_DIR = Path(os.environ.get("WAYSTATION_DATA_DIR", REPO_DIR / "var")).resolve()
+from waystation.settings_common import *  # noqa: F403 (the settings both processes share)
+from waystation.settings_common import (
+    DATA_DIR,
+    DEMO_MODE,
+    PACKAGE_DIR,
+    SQLITE_URL,
+    make_sqlite_durable,
+)
 
 # Random per process and never written down: nothing here is signed for later.
 SECRET_KEY = secrets.token_urlsafe(50)
@@ -55,12 +56,6 @@ INSTALLED_APPS = [
     "waystation.vault",
     "waystation.intake",
 ]
-
-# Served at the root; no header's word is taken for the mount point, host or port (see
-# waystation/web/gunicorn_config.py and the staff settings).
-FORCE_SCRIPT_NAME = ""
-USE_X_FORWARDED_HOST = False
-USE_X_FORWARDED_PORT = False
 
 MIDDLEWARE = [
     "waystation.intake.middleware.NoTraceHeadersMiddleware",
@@ -104,41 +99,23 @@ def _database_url() -> str:
             "Set DATABASE_URL_PUBLIC to a connection as the waystation_public role: the "
             "public process must not use the staff side's database account."
         )
-    return shared or f"sqlite:///{DATA_DIR / 'waystation.sqlite3'}"
+    return shared or SQLITE_URL
 
 
 DATABASES = {"default": dj_database_url.parse(_database_url(), conn_max_age=60)}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL + full sync, as on the staff side: "received" means on disk (docs/design.md §2.7).
-    DATABASES["default"]["OPTIONS"] = {
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;",
-        "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
-    }
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
-DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+make_sqlite_durable(DATABASES["default"], timeout=20)
 
 # Languages: complete in English and Russian; Arabic and Farsi right-to-left.
-LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("ru", "Русский"), ("ar", "العربية"), ("fa", "فارسی")]
-LOCALE_PATHS = [PACKAGE_DIR / "locale"]
-USE_I18N = True
-USE_TZ = True
-TIME_ZONE = "UTC"
 # The language is in the URL; this cookie name is never set, and never read usefully.
 LANGUAGE_COOKIE_NAME = "unused"
 
-STATIC_URL = "/static/"
 STATIC_ROOT = None
-STATICFILES_DIRS = [PACKAGE_DIR / "static"]
-WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = False
 MEDIA_ROOT = Path(os.environ.get("WAYSTATION_MEDIA_ROOT", DATA_DIR / "media"))
-MEDIA_URL = "/no-media/"
 
 # Uploads stay in memory (never a plaintext temporary file) and within the limits.
 FILE_UPLOAD_HANDLERS = ["waystation.intake.upload_handlers.LimitedMemoryUploadHandler"]
-FILE_UPLOAD_PERMISSIONS = 0o600
 DATA_UPLOAD_MAX_MEMORY_SIZE = 512 * 1024  # the text fields; files are counted separately
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 50
 # More files than WAYSTATION_INTAKE_MAX_FILES get a form error; far more, the 400 page.
@@ -151,9 +128,7 @@ WAYSTATION_PUBLIC_QUICK_EXIT_URL = os.environ.get(
 
 # No cookies at all: no sessions, no CSRF cookie (see SameOriginPostMiddleware), no
 # language cookie. Headers are set by NoTraceHeadersMiddleware.
-SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "no-referrer"
-X_FRAME_OPTIONS = "DENY"
 if not DEMO_MODE and os.environ.get("WAYSTATION_PUBLIC_BEHIND_TLS_PROXY") == "1":
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 

@@ -109,3 +109,25 @@ def test_arrival_ends_the_schedule(scheduled, staff):
     stages.change_stage(user=staff.caseworker, case_id=case.id, to_stage=Stage.ARRIVED)
     assert not CheckInSchedule.objects.get(case=case).active
     assert alerts_services.check_overdue(now=start + timedelta(days=3)).checked == 0
+
+
+def test_alert_each_skips_the_actor_and_raises_each_alert_once(case, staff):
+    # The one loop behind break-glass, approval and payment alerts: the person who acted
+    # is never alerted to it, and raising again changes nothing.
+    now = timezone.now()
+    people = [staff.manager.pk, staff.caseworker.pk, staff.other_manager.pk]
+    raised = alerts_services.alert_each(
+        people,
+        kind=AlertKind.APPROVAL_REQUESTED,
+        case=case,
+        subject="x",
+        now=now,
+        actor_id=staff.caseworker.pk,
+    )
+    assert raised == 2
+    assert sorted(alerts(AlertKind.APPROVAL_REQUESTED)) == ["manager", "othermanager"]
+    assert set(Alert.objects.values_list("actor_id", flat=True)) == {staff.caseworker.pk}
+    again = alerts_services.alert_each(
+        people, kind=AlertKind.APPROVAL_REQUESTED, case=case, subject="x", now=now
+    )
+    assert again == 1  # the caseworker, no longer the actor; the managers have theirs

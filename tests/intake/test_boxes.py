@@ -71,3 +71,40 @@ def test_a_reply_sealed_to_the_codename_opens_with_it():
     public = boxes.codename_key_pair(codename).public
     box = boxes.seal_to(public, "ответ".encode(), AD)
     assert boxes.open_box(boxes.codename_key_pair(codename).private, box, AD).decode() == "ответ"
+
+
+# Known answers, made before the box was rebuilt on ``vault.primitives``: requests,
+# messages and files already stored must open, and codenames already handed out must
+# find their mailbox, whatever the code around the primitives becomes.
+KNOWN_PRIVATE = bytes(range(1, 33))
+KNOWN_PUBLIC = "07a37cbc142093c8b755dc1b10e86cb426374ad16aa853ed0bdfc0b2b86d1c7c"
+KNOWN_AD = boxes.box_context("intake_helprequest", "kat", "payload_box")
+KNOWN_BOX = (
+    "02d92f24cd35248452a0d42c6e544f8011f14eace44ee24c03e9957eef5264671fff40d3aa58ba5789cc"
+    "8e503bd4ac7e6f36b11d7a2a3de522876adb294d73ba92d032ed3809e93db99d516a7d2b5aa4ceb3cd2d"
+    "2ced19d7"
+)
+KNOWN_CODENAME = "abacus zoom plank remedy hubcap lullaby unsold"
+
+
+def test_a_box_sealed_by_the_earlier_code_still_opens():
+    assert boxes.public_key_of(KNOWN_PRIVATE).hex() == KNOWN_PUBLIC
+    opened = boxes.open_box(KNOWN_PRIVATE, bytes.fromhex(KNOWN_BOX), KNOWN_AD)
+    assert opened.decode() == "known answer — ответ"
+    assert boxes.fingerprint(bytes.fromhex(KNOWN_PUBLIC)) == "aaa8fff703b50b22"
+
+
+def test_a_new_box_keeps_the_format():
+    box = boxes.seal_to(bytes.fromhex(KNOWN_PUBLIC), b"x", KNOWN_AD)
+    assert box[:1] == boxes.BOX_FORMAT
+    assert len(box) == 1 + boxes.PUBLIC_KEY_BYTES + 12 + 1 + 16
+    assert boxes.open_box(KNOWN_PRIVATE, box, KNOWN_AD) == b"x"
+
+
+def test_codename_values_are_those_the_earlier_code_derived():
+    assert boxes.codename_lookup(KNOWN_CODENAME) == (
+        "a81b596a5a694159d634dce1af7dfc7c49fdaba83582cff8e1c83ff71c3f9f9e"
+    )
+    pair = boxes.codename_key_pair(KNOWN_CODENAME)
+    assert pair.private.hex() == "2be5df96c504ed350363258353fcd63635dc315e9dd0fb235543106baba88730"
+    assert pair.public.hex() == "b62f98c9209ff564b47f7dcb7675aafa44bf63e70e3a5f4c02ab51138b49a858"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import subprocess
 import sys
@@ -19,7 +20,7 @@ SERVE_PUBLIC = __import__(
 )
 
 INSPECT_SETTINGS = """
-import json, django
+import json, sys, django
 from django.conf import settings
 django.setup()
 from django.urls import resolve, Resolver404
@@ -37,6 +38,7 @@ print(json.dumps({
     "debug": settings.DEBUG,
     "resolved_staff_paths": resolved,
     "settings_text": repr({k: getattr(settings, k) for k in dir(settings) if k.isupper()}),
+    "modules": sorted(m for m in sys.modules if m.startswith("waystation.settings")),
 }))
 """
 
@@ -77,6 +79,45 @@ def test_public_settings_have_no_staff_apps_routes_or_signing_key(tmp_path):
     assert "STAFF-SIGNING-KEY-MUST-NOT-LEAK" not in seen["settings_text"]
     assert "keystore" not in seen["settings_text"].lower()
     assert "agent.sock" not in seen["settings_text"]
+    # Only the shared part of the settings is loaded, never the staff side's module.
+    assert seen["modules"] == ["waystation.settings_common", "waystation.settings_public"]
+
+
+def _environment_reads(tree: ast.AST) -> tuple[set[object], int]:
+    """The names read from the environment (``os.environ[...]``, ``os.environ.get(...)``,
+    ``os.getenv(...)``), and how many mentions of the environment there are in all."""
+    read: set[object] = set()
+    for node in ast.walk(tree):
+        key = None
+        if isinstance(node, ast.Subscript) and getattr(node.value, "attr", None) == "environ":
+            key = node.slice
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            target = node.func
+            if target.attr == "getenv" or (
+                target.attr == "get" and getattr(target.value, "attr", None) == "environ"
+            ):
+                key = node.args[0]
+        if key is not None:
+            read.add(key.value if isinstance(key, ast.Constant) else "<not a constant>")
+    mentions = sum(
+        isinstance(node, ast.Attribute) and node.attr in {"environ", "environb", "getenv"}
+        for node in ast.walk(tree)
+    )
+    return read, mentions
+
+
+def test_the_settings_both_sides_share_read_no_secret():
+    # settings_common.py is loaded by the public process too: it may read the mode and the
+    # data folder from the environment, and nothing else (no signing key, no database
+    # account, no key path), and by name only.
+    tree = ast.parse((REPO / "src" / "waystation" / "settings_common.py").read_text())
+    read, mentions = _environment_reads(tree)
+    assert read == {"WAYSTATION_MODE", "WAYSTATION_DATA_DIR"}
+    assert mentions == 2, "the environment is read some other way too"
+    staff, _ = _environment_reads(
+        ast.parse((REPO / "src" / "waystation" / "settings.py").read_text())
+    )
+    assert "WAYSTATION_SECRET_KEY" in staff  # the check does see a read of a secret
 
 
 def test_each_public_process_gets_its_own_random_secret_key(tmp_path):

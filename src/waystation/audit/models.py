@@ -44,6 +44,8 @@ class AuditEntry(models.Model):
             ],
             separators=(",", ":"),
         )
+        # hashlib here, not vault.primitives: audit sits below the vault
+        # (docs/design.md §4.3), and the chain hash is unkeyed over ids anyway.
         return hashlib.sha256(payload.encode()).hexdigest()
 
 

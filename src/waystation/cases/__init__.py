@@ -10,8 +10,9 @@ Face (what other apps may import; ``tests/test_architecture.py`` holds them to i
 - ``selectors.visibility``: who may see a case, both ways (``visible_cases``,
   ``visible_case``, ``CaseNotFound``, ``case_viewers``/``viewers_of``, ``approvers_of``).
   Another app asks these, never ``Assignment``, ``AccessGrant`` or ``Team``.
-- ``services.alerts``: ``raise_alert``, ``resolve_alerts`` (never the ``Alert`` rows) and
-  ``check_overdue``; ``signals`` to hang an app's deadlines and indexes on cases' moments.
+- ``services.alerts``: ``raise_alert``, ``alert_each``, ``resolve_alerts`` (never the
+  ``Alert`` rows) and ``check_overdue``; ``signals`` to hang an app's deadlines and
+  indexes on cases' moments.
 - the actions other apps take on a case: ``services.stages``, ``check_ins``,
   ``daily_work``, ``opening``, ``access``, with ``services.common.CaseError``;
   ``workflow`` to ask whether a move exists or needs a second person.
@@ -34,7 +35,7 @@ FACE = {
     "selectors.matches": ["MATCHES_SHOWN_MAX"],
     "selectors.visibility": "*",
     "services.access": "*",
-    "services.alerts": ["check_overdue", "raise_alert", "resolve_alerts"],
+    "services.alerts": ["alert_each", "check_overdue", "raise_alert", "resolve_alerts"],
     "services.check_ins": "*",
     "services.common": ["CaseError"],
     "services.daily_work": "*",

@@ -8,7 +8,6 @@ happen to share characters never collide.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import unicodedata
 
@@ -17,7 +16,7 @@ from anyascii import anyascii
 from django.conf import settings
 
 from waystation.vault import normalisers, runtime
-from waystation.vault.primitives import keyed_digest
+from waystation.vault.primitives import keyed_digest, keyed_hash64
 
 INDEX_LENGTH = 32  # hex characters of a 128-bit digest
 
@@ -113,7 +112,7 @@ def keyed_minhash(text: str, *, bins: int = MINHASH_BINS) -> list[int]:
     mins = [_EMPTY] * bins
     for i in range(len(words) - width + 1):
         shingle = " ".join(words[i : i + width]).encode()
-        value = int.from_bytes(hashlib.blake2b(shingle, key=key, digest_size=8).digest(), "big")
+        value = int.from_bytes(keyed_hash64(key, shingle), "big")
         slot, rest = value % bins, value // bins
         if rest < mins[slot]:
             mins[slot] = rest
@@ -139,7 +138,7 @@ def minhash_bands(signature: list[int], *, rows: int = MINHASH_ROWS_PER_BAND) ->
     for start in range(0, len(signature) - rows + 1, rows):
         chunk = b"".join(v.to_bytes(8, "big") for v in signature[start : start + rows])
         band = (start // rows).to_bytes(2, "big")
-        bands.append(hashlib.blake2b(band + chunk, key=key, digest_size=8).hexdigest())
+        bands.append(keyed_hash64(key, band + chunk).hex())
     return bands
 
 

@@ -2,7 +2,7 @@
 
 The public request page must accept requests while the vault is sealed and while it
 holds no secret at all (docs/design.md §2.2, §2.3). So requests are sealed to the intake's X25519
-*public* key, as an ECIES "sealed box" built only from ``cryptography`` primitives:
+*public* key, as an ECIES "sealed box" built only from the primitives of ``vault/primitives.py``:
 
     ephemeral X25519 key pair  ->  ECDH with the recipient's public key
     ->  HKDF-SHA256 (salt = ephemeral public || recipient public, info = purpose)
@@ -26,26 +26,18 @@ mailbox key independent of each other. See docs/public-side.md.
 
 from __future__ import annotations
 
-import hashlib
-import os
 from dataclasses import dataclass
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from waystation.vault import primitives
+from waystation.vault.primitives import NONCE_BYTES, TAG_BYTES, X25519_KEY_BYTES, OpenFailed
 
-from waystation.vault.primitives import KEY_BYTES, NONCE_BYTES, OpenFailed
-
-PUBLIC_KEY_BYTES = 32
-PRIVATE_KEY_BYTES = 32
+PUBLIC_KEY_BYTES = X25519_KEY_BYTES
+PRIVATE_KEY_BYTES = X25519_KEY_BYTES
 # First byte of every sealed box; distinct from the symmetric format (0x01).
 BOX_FORMAT = b"\x02"
-_BOX_HEADER = 1 + PUBLIC_KEY_BYTES + NONCE_BYTES
-_TAG_BYTES = 16
+_BOX_HEADER = 1 + PUBLIC_KEY_BYTES
 
-_BOX_PURPOSE = b"waystation-sealed-box-v1"
+_BOX_PURPOSE = "waystation-sealed-box-v1"
 # Purpose labels for values derived from a codename. Never reuse one for another use.
 CODENAME_LOOKUP_PURPOSE = "waystation-codename-lookup-v1"
 CODENAME_MAILBOX_KEY_PURPOSE = "waystation-codename-mailbox-key-v1"
@@ -60,34 +52,21 @@ class KeyPair:
         return f"<KeyPair public={self.public.hex()[:12]}…>"
 
 
-def _raw_public(key: X25519PublicKey) -> bytes:
-    return key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-
-
-def _raw_private(key: X25519PrivateKey) -> bytes:
-    return key.private_bytes(
-        serialization.Encoding.Raw,
-        serialization.PrivateFormat.Raw,
-        serialization.NoEncryption(),
-    )
+def _key_pair(seed: bytes | None = None) -> KeyPair:
+    private = primitives.x25519_private_key(seed)
+    return KeyPair(private=private, public=primitives.x25519_public_key(private))
 
 
 def new_key_pair() -> KeyPair:
-    private = X25519PrivateKey.generate()
-    return KeyPair(private=_raw_private(private), public=_raw_public(private.public_key()))
+    return _key_pair()
 
 
 def public_key_of(private: bytes) -> bytes:
-    return _raw_public(X25519PrivateKey.from_private_bytes(private).public_key())
+    return primitives.x25519_public_key(private)
 
 
 def _box_key(shared: bytes, ephemeral_public: bytes, recipient_public: bytes) -> bytes:
-    return HKDF(
-        algorithm=hashes.SHA256(),
-        length=KEY_BYTES,
-        salt=ephemeral_public + recipient_public,
-        info=_BOX_PURPOSE,
-    ).derive(shared)
+    return primitives.derive_key(shared, _BOX_PURPOSE, salt=ephemeral_public + recipient_public)
 
 
 def seal_to(recipient_public: bytes, plaintext: bytes, associated_data: bytes) -> bytes:
@@ -95,34 +74,24 @@ def seal_to(recipient_public: bytes, plaintext: bytes, associated_data: bytes) -
     keeps nothing that could open the box again."""
     if len(recipient_public) != PUBLIC_KEY_BYTES:
         raise ValueError("an X25519 public key is 32 bytes")
-    ephemeral = X25519PrivateKey.generate()
-    ephemeral_public = _raw_public(ephemeral.public_key())
-    shared = ephemeral.exchange(X25519PublicKey.from_public_bytes(recipient_public))
-    key = _box_key(shared, ephemeral_public, recipient_public)
-    nonce = os.urandom(NONCE_BYTES)
-    return (
-        BOX_FORMAT
-        + ephemeral_public
-        + nonce
-        + AESGCM(key).encrypt(nonce, plaintext, associated_data)
-    )
+    ephemeral = new_key_pair()
+    shared = primitives.x25519_shared_secret(ephemeral.private, recipient_public)
+    key = _box_key(shared, ephemeral.public, recipient_public)
+    return BOX_FORMAT + ephemeral.public + primitives.seal_once(key, plaintext, associated_data)
 
 
 def open_box(recipient_private: bytes, box: bytes, associated_data: bytes) -> bytes:
-    if len(box) < _BOX_HEADER + _TAG_BYTES or box[:1] != BOX_FORMAT:
+    if len(box) < _BOX_HEADER + NONCE_BYTES + TAG_BYTES or box[:1] != BOX_FORMAT:
         raise OpenFailed("not a Waystation sealed box")
-    ephemeral_public = box[1 : 1 + PUBLIC_KEY_BYTES]
-    nonce = box[1 + PUBLIC_KEY_BYTES : _BOX_HEADER]
-    private = X25519PrivateKey.from_private_bytes(recipient_private)
+    ephemeral_public = box[1:_BOX_HEADER]
+    # First, outside the try: a malformed private key is the caller's fault, not the box's.
+    recipient_public = public_key_of(recipient_private)
     try:
-        shared = private.exchange(X25519PublicKey.from_public_bytes(ephemeral_public))
+        shared = primitives.x25519_shared_secret(recipient_private, ephemeral_public)
     except ValueError as exc:  # an all-zero shared secret: a crafted ephemeral key
         raise OpenFailed("sealed box does not open") from exc
-    key = _box_key(shared, ephemeral_public, _raw_public(private.public_key()))
-    try:
-        return AESGCM(key).decrypt(nonce, box[_BOX_HEADER:], associated_data)
-    except InvalidTag as exc:
-        raise OpenFailed("sealed box does not open with this key and context") from exc
+    key = _box_key(shared, ephemeral_public, recipient_public)
+    return primitives.open_once(key, box[_BOX_HEADER:], associated_data)
 
 
 def box_context(table: str, row_id: str, field: str) -> bytes:
@@ -135,9 +104,7 @@ def box_context(table: str, row_id: str, field: str) -> bytes:
 
 
 def _from_codename(codename: str, purpose: str) -> bytes:
-    return HKDF(
-        algorithm=hashes.SHA256(), length=KEY_BYTES, salt=None, info=purpose.encode()
-    ).derive(codename.encode())
+    return primitives.derive_key(codename.encode(), purpose)
 
 
 def codename_lookup(codename: str) -> str:
@@ -150,12 +117,9 @@ def codename_lookup(codename: str) -> str:
 def codename_key_pair(codename: str) -> KeyPair:
     """The applicant's mailbox key pair, recomputed from the codename on every visit.
     Only its public half is stored; staff replies are sealed to it."""
-    private = X25519PrivateKey.from_private_bytes(
-        _from_codename(codename, CODENAME_MAILBOX_KEY_PURPOSE)
-    )
-    return KeyPair(private=_raw_private(private), public=_raw_public(private.public_key()))
+    return _key_pair(_from_codename(codename, CODENAME_MAILBOX_KEY_PURPOSE))
 
 
 def fingerprint(public: bytes) -> str:
     """A short, stable name for a public key (for operators comparing exports)."""
-    return hashlib.sha256(public).hexdigest()[:16]
+    return primitives.public_digest(public).hex()[:16]

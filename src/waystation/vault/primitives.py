@@ -1,8 +1,17 @@
 """The only module in Waystation that touches cryptographic primitives.
 
-Everything here is a thin, named use of the ``cryptography`` package: AES-256-GCM for
-sealing, HKDF-SHA256 for deriving purpose-bound keys from the root key, HMAC-SHA256 for
-blind indexes. No cipher, padding or randomness is written by hand.
+Everything here is a thin, named use of the ``cryptography`` package and of the standard
+library's hashes: AES-256-GCM for sealing, HKDF-SHA256 for deriving purpose-bound keys,
+X25519 for sealing to a public key (``boxes`` builds the sealed box from these), HMAC-SHA256
+for blind indexes and keyed BLAKE2b for story signatures. No cipher, padding or randomness
+is written by hand. ``tests/vault/test_primitives.py`` fails if any other module of
+``src/waystation`` imports ``cryptography.hazmat``.
+
+Two things that look like cryptography live elsewhere on purpose: the trustees' shares
+(``shares.py``, SLIP-39 from ``shamir-mnemonic``: a whole scheme with its own word list,
+not a primitive), and the audit chain's SHA-256 (``audit/models.py``: audit sits below
+the vault, docs/design.md §4.3). Random ids, codenames and form tokens come from the
+standard library's ``secrets``; they are not keys.
 """
 
 from __future__ import annotations
@@ -12,12 +21,15 @@ import hmac
 import os
 
 from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 KEY_BYTES = 32
 NONCE_BYTES = 12
+TAG_BYTES = 16
+X25519_KEY_BYTES = 32
 # First byte of every ciphertext: lets a later format coexist with this one.
 CIPHERTEXT_FORMAT = b"\x01"
 
@@ -30,11 +42,29 @@ def new_key() -> bytes:
     return os.urandom(KEY_BYTES)
 
 
-def derive_key(root: bytes, purpose: str) -> bytes:
-    """A key for one purpose, so that no two uses ever share key material."""
+def derive_key(secret: bytes, purpose: str, *, salt: bytes | None = None) -> bytes:
+    """A key for one purpose (HKDF-SHA256, ``purpose`` as its info), so that no two uses
+    ever share key material."""
     return HKDF(
-        algorithm=hashes.SHA256(), length=KEY_BYTES, salt=None, info=purpose.encode()
-    ).derive(root)
+        algorithm=hashes.SHA256(), length=KEY_BYTES, salt=salt, info=purpose.encode()
+    ).derive(secret)
+
+
+# --- AES-256-GCM -------------------------------------------------------------------------
+# A sealed body is nonce || ciphertext and tag. Callers put their own format byte (and,
+# for a box, its header) in front.
+
+
+def _seal_body(aead: AESGCM, plaintext: bytes, associated_data: bytes) -> bytes:
+    nonce = os.urandom(NONCE_BYTES)
+    return nonce + aead.encrypt(nonce, plaintext, associated_data)
+
+
+def _open_body(aead: AESGCM, body: bytes, associated_data: bytes, what: str) -> bytes:
+    try:
+        return aead.decrypt(body[:NONCE_BYTES], body[NONCE_BYTES:], associated_data)
+    except InvalidTag as exc:
+        raise OpenFailed(f"{what} does not open with this key and context") from exc
 
 
 class Sealer:
@@ -49,17 +79,59 @@ class Sealer:
         self._aead = AESGCM(key)
 
     def seal(self, plaintext: bytes, associated_data: bytes) -> bytes:
-        nonce = os.urandom(NONCE_BYTES)
-        return CIPHERTEXT_FORMAT + nonce + self._aead.encrypt(nonce, plaintext, associated_data)
+        return CIPHERTEXT_FORMAT + _seal_body(self._aead, plaintext, associated_data)
 
     def open(self, ciphertext: bytes, associated_data: bytes) -> bytes:
-        if len(ciphertext) < 1 + NONCE_BYTES + 16 or ciphertext[:1] != CIPHERTEXT_FORMAT:
+        if len(ciphertext) < 1 + NONCE_BYTES + TAG_BYTES or ciphertext[:1] != CIPHERTEXT_FORMAT:
             raise OpenFailed("not a Waystation ciphertext")
-        nonce = ciphertext[1 : 1 + NONCE_BYTES]
-        try:
-            return self._aead.decrypt(nonce, ciphertext[1 + NONCE_BYTES :], associated_data)
-        except InvalidTag as exc:
-            raise OpenFailed("ciphertext does not open with this key and context") from exc
+        return _open_body(self._aead, ciphertext[1:], associated_data, "ciphertext")
+
+
+def seal_once(key: bytes, plaintext: bytes, associated_data: bytes) -> bytes:
+    """AES-256-GCM under a key used for one value only (a sealed box's): nonce ||
+    ciphertext and tag, with no format byte."""
+    return _seal_body(AESGCM(key), plaintext, associated_data)
+
+
+def open_once(key: bytes, body: bytes, associated_data: bytes) -> bytes:
+    """Opens what :func:`seal_once` sealed; :class:`OpenFailed` otherwise."""
+    if len(body) < NONCE_BYTES + TAG_BYTES:
+        raise OpenFailed("sealed box does not open")
+    return _open_body(AESGCM(key), body, associated_data, "sealed box")
+
+
+# --- X25519 ------------------------------------------------------------------------------
+# Keys travel as their raw 32 bytes: that is what the intake key, the mailboxes and the
+# boxes store.
+
+
+def x25519_private_key(seed: bytes | None = None) -> bytes:
+    """A new X25519 private key, or the one whose raw bytes are ``seed`` (a codename's
+    derived key), in its raw form."""
+    private = (
+        X25519PrivateKey.generate() if seed is None else X25519PrivateKey.from_private_bytes(seed)
+    )
+    return private.private_bytes(
+        serialization.Encoding.Raw,
+        serialization.PrivateFormat.Raw,
+        serialization.NoEncryption(),
+    )
+
+
+def x25519_public_key(private: bytes) -> bytes:
+    public = X25519PrivateKey.from_private_bytes(private).public_key()
+    return public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+
+
+def x25519_shared_secret(private: bytes, peer_public: bytes) -> bytes:
+    """ECDH. ``ValueError`` for a peer key that gives the all-zero secret (a crafted,
+    low-order point)."""
+    return X25519PrivateKey.from_private_bytes(private).exchange(
+        X25519PublicKey.from_public_bytes(peer_public)
+    )
+
+
+# --- digests -----------------------------------------------------------------------------
 
 
 def keyed_digest(key: bytes, message: bytes, length: int = 16) -> bytes:
@@ -68,6 +140,20 @@ def keyed_digest(key: bytes, message: bytes, length: int = 16) -> bytes:
         # An empty or short key would make the digest guessable: never fail open.
         raise ValueError("a keyed digest needs a full-length key")
     return hmac.new(key, message, hashlib.sha256).digest()[:length]
+
+
+def keyed_hash64(key: bytes, message: bytes) -> bytes:
+    """Keyed BLAKE2b, 8 bytes: a story's signature hashes every shingle, so this must be
+    cheap, and 64 bits is what MinHash works in."""
+    if len(key) < KEY_BYTES:
+        raise ValueError("a keyed hash needs a full-length key")
+    return hashlib.blake2b(message, key=key, digest_size=8).digest()
+
+
+def public_digest(message: bytes) -> bytes:
+    """SHA-256 with no key, for values that are public anyway (a public key's
+    fingerprint)."""
+    return hashlib.sha256(message).digest()
 
 
 def constant_time_equal(a: bytes, b: bytes) -> bool:

@@ -21,7 +21,7 @@ from waystation.cases.models import (
 )
 from waystation.cases.selectors import visibility
 from waystation.cases.selectors.visibility import CaseNotFound
-from waystation.cases.services.alerts import raise_alert
+from waystation.cases.services.alerts import alert_each
 from waystation.cases.services.common import (
     APPROVE,
     BREAK_GLASS,
@@ -208,15 +208,13 @@ def _take_emergency_access(user: Actor, case: Case, reason: str, now: datetime) 
     )
     grant.reason = reason
     grant.save(force_insert=True)
-    for manager_id in _programme_managers():
-        if manager_id != user.pk:
-            raise_alert(
-                recipient_id=manager_id,
-                kind=AlertKind.BREAK_GLASS,
-                case=case,
-                subject=grant.id,
-                now=now,
-                actor_id=user.pk,
-            )
+    alert_each(
+        _programme_managers(),
+        kind=AlertKind.BREAK_GLASS,
+        case=case,
+        subject=grant.id,
+        now=now,
+        actor_id=user.pk,
+    )
     _record(user, "case.break_glass", case)
     return grant

@@ -1,13 +1,15 @@
-"""Alerts: raising one (once per recipient, kind, case and subject), the regular run
-that raises the overdue ones (``check_overdue``), and resolving them.
+"""Alerts: raising one (once per recipient, kind, case and subject) or one to each of
+several people, the regular run that raises the overdue ones (``check_overdue``), and
+resolving them.
 
 Other apps raise and resolve their own alerts (a leg overdue, a document expiring, a
-payment to approve) through :func:`raise_alert` and :func:`resolve_alerts`, never through
-the ``Alert`` rows; whom to alert comes from ``selectors.visibility.case_viewers``."""
+payment to approve) through :func:`raise_alert`, :func:`alert_each` and
+:func:`resolve_alerts`, never through the ``Alert`` rows; whom to alert comes from
+``selectors.visibility.case_viewers``."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -52,6 +54,31 @@ def raise_alert(
         actor_id=actor_id,
     )
     return True
+
+
+def alert_each(
+    recipients: Iterable[int],
+    *,
+    kind: AlertKind,
+    case: Case,
+    subject: str,
+    now: datetime,
+    actor_id: int | None = None,
+) -> int:
+    """:func:`raise_alert` to each recipient, in the order given, except the actor: nobody
+    is alerted to what they did themselves. Returns how many alerts were new."""
+    raised = 0
+    for recipient_id in recipients:
+        if recipient_id != actor_id:
+            raised += raise_alert(
+                recipient_id=recipient_id,
+                kind=kind,
+                case=case,
+                subject=subject,
+                now=now,
+                actor_id=actor_id,
+            )
+    return raised
 
 
 def resolve_alerts(
@@ -131,11 +158,7 @@ def _raise_web_contact_alerts(now: datetime, report: OverdueReport) -> None:
         supervisor_id = viewers[case.pk].supervisor_id
         if kind == AlertKind.HELP_NOW and supervisor_id is not None:
             recipients.add(supervisor_id)
-        for recipient_id in recipients:
-            if raise_alert(
-                recipient_id=recipient_id, kind=kind, case=case, subject=subject, now=now
-            ):
-                report.web_alerts += 1
+        report.web_alerts += alert_each(recipients, kind=kind, case=case, subject=subject, now=now)
 
 
 @transaction.atomic
@@ -165,15 +188,13 @@ def check_overdue(*, now: datetime | None = None) -> OverdueReport:
                 if schedule.next_due_at >= now:
                     continue
         subject = schedule.next_due_at.strftime("%Y%m%dT%H%M%S")
-        for user_id in sorted(viewers[case.id].assignees):
-            if raise_alert(
-                recipient_id=user_id,
-                kind=AlertKind.CHECK_IN_MISSED,
-                case=case,
-                subject=subject,
-                now=now,
-            ):
-                report.alerts += 1
+        report.alerts += alert_each(
+            sorted(viewers[case.id].assignees),
+            kind=AlertKind.CHECK_IN_MISSED,
+            case=case,
+            subject=subject,
+            now=now,
+        )
         grace_over = now >= schedule.next_due_at + timedelta(hours=schedule.grace_hours)
         supervisor_id = viewers[case.id].supervisor_id
         if (

@@ -23,7 +23,7 @@ from waystation.cases.models import (
     StageChange,
 )
 from waystation.cases.selectors import visibility
-from waystation.cases.services.alerts import raise_alert
+from waystation.cases.services.alerts import alert_each
 from waystation.cases.services.common import APPROVE, CaseError, _case_for, _record, _require, _text
 from waystation.cases.workflow import Needs
 
@@ -127,15 +127,14 @@ def change_stage(
     )
     approval.reason = reason
     approval.save(force_insert=True)
-    for approver in visibility.approvers_of(case, permission=APPROVE, exclude=user.pk):
-        raise_alert(
-            recipient_id=approver,
-            kind=AlertKind.APPROVAL_REQUESTED,
-            case=case,
-            subject=approval.id,
-            now=now,
-            actor_id=user.pk,
-        )
+    alert_each(
+        visibility.approvers_of(case, permission=APPROVE, exclude=user.pk),
+        kind=AlertKind.APPROVAL_REQUESTED,
+        case=case,
+        subject=approval.id,
+        now=now,
+        actor_id=user.pk,
+    )
     _record(user, "case.approval_requested", case)
     return MoveResult(moved=False, approval=approval)
 

@@ -167,12 +167,11 @@ def raise_expiry_alerts(*, now: datetime) -> int:
     viewers = case_visibility.viewers_of(case_ids)
     raised = 0
     for document_id, case_id, expires_on in expiring:
-        for user_id in sorted(viewers[case_id].assignees):
-            raised += case_alerts.raise_alert(
-                recipient_id=user_id,
-                kind=AlertKind.DOCUMENT_EXPIRING,
-                case=cases[case_id],
-                subject=f"{document_id}:{expires_on}",
-                now=now,
-            )
+        raised += case_alerts.alert_each(
+            sorted(viewers[case_id].assignees),
+            kind=AlertKind.DOCUMENT_EXPIRING,
+            case=cases[case_id],
+            subject=f"{document_id}:{expires_on}",
+            now=now,
+        )
     return raised

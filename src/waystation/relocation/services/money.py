@@ -140,18 +140,14 @@ def record_rate(
 
 
 def _raise_approval_alerts(case: Case, payment: Payment, actor_id: int) -> None:
-    now = timezone.now()
-    for recipient_id in case_visibility.approvers_of(
-        case, permission=APPROVE_PAYMENT, exclude=actor_id
-    ):
-        case_alerts.raise_alert(
-            recipient_id=recipient_id,
-            kind=AlertKind.PAYMENT_APPROVAL,
-            case=case,
-            subject=payment.id,
-            now=now,
-            actor_id=actor_id,
-        )
+    case_alerts.alert_each(
+        case_visibility.approvers_of(case, permission=APPROVE_PAYMENT, exclude=actor_id),
+        kind=AlertKind.PAYMENT_APPROVAL,
+        case=case,
+        subject=payment.id,
+        now=timezone.now(),
+        actor_id=actor_id,
+    )
 
 
 def _resolve_approval_alerts(payment: Payment) -> None:

@@ -392,14 +392,13 @@ def raise_leg_alerts(*, now: datetime) -> int:
     viewers = case_visibility.viewers_of({leg.case_id for leg in missed})
     raised = 0
     for leg in missed:
-        for user_id in sorted(viewers[leg.case_id].assignees):
-            raised += case_alerts.raise_alert(
-                recipient_id=user_id,
-                kind=AlertKind.LEG_OVERDUE,
-                case=leg.case,
-                subject=leg.id,
-                now=now,
-            )
+        raised += case_alerts.alert_each(
+            sorted(viewers[leg.case_id].assignees),
+            kind=AlertKind.LEG_OVERDUE,
+            case=leg.case,
+            subject=leg.id,
+            now=now,
+        )
         supervisor_id = viewers[leg.case_id].supervisor_id
         grace_over = now >= leg.planned_arrival + timedelta(hours=leg.grace_hours)
         if (

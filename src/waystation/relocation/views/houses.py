@@ -16,28 +16,21 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, URLPattern, path, reverse
+from django.urls import URLPattern, path
 from django.views.decorators.http import require_GET, require_http_methods
 
-from waystation.cases.selectors.visibility import visible_case
 from waystation.relocation.forms import houses as forms
 from waystation.relocation.selectors import houses as selectors
 from waystation.relocation.selectors.houses import HouseNotFound
 from waystation.relocation.services import houses as services
 from waystation.relocation.services.common import MANAGE_HOUSES, RelocationError
+from waystation.relocation.views.common import act, act_then
 from waystation.web.actions import actor, tell
 
 # Actions answer GET too, after the same 404 check as POST, with a redirect to their page:
 # someone who may not see a case (or house) gets a 404 whatever the method, never a 405
 # that would differ from a visible one's answer.
 _action = require_http_methods(["GET", "POST"])
-
-
-def _case_page(case_id: str) -> str:
-    try:
-        return reverse("relocation:case", args=[case_id]) + "#stays"
-    except NoReverseMatch:  # the relocation page of a case is another area's; until it is
-        return reverse("cases:detail", args=[case_id])
 
 
 # --- houses -----------------------------------------------------------------------------------
@@ -103,9 +96,7 @@ def _house_action(
     request: HttpRequest, house_id: str, form: Any | None, call: Callable[[], Any], done: str
 ) -> HttpResponse:
     selectors.visible_house(user=actor(request), house_id=house_id)  # a 404 before anything
-    if request.method == "POST":
-        tell(request, form, call, done, refused=RelocationError)
-    return redirect("relocation:house", house_id)
+    return act_then(request, form, call, done, redirect("relocation:house", house_id))
 
 
 @login_required
@@ -227,24 +218,15 @@ def occupancy(request: HttpRequest) -> HttpResponse:
 
 
 # --- a case's stays ---------------------------------------------------------------------------
-
-
-def _stay_action(
-    request: HttpRequest, case_id: str, form: Any | None, call: Callable[[], Any], done: str
-) -> HttpResponse:
-    # Visibility before the form: someone who may not see the case learns nothing, not
-    # even whether their input was valid.
-    visible_case(user=actor(request), case_id=case_id)
-    if request.method == "POST":
-        tell(request, form, call, done, refused=RelocationError)
-    return redirect(_case_page(case_id))
+# Each goes through ``common.act``: the case's 404 before the form, so that someone who
+# may not see the case learns nothing, not even whether their input was valid.
 
 
 @login_required
 @_action
 def stay_add(request: HttpRequest, case_id: str) -> HttpResponse:
     form = forms.PlacementForm(request.POST, houses=selectors.all_active_houses())
-    return _stay_action(
+    return act(
         request,
         case_id,
         form,
@@ -260,13 +242,14 @@ def stay_add(request: HttpRequest, case_id: str) -> HttpResponse:
             ),
         ),
         "Stay booked.",
+        "stays",
     )
 
 
 @login_required
 @_action
 def stay_arrived(request: HttpRequest, case_id: str, placement_id: str) -> HttpResponse:
-    return _stay_action(
+    return act(
         request,
         case_id,
         None,
@@ -274,6 +257,7 @@ def stay_arrived(request: HttpRequest, case_id: str, placement_id: str) -> HttpR
             user=actor(request), case_id=case_id, placement_id=placement_id
         ),
         "Marked as arrived.",
+        "stays",
     )
 
 
@@ -281,7 +265,7 @@ def stay_arrived(request: HttpRequest, case_id: str, placement_id: str) -> HttpR
 @_action
 def stay_left(request: HttpRequest, case_id: str, placement_id: str) -> HttpResponse:
     form = forms.LeftForm(request.POST)
-    return _stay_action(
+    return act(
         request,
         case_id,
         form,
@@ -292,13 +276,14 @@ def stay_left(request: HttpRequest, case_id: str, placement_id: str) -> HttpResp
             left_on=form.cleaned_data["left_on"],
         ),
         "Marked as left.",
+        "stays",
     )
 
 
 @login_required
 @_action
 def stay_cancel(request: HttpRequest, case_id: str, placement_id: str) -> HttpResponse:
-    return _stay_action(
+    return act(
         request,
         case_id,
         None,
@@ -306,6 +291,7 @@ def stay_cancel(request: HttpRequest, case_id: str, placement_id: str) -> HttpRe
             user=actor(request), case_id=case_id, placement_id=placement_id
         ),
         "Stay cancelled.",
+        "stays",
     )
 
 
