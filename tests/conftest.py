@@ -7,6 +7,7 @@ throwaway key, and a media folder of its own. Tests that need the vault sealed c
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -18,6 +19,18 @@ from waystation.accounts.models import StaffUser
 from waystation.vault import runtime
 from waystation.vault.keyservice import KeyService
 from waystation.vault.runtime import InProcessBackend
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked ``own_sqlite`` start Waystation on a SQLite file of their own and never
+    touch the suite's database: the PostgreSQL pass would run them again unchanged."""
+    if os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
+        skip = pytest.mark.skip(
+            reason="runs on a SQLite database of its own: covered by the SQLite pass"
+        )
+        for item in items:
+            if item.get_closest_marker("own_sqlite"):
+                item.add_marker(skip)
 
 
 @pytest.fixture(autouse=True)

@@ -175,6 +175,7 @@ def _production(tmp_path: Path, **extra: str) -> dict[str, str]:
 
 
 @pytest.mark.slow
+@pytest.mark.own_sqlite
 def test_production_needs_an_anchor_file_configured_for_verify_to_pass(tmp_path):
     env = _production(tmp_path)
     assert waystation_command(env, "migrate", "--verbosity", "0").returncode == 0

@@ -49,6 +49,7 @@ def _not_private(modes: dict[str, tuple[str, int]]) -> list[str]:
     return wrong
 
 
+@pytest.mark.own_sqlite
 def test_a_new_data_folder_and_its_database_are_private(tmp_path):
     data_dir = tmp_path / "var"
 
@@ -77,6 +78,7 @@ def _answers(url: str) -> bool:
 
 
 @pytest.mark.slow
+@pytest.mark.own_sqlite
 def test_demo_serve_keeps_its_data_folder_and_everything_its_servers_write_private(tmp_path):
     data_dir = tmp_path / "var"
     data_dir.mkdir()

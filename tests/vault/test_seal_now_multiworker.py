@@ -20,7 +20,7 @@ import pytest
 from tests.processes import StaffStack, staff_stack, waystation_command
 from waystation.vault.agent import AgentClient
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.own_sqlite]
 
 STAFF_PATHS = ["/", "/accounts/login/", "/vault/seal/", "/no-such-page/"]
 

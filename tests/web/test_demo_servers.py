@@ -24,7 +24,7 @@ from tests.web.forwarded import CLIENT, PREFIX, raw_headers
 from tests.web.malformed import MALFORMED
 from waystation.demo.people import DEMO_APPLICANTS
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.own_sqlite]
 
 # What a staff page about the demo's invented people shows: their names and numbers,
 # and the "(Demo)" every story, address, payee and escort begins with.

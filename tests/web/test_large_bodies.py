@@ -35,6 +35,7 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Session]:
 
 
 @pytest.mark.slow
+@pytest.mark.own_sqlite
 def test_a_megabyte_of_text_gets_the_too_large_page_from_the_real_server(browser):
     browser.get("/cases/teams/")
 
@@ -47,6 +48,7 @@ def test_a_megabyte_of_text_gets_the_too_large_page_from_the_real_server(browser
 
 
 @pytest.mark.slow
+@pytest.mark.own_sqlite
 def test_long_text_within_the_limit_still_gets_the_forms_own_error(browser):
     browser.get("/cases/teams/")
 
