@@ -294,6 +294,9 @@ def staff_stack(tmp_path: Path, *, workers: int = 1) -> Iterator[StaffStack]:
             )
         except BaseException:
             out.flush()
+            # Into pytest's captured output of a failed start: the servers' own log, of a
+            # scratch installation holding only invented test data, and gunicorn's error
+            # log is redacted of addresses (waystation.web.gunicorn_logging).
             print(log.read_text(errors="replace"))
             for process in reversed(processes):
                 stop(process)
