@@ -98,7 +98,13 @@ def apply(connection: Any) -> list[str]:
                     "then migrate again (see docs/public-side.md)."
                 )
             create = f"CREATE ROLE {role} NOLOGIN CONNECTION LIMIT {CONNECTION_LIMIT}"
-            cursor.execute(create)
+            # Roles belong to the cluster, not to one database: another migration (the
+            # test suite's parallel workers, a second installation) may create it
+            # between our look and our CREATE. Losing that race is fine.
+            cursor.execute(
+                f"DO $$ BEGIN {create}; "
+                "EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"
+            )
             run.append(create)
         cursor.execute("SELECT current_schema()")
         schema_row = cursor.fetchone()
