@@ -4,6 +4,10 @@ the table. Figures are measured by `make bench`, never asserted here."""
 import subprocess
 import sys
 
+import pytest
+
+pytestmark = pytest.mark.slow  # a bench run in a child process: ~25 s on a quiet machine
+
 
 def test_the_benchmarks_run_and_print_their_table():
     result = subprocess.run(

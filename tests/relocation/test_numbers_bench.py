@@ -4,6 +4,10 @@
 import subprocess
 import sys
 
+import pytest
+
+pytestmark = pytest.mark.slow  # a bench run in a child process: ~25 s on a quiet machine
+
 
 def test_the_dashboard_benchmark_runs_in_quick_mode():
     result = subprocess.run(
