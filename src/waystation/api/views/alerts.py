@@ -11,7 +11,14 @@ from rest_framework.views import APIView
 
 from waystation.api.serializers import cases as shapes
 from waystation.api.serializers.common import PageQuerySerializer
-from waystation.api.views.common import READ_ERRORS, WRITE_ERRORS, actor, page_of_rows, query
+from waystation.api.views.common import (
+    ALERT_ID,
+    READ_ERRORS,
+    WRITE_ERRORS,
+    actor,
+    page_of_rows,
+    query,
+)
 from waystation.cases.selectors import alerts
 from waystation.cases.services import alerts as alert_services
 from waystation.cases.services.common import CaseError
@@ -34,6 +41,7 @@ class AlertResolve(APIView):
     @extend_schema(
         operation_id="alerts_resolve",
         summary="Acknowledge one of your alerts",
+        parameters=[ALERT_ID],
         request=None,
         responses={204: OpenApiResponse(description="Acknowledged."), **WRITE_ERRORS},
     )

@@ -19,6 +19,7 @@ from waystation.api.serializers.common import PageQuerySerializer
 from waystation.api.views.common import (
     CASE_ID,
     READ_ERRORS,
+    TASK_ID,
     WRITE_ERRORS,
     actor,
     page_of_rows,
@@ -145,7 +146,7 @@ class TaskDone(APIView):
     @extend_schema(
         operation_id="cases_tasks_done",
         summary="Mark an open task done",
-        parameters=[CASE_ID],
+        parameters=[CASE_ID, TASK_ID],
         request=None,
         responses={204: OpenApiResponse(description="Done."), **WRITE_ERRORS},
     )

@@ -74,9 +74,22 @@ def errors(*codes: int) -> dict[int, OpenApiResponse]:
 READ_ERRORS = errors(400, 401, 403, 404, 429)
 WRITE_ERRORS = errors(400, 401, 403, 404, 413, 415, 429)
 
-CASE_ID = OpenApiParameter(
-    "case_id",
-    str,
-    OpenApiParameter.PATH,
-    description="The case's id (16 characters).",
-)
+# Row ids are 16 characters of lowercase base32 (waystation.ids). Saying so lets a
+# client (and the schemathesis run) tell an id from a path that is no route at all.
+ID_PATTERN = "^[a-z2-7]{16}$"
+
+
+def path_id(name: str, what: str) -> OpenApiParameter:
+    return OpenApiParameter(
+        name,
+        str,
+        OpenApiParameter.PATH,
+        required=True,
+        pattern=ID_PATTERN,
+        description=f"The {what}'s id.",
+    )
+
+
+CASE_ID = path_id("case_id", "case")
+TASK_ID = path_id("task_id", "task")
+ALERT_ID = path_id("alert_id", "alert")
