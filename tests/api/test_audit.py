@@ -60,9 +60,7 @@ def test_reading_writes_the_same_entries_as_the_page(seeded, staff, page, endpoi
 def test_acting_writes_the_same_entries_as_the_page(seeded, staff, page, form, endpoint, body):
     case, _ = seeded
     user = staff.caseworker
-    on_page = entries_of(
-        lambda: signed_in_client(user).post(f"/cases/{case.id}/{page}/", form)
-    )
+    on_page = entries_of(lambda: signed_in_client(user).post(f"/cases/{case.id}/{page}/", form))
     api = bearer(issue(user))
     through_api = entries_of(
         lambda: api.post(

@@ -198,11 +198,16 @@ def test_the_people_who_may_see_the_case_read_it_on_every_route(seeded, staff, w
             assert response.status_code == 200, name
             seen |= set(contains_marker(response.content))
     assert {"Zaurbek" + "Qxwzmarker", "noteQxwzmarker", "legQxwzmarkerorigin", "QX4471093"} <= seen
-    listed = client.get("/api/v1/cases/?stage=declined").content + client.get("/api/v1/cases/").content
+    listed = (
+        client.get("/api/v1/cases/?stage=declined").content + client.get("/api/v1/cases/").content
+    )
     assert case.id.encode() in listed
-    assert bearer(issue(getattr(staff, who))).post(
-        f"/api/v1/cases/{case.id}/notes/", data=BODY, content_type=JSON
-    ).status_code == 201
+    assert (
+        bearer(issue(getattr(staff, who)))
+        .post(f"/api/v1/cases/{case.id}/notes/", data=BODY, content_type=JSON)
+        .status_code
+        == 201
+    )
 
 
 @pytest.mark.parametrize("role", ["screener", "admin"])

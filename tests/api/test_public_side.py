@@ -29,7 +29,9 @@ print(json.dumps({{
     "apps": settings.INSTALLED_APPS,
     "resolved": found,
     "rest_framework": hasattr(settings, "REST_FRAMEWORK"),
-    "modules": sorted(m for m in sys.modules if m.startswith(("waystation.api", "rest_framework", "drf_"))),
+    "modules": sorted(
+        m for m in sys.modules if m.startswith(("waystation.api", "rest_framework", "drf_"))
+    ),
 }}))
 """
 

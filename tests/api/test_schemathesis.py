@@ -40,9 +40,7 @@ def test_no_server_error_and_no_answer_off_the_schema(live_server, seeded, staff
     user = staff.caseworker
     secret = issue(user)
     spec = json.loads(
-        bearer(secret)
-        .get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
-        .content
+        bearer(secret).get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").content
     )
     schema = schemathesis.openapi.from_dict(spec)
     real = {

@@ -108,9 +108,7 @@ class Notes(APIView):
         note = daily_work.add_note(
             user=actor(request), case_id=case_id, text=data["text"], kind=data["kind"]
         )
-        return Response(
-            shapes.NoteCreatedSerializer(note).data, status=status.HTTP_201_CREATED
-        )
+        return Response(shapes.NoteCreatedSerializer(note).data, status=status.HTTP_201_CREATED)
 
 
 class Tasks(APIView):
@@ -137,9 +135,7 @@ class Tasks(APIView):
         task = daily_work.add_task(
             user=actor(request), case_id=case_id, title=data["title"], due_at=data["due_at"]
         )
-        return Response(
-            shapes.TaskCreatedSerializer(task).data, status=status.HTTP_201_CREATED
-        )
+        return Response(shapes.TaskCreatedSerializer(task).data, status=status.HTTP_201_CREATED)
 
 
 class TaskDone(APIView):

@@ -36,7 +36,9 @@ def token_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             issued = tokens.create_token(
-                user=actor(request), scope=form.cleaned_data["scope"], days=form.cleaned_data["days"]
+                user=actor(request),
+                scope=form.cleaned_data["scope"],
+                days=form.cleaned_data["days"],
             )
         except tokens.TokenError as exc:
             form.add_error(None, str(exc))
