@@ -7,4 +7,7 @@ class ApiConfig(AppConfig):
     verbose_name = "API"
 
     def ready(self) -> None:
-        from waystation.api import receivers  # noqa: F401  (connects the signals)
+        from waystation.api import (  # noqa: F401
+            receivers,  # connects the signals
+            schema,  # registers the bearer scheme with drf-spectacular
+        )

@@ -35,11 +35,13 @@ class LimitedJSONParser(BaseParser):
         if len(data) > limit:
             raise BodyTooLarge(f"The request body is limited to {limit:,} bytes.")
         try:
-            return json.loads(data.decode("utf-8"), parse_constant=_no_constant)
-        except (UnicodeDecodeError, ValueError):
-            # The parser's own message quotes the position, never the content; this one
-            # says what to do.
+            parsed = json.loads(data.decode("utf-8"), parse_constant=_no_constant)
+            # "\ud800" is valid JSON but no text: a lone surrogate cannot be sealed (or
+            # shown), so it is refused here rather than failing deep in a service.
+            json.dumps(parsed, ensure_ascii=False).encode("utf-8")
+        except (UnicodeError, ValueError):
             raise ParseError("The request body is not valid JSON (UTF-8).") from None
+        return parsed
 
 
 def _no_constant(name: str) -> Any:

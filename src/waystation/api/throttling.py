@@ -24,11 +24,8 @@ class _TokenThrottle(SimpleRateThrottle):
     scope = ""
     safe: bool
 
-    def __init__(self) -> None:
-        # SimpleRateThrottle reads its rate in __init__; get_rate reads the settings.
-        super().__init__()
-
     def get_rate(self) -> str | None:
+        # Called when the throttle is made, once per request.
         rates: dict[str, str] = settings.WAYSTATION_API_RATES
         return rates.get(self.scope)
 

@@ -19,7 +19,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from waystation.accounts.models import Actor
+from waystation.accounts.models import Actor, StaffUser
 from waystation.api.models import ApiToken, EndedBy, Scope
 from waystation.audit import services as audit
 
@@ -60,7 +60,11 @@ def _new_secret() -> tuple[str, str]:
 
 
 def _issue(*, user: Actor, scope: str, days: int, actor_id: int | None) -> IssuedToken:
-    if not user.is_active:
+    # The account as it is now, locked: a token must belong to the current session
+    # generation (a copy of the user loaded before a "sign out everywhere" would make a
+    # token that is ended at birth, or, worse, outlive one made after it).
+    current = StaffUser.objects.select_for_update().filter(pk=user.pk).first()
+    if current is None or not current.is_active:
         raise TokenError("This account is not active.")
     if scope not in Scope.values:
         raise TokenError("Choose read only, or read and write.")
@@ -75,11 +79,11 @@ def _issue(*, user: Actor, scope: str, days: int, actor_id: int | None) -> Issue
         )
     secret, prefix = _new_secret()
     token = ApiToken.objects.create(
-        user=user,
+        user=current,
         prefix=prefix,
         digest=token_digest(secret),
         scope=scope,
-        session_generation=user.session_generation,
+        session_generation=current.session_generation,
         created_at=now,
         expires_at=now + timedelta(days=days),
     )
