@@ -227,8 +227,13 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    # The docs page keeps the token the person pastes in for the page's life only.
-    "SWAGGER_UI_SETTINGS": {"persistAuthorization": False, "deepLinking": False},
+    # The docs page keeps a token pasted into it for the page's life only (never in the
+    # browser's storage), and asks no outside validator about the schema.
+    "SWAGGER_UI_SETTINGS": {
+        "persistAuthorization": False,
+        "deepLinking": False,
+        "validatorUrl": None,
+    },
 }
 
 # Security headers. The CSP allows nothing inline and nothing from elsewhere.

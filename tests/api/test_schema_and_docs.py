@@ -64,8 +64,12 @@ def test_the_docs_page_loads_only_this_server_s_files_and_runs_no_inline_script(
         assert url.startswith("/") and not url.startswith("//"), url
         fetched = client.get(url.replace("&amp;", "&"))
         assert fetched.status_code == 200, url
-    script = client.get("/api/docs/?script=").content.decode()
-    assert "/api/schema/" in script
+    script = client.get("/api/docs/?script=")
+    assert "/api/schema/" in script.content.decode()
+    assert script["Content-Type"].startswith("application/javascript")
+    # It holds the session's CSRF token: other sites may not load it.
+    assert script["Cross-Origin-Resource-Policy"] == "same-origin"
+    assert "validatorUrl" in script.content.decode()
 
 
 def test_the_swagger_ui_files_are_those_shipped_in_the_package(staff):

@@ -43,6 +43,10 @@ class Docs(SpectacularSwaggerSplitView):
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         response = super().get(request, *args, **kwargs)
         response["Content-Security-Policy"] = f"{settings.WAYSTATION_CSP}; connect-src 'self'"
+        # The start-up script carries the session's CSRF token (drf-spectacular puts it
+        # there for the UI's own requests): no other site may load it as a script. The
+        # session cookie is SameSite=Strict as well, so such a load would not be signed in.
+        response["Cross-Origin-Resource-Policy"] = "same-origin"
         return response
 
 
