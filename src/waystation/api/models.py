@@ -14,6 +14,8 @@ ends every session.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -51,6 +53,8 @@ class ApiToken(models.Model):
     expires_at = models.DateTimeField()
     revoked_at = models.DateTimeField(null=True, blank=True)
     ended_by = models.CharField(max_length=8, choices=EndedBy.choices, blank=True)
+
+    objects: ClassVar[models.Manager[ApiToken]] = models.Manager()
 
     class Meta:
         indexes = [models.Index(fields=["user", "revoked_at"], name="api_token_user_in_use")]

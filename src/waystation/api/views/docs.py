@@ -41,7 +41,7 @@ class Docs(SpectacularSwaggerSplitView):
 
     @extend_schema(exclude=True)
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        response = super().get(request, *args, **kwargs)
+        response: Response = super().get(request, *args, **kwargs)  # type: ignore[no-untyped-call]  # drf-spectacular's view is untyped
         response["Content-Security-Policy"] = f"{settings.WAYSTATION_CSP}; connect-src 'self'"
         # The start-up script carries the session's CSRF token (drf-spectacular puts it
         # there for the UI's own requests): no other site may load it as a script. The
