@@ -53,7 +53,8 @@ lock:
 
 # The applicant's side is translated (ru complete; ar, fa right-to-left); staff pages are
 # in English for now, so their apps and templates stay out of the catalogues.
-STAFF_ONLY := accounts audit cases demo vault web templates/accounts templates/registration \
+STAFF_ONLY := accounts api audit cases demo vault web templates/accounts templates/api \
+	templates/registration \
 	templates/vault templates/waystation templates/base.html templates/intake/staff
 messages: $(STAMP)
 	cd src/waystation && ../../$(BIN)/waystation makemessages -l ru -l ar -l fa --no-location \

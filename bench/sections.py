@@ -3,6 +3,7 @@ imported here; its sections join the registry, run in their ``order``, and
 ``python -m bench <name>`` runs them alone."""
 
 from bench import (  # noqa: F401  (imported to register sections)
+    api,
     cases,
     dashboard,
     intake,

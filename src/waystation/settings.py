@@ -79,12 +79,16 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's files, served from here (no CDN)
     "waystation.vault",
     "waystation.audit",
     "waystation.accounts",
     "waystation.cases",
     "waystation.intake",
     "waystation.relocation",
+    "waystation.api",
     "waystation.demo",
 ]
 
@@ -187,6 +191,50 @@ WAYSTATION_DEFAULT_PHONE_REGION = os.environ.get("WAYSTATION_DEFAULT_PHONE_REGIO
 WAYSTATION_REPORT_MIN_CELL = int(os.environ.get("WAYSTATION_REPORT_MIN_CELL", "5"))
 if WAYSTATION_REPORT_MIN_CELL < 2:
     raise ImproperlyConfigured("WAYSTATION_REPORT_MIN_CELL must be at least 2")
+
+# The API (docs/api.md). Bearer tokens only, JSON only; who may see what is decided by
+# the same selectors and services as the pages. Rates are per token and per budget
+# (reads, writes); "N/min", "N/hour" or "N/day".
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["waystation.api.authentication.BearerTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["waystation.api.permissions.TokenScope"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "waystation.api.throttling.ReadThrottle",
+        "waystation.api.throttling.WriteThrottle",
+    ],
+    "DEFAULT_PARSER_CLASSES": ["waystation.api.parsers.LimitedJSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "waystation.api.errors.handle",
+    "UNAUTHENTICATED_USER": None,
+}
+WAYSTATION_API_RATES = {
+    "read": os.environ.get("WAYSTATION_API_READ_RATE", "120/min"),
+    "write": os.environ.get("WAYSTATION_API_WRITE_RATE", "30/min"),
+}
+# A note is at most 20,000 characters: JSON-escaped (\uXXXX) that is 120,000 bytes.
+WAYSTATION_API_MAX_BODY_BYTES = 256 * 1024
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Waystation API",
+    "DESCRIPTION": (
+        "Casework over HTTP, with the same need to know, audit entries and refusals as the "
+        "staff pages. Authenticate with `Authorization: Bearer <token>` (My account, API "
+        "tokens). See docs/api.md."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # The docs page keeps a token pasted into it for the page's life only (never in the
+    # browser's storage), and asks no outside validator about the schema.
+    "SWAGGER_UI_SETTINGS": {
+        "persistAuthorization": False,
+        "deepLinking": False,
+        "validatorUrl": None,
+    },
+}
 
 # Security headers. The CSP allows nothing inline and nothing from elsewhere.
 # "same-origin", not "no-referrer": under no-referrer browsers send "Origin: null" with

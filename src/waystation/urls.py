@@ -4,11 +4,14 @@ from waystation.web import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("accounts/me/api-tokens/", include("waystation.api.account_urls")),
     path("accounts/", include("waystation.accounts.urls")),
     path("vault/", include("waystation.vault.urls")),
     path("intake/", include("waystation.intake.urls")),
     path("cases/", include("waystation.cases.urls")),
     path("relocation/", include("waystation.relocation.urls")),
+    # Staff side only: the public process's URLconf is intake.public_urls.
+    path("api/", include("waystation.api.urls")),
 ]
 
 handler400 = "waystation.web.views.bad_request"

@@ -3,8 +3,10 @@ caseworker not assigned to the case, by GET and by POST. Whoever may not see the
 gets a 404 on every route that names it (never a 403, never a different page), and no
 response to anyone but the people who may see it contains any of its sealed data.
 
-There is no separate API yet; when one is added, its routes are in the same URLconf
-and this walk covers them without change."""
+The API's routes (``/api/v1/``) are in the same URLconf, so this walk covers them too:
+there each request carries a bearer token of the same person instead of relying on the
+session, which the API does not accept (tests/api/test_authorisation_walk.py walks them
+with every kind of token)."""
 
 from __future__ import annotations
 
@@ -212,6 +214,18 @@ def outsiders(staff) -> dict[str, object]:
     return people
 
 
+def api_token_header(user, route: str, minted: dict[int, str]) -> dict[str, str]:
+    """For an API route: the user's own bearer token (one per user), as a client of the
+    API would send it. Nothing for the pages."""
+    if not route.startswith("api/v1/"):
+        return {}
+    from waystation.api.services import tokens
+
+    if user.pk not in minted:
+        minted[user.pk] = tokens.create_token(user=user, scope="write").secret
+    return {"HTTP_AUTHORIZATION": f"Bearer {minted[user.pk]}"}
+
+
 def contains_marker(content: bytes) -> list[str]:
     text = content.decode("utf-8", "replace")
     found = []
@@ -236,6 +250,7 @@ def test_every_route_hides_the_case_from_everyone_who_may_not_see_it(seeded, sta
         case.stage,
     )
     failures = []
+    minted: dict[int, str] = {}
     for who, user in outsiders(staff).items():
         client = Client()
         for name, route in routes:
@@ -246,6 +261,7 @@ def test_every_route_hides_the_case_from_everyone_who_may_not_see_it(seeded, sta
                 user.refresh_from_db()
                 login_verified(client, user)
                 extra = wsgi_environ(url) if forwarded else {}
+                extra.update(api_token_header(user, route, minted))
                 response = getattr(client, method)(
                     url,
                     data={
@@ -267,7 +283,9 @@ def test_every_route_hides_the_case_from_everyone_who_may_not_see_it(seeded, sta
                     login_verified(client, user)
                     missing_url = fill(route, {**values, "case_id": "nosuchcase000000"})
                     missing = getattr(client, method)(
-                        missing_url, **(wsgi_environ(missing_url) if forwarded else {})
+                        missing_url,
+                        **(wsgi_environ(missing_url) if forwarded else {}),
+                        **api_token_header(user, route, minted),
                     )
                     if response.status_code not in (404, 405) or (
                         response.status_code != missing.status_code

@@ -6,10 +6,13 @@ Layer: above audit (account changes are audited), below everything staff act in.
 Face (what other apps may import; ``tests/test_architecture.py`` holds them to it):
 ``models.Actor`` (the member of staff taking an action: what services and selectors take
 as ``user``) and ``models.StaffUser``, ``roles.Role``, and ``services`` (the demo
-provisions its staff there).
+provisions its staff there). ``decorators.recent_authentication_required``, for pages
+of other apps that must ask for the password and a fresh code again (creating an API
+token).
 """
 
 FACE = {
+    "decorators": ["recent_authentication_required"],
     "models": ["Actor", "StaffUser"],
     "roles": ["Role"],
     "services": "*",

@@ -14,11 +14,16 @@ Face (what other apps may import; ``tests/test_architecture.py`` holds them to i
   ``Alert`` rows) and ``check_overdue``; ``signals`` to hang an app's deadlines and
   indexes on cases' moments.
 - the actions other apps take on a case: ``services.stages``, ``check_ins``,
-  ``daily_work``, ``opening``, ``access``, with ``services.common.CaseError``;
+  ``daily_work``, ``opening``, ``access``, with ``services.common.CaseError`` (and
+  ``CaseNotPermitted``, the refusal for who is asking rather than what);
   ``workflow`` to ask whether a move exists or needs a second person.
 - ``models``: the ``Case`` row (what other apps' rows point at), its stage history and
   staff check-ins, and the choices they are read with.
 - ``selectors.matches.MATCHES_SHOWN_MAX``, so other apps' matches show as many cases.
+- the reads the pages make, for the API to make the same ones (``api``): the lists
+  (``selectors.lists``: the queue), one case opened under its audit entry
+  (``selectors.case_file.open_case``) and what waits for one person
+  (``selectors.alerts.my_alerts``); ``services.alerts.resolve_alert`` to acknowledge.
 """
 
 FACE = {
@@ -27,17 +32,28 @@ FACE = {
         "Case",
         "CaseCheckIn",
         "Channel",
+        "NoteKind",
         "Outcome",
         "Stage",
         "StageChange",
         "Urgency",
     ],
+    "selectors.alerts": ["ShownAlert", "my_alerts"],
+    "selectors.case_file": ["CaseFile", "ShownTask", "open_case"],
+    "selectors.lists": ["CasePage", "QueueRow", "case_queue", "my_cases"],
     "selectors.matches": ["MATCHES_SHOWN_MAX"],
+    "selectors.timeline": ["TimelineEntry"],
     "selectors.visibility": "*",
     "services.access": "*",
-    "services.alerts": ["alert_each", "check_overdue", "raise_alert", "resolve_alerts"],
+    "services.alerts": [
+        "alert_each",
+        "check_overdue",
+        "raise_alert",
+        "resolve_alert",
+        "resolve_alerts",
+    ],
     "services.check_ins": "*",
-    "services.common": ["CaseError"],
+    "services.common": ["CaseError", "CaseNotPermitted"],
     "services.daily_work": "*",
     "services.opening": "*",
     "services.stages": "*",

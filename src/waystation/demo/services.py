@@ -14,6 +14,7 @@ from waystation.accounts import services as accounts
 from waystation.accounts.models import StaffUser
 from waystation.accounts.roles import Role
 from waystation.accounts.services import DemoStaff
+from waystation.api.services import tokens as api_tokens
 from waystation.cases.models import Case, Stage
 from waystation.cases.services.access import create_team
 from waystation.cases.services.opening import ManualIntake, open_case_manually
@@ -30,6 +31,23 @@ from waystation.relocation.services import documents, houses, money, travel
 
 class DemoRefused(Exception):
     pass
+
+
+def demo_api_token(*, username: str, scope: str = "write") -> str:
+    """A token for one of the demo organisation's accounts, for tools and tests that
+    reach the API without a browser. Only in demo mode, and only for the demo's own
+    invented staff: never for an account someone made by hand."""
+    if not settings.DEMO_MODE:
+        raise DemoRefused("`demo api-token` runs only with WAYSTATION_MODE=demo")
+    if username not in DEMO_STAFF.values():
+        raise DemoRefused(f"not a demo account; the demo's are: {', '.join(DEMO_STAFF.values())}")
+    user = StaffUser.objects.filter(username=username, is_active=True).first()
+    if user is None:
+        raise DemoRefused("that demo account does not exist yet: run `demo serve` first")
+    try:
+        return api_tokens.issue_demo_token(user=user, scope=scope).secret
+    except api_tokens.TokenError as exc:
+        raise DemoRefused(str(exc)) from exc
 
 
 def demo_organisation_exists() -> bool:

@@ -7,10 +7,14 @@ whose moments it joins through ``cases.signals`` (``receivers``); below demo.
 Face (what other apps may import; ``tests/test_architecture.py`` holds them to it): the
 services of each area (``services.travel``, ``documents``, ``houses``, ``money``) and the
 choices of ``models`` they are called with; the demo builds its organisation with them.
+The API reads a case's legs and documents as the relocation page does, through
+``selectors.travel.open_relocation`` (one ``case.opened`` audit entry).
 """
 
 FACE = {
     "models": ["BudgetCategory", "DocumentKind", "DocumentStatus", "Pathway", "TransportMode"],
+    "selectors.documents": ["ShownDocument"],
+    "selectors.travel": ["RelocationFile", "ShownLeg", "open_relocation"],
     "services.documents": "*",
     "services.houses": "*",
     "services.money": "*",

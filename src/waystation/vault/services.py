@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from django.db import DatabaseError, transaction
 
 from waystation.audit import services as audit
-from waystation.vault import datakeys, runtime
+from waystation.vault import datakeys, runtime, signals
 from waystation.vault.agent import SealReport
 
 logger = logging.getLogger(__name__)
@@ -19,13 +19,20 @@ def seal_now(*, actor_id: int | None) -> SealReport:
 
     Sealing comes first and does not depend on the database: in a raid the seal must
     happen even if the database is down or locked. The audit entry needs no keys, so it
-    can still be written afterwards; if it cannot, the seal stands and the log says so."""
+    can still be written afterwards; if it cannot, the seal stands and the log says so.
+
+    The receivers of ``signals.sealed_now`` (the API ends every token) run in the audit
+    entry's transaction: the entry exists exactly when they did their part."""
     report = runtime.backend().seal()
     try:
         with transaction.atomic():
             audit.record(actor_id=actor_id, action="vault.seal_now")
+            signals.sealed_now.send(sender=SealReport, actor_id=actor_id)
     except DatabaseError:
-        logger.error("vault sealed, but the audit entry for the seal could not be written")
+        logger.error(
+            "vault sealed, but the audit entry for the seal (and the end of API tokens) "
+            "could not be written"
+        )
     return report
 
 

@@ -24,9 +24,15 @@ class CaseError(Exception):
     """An action on a case was refused; the message is for the person who tried."""
 
 
+class CaseNotPermitted(CaseError):
+    """Refused because of who is asking (their role, or an inactive account), not because
+    of what they asked: the API answers it with a 403 where other refusals are a 400.
+    Pages treat it as any :class:`CaseError`."""
+
+
 def _require(user: Actor, permission: str, message: str) -> None:
     if not user.is_active or not user.has_perm(permission):
-        raise CaseError(message)
+        raise CaseNotPermitted(message)
 
 
 def _case_for(user: Actor, case_id: str, permission: str = WORK_CASE) -> Case:

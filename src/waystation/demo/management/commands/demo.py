@@ -43,7 +43,8 @@ def _make_data_private() -> None:
 class Command(BaseCommand):
     help = (
         "Demo mode only. `demo serve`: migrate, start the key agent with the demo key, "
-        "create the demo organisation on first start, and serve the staff side."
+        "create the demo organisation on first start, and serve the staff side. "
+        "`demo api-token USERNAME`: print an API token for a demo account."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -52,10 +53,25 @@ class Command(BaseCommand):
         serve.add_argument("--staff-port", type=int, default=8000)
         serve.add_argument("--public-port", type=int, default=8001)
         serve.add_argument("--workers", type=int, default=2)
+        token = sub.add_parser(
+            "api-token", help="print a new API token for a demo account (docs/api.md)"
+        )
+        token.add_argument("username")
+        token.add_argument("--scope", choices=["read", "write"], default="write")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.DEMO_MODE:
             raise CommandError("`demo` runs only with WAYSTATION_MODE=demo")
+        if options["action"] == "api-token":
+            try:
+                secret = services.demo_api_token(
+                    username=options["username"], scope=options["scope"]
+                )
+            except services.DemoRefused as exc:
+                raise CommandError(str(exc)) from exc
+            # The token alone on stdout, for `TOKEN=$(waystation demo api-token ...)`.
+            self.stdout.write(secret)
+            return
         if not 1 <= options["workers"] <= 16:
             raise CommandError("--workers must be between 1 and 16")
         for port in ("staff_port", "public_port"):

@@ -1,0 +1,1 @@
+"""Reads of the API app, one module per topic (``tokens``)."""

@@ -1,0 +1,32 @@
+"""The API's routes, mounted at ``/api/`` on the staff side only (never in the public
+process, whose URLconf is ``intake.public_urls``)."""
+
+from django.urls import include, path
+
+from waystation.api.views import alerts, cases, docs, relocation
+
+app_name = "api"
+
+v1 = [
+    path("cases/", cases.CaseList.as_view(), name="cases"),
+    path("cases/<str:case_id>/", cases.CaseDetail.as_view(), name="case"),
+    path("cases/<str:case_id>/timeline/", cases.Timeline.as_view(), name="timeline"),
+    path("cases/<str:case_id>/notes/", cases.Notes.as_view(), name="notes"),
+    path("cases/<str:case_id>/tasks/", cases.Tasks.as_view(), name="tasks"),
+    path(
+        "cases/<str:case_id>/tasks/<str:task_id>/done/",
+        cases.TaskDone.as_view(),
+        name="task_done",
+    ),
+    path("cases/<str:case_id>/check-ins/", cases.CheckIns.as_view(), name="check_ins"),
+    path("cases/<str:case_id>/legs/", relocation.Legs.as_view(), name="legs"),
+    path("cases/<str:case_id>/documents/", relocation.Documents.as_view(), name="documents"),
+    path("alerts/", alerts.AlertList.as_view(), name="alerts"),
+    path("alerts/<str:alert_id>/resolve/", alerts.AlertResolve.as_view(), name="alert_resolve"),
+]
+
+urlpatterns = [
+    path("v1/", include(v1)),
+    path("schema/", docs.schema, name="schema"),
+    path("docs/", docs.docs, name="docs"),
+]

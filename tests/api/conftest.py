@@ -1,0 +1,45 @@
+"""Fixtures for the API: tokens made through the real service, clients that send them,
+and the casework fixtures (one member of staff per role, a team, a seeded case with a
+marker in every sealed field) that the pages' authorisation walk uses."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+
+from tests.cases.conftest import other_team, staff, team  # noqa: F401  (fixtures)
+from tests.cases.test_authorisation_walk import seeded  # noqa: F401  (fixture)
+from waystation.accounts.models import StaffUser
+from waystation.api.services import tokens
+
+JSON = "application/json"
+
+
+def issue(user: StaffUser, scope: str = "write", days: int = 30) -> str:
+    """A new token's secret for ``user``: the service the My account page calls."""
+    return tokens.create_token(user=user, scope=scope, days=days).secret
+
+
+def bearer(secret: str) -> Client:
+    """A client that sends ``secret`` with every request and has no session."""
+    return Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
+
+
+@pytest.fixture(autouse=True)
+def generous_rates(settings) -> None:
+    """The walks send many requests with one token; the rate-limit tests set their own."""
+    settings.WAYSTATION_API_RATES = {"read": "100000/min", "write": "100000/min"}
+    cache.clear()
+
+
+@pytest.fixture
+def api_for() -> Callable[..., Client]:
+    """``api_for(user, scope="write")``: a client holding a new token of ``user``."""
+
+    def make(user: StaffUser, scope: str = "write") -> Client:
+        return bearer(issue(user, scope))
+
+    return make
