@@ -9,6 +9,7 @@ urlpatterns = [
     path("intake/", include("waystation.intake.urls")),
     path("cases/", include("waystation.cases.urls")),
     path("relocation/", include("waystation.relocation.urls")),
+    path("partners/", include("waystation.partners.urls")),
 ]
 
 handler400 = "waystation.web.views.bad_request"

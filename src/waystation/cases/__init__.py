@@ -19,6 +19,9 @@ Face (what other apps may import; ``tests/test_architecture.py`` holds them to i
 - ``models``: the ``Case`` row (what other apps' rows point at), its stage history and
   staff check-ins, and the choices they are read with.
 - ``selectors.matches.MATCHES_SHOWN_MAX``, so other apps' matches show as many cases.
+- ``selectors.timeline.TimelineEntry``, what a receiver of ``signals.collecting_timeline``
+  returns, and ``services.documents.case_files``, a case's files opened for an app that
+  sends some of them on (partners' referrals).
 """
 
 FACE = {
@@ -33,12 +36,14 @@ FACE = {
         "Urgency",
     ],
     "selectors.matches": ["MATCHES_SHOWN_MAX"],
+    "selectors.timeline": ["TimelineEntry"],
     "selectors.visibility": "*",
     "services.access": "*",
     "services.alerts": ["alert_each", "check_overdue", "raise_alert", "resolve_alerts"],
     "services.check_ins": "*",
     "services.common": ["CaseError"],
     "services.daily_work": "*",
+    "services.documents": ["OpenedDocument", "case_files"],
     "services.opening": "*",
     "services.stages": "*",
     "signals": "*",

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Collection
 from typing import Any
 
 # The role's name; one per installation if several share a PostgreSQL cluster.
@@ -45,6 +46,11 @@ GRANTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     ),
     "intake_attachment": (("INSERT",), ("request_id", "message_id", "size")),
     "intake_checkin": (("INSERT",), ("request_id", "kind", "at")),
+    # Consent questions: read in the mailbox, answered there once (yes or no).
+    "intake_consentrequest": (
+        ("UPDATE",),
+        ("id", "request_id", "question_box", "asked_at", "answer", "answered_at"),
+    ),
     # Counters per minute, holding a number and nothing else (see limits.py).
     "intake_throttlewindow": (("SELECT", "INSERT", "UPDATE", "DELETE"), ()),
 }
@@ -62,8 +68,10 @@ def _quoted_role() -> str:
     return f'"{ROLE}"'
 
 
-def statements(schema: str, quote: Any) -> list[str]:
-    """The SQL that makes the role's privileges exactly GRANTS (the role exists)."""
+def statements(schema: str, quote: Any, existing: Collection[str] | None = None) -> list[str]:
+    """The SQL that makes the role's privileges exactly GRANTS (the role exists). With
+    ``existing``, only for those tables: an early migration runs before later tables are
+    made, and the migration that makes one applies the grants again."""
     role = _quoted_role()
     out = [
         f"REVOKE ALL ON ALL TABLES IN SCHEMA {quote(schema)} FROM {role}",
@@ -71,6 +79,8 @@ def statements(schema: str, quote: Any) -> list[str]:
         f"GRANT USAGE ON SCHEMA {quote(schema)} TO {role}",
     ]
     for table, (privileges, columns) in GRANTS.items():
+        if existing is not None and table not in existing:
+            continue
         if privileges:
             out.append(f"GRANT {', '.join(privileges)} ON {quote(table)} TO {role}")
         if columns:
@@ -103,7 +113,8 @@ def apply(connection: Any) -> list[str]:
         cursor.execute("SELECT current_schema()")
         schema_row = cursor.fetchone()
         assert schema_row is not None
-        for statement in statements(str(schema_row[0]), connection.ops.quote_name):
+        existing = set(connection.introspection.table_names(cursor))
+        for statement in statements(str(schema_row[0]), connection.ops.quote_name, existing):
             cursor.execute(statement)
             run.append(statement)
     return run
