@@ -5,15 +5,12 @@ queue as a partner referral naming A. B's acceptance, told to A, is recorded at 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from tests.partners.conftest import draft, with_consent
-from tests.processes import REPO
+from tests.processes import run_peer
 from waystation.cases.selectors.case_file import open_case
 from waystation.partners.models import Referral
 from waystation.partners.services import partners as partner_services
@@ -23,26 +20,8 @@ pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
 def _peer(data_dir: Path, *args: str) -> dict[str, object]:
-    env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "PYTHONPATH": f"{REPO / 'src'}{os.pathsep}{REPO}",
-        "DJANGO_SETTINGS_MODULE": "waystation.settings",
-        "WAYSTATION_MODE": "demo",
-        "WAYSTATION_DATA_DIR": str(data_dir),
-        "WAYSTATION_VAULT_BACKEND": "inprocess",
-        "DATABASE_URL": f"sqlite:///{data_dir / 'b.sqlite3'}",
-    }
-    done = subprocess.run(
-        [sys.executable, "-m", "tests.partners.peer", *args],
-        env=env,
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    line = next(x for x in done.stdout.splitlines() if x.startswith("RESULT "))
+    out = run_peer(data_dir, "tests.partners.peer", *args)
+    line = next(x for x in out.splitlines() if x.startswith("RESULT "))
     return json.loads(line.removeprefix("RESULT "))
 
 

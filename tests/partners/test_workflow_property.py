@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from tests.partners.conftest import draft, keyed_partner
 from waystation.partners import workflow
-from waystation.partners.models import Referral, ReferralEvent, ReferralState
+from waystation.partners.models import Partner, Referral, ReferralEvent, ReferralState
 from waystation.partners.services import partners as partner_services
 from waystation.partners.services import referrals
 from waystation.partners.services.common import PartnerError
@@ -117,8 +117,7 @@ def _any_sequence(staff, case, tmp_path, steps):
             assert before.consent_at is not None or before.consent_request_id
             assert before.approved_by_id not in (None, before.created_by_id)
             assert (
-                before.approved_key_version
-                == keyed.partner.__class__.objects.get(pk=keyed.partner.pk).key_version
+                before.approved_key_version == Partner.objects.get(pk=keyed.partner.pk).key_version
             )
         if after.approved_by_id is not None:
             assert after.approved_by_id != after.created_by_id

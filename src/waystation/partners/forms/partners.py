@@ -54,4 +54,6 @@ class ImportForm(forms.Form):
 
     def __init__(self, *args: Any, partners: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["partner"].choices = [("", "—"), *partners]
+        partner = self.fields["partner"]
+        assert isinstance(partner, forms.ChoiceField)
+        partner.choices = [("", "—"), *partners]

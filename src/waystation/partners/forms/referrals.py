@@ -50,8 +50,10 @@ class ReferralForm(forms.Form):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["partner"].choices = [("", "—"), *partners]
-        self.fields["files"].choices = files or []
+        partner, chosen = self.fields["partner"], self.fields["files"]
+        assert isinstance(partner, forms.ChoiceField) and isinstance(chosen, forms.ChoiceField)
+        partner.choices = [("", "—"), *partners]
+        chosen.choices = files or []
 
     def to_input(self) -> ReferralDraft:
         data = self.cleaned_data

@@ -49,9 +49,11 @@ def clean_text(
 
 
 def clean_name(value: str | None, *, label: str, limit: int) -> str:
-    """A name shown on pages and put in packages: one line, no control characters."""
+    """A name shown on pages and put in packages: one line, no control characters.
+    Format characters stay: a Persian name needs its zero-width non-joiner, and pages
+    show invisible characters as markers anyway (``web.invisible``)."""
     value = clean_text(value, label=label, required=True, limit=limit)
-    if any(unicodedata.category(c).startswith("C") for c in value):
+    if any(unicodedata.category(c) == "Cc" for c in value):
         raise PartnerError(f"{label} is one line of text, without control characters.")
     return value
 

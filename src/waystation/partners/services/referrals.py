@@ -49,7 +49,6 @@ from waystation.partners.services.common import (
     MAKE_REFERRAL,
     PartnerError,
     case_for,
-    clean_name,
     clean_text,
     record,
     require,
@@ -179,7 +178,7 @@ def create_referral(*, user: Actor, case_id: str, draft: ReferralDraft) -> Refer
     partner = partner_for(draft.partner_id)
     if not partner.active:
         raise PartnerError("This partner is no longer active.")
-    purpose = clean_name(draft.purpose, label="The purpose", limit=2_000)
+    purpose = clean_text(draft.purpose, label="The purpose", required=True, limit=2_000)
     parts, content = _content(draft, case)
     referral = Referral(
         case=case,
