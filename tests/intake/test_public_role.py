@@ -111,6 +111,10 @@ def test_every_staff_table_is_refused(public_login):
         "VALUES ('x', '\\x00', 'y', '\\x00', now())",
         "UPDATE intake_intakekey SET retired_at = now()",
         "TRUNCATE intake_checkin",
+        # A consent question's wording and the referral it is for: staff's, not the role's.
+        "UPDATE intake_consentrequest SET question_box = '\\x00'",
+        "UPDATE intake_consentrequest SET referral_id = 'x'",
+        "DELETE FROM intake_consentrequest",
         # Making tables of its own.
         "CREATE TABLE stash (x text)",
     ],

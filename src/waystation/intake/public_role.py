@@ -46,14 +46,18 @@ GRANTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     ),
     "intake_attachment": (("INSERT",), ("request_id", "message_id", "size")),
     "intake_checkin": (("INSERT",), ("request_id", "kind", "at")),
-    # Consent questions: read in the mailbox, answered there once (yes or no).
+    # Consent questions: read in the mailbox (and answered there, UPDATES below).
     "intake_consentrequest": (
-        ("UPDATE",),
+        (),
         ("id", "request_id", "question_box", "asked_at", "answer", "answered_at"),
     ),
     # Counters per minute, holding a number and nothing else (see limits.py).
     "intake_throttlewindow": (("SELECT", "INSERT", "UPDATE", "DELETE"), ()),
 }
+
+# table: the columns the role may change, and no other. A consent question is answered
+# with a yes or a no; its sealed question and the referral it is for stay as staff wrote.
+UPDATES: dict[str, tuple[str, ...]] = {"intake_consentrequest": ("answer", "answered_at")}
 
 _NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
@@ -86,6 +90,11 @@ def statements(schema: str, quote: Any, existing: Collection[str] | None = None)
         if columns:
             names = ", ".join(quote(c) for c in columns)
             out.append(f"GRANT SELECT ({names}) ON {quote(table)} TO {role}")
+    for table, columns in UPDATES.items():
+        if existing is not None and table not in existing:
+            continue
+        names = ", ".join(quote(c) for c in columns)
+        out.append(f"GRANT UPDATE ({names}) ON {quote(table)} TO {role}")
     return out
 
 
