@@ -214,7 +214,8 @@ def read_package(data: bytes) -> Package:
     except (zipfile.BadZipFile, ValueError) as exc:
         raise PartnerError("The package opened, but is not a zip: it is refused.") from exc
     with archive:
-        infos = archive.infolist()
+        # A zip made with `zip -r` may name the folder itself: nothing to read in it.
+        infos = [i for i in archive.infolist() if i.filename != FILES_DIR]
         if len(infos) > MAX_FILES + 1:
             raise PartnerError(f"The package holds more than {MAX_FILES} files: it is refused.")
         names = [i.filename for i in infos]
