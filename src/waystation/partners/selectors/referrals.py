@@ -72,9 +72,14 @@ def case_referrals(*, user: Actor, case_id: str) -> tuple[Case, list[ReferralRow
     return case, rows
 
 
-def file_choices(*, case: Case) -> list[tuple[str, str]]:
-    """The case's files by name, for the referral form; the caller has opened the case."""
-    return [(f.id, f.name) for f in case_files(case=case)]
+@transaction.atomic
+def file_choices(*, user: Actor, case: Case) -> list[tuple[str, str]]:
+    """The case's files by name, for the referral form (their names are sealed: the
+    reading is on the audit record). The caller has found the case with this user."""
+    files = case_files(case=case)
+    if files:
+        record(user, "referral.files_listed", "case", case.id)
+    return [(f.id, f.name) for f in files]
 
 
 def _part_text(name: str, value: Any) -> str:

@@ -53,7 +53,7 @@ def case_referrals(request: HttpRequest, case_id: str) -> HttpResponse:
         form = ReferralForm(
             auto_id="referral-%s",
             partners=partner_selectors.partner_choices(user=user),
-            files=selectors.file_choices(case=case),
+            files=selectors.file_choices(user=user, case=case),
         )
     return render(request, "partners/case.html", {"case": case, "referrals": rows, "form": form})
 
@@ -64,7 +64,9 @@ def create_referral(request: HttpRequest, case_id: str) -> HttpResponse:
     user = actor(request)
     case = case_visibility.visible_case(user=user, case_id=case_id)
     choices = partner_selectors.partner_choices(user=user) if may_use_partners(user) else []
-    form = ReferralForm(request.POST, partners=choices, files=selectors.file_choices(case=case))
+    form = ReferralForm(
+        request.POST, partners=choices, files=selectors.file_choices(user=user, case=case)
+    )
     made: list[str] = []
 
     def call() -> object:
