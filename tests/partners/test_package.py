@@ -121,5 +121,9 @@ def test_what_was_sent_is_kept_sealed_with_its_digest(staff, case, keyed):
     assert referral.state == "sent"
     assert referral.package_sha256 == hashlib.sha256(sent.data).hexdigest()
     assert referral.data_key_id == case.data_key_id
+    from waystation.partners.models import ReferralEvent
+
+    keys = set(ReferralEvent.objects.filter(case=case).values_list("data_key_id", flat=True))
+    assert keys == {case.data_key_id}  # shredding the case forgets every step too
     kept = referral.sent_copy
     assert kept.data == age.decrypt(sent.data, [keyed.identity.secret])
