@@ -38,7 +38,7 @@ class ReferralForm(forms.Form):
     relocation_needs = forms.CharField(
         required=False, max_length=10_000, widget=forms.Textarea(attrs={"rows": 3})
     )
-    files = forms.MultipleChoiceField(
+    chosen_files = forms.MultipleChoiceField(
         required=False, widget=forms.CheckboxSelectMultiple, label="Chosen files"
     )
 
@@ -50,7 +50,7 @@ class ReferralForm(forms.Form):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        partner, chosen = self.fields["partner"], self.fields["files"]
+        partner, chosen = self.fields["partner"], self.fields["chosen_files"]
         assert isinstance(partner, forms.ChoiceField) and isinstance(chosen, forms.ChoiceField)
         partner.choices = [("", "—"), *partners]
         chosen.choices = files or []
@@ -66,7 +66,7 @@ class ReferralForm(forms.Form):
             contact_handle=data["contact_handle"],
             documents=data["documents"],
             relocation_needs=data["relocation_needs"],
-            file_ids=data["files"],
+            file_ids=data["chosen_files"],
         )
 
 

@@ -181,9 +181,9 @@ def check_manifest(manifest: Any) -> dict[str, Any]:
     unknown = set(parts) - set(Part.values)
     if unknown:
         raise PartnerError("The manifest names a part this version does not have.")
-    for name in _TEXT_PARTS:
-        if name in parts:
-            _text(parts[name], f"part {name}")
+    for part in _TEXT_PARTS:
+        if part in parts:
+            _text(parts[part], f"part {part}")
     if Part.CONTACT_ROUTE in parts:
         route = parts[Part.CONTACT_ROUTE]
         if not isinstance(route, dict):
