@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('cases', '0007_alter_case_channel_alter_casemessage_channel'),
+        ('cases', '0007_partner_channel'),
         ('vault', '0002_kek_epoch'),
     ]
 
