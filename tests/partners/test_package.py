@@ -127,3 +127,24 @@ def test_what_was_sent_is_kept_sealed_with_its_digest(staff, case, keyed):
     assert keys == {case.data_key_id}  # shredding the case forgets every step too
     kept = referral.sent_copy
     assert kept.data == age.decrypt(sent.data, [keyed.identity.secret])
+
+
+def test_text_typed_in_a_part_not_chosen_is_not_stored(staff, case, keyed):
+    referral = referrals.create_referral(
+        user=staff.caseworker,
+        case_id=case.id,
+        draft=draft(
+            keyed.partner,
+            parts=["summary"],
+            documents=f"passport {MARK}",
+            relocation_needs=f"needs {MARK}",
+            contact_channel="signal",
+            contact_handle=f"+7 {MARK}",
+        ),
+    )
+    from waystation.partners.models import Referral
+
+    stored = Referral.objects.get(pk=referral.pk)
+    assert stored.parts == ["summary"]
+    assert set(stored.content) == {"summary"}
+    assert MARK not in repr(stored.content)
