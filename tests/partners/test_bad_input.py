@@ -200,3 +200,16 @@ def test_a_name_with_control_characters_is_refused(staff):
             user=staff.manager, details=partner_services.PartnerDetails(name="Org\nX")
         )
     assert not Partner.objects.exists()
+
+
+def test_a_partner_referral_takes_no_answer_to_a_mailbox_nobody_holds(ours, sender, staff):
+    from waystation.intake import screening
+    from waystation.intake.models import MailboxMessage, MessageKind
+
+    data = age.encrypt(_zip({"manifest.json": json.dumps(_manifest()).encode()}), [ours])
+    request_id = incoming.receive_referral(data, sender)
+    with pytest.raises(screening.ScreeningError, match="referred by a partner"):
+        screening.answer_request(
+            user=staff.screener, request_id=request_id, kind=MessageKind.REPLY, text="Hello"
+        )
+    assert not MailboxMessage.objects.filter(request_id=request_id).exists()

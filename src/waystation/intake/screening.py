@@ -302,6 +302,11 @@ def answer_request(*, user: Actor, request_id: str, kind: MessageKind, text: str
     _require_need_to_know(user, help_request)
     if help_request.status == Status.DECLINED:
         raise ScreeningError("This request was declined; it takes no further answers.")
+    if help_request.channel == Channel.PARTNER:
+        # Nobody holds this mailbox: an answer would be sealed to a key that was thrown away.
+        raise ScreeningError(
+            "This request was referred by a partner: answer the partner by your agreed route."
+        )
     return _send_answer(help_request, author_id=user.pk, kind=kind, text=text)
 
 
