@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.utils import timezone
 
 from tests.intake.conftest import intake_key, public_client, public_settings
 from tests.partners.conftest import draft
@@ -119,3 +120,26 @@ def test_the_timeline_shows_each_state_change(staff, case, approved):
     joined = "\n".join(entries)
     for expected in ("drafted", "Draft → Approved", "Approved → Sent", "Sent → Received"):
         assert re.search(re.escape(expected), joined), expected
+
+
+def test_a_yes_written_without_the_codename_does_not_count(asked, staff, intake_key):
+    """What a public process taken over (or a database write) could do: set the answer,
+    with a tag made from anything but the mailbox's own key."""
+    case, _codename, referral = asked
+    ConsentRequest.objects.update(answer=True, answered_at=timezone.now())
+    with pytest.raises(PartnerError, match="not answered"):
+        referrals.approve_referral(user=staff.manager, case_id=case.id, referral_id=referral.id)
+    from waystation.vault import boxes
+
+    stranger = boxes.new_key_pair()  # not the codename's
+    consent = ConsentRequest.objects.get()
+    forged = boxes.answer_tag(
+        stranger.private,
+        bytes(intake_key.public_key),
+        public_services.consent_answer_message(consent.id, True),
+    )
+    ConsentRequest.objects.update(answer_key=intake_key, answer_tag=forged)
+    with pytest.raises(PartnerError, match="not answered"):
+        referrals.approve_referral(user=staff.manager, case_id=case.id, referral_id=referral.id)
+    referral.refresh_from_db()
+    assert referral.state == "draft"

@@ -180,6 +180,12 @@ class ConsentRequest(models.Model):
     asked_by_id = models.BigIntegerField(null=True, blank=True)
     answer = models.BooleanField(null=True, blank=True)  # None: not answered yet
     answered_at = models.DateTimeField(null=True, blank=True)
+    # Proof that the answer was given with the codename (``vault.boxes.answer_tag``, made
+    # with the intake key ``answer_key``): a "yes" written without it does not count.
+    answer_key = models.ForeignKey(
+        IntakeKey, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    answer_tag = models.BinaryField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"consent request {self.id}"

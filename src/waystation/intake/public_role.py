@@ -57,7 +57,9 @@ GRANTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 
 # table: the columns the role may change, and no other. A consent question is answered
 # with a yes or a no; its sealed question and the referral it is for stay as staff wrote.
-UPDATES: dict[str, tuple[str, ...]] = {"intake_consentrequest": ("answer", "answered_at")}
+UPDATES: dict[str, tuple[str, ...]] = {
+    "intake_consentrequest": ("answer", "answered_at", "answer_key_id", "answer_tag")
+}
 
 _NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 

@@ -335,12 +335,23 @@ class ConsentAlreadyGiven(Exception):
     """This question was answered before: an answer is given once."""
 
 
+def consent_answer_message(consent_id: str, agree: bool) -> bytes:
+    return f"consent\x1f{consent_id}\x1f{'yes' if agree else 'no'}".encode()
+
+
 def answer_consent(*, mailbox: Mailbox, consent_id: str, agree: bool) -> None:
     """The applicant's yes or no, once. Only a question of this very mailbox is
-    answered: the codename was proven by :func:`open_mailbox`."""
+    answered: the codename was proven by :func:`open_mailbox`, and the answer carries a
+    tag made with the mailbox's private key, which staff check (``vault.boxes``)."""
+    key = current_public_key()
+    tag = boxes.answer_tag(
+        boxes.codename_key_pair(mailbox.codename).private,
+        key.public,
+        consent_answer_message(consent_id, agree),
+    )
     updated = ConsentRequest.objects.filter(
         pk=consent_id, request_id=mailbox.request_id, answer__isnull=True
-    ).update(answer=agree, answered_at=timezone.now())
+    ).update(answer=agree, answered_at=timezone.now(), answer_key_id=key.id, answer_tag=tag)
     if not updated:
         raise ConsentAlreadyGiven()
 

@@ -608,12 +608,24 @@ class ConsentAnswer:
 
 
 def consent_answer(*, consent_id: str, case_id: str) -> ConsentAnswer:
-    """What the applicant answered to a consent question of this case's request."""
-    row = (
+    """What the applicant answered to a consent question of this case's request. An
+    answer whose tag does not check out (written without the codename, by whoever took
+    over the public process or the database) counts as no answer."""
+    consent = (
         ConsentRequest.objects.filter(pk=consent_id, request__case_id=case_id)
-        .values_list("answer", "answered_at")
+        .select_related("request")
         .first()
     )
-    if row is None:
+    if consent is None or consent.answer is None:
         return ConsentAnswer(answer=None, answered_at=None)
-    return ConsentAnswer(answer=row[0], answered_at=row[1])
+    if consent.answer_key_id is None or consent.answer_tag is None:
+        return ConsentAnswer(answer=None, answered_at=None)
+    checks = boxes.answer_tag_checks(
+        intake_private_key(consent.answer_key_id),
+        bytes(consent.request.mailbox_public_key),
+        public.consent_answer_message(consent.id, bool(consent.answer)),
+        bytes(consent.answer_tag),
+    )
+    if not checks:
+        return ConsentAnswer(answer=None, answered_at=None)
+    return ConsentAnswer(answer=consent.answer, answered_at=consent.answered_at)

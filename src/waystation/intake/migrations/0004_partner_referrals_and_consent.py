@@ -42,6 +42,8 @@ class Migration(migrations.Migration):
                 ('answer', models.BooleanField(blank=True, null=True)),
                 ('answered_at', models.DateTimeField(blank=True, null=True)),
                 ('request', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='consents', to='intake.helprequest')),
+                ('answer_key', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='intake.intakekey')),
+                ('answer_tag', models.BinaryField(blank=True, null=True)),
             ],
         ),
         migrations.RunPython(grant_public_role, migrations.RunPython.noop),
