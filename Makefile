@@ -53,9 +53,9 @@ lock:
 
 # The applicant's side is translated (ru complete; ar, fa right-to-left); staff pages are
 # in English for now, so their apps and templates stay out of the catalogues.
-STAFF_ONLY := accounts api audit cases demo vault web templates/accounts templates/api \
-	templates/registration \
-	templates/vault templates/waystation templates/base.html templates/intake/staff
+STAFF_ONLY := accounts api audit cases demo partners vault web templates/accounts templates/api \
+	templates/registration templates/vault templates/waystation templates/base.html \
+	templates/intake/staff templates/partners
 messages: $(STAMP)
 	cd src/waystation && ../../$(BIN)/waystation makemessages -l ru -l ar -l fa --no-location \
 		$(foreach d,$(STAFF_ONLY),--ignore='$(d)' --ignore='$(d)/*')

@@ -371,3 +371,36 @@ def two_free_ports() -> tuple[int, int]:
     while second == first:
         second = free_port()
     return first, second
+
+
+# --- a second installation, for Waystation-to-Waystation tests ------------------------
+
+
+def peer_env(data_dir: Path) -> dict[str, str]:
+    """Another installation: its own data folder, SQLite database and vault (held in the
+    process, unsealed with a demo key of its own), nothing of the test's settings."""
+    return {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "PYTHONPATH": f"{REPO / 'src'}{os.pathsep}{REPO}",
+        "DJANGO_SETTINGS_MODULE": "waystation.settings",
+        "WAYSTATION_MODE": "demo",
+        "WAYSTATION_DATA_DIR": str(data_dir),
+        "WAYSTATION_VAULT_BACKEND": "inprocess",
+        "DATABASE_URL": f"sqlite:///{data_dir / 'peer.sqlite3'}",
+    }
+
+
+def run_peer(data_dir: Path, module: str, *args: str, timeout: float = 300.0) -> str:
+    """``python -m module args…`` as that other installation, to its end; its output."""
+    done = subprocess.run(
+        [sys.executable, "-m", module, *args],
+        env=peer_env(data_dir),
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    # The peer holds invented test data only: its error output is safe to show.
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done.stdout

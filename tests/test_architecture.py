@@ -24,7 +24,18 @@ SRC = Path(__file__).resolve().parent.parent / "src"
 ROOT = "waystation"
 
 # Lowest first. An app may import from the apps before it, never from those after it.
-LAYERS = ["audit", "vault", "accounts", "web", "intake", "cases", "relocation", "api", "demo"]
+LAYERS = [
+    "audit",
+    "vault",
+    "accounts",
+    "web",
+    "intake",
+    "cases",
+    "relocation",
+    "partners",
+    "api",
+    "demo",
+]
 # Project modules that are no app: shared helpers any app may use (they import no app)...
 BASE = {"waystation.ids", "waystation.durable", "waystation.logging_config"}
 # ... the part the two settings modules share: only they import it (apps read

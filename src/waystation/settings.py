@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "waystation.cases",
     "waystation.intake",
     "waystation.relocation",
+    "waystation.partners",
     "waystation.api",
     "waystation.demo",
 ]
@@ -189,6 +190,8 @@ WAYSTATION_DOCUMENT_WARNING_DAYS = int(os.environ.get("WAYSTATION_DOCUMENT_WARNI
 WAYSTATION_DEFAULT_PHONE_REGION = os.environ.get("WAYSTATION_DEFAULT_PHONE_REGION", "").upper()
 # No aggregate figure (page, CSV, PDF) shows a count of fewer than this many people.
 WAYSTATION_REPORT_MIN_CELL = int(os.environ.get("WAYSTATION_REPORT_MIN_CELL", "5"))
+# How this installation names itself in the referral packages it sends (docs/referrals.md).
+WAYSTATION_INSTALLATION_NAME = os.environ.get("WAYSTATION_INSTALLATION_NAME", "Waystation")
 if WAYSTATION_REPORT_MIN_CELL < 2:
     raise ImproperlyConfigured("WAYSTATION_REPORT_MIN_CELL must be at least 2")
 

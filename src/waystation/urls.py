@@ -10,6 +10,7 @@ urlpatterns = [
     path("intake/", include("waystation.intake.urls")),
     path("cases/", include("waystation.cases.urls")),
     path("relocation/", include("waystation.relocation.urls")),
+    path("partners/", include("waystation.partners.urls")),
     # Staff side only: the public process's URLconf is intake.public_urls.
     path("api/", include("waystation.api.urls")),
 ]

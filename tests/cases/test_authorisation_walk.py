@@ -59,6 +59,8 @@ MARKERS = [
     f"stay{MARK}",
     f"plan{MARK}",
     "QX4471093",
+    f"referral{MARK}",
+    f"consent{MARK}",
 ]
 # POSTing to these would end the test's own premises, not reveal anything: sealing the
 # vault (every later request would then be refused for that reason instead).
@@ -120,6 +122,7 @@ def seeded(staff, team):
     relocation = seed_relocation(case, staff)
     values = {
         **relocation,
+        **seed_partners(case, staff),
         "case_id": case.id,
         "approval_id": StageApproval.objects.get(case=case, status="pending").id,
         "task_id": Task.objects.get(case=case).id,
@@ -199,6 +202,49 @@ def seed_relocation(case, staff) -> dict[str, str]:
         "payment_id": payment.pk,
         "programme_id": programme.pk,
         "table": "outcomes",
+    }
+
+
+def seed_partners(case, staff) -> dict[str, str]:
+    """A partner with an approved key and another proposed, and a referral of the case
+    with its consent recorded: every partners route is walked with real ids."""
+    from waystation.partners.models import PartnerKey
+    from waystation.partners.services import partners, referrals
+    from waystation.vault import age
+
+    partner = partners.add_partner(
+        user=staff.manager, details=partners.PartnerDetails(name="Walk Partner")
+    )
+    first = partners.propose_key(
+        user=staff.manager, partner_id=partner.id, recipient=age.new_identity().recipient
+    )
+    partners.decide_key_change(user=staff.other_manager, change_id=first.id, approve=True)
+    pending = partners.propose_key(
+        user=staff.manager, partner_id=partner.id, recipient=age.new_identity().recipient
+    )
+    referral = referrals.create_referral(
+        user=staff.caseworker,
+        case_id=case.id,
+        draft=referrals.ReferralDraft(
+            partner_id=partner.id,
+            purpose=f"referral{MARK}",
+            parts=["summary"],
+            summary=f"referral{MARK} summary",
+        ),
+    )
+    referrals.record_consent(
+        user=staff.caseworker,
+        case_id=case.id,
+        referral_id=referral.id,
+        given_by=f"consent{MARK}",
+        given_at=timezone.now() - timedelta(hours=1),
+        how="call",
+    )
+    return {
+        "partner_id": partner.id,
+        "change_id": pending.id,
+        "key_id": PartnerKey.objects.get(partner=partner).id,
+        "referral_id": referral.id,
     }
 
 

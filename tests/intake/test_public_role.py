@@ -16,15 +16,18 @@ from tests.intake.files import jpeg_with_gps
 from tests.intake.servers import post
 from tests.intake.test_public_pages import FORM
 from tests.processes import database_url, public_server
-from waystation.intake import public_role, screening
+from waystation.ids import random_id
+from waystation.intake import public_role, public_services, screening
 from waystation.intake.models import (
     Attachment,
     CheckIn,
+    ConsentRequest,
     Direction,
     HelpRequest,
     MailboxMessage,
     MessageKind,
 )
+from waystation.vault import boxes
 
 psycopg = pytest.importorskip("psycopg")
 
@@ -111,6 +114,10 @@ def test_every_staff_table_is_refused(public_login):
         "VALUES ('x', '\\x00', 'y', '\\x00', now())",
         "UPDATE intake_intakekey SET retired_at = now()",
         "TRUNCATE intake_checkin",
+        # A consent question's wording and the referral it is for: staff's, not the role's.
+        "UPDATE intake_consentrequest SET question_box = '\\x00'",
+        "UPDATE intake_consentrequest SET referral_id = 'x'",
+        "DELETE FROM intake_consentrequest",
         # Making tables of its own.
         "CREATE TABLE stash (x text)",
     ],
@@ -159,6 +166,30 @@ def test_the_public_process_works_as_this_role(public_login, tmp_path):
         assert status == 200 and "Your message was received." in page
         status, _ = post(url, "/en/mailbox/check-in/", {"codename": codename, "kind": "safe"})
         assert status == 200
+        # A consent question staff put there (docs/partners.md), answered as this role.
+        consent = ConsentRequest(id=random_id(), request=help_request, referral_id="r1")
+        consent.question_box = boxes.seal_to(
+            bytes(help_request.mailbox_public_key),
+            b"I agree that my file goes to Harbour.",
+            screening.consent_context(consent.id),
+        )
+        consent.save(force_insert=True)
+        status, page = post(url, "/en/mailbox/", {"codename": codename})
+        assert status == 200 and "goes to Harbour" in page
+        status, _ = post(
+            url,
+            "/en/mailbox/consent/",
+            {"codename": codename, "consent": consent.id, "answer": "yes"},
+        )
+        assert status == 200
+        consent.refresh_from_db()
+        assert consent.answer is True
+        assert boxes.answer_tag_checks(
+            screening.intake_private_key(consent.answer_key_id),
+            bytes(help_request.mailbox_public_key),
+            public_services.consent_answer_message(consent.id, True),
+            bytes(consent.answer_tag),
+        )
         status, _ = post(url, "/en/mailbox/", {"codename": "wrong " * 7})
         assert status == 403
     assert Attachment.objects.count() == 2

@@ -33,6 +33,7 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
         "cases.open_case",
         "cases.work_case",
         "cases.break_glass",
+        "partners.make_referral",
     },
     Role.LOGISTICS: {
         "cases.work_case",
@@ -54,6 +55,9 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
         "relocation.approve_payment",
         "relocation.manage_budgets",
         "relocation.view_numbers",
+        "partners.manage_partners",
+        "partners.make_referral",
+        "partners.approve_referral",
     },
     # Documentation officers read cases only through grants (docs/design.md §1.1).
     Role.DOCUMENTATION: {"cases.work_case"},
@@ -62,7 +66,9 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
 
 # Apps whose permissions open people's data. docs/design.md §2.5: an administrator holds none
 # of them by role; the sync refuses a ROLE_PERMISSIONS that would give them one.
-CASEWORK_APPS = frozenset({"cases", "intake", "relocation", "documentation", "dossiers"})
+CASEWORK_APPS = frozenset(
+    {"cases", "intake", "relocation", "partners", "documentation", "dossiers"}
+)
 
 
 @dataclass

@@ -24,6 +24,9 @@ Face (what other apps may import; ``tests/test_architecture.py`` holds them to i
   (``selectors.lists``: the queue), one case opened under its audit entry
   (``selectors.case_file.open_case``) and what waits for one person
   (``selectors.alerts.my_alerts``); ``services.alerts.resolve_alert`` to acknowledge.
+- ``selectors.timeline.TimelineEntry``, what a receiver of ``signals.collecting_timeline``
+  returns, and ``services.documents.case_files``, a case's files opened for an app that
+  sends some of them on (partners' referrals).
 """
 
 FACE = {
@@ -55,6 +58,7 @@ FACE = {
     "services.check_ins": "*",
     "services.common": ["CaseError", "CaseNotPermitted"],
     "services.daily_work": "*",
+    "services.documents": ["OpenedDocument", "case_files"],
     "services.opening": "*",
     "services.stages": "*",
     "signals": "*",

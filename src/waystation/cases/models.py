@@ -55,6 +55,7 @@ class Channel(models.TextChoices):
     PHONE = "phone", _("Phone call")
     SIGNAL = "signal", _("Signal")
     EMAIL = "email", _("E-mail")
+    PARTNER = "partner", _("Partner referral")
 
 
 class Outcome(models.TextChoices):

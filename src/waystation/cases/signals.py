@@ -7,9 +7,14 @@ cases own, without cases importing them:
 - ``erasing_case_indexes(case=...)``: sent inside a shred's transaction, before the
   case's data key is destroyed. A receiver erases the blind indexes its rows hold for
   that case (a keyed digest of a passport number stays testable after the key is gone).
+- ``collecting_timeline(case=..., user=...)``: sent while a case is opened for one reader
+  (``selectors.case_file.open_case``, under its ``case.opened`` audit entry). A receiver
+  returns a list of ``selectors.timeline.TimelineEntry`` for its own rows of that case
+  (referrals to partners and their states), which the case's timeline then shows.
 """
 
 from django.dispatch import Signal
 
 checking_overdue = Signal()
 erasing_case_indexes = Signal()
+collecting_timeline = Signal()

@@ -68,3 +68,43 @@ DEMO_BUDGETS: dict[str, int] = {
     "food": 15_000,
     "medical": 10_000,
 }
+
+
+# A second programme manager: changing a partner's key takes two (docs/partners.md).
+DEMO_SECOND_MANAGER = "manager2"
+
+
+@dataclass(frozen=True)
+class DemoPartner:
+    name: str
+    country: str
+    kinds: tuple[str, ...]
+    contacts: str
+    key_file: str  # the partner's private age identity, written to the data folder
+
+
+# Invented organisations. Their private keys are in the demo data folder so that a
+# tester can open the packages sent to them with `age -d -i`.
+DEMO_PARTNERS = [
+    DemoPartner(
+        name="Rainbow Haven Shelter (demo)",
+        country="DE",
+        kinds=("shelter", "resettlement"),
+        contacts="Intake desk: Ilse Demofrau, +49 30 0000 0001 (Signal)",
+        key_file="rainbow-haven.agekey",
+    ),
+    DemoPartner(
+        name="Northern Crossing Legal Aid (demo)",
+        country="NL",
+        kinds=("legal_aid", "unhcr_liaison"),
+        contacts="Case lawyer: Joost Voorbeeld, legal@example.org",
+        key_file="northern-crossing.agekey",
+    ),
+    DemoPartner(
+        name="Harbour Light Clinic (demo)",
+        country="SE",
+        kinds=("medical",),
+        contacts="Nurse on call: Karin Exempel, +46 8 000 000 02",
+        key_file="harbour-light.agekey",
+    ),
+]

@@ -18,7 +18,17 @@ from waystation.api.services import tokens as api_tokens
 from waystation.cases.models import Case, Stage
 from waystation.cases.services.access import create_team
 from waystation.cases.services.opening import ManualIntake, open_case_manually
-from waystation.demo.people import DEMO_APPLICANTS, DEMO_BUDGETS, DEMO_STAFF
+from waystation.demo.people import (
+    DEMO_APPLICANTS,
+    DEMO_BUDGETS,
+    DEMO_PARTNERS,
+    DEMO_SECOND_MANAGER,
+    DEMO_STAFF,
+)
+from waystation.filemodes import make_private_folder, write_private_file
+from waystation.partners.services import identity as partner_identity
+from waystation.partners.services import partners as partner_services
+from waystation.partners.services import referrals as partner_referrals
 from waystation.relocation.models import (
     BudgetCategory,
     DocumentKind,
@@ -27,6 +37,7 @@ from waystation.relocation.models import (
     TransportMode,
 )
 from waystation.relocation.services import documents, houses, money, travel
+from waystation.vault import age
 
 
 class DemoRefused(Exception):
@@ -91,7 +102,63 @@ def create_demo_organisation() -> list[DemoStaff]:
         for person in DEMO_APPLICANTS
     ]
     _demo_relocation(manager=manager, logistics=logistics, cases=cases)
+    second = accounts.provision_demo_staff(
+        username=DEMO_SECOND_MANAGER,
+        role=Role.PROGRAMME_MANAGER,
+        password=f"demo-{secrets.token_urlsafe(9)}",
+    )
+    staff.append(second)
+    _demo_partners(
+        manager=manager,
+        second=StaffUser.objects.get(username=DEMO_SECOND_MANAGER),
+        caseworker=caseworker,
+        case=cases[0],
+    )
     return staff
+
+
+def _demo_partners(
+    *, manager: StaffUser, second: StaffUser, caseworker: StaffUser, case: Case
+) -> None:
+    """Three invented partners, each with a key proposed by one programme manager and
+    approved by the other, and their private keys in the data folder (demo only) so a
+    tester can open what is sent to them: ``age -d -i partner-keys/<name>.agekey``. One
+    draft referral waits for consent on the first case."""
+    folder = settings.DATA_DIR / "partner-keys"
+    make_private_folder(folder)
+    partner_identity.ensure_installation_identity(actor_id=None)
+    partners = []
+    for demo in DEMO_PARTNERS:
+        partner = partner_services.add_partner(
+            user=manager,
+            details=partner_services.PartnerDetails(
+                name=demo.name, country=demo.country, kinds=demo.kinds, contacts=demo.contacts
+            ),
+        )
+        made = age.new_identity()
+        path = folder / demo.key_file
+        if path.exists():  # left by an earlier demo in the same folder
+            path.unlink()
+        write_private_file(
+            path,
+            f"# DEMO partner key for {demo.name}: invented, not for real data\n{made.secret}\n",
+        )
+        change = partner_services.propose_key(
+            user=manager, partner_id=partner.id, recipient=made.recipient
+        )
+        partner_services.decide_key_change(user=second, change_id=change.id, approve=True)
+        partners.append(partner)
+    partner_referrals.create_referral(
+        user=caseworker,
+        case_id=case.id,
+        draft=partner_referrals.ReferralDraft(
+            partner_id=partners[0].id,
+            purpose="Shelter on arrival and help with the asylum claim",
+            parts=["summary", "relocation_needs"],
+            summary="Invented demo person; needs a safe place to stay on arrival.",
+            relocation_needs="A bed for two weeks from arrival; Russian-speaking staff.",
+        ),
+    )
 
 
 def _demo_relocation(*, manager: StaffUser, logistics: StaffUser, cases: list[Case]) -> None:

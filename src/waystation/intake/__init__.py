@@ -9,13 +9,21 @@ case's need to know; intake asks the cases app through ``signals`` and never imp
 
 Face (what other apps may import; ``tests/test_architecture.py`` holds them to it):
 ``screening`` (opening a request into a case, the case's web mailbox, erasing a request
-with its shredded case), ``signals`` (the need-to-know question the cases app answers),
+with its shredded case, a partner's referral into the queue, a consent question in the
+mailbox), ``signals`` (the need-to-know question the cases app answers),
 and the operational columns of ``models``' ``HelpRequest``, ``CheckIn`` and
 ``MailboxMessage`` (when, what kind, which case; never their sealed fields).
 """
 
 FACE = {
-    "models": ["CheckIn", "CheckInKind", "Direction", "HelpRequest", "MailboxMessage"],
+    "models": [
+        "Channel",
+        "CheckIn",
+        "CheckInKind",
+        "Direction",
+        "HelpRequest",
+        "MailboxMessage",
+    ],
     "screening": "*",
     "signals": "*",
 }

@@ -12,6 +12,7 @@ from django.core.validators import MaxLengthValidator
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from waystation.ids import RANDOM_ID_LENGTH
 from waystation.intake import conf, countries
 from waystation.intake.models import CheckInKind, MessageKind, Urgency
 from waystation.intake.uploads import CleanFile, UploadRefused, clean_upload
@@ -203,6 +204,11 @@ class ApplicantMessageForm(MailboxActionForm):
 
 class CheckInForm(MailboxActionForm):
     kind = forms.ChoiceField(choices=CheckInKind.choices)
+
+
+class ConsentForm(MailboxActionForm):
+    consent = forms.CharField(max_length=RANDOM_ID_LENGTH)
+    answer = forms.ChoiceField(choices=[("yes", _("Yes, I agree")), ("no", _("No"))])
 
 
 class ScreenerReplyForm(forms.Form):

@@ -41,6 +41,13 @@ class Status(models.TextChoices):
     DECLINED = "declined", _("Declined")
 
 
+class Channel(models.TextChoices):
+    """How a request reached the queue. Both land in the same triage queue."""
+
+    WEB = "web", _("Web request")
+    PARTNER = "partner", _("Partner referral")
+
+
 class IntakeKey(models.Model):
     """The intake's X25519 key pair. The public half is all the public process reads; the
     private half is sealed under a vault data key, so it opens only while unsealed."""
@@ -69,6 +76,10 @@ class HelpRequest(models.Model):
     language = models.CharField(max_length=8)
     country = models.CharField(max_length=2, blank=True)  # ISO 3166-1 alpha-2, "ZZ" = other
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.NEW)
+    channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.WEB)
+    # A partner referral: the partner organisation's name (an organisation, never a
+    # person), as it was when the package was imported. Empty for web requests.
+    referred_by = models.CharField(max_length=120, blank=True, default="")
     # sealed to the intake key: JSON with contact channel and handle, city, story
     intake_key = models.ForeignKey(IntakeKey, on_delete=models.PROTECT, related_name="+")
     payload_box = models.BinaryField()
@@ -153,6 +164,31 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return f"attachment {self.id}"
+
+
+class ConsentRequest(models.Model):
+    """A question put in the applicant's web mailbox: may their file go to a partner?
+    The question (which names the partner) is sealed to the codename, like replies; the
+    answer is a yes or a no and when. The referral it is for is the partners app's row
+    (``referral_id``); intake never reads it."""
+
+    id = random_id_field()
+    request = models.ForeignKey(HelpRequest, on_delete=models.CASCADE, related_name="consents")
+    referral_id = models.CharField(max_length=RANDOM_ID_LENGTH)
+    question_box = models.BinaryField()  # sealed to the codename-derived key
+    asked_at = models.DateTimeField(default=timezone.now)
+    asked_by_id = models.BigIntegerField(null=True, blank=True)
+    answer = models.BooleanField(null=True, blank=True)  # None: not answered yet
+    answered_at = models.DateTimeField(null=True, blank=True)
+    # Proof that the answer was given with the codename (``vault.boxes.answer_tag``, made
+    # with the intake key ``answer_key``): a "yes" written without it does not count.
+    answer_key = models.ForeignKey(
+        IntakeKey, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    answer_tag = models.BinaryField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"consent request {self.id}"
 
 
 class CheckInKind(models.TextChoices):

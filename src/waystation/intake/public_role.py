@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Collection
 from typing import Any
 
 # The role's name; one per installation if several share a PostgreSQL cluster.
@@ -45,8 +46,19 @@ GRANTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     ),
     "intake_attachment": (("INSERT",), ("request_id", "message_id", "size")),
     "intake_checkin": (("INSERT",), ("request_id", "kind", "at")),
+    # Consent questions: read in the mailbox (and answered there, UPDATES below).
+    "intake_consentrequest": (
+        (),
+        ("id", "request_id", "question_box", "asked_at", "answer", "answered_at"),
+    ),
     # Counters per minute, holding a number and nothing else (see limits.py).
     "intake_throttlewindow": (("SELECT", "INSERT", "UPDATE", "DELETE"), ()),
+}
+
+# table: the columns the role may change, and no other. A consent question is answered
+# with a yes or a no; its sealed question and the referral it is for stay as staff wrote.
+UPDATES: dict[str, tuple[str, ...]] = {
+    "intake_consentrequest": ("answer", "answered_at", "answer_key_id", "answer_tag")
 }
 
 _NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
@@ -62,8 +74,10 @@ def _quoted_role() -> str:
     return f'"{ROLE}"'
 
 
-def statements(schema: str, quote: Any) -> list[str]:
-    """The SQL that makes the role's privileges exactly GRANTS (the role exists)."""
+def statements(schema: str, quote: Any, existing: Collection[str] | None = None) -> list[str]:
+    """The SQL that makes the role's privileges exactly GRANTS (the role exists). With
+    ``existing``, only for those tables: an early migration runs before later tables are
+    made, and the migration that makes one applies the grants again."""
     role = _quoted_role()
     out = [
         f"REVOKE ALL ON ALL TABLES IN SCHEMA {quote(schema)} FROM {role}",
@@ -71,11 +85,18 @@ def statements(schema: str, quote: Any) -> list[str]:
         f"GRANT USAGE ON SCHEMA {quote(schema)} TO {role}",
     ]
     for table, (privileges, columns) in GRANTS.items():
+        if existing is not None and table not in existing:
+            continue
         if privileges:
             out.append(f"GRANT {', '.join(privileges)} ON {quote(table)} TO {role}")
         if columns:
             names = ", ".join(quote(c) for c in columns)
             out.append(f"GRANT SELECT ({names}) ON {quote(table)} TO {role}")
+    for table, columns in UPDATES.items():
+        if existing is not None and table not in existing:
+            continue
+        names = ", ".join(quote(c) for c in columns)
+        out.append(f"GRANT UPDATE ({names}) ON {quote(table)} TO {role}")
     return out
 
 
@@ -109,7 +130,8 @@ def apply(connection: Any) -> list[str]:
         cursor.execute("SELECT current_schema()")
         schema_row = cursor.fetchone()
         assert schema_row is not None
-        for statement in statements(str(schema_row[0]), connection.ops.quote_name):
+        existing = set(connection.introspection.table_names(cursor))
+        for statement in statements(str(schema_row[0]), connection.ops.quote_name, existing):
             cursor.execute(statement)
             run.append(statement)
     return run

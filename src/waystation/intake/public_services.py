@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from waystation.ids import random_id
 from waystation.intake import codenames, conf, limits, storage
@@ -25,6 +26,7 @@ from waystation.intake.models import (
     Attachment,
     CheckIn,
     CheckInKind,
+    ConsentRequest,
     Direction,
     HelpRequest,
     IntakeKey,
@@ -217,11 +219,22 @@ class ShownMessage:
 
 
 @dataclass(frozen=True)
+class ShownConsent:
+    """A consent question from staff: "I agree that my file goes to <partner>"."""
+
+    id: str
+    question: str
+    asked_at: datetime
+    answer: bool | None
+
+
+@dataclass(frozen=True)
 class MailboxView:
     mailbox: Mailbox
     messages: list[ShownMessage]
     files_sent: int
     last_check_in: tuple[str, datetime] | None
+    consents: list[ShownConsent] = field(default_factory=list)
 
 
 def open_mailbox(*, typed_codename: str) -> Mailbox | None:
@@ -290,7 +303,57 @@ def read_mailbox(mailbox: Mailbox) -> MailboxView:
         messages=messages,
         files_sent=sum(files_per_message.values()),
         last_check_in=(last[0], last[1]) if last else None,
+        consents=_consents(mailbox, key_pair.private),
     )
+
+
+def _consent_context(consent_id: str) -> bytes:
+    return boxes.box_context("intake_consentrequest", consent_id, "question_box")
+
+
+def _consents(mailbox: Mailbox, private_key: bytes) -> list[ShownConsent]:
+    rows = (
+        ConsentRequest.objects.filter(request_id=mailbox.request_id)
+        .order_by("asked_at", "id")
+        .values_list("id", "question_box", "asked_at", "answer")
+    )
+    shown = []
+    for consent_id, box, asked_at, answer in rows:
+        try:
+            question = boxes.open_box(private_key, bytes(box), _consent_context(consent_id))
+        except OpenFailed:
+            continue
+        shown.append(
+            ShownConsent(
+                id=consent_id, question=question.decode(), asked_at=asked_at, answer=answer
+            )
+        )
+    return shown
+
+
+class ConsentAlreadyGiven(Exception):
+    """This question was answered before: an answer is given once."""
+
+
+def consent_answer_message(consent_id: str, agree: bool) -> bytes:
+    return f"consent\x1f{consent_id}\x1f{'yes' if agree else 'no'}".encode()
+
+
+def answer_consent(*, mailbox: Mailbox, consent_id: str, agree: bool) -> None:
+    """The applicant's yes or no, once. Only a question of this very mailbox is
+    answered: the codename was proven by :func:`open_mailbox`, and the answer carries a
+    tag made with the mailbox's private key, which staff check (``vault.boxes``)."""
+    key = current_public_key()
+    tag = boxes.answer_tag(
+        boxes.codename_key_pair(mailbox.codename).private,
+        key.public,
+        consent_answer_message(consent_id, agree),
+    )
+    updated = ConsentRequest.objects.filter(
+        pk=consent_id, request_id=mailbox.request_id, answer__isnull=True
+    ).update(answer=agree, answered_at=timezone.now(), answer_key_id=key.id, answer_tag=tag)
+    if not updated:
+        raise ConsentAlreadyGiven()
 
 
 def admit_message(mailbox: Mailbox) -> None:

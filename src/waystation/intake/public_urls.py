@@ -11,6 +11,7 @@ pages = [
     path("mailbox/", public_views.mailbox, name="mailbox"),
     path("mailbox/message/", public_views.mailbox_message, name="message"),
     path("mailbox/check-in/", public_views.mailbox_check_in, name="check_in"),
+    path("mailbox/consent/", public_views.mailbox_consent, name="consent"),
     path("safety/", public_views.about, name="about"),
 ]
 

@@ -255,6 +255,32 @@ def mailbox_check_in(request: HttpRequest) -> HttpResponse:
     return _mailbox_page(request, opened, notice=notice)
 
 
+@require_POST
+def mailbox_consent(request: HttpRequest) -> HttpResponse:
+    """Yes or no to a consent question ("I agree that my file goes to <partner>")."""
+    opened = public_services.open_mailbox(typed_codename=str(request.POST.get("codename", "")))
+    if opened is None:
+        return _wrong_codename(request, forms.CodenameForm())
+    form = forms.ConsentForm(request.POST)
+    if not form.is_valid():
+        return _mailbox_page(request, opened, status=400)
+    agree = form.cleaned_data["answer"] == "yes"
+    try:
+        public_services.answer_consent(
+            mailbox=opened, consent_id=form.cleaned_data["consent"], agree=agree
+        )
+    except public_services.ConsentAlreadyGiven:
+        return _mailbox_page(
+            request, opened, notice=_("You have already answered this question."), status=409
+        )
+    notice = (
+        _("Thank you. We have noted that you agree.")
+        if agree
+        else _("Thank you. We have noted that you do not agree; your file will not be sent.")
+    )
+    return _mailbox_page(request, opened, notice=notice)
+
+
 # --- leaving and errors ------------------------------------------------------------------
 
 

@@ -24,6 +24,7 @@ with it (:func:`erase_request`).
 from __future__ import annotations
 
 import json
+import secrets
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -41,14 +42,18 @@ from waystation.intake import public_services as public
 from waystation.intake import signals, storage
 from waystation.intake.models import (
     Attachment,
+    Channel,
     CheckIn,
+    ConsentRequest,
     Direction,
     HelpRequest,
     IntakeKey,
     MailboxMessage,
     MessageKind,
     Status,
+    Urgency,
 )
+from waystation.intake.uploads import CleanFile, UploadRefused, clean_upload
 from waystation.vault import boxes, datakeys
 
 SCREEN_PERMISSION = "intake.screen_request"
@@ -297,6 +302,11 @@ def answer_request(*, user: Actor, request_id: str, kind: MessageKind, text: str
     _require_need_to_know(user, help_request)
     if help_request.status == Status.DECLINED:
         raise ScreeningError("This request was declined; it takes no further answers.")
+    if help_request.channel == Channel.PARTNER:
+        # Nobody holds this mailbox: an answer would be sealed to a key that was thrown away.
+        raise ScreeningError(
+            "This request was referred by a partner: answer the partner by your agreed route."
+        )
     return _send_answer(help_request, author_id=user.pk, kind=kind, text=text)
 
 
@@ -451,3 +461,171 @@ def erase_request(*, request_id: str) -> ErasedRequest:
 def remove_files(storage_names: list[str]) -> None:
     for name in storage_names:
         storage.remove(name)
+
+
+# --- requests referred by a partner organisation -------------------------------------------
+
+
+@dataclass(frozen=True)
+class PartnerFile:
+    """A file a partner sent with a referral, as it came (checked and rebuilt here)."""
+
+    name: str
+    content_type: str
+    data: bytes
+
+    def __repr__(self) -> str:
+        return f"<PartnerFile {self.content_type} {len(self.data)} bytes>"
+
+
+@dataclass(frozen=True)
+class PartnerReferral:
+    """What the partners app hands the triage queue: the same sealed payload a web
+    request has (contact channel and handle, city, story), so that screening, opening a
+    case and its similarity signals treat both alike."""
+
+    partner_name: str
+    urgency: int
+    language: str
+    country: str
+    story: str
+    city: str = ""
+    contact_channel: str = ""
+    contact_handle: str = ""
+    files: Sequence[PartnerFile] = ()
+
+    def __repr__(self) -> str:
+        return f"<PartnerReferral {len(self.files)} files>"
+
+
+def clean_partner_files(files: Sequence[PartnerFile]) -> list[CleanFile]:
+    """Each file checked and rebuilt like an applicant's upload (no metadata, photos and
+    PDFs only), or :class:`ScreeningError` naming the file by its place in the package."""
+    cleaned = []
+    for number, file in enumerate(files, start=1):
+        try:
+            cleaned.append(
+                clean_upload(name=file.name, content_type=file.content_type, data=file.data)
+            )
+        except UploadRefused as exc:
+            raise ScreeningError(f"File {number} of the package was refused: {exc}") from exc
+    return cleaned
+
+
+def receive_partner_referral(*, actor_id: int | None, referral: PartnerReferral) -> HelpRequest:
+    """A referral from a partner, into the one triage queue as a request of the channel
+    "partner referral". Sealed to the intake public key exactly as the public page seals
+    a request; the files are rebuilt first. The mailbox gets a key pair nobody keeps:
+    there is no applicant codename, and replies are for the partner, not sent here. The
+    caller (the partners app) runs this inside its own transaction and audit entry."""
+    if referral.urgency not in Urgency.values:
+        raise ScreeningError("The referral's urgency is not one of 1, 2 or 3.")
+    files = clean_partner_files(referral.files)
+    key = public.current_public_key()
+    nobody = boxes.new_key_pair()
+    help_request = HelpRequest(
+        id=random_id(),
+        urgency=referral.urgency,
+        language=referral.language,
+        country=referral.country,
+        status=Status.NEW,
+        channel=Channel.PARTNER,
+        referred_by=referral.partner_name,
+        intake_key_id=key.id,
+        # Looks like any mailbox's lookup, and opens for no codename.
+        codename_lookup=secrets.token_hex(32),
+        mailbox_public_key=nobody.public,
+    )
+    payload = {
+        "contact_channel": referral.contact_channel,
+        "contact_handle": referral.contact_handle,
+        "country_other": "",
+        "city": referral.city,
+        "story": referral.story,
+    }
+    help_request.payload_box = boxes.seal_to(
+        key.public,
+        json.dumps(payload, ensure_ascii=False).encode(),
+        public.payload_context(help_request.id),
+    )
+    attachments = public._seal_files(key, help_request.id, None, files)
+    try:
+        with transaction.atomic():
+            help_request.save(force_insert=True)
+            Attachment.objects.bulk_create(attachments)
+            audit.record(
+                actor_id=actor_id,
+                action="intake.partner_referral_received",
+                object_type="request",
+                object_id=help_request.id,
+            )
+    except BaseException:
+        public._remove_files(attachments)
+        raise
+    return help_request
+
+
+# --- consent in the web mailbox --------------------------------------------------------------
+
+
+def consent_context(consent_id: str) -> bytes:
+    return public._consent_context(consent_id)
+
+
+@transaction.atomic
+def ask_consent(*, actor_id: int | None, case_id: str, referral_id: str, partner_name: str) -> str:
+    """Put a yes-or-no question in the web mailbox of the request this case came from:
+    "I agree that my file goes to <partner>". The question is sealed to the codename, so
+    only the applicant reads which partner it names. For the partners app, which has
+    checked that the actor may see and work on the case. Returns the question's id."""
+    help_request = HelpRequest.objects.select_for_update().filter(case_id=case_id).first()
+    if help_request is None or help_request.channel != Channel.WEB:
+        raise ScreeningError(
+            "This case did not come through the web: record the person's consent by hand."
+        )
+    consent = ConsentRequest(
+        id=random_id(), request=help_request, referral_id=referral_id, asked_by_id=actor_id
+    )
+    with translation.override(help_request.language):
+        question = gettext("I agree that my file goes to %(partner)s.") % {"partner": partner_name}
+    consent.question_box = boxes.seal_to(
+        bytes(help_request.mailbox_public_key), question.encode(), consent_context(consent.id)
+    )
+    consent.save(force_insert=True)
+    audit.record(
+        actor_id=actor_id,
+        action="intake.consent_asked",
+        object_type="request",
+        object_id=help_request.id,
+    )
+    return consent.id
+
+
+@dataclass(frozen=True)
+class ConsentAnswer:
+    answer: bool | None
+    answered_at: datetime | None
+
+
+def consent_answer(*, consent_id: str, case_id: str) -> ConsentAnswer:
+    """What the applicant answered to a consent question of this case's request. An
+    answer whose tag does not check out (written without the codename, by whoever took
+    over the public process or the database) counts as no answer."""
+    consent = (
+        ConsentRequest.objects.filter(pk=consent_id, request__case_id=case_id)
+        .select_related("request")
+        .first()
+    )
+    if consent is None or consent.answer is None:
+        return ConsentAnswer(answer=None, answered_at=None)
+    if consent.answer_key_id is None or consent.answer_tag is None:
+        return ConsentAnswer(answer=None, answered_at=None)
+    checks = boxes.answer_tag_checks(
+        intake_private_key(consent.answer_key_id),
+        bytes(consent.request.mailbox_public_key),
+        public.consent_answer_message(consent.id, bool(consent.answer)),
+        bytes(consent.answer_tag),
+    )
+    if not checks:
+        return ConsentAnswer(answer=None, answered_at=None)
+    return ConsentAnswer(answer=consent.answer, answered_at=consent.answered_at)

@@ -73,6 +73,8 @@ class QueueRow:
     status_label: str
     files: int
     excerpt: str
+    channel: str = "web"
+    referred_by: str = ""  # the partner, for a partner referral
 
 
 @dataclass(frozen=True)
@@ -167,6 +169,8 @@ def triage_queue(*, user: Actor, view: str = ATTENTION, limit: int = QUEUE_PAGE)
             "country",
             "status",
             "files",
+            "channel",
+            "referred_by",
             "intake_key_id",
             "payload_box",
         )[:limit]
@@ -203,6 +207,8 @@ def triage_queue(*, user: Actor, view: str = ATTENTION, limit: int = QUEUE_PAGE)
                 status_label=str(Status(found_row["status"]).label),
                 files=int(found_row["files"]),
                 excerpt=_excerpt(payload.get("story", "")),
+                channel=found_row["channel"],
+                referred_by=found_row["referred_by"],
             )
         )
     return Queue(

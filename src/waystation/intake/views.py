@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from waystation.intake import screening, selectors
 from waystation.intake.forms import ScreenerReplyForm
-from waystation.intake.models import Attachment, HelpRequest, MessageKind, Status
+from waystation.intake.models import Attachment, Channel, HelpRequest, MessageKind, Status
 from waystation.web.actions import actor
 
 screener_required = permission_required(screening.SCREEN_PERMISSION, raise_exception=True)
@@ -63,7 +63,8 @@ def _request_page(
             "help_request": opened.request,
             "payload": opened.payload,
             "form": form,
-            "can_answer": opened.request.status != Status.DECLINED,
+            "can_answer": opened.request.status != Status.DECLINED
+            and opened.request.channel != Channel.PARTNER,
             "templates": [
                 (MessageKind.REPLY, "Reply"),
                 (MessageKind.MORE_INFO, "Ask for more information"),

@@ -41,6 +41,7 @@ _BOX_PURPOSE = "waystation-sealed-box-v1"
 # Purpose labels for values derived from a codename. Never reuse one for another use.
 CODENAME_LOOKUP_PURPOSE = "waystation-codename-lookup-v1"
 CODENAME_MAILBOX_KEY_PURPOSE = "waystation-codename-mailbox-key-v1"
+_ANSWER_PURPOSE = "waystation-mailbox-answer-v1"
 
 
 @dataclass(frozen=True)
@@ -118,6 +119,29 @@ def codename_key_pair(codename: str) -> KeyPair:
     """The applicant's mailbox key pair, recomputed from the codename on every visit.
     Only its public half is stored; staff replies are sealed to it."""
     return _key_pair(_from_codename(codename, CODENAME_MAILBOX_KEY_PURPOSE))
+
+
+# --- answers from the mailbox ----------------------------------------------------------
+
+
+def answer_tag(own_private: bytes, peer_public: bytes, message: bytes) -> bytes:
+    """A tag over ``message`` that only the holders of the two key pairs can make: the
+    mailbox's (from the codename, in the public process while the applicant is there)
+    and the intake's (on the staff side). The public process computes it with the
+    mailbox private key and the intake public key; the staff side checks it with the
+    intake private key and the mailbox public key (the same X25519 shared secret). So an
+    answer written into the database without the codename does not check out."""
+    shared = primitives.x25519_shared_secret(own_private, peer_public)
+    key = primitives.derive_key(shared, _ANSWER_PURPOSE)
+    return primitives.keyed_digest(key, message, length=32)
+
+
+def answer_tag_checks(own_private: bytes, peer_public: bytes, message: bytes, tag: bytes) -> bool:
+    try:
+        expected = answer_tag(own_private, peer_public, message)
+    except ValueError:  # a crafted low-order public key
+        return False
+    return primitives.constant_time_equal(expected, tag)
 
 
 def fingerprint(public: bytes) -> str:

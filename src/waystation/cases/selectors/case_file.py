@@ -32,6 +32,7 @@ from waystation.cases.selectors.matches import CaseMatch, case_matches
 from waystation.cases.selectors.staff import _usernames
 from waystation.cases.selectors.timeline import TimelineEntry, _web_mailbox
 from waystation.cases.selectors.visibility import visible_case
+from waystation.cases.signals import collecting_timeline
 
 TIMELINE_LIMIT = 200
 
@@ -198,6 +199,8 @@ def open_case(*, user: Actor, case_id: str) -> CaseFile:
         CaseCheckIn.objects.filter(case=case).order_by("-at").values_list("at", flat=True)[:50]
     ):
         timeline.append(TimelineEntry(at=at, kind="check_in", text="Checked in"))
+    for _receiver, entries in collecting_timeline.send(sender=Case, case=case, user=user):
+        timeline.extend(e for e in entries or () if isinstance(e, TimelineEntry))
     timeline.sort(key=lambda e: e.at, reverse=True)
     now = timezone.now()
     grants_qs = AccessGrant.objects.filter(case=case, until__gt=now, revoked_at__isnull=True)

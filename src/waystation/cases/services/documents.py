@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from dataclasses import dataclass
+
 from django.db import transaction
 
 from waystation.audit import services as audit
@@ -23,3 +26,35 @@ def attach_document(
         actor_id=actor_id, action="case.document_added", object_type="case", object_id=case.id
     )
     return document
+
+
+@dataclass(frozen=True)
+class OpenedDocument:
+    """One of a case's files, opened."""
+
+    id: str
+    name: str
+    content_type: str
+    data: bytes
+
+    def __repr__(self) -> str:
+        return f"<OpenedDocument {self.id} {len(self.data)} bytes>"
+
+
+def case_files(*, case: Case, ids: Collection[str] | None = None) -> list[OpenedDocument]:
+    """The case's files (or those of ``ids``), opened with the case's key. For a caller
+    that has checked that its user may see the case, and records the reading itself."""
+    rows = CaseDocument.objects.filter(case=case).order_by("uploaded_at", "id")
+    if ids is not None:
+        rows = rows.filter(pk__in=list(ids))
+    opened = []
+    for row in rows:
+        content = row.file
+        if content is None:
+            continue
+        opened.append(
+            OpenedDocument(
+                id=row.id, name=content.name, content_type=content.content_type, data=content.data
+            )
+        )
+    return opened

@@ -181,7 +181,8 @@ def open_case_from_request(
         narrative=payload.get("story", ""),
         city=payload.get("city", ""),
         urgency=urgency,
-        channel=Channel.WEB,
+        # A partner's referral lands in the same queue; the case says how it came.
+        channel=Channel.PARTNER if opened.request.channel == "partner" else Channel.WEB,
         country=opened.request.country if opened.request.country != "ZZ" else "",
     )
     try:

@@ -93,7 +93,8 @@ def requests_per_week(period: Period) -> Table:
     )
     by_hand = (
         Case.objects.filter(opened_at__gte=period.start_at, opened_at__lt=period.end_before)
-        .exclude(channel=Channel.WEB)
+        # A partner's referral arrived as a request, counted above with the others.
+        .exclude(channel__in=[Channel.WEB, Channel.PARTNER])
         .annotate(week=TruncWeek("opened_at"))
         .values("week")
         .annotate(n=Count("id"))

@@ -167,6 +167,11 @@ class Command(BaseCommand):
                 f"  {'':<22} two-factor secret {member.totp_secret_base32} (any TOTP app)\n"
                 f"  {'':<22} recovery codes {' '.join(member.recovery_codes[:3])}\n"
             )
+        self.stdout.write(
+            "\n  Demo partners' private age keys (invented): "
+            f"{settings.DATA_DIR / 'partner-keys'}; open a package sent to one with "
+            "`age -d -i <that folder>/<partner>.agekey referral-….age > referral.zip`.\n"
+        )
 
     def _wait(self, children: list[subprocess.Popen[bytes]]) -> None:
         stop = False

@@ -1,0 +1,26 @@
+"""Partner organisations: who they are, what they do, how to reach them (sealed), their
+age public keys (two programme managers to change one), and referrals: out to them, as
+an age-encrypted package of the parts staff chose, with the person's consent and a
+second person's approval; and in from them, into the one triage queue.
+
+Layer: above relocation, below demo. It follows the cases app's need to know
+(``cases.selectors.visibility``), adds its referrals to a case's timeline through
+``cases.signals.collecting_timeline``, and hands incoming referrals and consent
+questions to the intake through ``intake.screening``.
+
+Face (what other apps may import; ``tests/test_architecture.py`` holds them to it): the
+services (``services.partners`` for partners and keys, ``services.referrals`` for
+referrals out, ``services.incoming`` for referrals in, ``services.identity`` for the
+installation's own age key), with ``services.common.PartnerError``, and the choices of
+``models`` they are called with. The demo builds its partners with them; the API app
+will call ``fetch_for_partner``, ``record_partner_update`` and ``receive_referral``.
+"""
+
+FACE = {
+    "models": ["ConsentKind", "Part", "ReferralState", "WorkKind"],
+    "services.common": ["PartnerError"],
+    "services.identity": "*",
+    "services.incoming": "*",
+    "services.partners": "*",
+    "services.referrals": "*",
+}

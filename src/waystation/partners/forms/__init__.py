@@ -1,0 +1,1 @@
+"""Partners' forms, built and checked in views."""

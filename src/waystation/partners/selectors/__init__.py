@@ -1,0 +1,1 @@
+"""Partners' reads, scoped to what the acting user may see."""

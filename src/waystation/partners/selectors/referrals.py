@@ -1,0 +1,124 @@
+"""Reading a case's referrals: opened under the case's key for someone who may see the
+case (else ``CaseNotFound``), with a ``referral.opened`` audit entry."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+
+from waystation.accounts.models import Actor
+from waystation.cases.models import Case
+from waystation.cases.selectors import visibility as case_visibility
+from waystation.cases.services.documents import case_files
+from waystation.partners.models import ConsentKind, Part, Referral, ReferralEvent, ReferralState
+from waystation.partners.services.common import record
+from waystation.partners.services.referrals import referral_of
+
+
+@dataclass(frozen=True)
+class ReferralRow:
+    id: str
+    partner: str
+    state: str
+    state_label: str
+    created_at: datetime
+    key_changed: bool
+
+
+@dataclass(frozen=True)
+class ShownEvent:
+    at: datetime
+    from_label: str
+    to_label: str
+    actor_id: int | None
+    note: str
+
+
+@dataclass(frozen=True)
+class ShownReferral:
+    referral: Referral
+    partner: str
+    state_label: str
+    purpose: str
+    parts: list[tuple[str, str]]  # (label, text) of the chosen parts
+    files: int
+    consent: str
+    consent_kind: str
+    events: list[ShownEvent]
+
+    def __repr__(self) -> str:
+        return f"<ShownReferral {self.referral.id}>"
+
+
+def case_referrals(*, user: Actor, case_id: str) -> tuple[Case, list[ReferralRow]]:
+    """Operational columns only: nothing is opened."""
+    case = case_visibility.visible_case(user=user, case_id=case_id)
+    rows = [
+        ReferralRow(
+            id=r.id,
+            partner=r.partner.name,
+            state=r.state,
+            state_label=str(ReferralState(r.state).label),
+            created_at=r.created_at,
+            key_changed=r.key_changed_at is not None,
+        )
+        for r in Referral.objects.filter(case=case)
+        .select_related("partner")
+        .order_by("-created_at")
+    ]
+    return case, rows
+
+
+@transaction.atomic
+def file_choices(*, user: Actor, case: Case) -> list[tuple[str, str]]:
+    """The case's files by name, for the referral form (their names are sealed: the
+    reading is on the audit record). The caller has found the case with this user."""
+    files = case_files(case=case)
+    if files:
+        record(user, "referral.files_listed", "case", case.id)
+    return [(f.id, f.name) for f in files]
+
+
+def _part_text(name: str, value: Any) -> str:
+    if name == Part.CONTACT_ROUTE and isinstance(value, dict):
+        return f"{value.get('channel', '')}: {value.get('handle', '')}"
+    return str(value)
+
+
+@transaction.atomic
+def open_referral(*, user: Actor, case_id: str, referral_id: str) -> ShownReferral:
+    case = case_visibility.visible_case(user=user, case_id=case_id)
+    referral = referral_of(case, referral_id, lock=False)
+    record(user, "referral.opened", "referral", referral.id)
+    labels = dict(Part.choices)
+    states = dict(ReferralState.choices)
+    content = referral.content or {}
+    parts = [
+        (str(labels[name]), _part_text(name, content.get(name, "")))
+        for name in referral.parts
+        if name != Part.FILES
+    ]
+    events = [
+        ShownEvent(
+            at=e.at,
+            from_label=str(states.get(e.from_state, "")),
+            to_label=str(states.get(e.to_state, "")),
+            actor_id=e.actor_id,
+            note=e.note or "",
+        )
+        for e in ReferralEvent.objects.filter(referral=referral).order_by("at", "id")
+    ]
+    return ShownReferral(
+        referral=referral,
+        partner=referral.partner.name,
+        state_label=str(states[referral.state]),
+        purpose=referral.purpose or "",
+        parts=parts,
+        files=len(content.get("file_ids", [])),
+        consent=referral.consent_note or "",
+        consent_kind=str(dict(ConsentKind.choices).get(referral.consent_kind, "")),
+        events=events,
+    )

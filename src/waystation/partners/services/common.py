@@ -1,0 +1,63 @@
+"""What every partners action shares: permissions, the error people read, clean text,
+the audit entry."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from waystation.accounts.models import Actor
+from waystation.audit import services as audit
+from waystation.cases.models import Case
+from waystation.cases.selectors import visibility as case_visibility
+
+MANAGE_PARTNERS = "partners.manage_partners"
+MAKE_REFERRAL = "partners.make_referral"
+APPROVE_REFERRAL = "partners.approve_referral"
+
+MAX_TEXT = 5_000
+
+
+class PartnerError(Exception):
+    """A partners action was refused; the message is for the person who tried."""
+
+
+def require(user: Actor, permission: str, message: str = "Your role does not allow this.") -> None:
+    if not user.is_active or not user.has_perm(permission):
+        raise PartnerError(message)
+
+
+def may_use_partners(user: Actor) -> bool:
+    """Reading the partner list and contacts: whoever refers or manages partners."""
+    return bool(user.is_active and (user.has_perm(MAKE_REFERRAL) or user.has_perm(MANAGE_PARTNERS)))
+
+
+def case_for(user: Actor, case_id: str, *, lock: bool = True) -> Case:
+    """The case if the user may see it (else the 404 of ``CaseNotFound``, before any
+    question of role, so outsiders learn nothing)."""
+    return case_visibility.visible_case(user=user, case_id=case_id, lock=lock)
+
+
+def clean_text(
+    value: str | None, *, label: str, required: bool = False, limit: int = MAX_TEXT
+) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise PartnerError(f"{label} is required.")
+    if len(value) > limit:
+        raise PartnerError(f"{label} is limited to {limit:,} characters.")
+    return value
+
+
+def clean_name(value: str | None, *, label: str, limit: int) -> str:
+    """A name shown on pages and put in packages: one line, no control characters.
+    Format characters stay: a Persian name needs its zero-width non-joiner, and pages
+    show invisible characters as markers anyway (``web.invisible``)."""
+    value = clean_text(value, label=label, required=True, limit=limit)
+    if any(unicodedata.category(c) == "Cc" for c in value):
+        raise PartnerError(f"{label} is one line of text, without control characters.")
+    return value
+
+
+def record(actor: Actor | int | None, action: str, object_type: str, object_id: str) -> None:
+    actor_id = actor if actor is None or isinstance(actor, int) else actor.pk
+    audit.record(actor_id=actor_id, action=action, object_type=object_type, object_id=object_id)

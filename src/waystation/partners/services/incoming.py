@@ -1,0 +1,97 @@
+"""Referrals in: a package a partner sent us, opened with this installation's own age
+identity and put into the one triage queue as a request of the channel "partner
+referral", the partner named (docs/referrals.md).
+
+Everything is checked before anything is stored (docs/design.md §2.9): the size, that
+it is age and opens with our key, the zip's names and sizes, the manifest's shape, the
+files' digests, and each file rebuilt like an applicant's upload. A refused package
+changes nothing. The request then goes the way of a web request: a screener opens it,
+and opening a case from it seals it under the case's key and computes the similarity
+signals (same phone, same story) by the same code as for any request.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.db import IntegrityError, transaction
+
+from waystation.accounts.models import Actor
+from waystation.intake import screening
+from waystation.partners.models import IncomingReferral, Part, Partner
+from waystation.partners.services import package
+from waystation.partners.services.common import MAKE_REFERRAL, PartnerError, record, require
+from waystation.partners.services.identity import _secrets
+from waystation.partners.services.partners import partner_for
+from waystation.vault import age
+
+
+def _story(manifest: dict[str, object]) -> str:
+    parts = manifest["parts"]
+    assert isinstance(parts, dict)
+    sections = [
+        ("Purpose", manifest.get("purpose", "")),
+        ("Summary", parts.get(Part.SUMMARY, "")),
+        ("Documents held", parts.get(Part.DOCUMENTS, "")),
+        ("Relocation needs", parts.get(Part.RELOCATION_NEEDS, "")),
+    ]
+    return "\n\n".join(f"{title}: {text}" for title, text in sections if text)
+
+
+def receive_referral(package_bytes: bytes, partner: Partner, *, actor_id: int | None = None) -> str:
+    """Import one package from ``partner``; returns the id of the request it became."""
+    if len(package_bytes) > package.MAX_PACKAGE_BYTES:
+        raise PartnerError(
+            f"The file is larger than {package.MAX_PACKAGE_BYTES // (1024 * 1024)} MB: refused."
+        )
+    digest = hashlib.sha256(package_bytes).hexdigest()
+    try:
+        plain = age.decrypt(package_bytes, _secrets())
+    except age.AgeError as exc:
+        raise PartnerError(f"{exc} Nothing was imported.") from exc
+    opened = package.read_package(plain)
+    manifest = opened.manifest
+    parts = manifest["parts"]
+    route = parts.get(Part.CONTACT_ROUTE) or {}
+    referral = screening.PartnerReferral(
+        partner_name=partner.name,
+        urgency=int(manifest.get("urgency", 2)),
+        language=str(manifest.get("language", "en"))[:8] or "en",
+        country=str(manifest.get("country", "")),
+        story=_story(manifest),
+        contact_channel=str(route.get("channel", "")),
+        contact_handle=str(route.get("handle", "")),
+        files=[
+            screening.PartnerFile(name=f.name, content_type=f.content_type, data=f.data)
+            for f in opened.files
+        ],
+    )
+    with transaction.atomic():
+        if IncomingReferral.objects.filter(package_sha256=digest).exists():
+            raise PartnerError("This package was imported before; it is in the queue already.")
+        try:
+            request = screening.receive_partner_referral(actor_id=actor_id, referral=referral)
+        except screening.ScreeningError as exc:
+            raise PartnerError(f"{exc} Nothing was imported.") from exc
+        try:
+            with transaction.atomic():
+                incoming = IncomingReferral.objects.create(
+                    partner=partner,
+                    request_id=request.id,
+                    sender_referral_id=str(manifest["referral_id"]),
+                    package_sha256=digest,
+                    received_by_id=actor_id,
+                )
+        except IntegrityError as exc:
+            raise PartnerError(
+                "This package was imported before; it is in the queue already."
+            ) from exc
+        record(actor_id, "referral.imported", "incoming_referral", incoming.id)
+    return request.id
+
+
+def import_package(*, user: Actor, partner_id: str, package_bytes: bytes) -> str:
+    """:func:`receive_referral` from the staff page's upload."""
+    require(user, MAKE_REFERRAL, "Your role does not allow importing referrals.")
+    partner = partner_for(partner_id)
+    return receive_referral(package_bytes, partner, actor_id=user.pk)

@@ -1,0 +1,255 @@
+"""The referral package, version 1 (docs/referrals.md is the specification partners
+read): ``age(zip(manifest.json, files/…))``.
+
+Built here from the parts staff chose and nothing else; read here with every limit
+checked before anything is stored (docs/design.md §2.9): the size of the whole, of the
+manifest and of each file, the number of files, the names inside the zip (no ``..``, no
+absolute or backslashed path, nothing outside ``files/``), and the manifest's shape.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import re
+import zipfile
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from waystation.partners.models import Part
+from waystation.partners.services.common import PartnerError
+
+FORMAT = "waystation-referral"
+VERSION = 1
+MANIFEST = "manifest.json"
+FILES_DIR = "files/"
+
+MAX_PACKAGE_BYTES = 60 * 1024 * 1024  # the age file as uploaded
+MAX_MANIFEST_BYTES = 256 * 1024
+MAX_FILES = 20
+MAX_FILE_BYTES = 20 * 1024 * 1024
+MAX_TOTAL_BYTES = 50 * 1024 * 1024
+MAX_TEXT = 20_000
+
+_FILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+_TEXT_PARTS = (Part.SUMMARY, Part.DOCUMENTS, Part.RELOCATION_NEEDS)
+_EXTENSIONS = {
+    "image/jpeg": ".jpg",
+    "image/png": ".png",
+    "image/webp": ".webp",
+    "application/pdf": ".pdf",
+}
+
+
+@dataclass(frozen=True)
+class PackageFile:
+    name: str
+    content_type: str
+    data: bytes
+
+    def __repr__(self) -> str:
+        return f"<PackageFile {self.name} {len(self.data)} bytes>"
+
+
+@dataclass(frozen=True)
+class Package:
+    manifest: dict[str, Any]
+    files: list[PackageFile]
+
+    def __repr__(self) -> str:
+        return f"<Package {self.manifest.get('referral_id')!r} {len(self.files)} files>"
+
+
+def file_name(number: int, content_type: str) -> str:
+    """The name a file travels under: its number, never the name staff gave it (which
+    may name the person)."""
+    return f"file-{number}{_EXTENSIONS.get(content_type, '.bin')}"
+
+
+def manifest_for(
+    *,
+    referral_id: str,
+    created_at: datetime,
+    sender: dict[str, str],
+    partner: dict[str, str],
+    purpose: str,
+    urgency: int,
+    country: str,
+    parts: dict[str, Any],
+    files: list[PackageFile],
+) -> dict[str, Any]:
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "referral_id": referral_id,
+        "created_at": created_at.isoformat(),
+        "sender": sender,
+        "partner": partner,
+        "purpose": purpose,
+        "urgency": urgency,
+        "country": country,
+        "parts": parts,
+        "files": [
+            {
+                "name": f.name,
+                "content_type": f.content_type,
+                "size": len(f.data),
+                "sha256": hashlib.sha256(f.data).hexdigest(),
+            }
+            for f in files
+        ],
+    }
+
+
+def zip_package(manifest: dict[str, Any], files: list[PackageFile]) -> bytes:
+    """The zip, deterministic apart from its contents (fixed timestamps, sorted)."""
+    buffer = io.BytesIO()
+    stamp = (1980, 1, 1, 0, 0, 0)
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        info = zipfile.ZipInfo(MANIFEST, date_time=stamp)
+        info.compress_type = zipfile.ZIP_DEFLATED
+        archive.writestr(info, json.dumps(manifest, ensure_ascii=False, indent=2).encode())
+        for f in files:
+            info = zipfile.ZipInfo(FILES_DIR + f.name, date_time=stamp)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, f.data)
+    return buffer.getvalue()
+
+
+# --- reading --------------------------------------------------------------------------
+
+
+def _read_capped(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int, what: str) -> bytes:
+    # The sizes in a zip's directory are claims: read no more than the limit whatever
+    # they say, so a decompression bomb stops at the limit.
+    with archive.open(info) as stream:
+        data = stream.read(limit + 1)
+    if len(data) > limit:
+        raise PartnerError(f"{what} is larger than {limit // 1024:,} KB: the package is refused.")
+    return data
+
+
+def _check_name(name: str) -> None:
+    if (
+        name.startswith(("/", "\\"))
+        or "\\" in name
+        or ".." in name.split("/")
+        or ":" in name
+        or "\x00" in name
+    ):
+        raise PartnerError("The package holds a file with a path outside it: it is refused.")
+    if name != MANIFEST and not (
+        name.startswith(FILES_DIR) and _FILE_NAME.fullmatch(name[len(FILES_DIR) :])
+    ):
+        raise PartnerError(
+            "The package holds something other than manifest.json and files/: it is refused."
+        )
+
+
+def _text(value: Any, what: str, limit: int = MAX_TEXT) -> str:
+    if not isinstance(value, str):
+        raise PartnerError(f"The manifest's {what} is not text.")
+    if len(value) > limit:
+        raise PartnerError(f"The manifest's {what} is longer than {limit:,} characters.")
+    return value
+
+
+def check_manifest(manifest: Any) -> dict[str, Any]:
+    if not isinstance(manifest, dict):
+        raise PartnerError("The manifest is not a JSON object.")
+    if manifest.get("format") != FORMAT:
+        raise PartnerError(f"This is not a referral package (format is not {FORMAT!r}).")
+    if manifest.get("version") != VERSION:
+        raise PartnerError(f"This package is version {manifest.get('version')!r}; only 1 is read.")
+    _text(manifest.get("referral_id"), "referral_id", 64)
+    _text(manifest.get("purpose", ""), "purpose", 2_000)
+    urgency = manifest.get("urgency", 2)
+    if urgency not in (1, 2, 3) or isinstance(urgency, bool):
+        raise PartnerError("The manifest's urgency is 1, 2 or 3.")
+    country = manifest.get("country", "")
+    if not isinstance(country, str) or not re.fullmatch(r"(|[A-Z]{2})", country):
+        raise PartnerError("The manifest's country is a two-letter code.")
+    sender = manifest.get("sender", {})
+    if not isinstance(sender, dict):
+        raise PartnerError("The manifest's sender is not an object.")
+    parts = manifest.get("parts")
+    if not isinstance(parts, dict):
+        raise PartnerError("The manifest has no parts.")
+    unknown = set(parts) - set(Part.values)
+    if unknown:
+        raise PartnerError("The manifest names a part this version does not have.")
+    for part in _TEXT_PARTS:
+        if part in parts:
+            _text(parts[part], f"part {part}")
+    if Part.CONTACT_ROUTE in parts:
+        route = parts[Part.CONTACT_ROUTE]
+        if not isinstance(route, dict):
+            raise PartnerError("The manifest's contact route is not an object.")
+        _text(route.get("channel", ""), "contact route channel", 20)
+        _text(route.get("handle", ""), "contact route handle", 200)
+    files = manifest.get("files", [])
+    if not isinstance(files, list) or len(files) > MAX_FILES:
+        raise PartnerError(f"The manifest lists more than {MAX_FILES} files, or not a list.")
+    for entry in files:
+        if not isinstance(entry, dict):
+            raise PartnerError("A file in the manifest is not an object.")
+        name = _text(entry.get("name"), "file name", 100)
+        if not _FILE_NAME.fullmatch(name):
+            raise PartnerError("A file in the manifest has a name with a path or odd characters.")
+        if not isinstance(entry.get("size"), int) or isinstance(entry.get("size"), bool):
+            raise PartnerError("A file in the manifest has no size.")
+        if not isinstance(entry.get("sha256"), str) or not _SHA256.fullmatch(entry["sha256"]):
+            raise PartnerError("A file in the manifest has no SHA-256.")
+        _text(entry.get("content_type", ""), "file type", 100)
+    return manifest
+
+
+def read_package(data: bytes) -> Package:
+    """The manifest and files of an opened (decrypted) package, checked, or PartnerError."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, ValueError) as exc:
+        raise PartnerError("The package opened, but is not a zip: it is refused.") from exc
+    with archive:
+        # A zip made with `zip -r` may name the folder itself: nothing to read in it.
+        infos = [i for i in archive.infolist() if i.filename != FILES_DIR]
+        if len(infos) > MAX_FILES + 1:
+            raise PartnerError(f"The package holds more than {MAX_FILES} files: it is refused.")
+        names = [i.filename for i in infos]
+        for name in names:
+            _check_name(name)
+        if len(set(names)) != len(names):
+            raise PartnerError("The package holds the same name twice: it is refused.")
+        by_name = {i.filename: i for i in infos}
+        if MANIFEST not in by_name:
+            raise PartnerError("The package has no manifest.json.")
+        raw = _read_capped(archive, by_name[MANIFEST], MAX_MANIFEST_BYTES, "The manifest")
+        try:
+            manifest = check_manifest(json.loads(raw.decode("utf-8")))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise PartnerError("The manifest is not valid JSON: the package is refused.") from exc
+        listed = {entry["name"]: entry for entry in manifest.get("files", [])}
+        present = {n[len(FILES_DIR) :] for n in names if n != MANIFEST}
+        if set(listed) != present:
+            raise PartnerError("The files in the package are not those its manifest lists.")
+        files = []
+        total = 0
+        for name, entry in listed.items():
+            content = _read_capped(
+                archive, by_name[FILES_DIR + name], MAX_FILE_BYTES, f"File {name}"
+            )
+            total += len(content)
+            if total > MAX_TOTAL_BYTES:
+                raise PartnerError("The package's files are too large together: it is refused.")
+            if (
+                len(content) != entry["size"]
+                or hashlib.sha256(content).hexdigest() != entry["sha256"]
+            ):
+                raise PartnerError(f"File {name} is not the one the manifest describes.")
+            files.append(
+                PackageFile(name=name, content_type=entry.get("content_type", ""), data=content)
+            )
+    return Package(manifest=manifest, files=files)

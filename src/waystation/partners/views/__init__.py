@@ -1,0 +1,1 @@
+"""Partners' pages, one module of views per area."""

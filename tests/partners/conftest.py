@@ -1,0 +1,87 @@
+"""Fixtures for partners: the casework staff, a case assigned to the caseworker in a
+team the programme manager supervises, a partner whose age key one programme manager
+proposed and another approved (its private key at hand, as the partner holds it), and
+referrals at each step before sending."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+
+from tests.cases.conftest import Staff, case, new_case, other_team, staff, team
+from waystation.cases.models import Case
+from waystation.partners.models import Partner, Referral
+from waystation.partners.services import partners as partner_services
+from waystation.partners.services import referrals
+from waystation.vault import age
+
+__all__ = ["Staff", "case", "new_case", "other_team", "staff", "team"]
+
+
+@dataclass
+class KeyedPartner:
+    partner: Partner
+    identity: age.Identity
+    key_file: Path
+
+
+def keyed_partner(staff: Staff, tmp_path: Path, name: str = "Harbour Shelter") -> KeyedPartner:
+    partner = partner_services.add_partner(
+        user=staff.manager,
+        details=partner_services.PartnerDetails(
+            name=name, country="DE", kinds=["shelter"], contacts="Desk: +49 30 000 000"
+        ),
+    )
+    identity = age.new_identity()
+    change = partner_services.propose_key(
+        user=staff.manager, partner_id=partner.id, recipient=identity.recipient
+    )
+    partner_services.decide_key_change(user=staff.other_manager, change_id=change.id, approve=True)
+    key_file = tmp_path / f"{partner.id}.agekey"
+    key_file.write_text(f"# test key, invented\n{identity.secret}\n")
+    partner.refresh_from_db()
+    return KeyedPartner(partner=partner, identity=identity, key_file=key_file)
+
+
+@pytest.fixture
+def keyed(staff: Staff, tmp_path: Path) -> KeyedPartner:
+    return keyed_partner(staff, tmp_path)
+
+
+def draft(partner: Partner, **overrides: object) -> referrals.ReferralDraft:
+    values: dict[str, object] = {
+        "partner_id": partner.id,
+        "purpose": "Shelter on arrival",
+        "parts": ["summary"],
+        "summary": "Needs a bed from the first night.",
+    }
+    values.update(overrides)
+    return referrals.ReferralDraft(**values)  # type: ignore[arg-type]
+
+
+def with_consent(staff: Staff, case: Case, referral: Referral) -> Referral:
+    return referrals.record_consent(
+        user=staff.caseworker,
+        case_id=case.id,
+        referral_id=referral.id,
+        given_by="the person themself",
+        given_at=timezone.now() - timedelta(hours=1),
+        how="phone call on the agreed number",
+    )
+
+
+@pytest.fixture
+def drafted(staff: Staff, case: Case, keyed: KeyedPartner) -> Referral:
+    return referrals.create_referral(
+        user=staff.caseworker, case_id=case.id, draft=draft(keyed.partner)
+    )
+
+
+@pytest.fixture
+def approved(staff: Staff, case: Case, drafted: Referral) -> Referral:
+    with_consent(staff, case, drafted)
+    return referrals.approve_referral(user=staff.manager, case_id=case.id, referral_id=drafted.id)
