@@ -126,6 +126,54 @@ def test_what_the_public_side_never_does_is_refused(public_login, statement):
     assert refused(public_login, statement)
 
 
+def request_row(**changed: str) -> str:
+    """An INSERT of a request shaped as the public side makes one, but for ``changed``."""
+    values = {
+        "id": "'reqxxxxxxxxxxxxx'",
+        "received_at": "now()",
+        "urgency": "1",
+        "language": "'en'",
+        "country": "''",
+        "status": "'new'",
+        "channel": "'web'",
+        "referred_by": "''",
+        "intake_key_id": "'keyxxxxxxxxxxxxx'",
+        "payload_box": "'\\x00'",
+        "codename_lookup": "'lookup'",
+        "mailbox_public_key": "'\\x00'",
+        "case_id": "NULL",
+        "data_key_id": "NULL",
+        "screened_at": "NULL",
+    } | changed
+    columns, row = ", ".join(values), ", ".join(values.values())
+    return f"INSERT INTO intake_helprequest ({columns}) VALUES ({row})"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "statement",
+    [
+        # Linked to a case from the start: staff would then ask that case's consent
+        # questions in a mailbox whose codename the attacker chose.
+        request_row(case_id="'someonescase0000'"),
+        # Vouched for by a real partner, in the one queue.
+        request_row(channel="'partner'", referred_by="'Harbour Shelter'"),
+        request_row(referred_by="'Harbour Shelter'"),
+        request_row(status="'answered'"),
+        request_row(screened_at="now()"),
+        request_row(data_key_id="'datakeyxxxxxxxxx'"),
+        request_row(channel="NULL"),
+        # A message as if staff had written it.
+        "INSERT INTO intake_mailboxmessage (id, request_id, direction, kind, sent_at) "
+        "VALUES ('msgxxxxxxxxxxxxx', 'reqxxxxxxxxxxxxx', 'out', 'reply', now())",
+    ],
+)
+def test_the_public_side_adds_only_rows_shaped_as_its_own(public_login, statement):
+    """INSERT is granted on whole rows; the insert rules refuse any other shape. That an
+    honest row still goes in is shown by the public process test below."""
+    assert refused(public_login, statement)
+
+
 @pytest.mark.django_db
 def test_the_grants_are_exactly_the_table(public_login):
     """Running the grants again changes nothing and leaves nothing extra."""

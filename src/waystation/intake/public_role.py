@@ -14,6 +14,10 @@ Reading is granted column by column, so the role cannot read back what applicant
 staff side: accounts, sessions, cases, the vault's keys, the audit log. A column added to
 these tables later is unreadable by this role until a migration grants it here.
 
+Adding is granted on whole rows, so what is added must also have the shape of what the
+public side's code adds (``INSERT_RULES``): a new web request linked to nothing, a
+message from the applicant.
+
 :func:`apply` makes the grants exactly this table: it first revokes everything the role
 holds in the schema. It runs in migration ``0002_public_role`` and again on demand with
 ``waystation intake public-role`` (e.g. after restoring into a new cluster). On SQLite,
@@ -61,6 +65,20 @@ UPDATES: dict[str, tuple[str, ...]] = {
     "intake_consentrequest": ("answer", "answered_at", "answer_key_id", "answer_tag")
 }
 
+# table: what every row the role adds must satisfy. INSERT is granted on the whole row
+# (Django names every column), so without these a compromised public process could add
+# a request already linked to a case (and so read the consent questions asked on it), a
+# "partner referral" naming a real partner, or a message as if staff had sent it. The
+# check runs in a trigger for whoever may add rows but not change them: this role, never
+# the staff side, which owns the tables.
+INSERT_RULES: dict[str, str] = {
+    "intake_helprequest": (
+        "NEW.status = 'new' AND NEW.channel = 'web' AND NEW.referred_by = '' "
+        "AND NEW.case_id IS NULL AND NEW.data_key_id IS NULL AND NEW.screened_at IS NULL"
+    ),
+    "intake_mailboxmessage": "NEW.direction = 'in'",
+}
+
 _NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
 
@@ -97,7 +115,33 @@ def statements(schema: str, quote: Any, existing: Collection[str] | None = None)
             continue
         names = ", ".join(quote(c) for c in columns)
         out.append(f"GRANT UPDATE ({names}) ON {quote(table)} TO {role}")
+    for table, rule in INSERT_RULES.items():
+        if existing is not None and table not in existing:
+            continue
+        out.extend(_insert_rule(schema, quote, table, rule))
     return out
+
+
+def _insert_rule(schema: str, quote: Any, table: str, rule: str) -> list[str]:
+    function = f"{quote(schema)}.{quote(f'{table}_public_insert')}"
+    trigger = quote(f"{table}_public_insert")
+    # The rule is looked at only for an inserter without UPDATE (nested, so that it is
+    # never evaluated for the staff side, even while a migration has yet to add one of
+    # its columns).
+    body = (
+        "BEGIN "
+        "IF NOT has_table_privilege(TG_RELID, 'UPDATE') THEN "
+        f"IF ({rule}) IS NOT TRUE THEN "
+        "RAISE EXCEPTION 'the public side adds only new web requests and applicants'' "
+        f"messages to {table}' USING ERRCODE = 'insufficient_privilege'; "
+        "END IF; END IF; RETURN NEW; END"
+    )
+    return [
+        f"CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$ {body} $$",
+        f"DROP TRIGGER IF EXISTS {trigger} ON {quote(table)}",
+        f"CREATE TRIGGER {trigger} BEFORE INSERT ON {quote(table)} "
+        f"FOR EACH ROW EXECUTE FUNCTION {function}()",
+    ]
 
 
 def apply(connection: Any) -> list[str]:
