@@ -19,7 +19,7 @@ import random
 import time
 from typing import Any, cast
 
-from bench.cases import _client, _intake, _p95, _staff, population
+from bench.cases import _client, _intake, _p95, _staff, population, pre_sealed_cases
 from bench.harness import SEED, Context, Row, benchmark, progress
 
 REAL_CASES = 100  # through the service, assigned to the caseworker
@@ -36,12 +36,9 @@ def bench_cases(ctx: Context) -> int:
 
 
 def _populate(cases: int) -> tuple[Any, Any, list[str]]:
-    from django.db import transaction
-
     from waystation.accounts.roles import Role
-    from waystation.cases.models import Assignment, Case, Channel, Stage, Urgency
+    from waystation.cases.models import Assignment, Case
     from waystation.cases.services import access, opening
-    from waystation.ids import random_id
     from waystation.vault.fields import Ciphertext
     from waystation.vault.models import DataKey
 
@@ -73,31 +70,19 @@ def _populate(cases: int) -> tuple[Any, Any, list[str]]:
     wrapped = bytes(wrapped_value)
     remaining = cases - REAL_CASES
     progress(f"bulk-inserting {remaining:,} pre-sealed cases")
-    r = random.Random(SEED + 11)
-    stages = [Stage.SCREENING, Stage.VERIFICATION, Stage.PLANNING, Stage.IN_TRANSIT]
-    for start in range(0, remaining, 5_000):
-        n = min(5_000, remaining - start)
-        with transaction.atomic():
-            keys = [DataKey(id=random_id(), kek_version=1, wrapped=wrapped) for _ in range(n)]
-            DataKey.objects.bulk_create(keys)
-            rows = []
-            for i, key in enumerate(keys):
-                case = Case(
-                    id=random_id(),
-                    data_key_id=key.id,
-                    stage=r.choice(stages),
-                    urgency=r.choice(list(Urgency)),
-                    channel=Channel.WEB,
-                    country="GE",
-                    team_id=teams[(start + i) % TEAMS].pk,
-                )
-                case.full_name = Ciphertext(template)
-                rows.append(case)
-            Case.objects.bulk_create(rows)
-            # Others' cases the caseworker is not on: the visibility query must skip them.
-            Assignment.objects.bulk_create(
-                Assignment(case_id=case.id, user_id=manager.pk) for case in rows[:5]
-            )
+    batches = pre_sealed_cases(
+        remaining,
+        template=template,
+        wrapped=wrapped,
+        team_ids=[team.pk for team in teams],
+        country="GE",
+        r=random.Random(SEED + 11),
+    )
+    for _, rows in batches:
+        # Others' cases the caseworker is not on: the visibility query must skip them.
+        Assignment.objects.bulk_create(
+            Assignment(case_id=case.id, user_id=manager.pk) for case in rows[:5]
+        )
     return manager, caseworker, real
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import itertools
 import random
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
@@ -257,6 +258,52 @@ def _client(user: Actor) -> Any:
     return client
 
 
+def pre_sealed_cases(
+    count: int,
+    *,
+    template: bytes,
+    wrapped: bytes,
+    team_ids: list[str],
+    country: str,
+    r: random.Random,
+    narrative: bool = False,
+) -> Iterator[tuple[int, list[Any]]]:
+    """Bulk-insert ``count`` cases, 5,000 at a time, each with a data key of its own and
+    ``template`` (one real ciphertext) as its sealed name (and story). Yields the offset
+    and the rows of each batch inside the batch's transaction, so that the caller adds
+    its own rows for them (messages, assignments) in the same one."""
+    from django.db import transaction
+
+    from waystation.cases.models import Case, Channel, Stage, Urgency
+    from waystation.ids import random_id
+    from waystation.vault.fields import Ciphertext
+    from waystation.vault.models import DataKey
+
+    stages = [Stage.SCREENING, Stage.VERIFICATION, Stage.PLANNING, Stage.IN_TRANSIT]
+    for start in range(0, count, 5_000):
+        n = min(5_000, count - start)
+        with transaction.atomic():
+            keys = [DataKey(id=random_id(), kek_version=1, wrapped=wrapped) for _ in range(n)]
+            DataKey.objects.bulk_create(keys)
+            rows = []
+            for i, key in enumerate(keys):
+                case = Case(
+                    id=random_id(),
+                    data_key_id=key.id,
+                    stage=r.choice(stages),
+                    urgency=r.choice(list(Urgency)),
+                    channel=Channel.WEB,
+                    country=country,
+                    team_id=team_ids[(start + i) % len(team_ids)],
+                )
+                case.full_name = Ciphertext(template)
+                if narrative:
+                    case.narrative = Ciphertext(template)
+                rows.append(case)
+            Case.objects.bulk_create(rows)
+            yield start, rows
+
+
 def _populate(ctx: Context, cases: int, messages: int) -> tuple[Any, Any, list[str]]:
     from django.db import transaction
     from django.utils import timezone
@@ -268,8 +315,6 @@ def _populate(ctx: Context, cases: int, messages: int) -> tuple[Any, Any, list[s
         CaseMessage,
         Channel,
         MessageDirection,
-        Stage,
-        Urgency,
     )
     from waystation.cases.services import access, opening
     from waystation.ids import random_id
@@ -327,48 +372,38 @@ def _populate(ctx: Context, cases: int, messages: int) -> tuple[Any, Any, list[s
     wrapped = bytes(wrapped_value)
     remaining = cases - REAL_CASES
     progress(f"bulk-inserting {remaining:,} pre-sealed cases and their messages")
-    stages = [Stage.SCREENING, Stage.VERIFICATION, Stage.PLANNING, Stage.IN_TRANSIT]
-    for start in range(0, remaining, 5_000):
-        n = min(5_000, remaining - start)
-        with transaction.atomic():
-            keys = [DataKey(id=random_id(), kek_version=1, wrapped=wrapped) for _ in range(n)]
-            DataKey.objects.bulk_create(keys)
-            rows = []
-            for i, key in enumerate(keys):
-                case = Case(
+    batches = pre_sealed_cases(
+        remaining,
+        template=template,
+        wrapped=wrapped,
+        team_ids=[team.pk for team in teams],
+        country="RU",
+        r=r,
+        narrative=True,
+    )
+    # Each batch comes inside its own transaction, open until the next one is asked for.
+    for start, rows in batches:
+        CaseMessage.objects.bulk_create(
+            (
+                CaseMessage(
                     id=random_id(),
-                    data_key_id=key.id,
-                    stage=r.choice(stages),
-                    urgency=r.choice(list(Urgency)),
+                    case_id=case.id,
+                    data_key_id=case.data_key_id,
+                    direction=MessageDirection.FROM_APPLICANT,
                     channel=Channel.WEB,
-                    country="RU",
-                    team_id=teams[(start + i) % TEAMS].pk,
+                    at=now,
+                    text=Ciphertext(template),
                 )
-                case.full_name = Ciphertext(template)
-                case.narrative = Ciphertext(template)
-                rows.append(case)
-            Case.objects.bulk_create(rows)
-            CaseMessage.objects.bulk_create(
-                (
-                    CaseMessage(
-                        id=random_id(),
-                        case_id=case.id,
-                        data_key_id=case.data_key_id,
-                        direction=MessageDirection.FROM_APPLICANT,
-                        channel=Channel.WEB,
-                        at=now,
-                        text=Ciphertext(template),
-                    )
-                    for case in rows
-                    for _ in range(per_case)
-                ),
-                batch_size=5_000,
-            )
-            Assignment.objects.bulk_create(
-                Assignment(case_id=case.id, user_id=caseworker.pk) for case in rows[:10]
-            )
+                for case in rows
+                for _ in range(per_case)
+            ),
+            batch_size=5_000,
+        )
+        Assignment.objects.bulk_create(
+            Assignment(case_id=case.id, user_id=caseworker.pk) for case in rows[:10]
+        )
         if (start // 5_000) % 4 == 0:
-            progress(f"  {start + n:,} / {remaining:,}")
+            progress(f"  {start + len(rows):,} / {remaining:,}")
     return manager, caseworker, real
 
 
