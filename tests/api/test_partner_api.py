@@ -331,3 +331,21 @@ def test_tokens_reach_only_their_own_routes(staff, partnered):
         refused = partner_client.get(url)
         assert refused.status_code == 403
         assert "only that partner's referral routes" in refused.json()["detail"]
+
+
+def test_the_partner_named_in_an_entry_is_under_the_chain_s_hash(partnered):
+    from waystation.audit.services import record, verify_chain
+
+    bearer(partnered.token).post(f"{BASE}referrals/{partnered.referral.id}/package/")
+    assert verify_chain().ok
+    entry = AuditEntry.objects.get(action="referral.sent")
+    # Filed under another partner, or under no one: the chain says so.
+    for forged in (partnered.theirs.partner.id, ""):
+        AuditEntry.objects.filter(pk=entry.pk).update(actor_partner_id=forged)
+        assert not verify_chain().ok
+    AuditEntry.objects.filter(pk=entry.pk).update(actor_partner_id=partnered.mine.partner.id)
+    assert verify_chain().ok
+    with pytest.raises(ValueError):
+        record(actor_id=1, action="x.y", actor_partner_id=partnered.mine.partner.id)
+    with pytest.raises(ValueError):
+        record(actor_id=None, action="x.y", actor_partner_id="Harbour Shelter")
