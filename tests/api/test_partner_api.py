@@ -200,7 +200,7 @@ def test_state_changes_follow_the_workflow_and_reach_the_case_timeline(staff, pa
     unknown = state(client, rid, "approved")
     assert unknown.status_code == 400 and "state" in unknown.json()["errors"]
     event = ReferralEvent.objects.filter(referral_id=rid).order_by("-at").first()
-    assert (event.to_state, event.actor_id) == ("accepted", None)
+    assert (event.to_state, event.actor_id, event.by_partner) == ("accepted", None, True)
     entry = AuditEntry.objects.get(action="referral.accepted", object_id=rid)
     assert (entry.actor_id, entry.actor_partner_id) == (None, partnered.mine.partner.id)
     timeline = open_case(user=staff.caseworker, case_id=partnered.case.id).timeline

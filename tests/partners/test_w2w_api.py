@@ -81,9 +81,10 @@ def test_b_takes_the_package_from_a_s_api_and_reports_its_acceptance_back(
     assert referral.state == "accepted" and referral.sent_by_id is None
     timeline = open_case(user=staff.caseworker, case_id=case.id).timeline
     texts = [e.text for e in timeline if e.kind == "referral"]
-    assert any(
-        "Received by the partner → Accepted by the partner: case opened at B" in t for t in texts
-    )
+    assert (
+        "Referral to B-org: Received by the partner → Accepted by the partner: case opened at B"
+        " (by B-org, over the API)"
+    ) in texts
     by_partner = AuditEntry.objects.filter(object_id=referral.id, actor_partner_id=partner.id)
     assert set(by_partner.values_list("action", flat=True)) == {
         "referral.sent",

@@ -105,8 +105,16 @@ def referral_of(case: Case, referral_id: str, *, lock: bool = True) -> Referral:
     return found
 
 
-def _event(referral: Referral, from_state: str, actor_id: int | None, note: str = "") -> None:
+def _event(
+    referral: Referral,
+    from_state: str,
+    actor_id: int | None,
+    note: str = "",
+    *,
+    by_partner: bool = False,
+) -> None:
     event = ReferralEvent(
+        by_partner=by_partner,
         referral=referral,
         case_id=referral.case_id,
         data_key_id=referral.data_key_id,
@@ -135,7 +143,7 @@ def _move(
     before = referral.state
     referral.state = to_state
     referral.save()
-    _event(referral, before, actor_id, note)
+    _event(referral, before, actor_id, note, by_partner=bool(partner_id))
     record(actor_id, f"referral.{to_state}", "referral", referral.id, partner_id=partner_id)
 
 
