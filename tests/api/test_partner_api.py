@@ -209,6 +209,12 @@ def test_state_changes_follow_the_workflow_and_reach_the_case_timeline(staff, pa
         for e in timeline
         if e.kind == "referral"
     )
+    page = (
+        signed_in_client(staff.caseworker)
+        .get(f"/partners/case/{partnered.case.id}/{rid}/")
+        .content.decode()
+    )
+    assert "bed ready from Monday" in page and "(by Harbour Shelter, over the API)" in page
     # Still answers by id after the list moves on (arrived is closed).
     state(client, rid, "arrived")
     assert client.get(f"{BASE}referrals/").json()["results"] == []
