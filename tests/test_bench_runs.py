@@ -22,6 +22,7 @@ def test_the_benchmarks_run_and_print_their_table():
             "blind",
             "listing",
             "rotation",
+            "referrals",
         ],
         capture_output=True,
         text=True,
@@ -33,3 +34,4 @@ def test_the_benchmarks_run_and_print_their_table():
     rows = [line for line in result.stdout.splitlines() if line.startswith("| ")]
     assert any("seal+open field" in row for row in rows)
     assert any("KEK rotation" in row for row in rows)
+    assert any("referral sent once" in row for row in rows)

@@ -217,6 +217,9 @@ WAYSTATION_API_RATES = {
 }
 # A note is at most 20,000 characters: JSON-escaped (\uXXXX) that is 120,000 bytes.
 WAYSTATION_API_MAX_BODY_BYTES = 256 * 1024
+# A referral package sent in by a partner (application/octet-stream): the import page's
+# limit (partners.services.package.MAX_PACKAGE_BYTES), checked again by the service.
+WAYSTATION_API_MAX_PACKAGE_BYTES = 60 * 1024 * 1024
 SPECTACULAR_SETTINGS = {
     "TITLE": "Waystation API",
     "DESCRIPTION": (

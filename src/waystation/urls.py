@@ -10,6 +10,11 @@ urlpatterns = [
     path("intake/", include("waystation.intake.urls")),
     path("cases/", include("waystation.cases.urls")),
     path("relocation/", include("waystation.relocation.urls")),
+    # A partner's API tokens: the api app's pages (it sits above partners).
+    path(
+        "partners/<str:partner_id>/api-tokens/",
+        include("waystation.api.partner_token_urls"),
+    ),
     path("partners/", include("waystation.partners.urls")),
     # Staff side only: the public process's URLconf is intake.public_urls.
     path("api/", include("waystation.api.urls")),

@@ -43,3 +43,51 @@ def api_for() -> Callable[..., Client]:
         return bearer(issue(user, scope))
 
     return make
+
+
+@pytest.fixture
+def partnered(staff, team, tmp_path):  # noqa: F811  (fixtures above)
+    """A partner whose key two programme managers approved, a referral to it ready to
+    fetch (a marker in its sealed summary), a second partner with a referral of its own,
+    and a token for each partner, issued through the real service."""
+    from tests.cases.conftest import new_case
+    from tests.partners.conftest import draft, keyed_partner, with_consent
+    from waystation.partners.services import referrals
+
+    case = new_case(team, [staff.caseworker], full_name="Tamila Orlova")
+    mine = keyed_partner(staff, tmp_path, "Harbour Shelter")
+    theirs = keyed_partner(staff, tmp_path, "Ridge Legal Aid")
+
+    def approved(partner) -> object:
+        made = referrals.create_referral(
+            user=staff.caseworker,
+            case_id=case.id,
+            draft=draft(partner, summary=f"Partnermarker{partner.name[:4]} needs a bed"),
+        )
+        with_consent(staff, case, made)
+        return referrals.approve_referral(user=staff.manager, case_id=case.id, referral_id=made.id)
+
+    return PartnerFixture(
+        case=case,
+        mine=mine,
+        theirs=theirs,
+        referral=approved(mine.partner),
+        other_referral=approved(theirs.partner),
+        token=tokens.create_partner_token(user=staff.manager, partner_id=mine.partner.id).secret,
+        other_token=tokens.create_partner_token(
+            user=staff.manager, partner_id=theirs.partner.id
+        ).secret,
+    )
+
+
+class PartnerFixture:
+    def __init__(self, **values: object) -> None:
+        self.__dict__.update(values)
+
+    case: object
+    mine: object
+    theirs: object
+    referral: object
+    other_referral: object
+    token: str
+    other_token: str

@@ -4,6 +4,12 @@ by POST, for every role, a caseworker not assigned to the case, and every kind o
 that must open nothing: none, malformed, unknown, expired, revoked, of a deactivated
 account, after "sign out everywhere", after seal-now. And a read-only token on writes.
 
+The partner routes (``/api/v1/partner/``) are walked too: every staff token gets 403
+there, whatever its role; a partner's token gets 403 on every staff route, and 404 on
+another partner's referral exactly as on none; the partner's dead tokens (expired,
+revoked, of a deactivated partner, after seal-now) get 401 everywhere; and no answer to a
+partner's token carries a marker of the case's sealed data, its referrals' included.
+
 Expected: 401 for every token that does not work (whatever the route or id); 403 for a
 read-only token's writes; 404 on every case route for whoever may not see the case,
 exactly as for a case that does not exist; and no marker of the case's sealed data in
@@ -21,22 +27,39 @@ from django.urls import get_resolver, resolve
 from django.utils import timezone
 
 from tests.api.conftest import JSON, bearer, issue
-from tests.cases.test_authorisation_walk import contains_marker, fill, outsiders, walk
+from tests.cases.test_authorisation_walk import MARK, contains_marker, fill, outsiders, walk
 from tests.factories import make_staff
 from waystation.accounts import services as accounts
 from waystation.accounts.roles import Role
 from waystation.api.models import ApiToken
 from waystation.api.services import tokens
 from waystation.cases.models import CaseCheckIn, Note, Task
+from waystation.partners.models import Partner, Referral
+from waystation.partners.services import partners as partner_services
+from waystation.partners.services import referrals
+from waystation.vault import age
 from waystation.vault import services as vault_services
 
 MISSING = "nosuchcase000000"
 BODY = json.dumps({"text": "x", "title": "x", "kind": "note"})
 
 
+PARTNER_PREFIX = "api/v1/partner/"
+
+
 def api_routes() -> list[tuple[str, str]]:
     routes = [(n, r) for n, r in walk(get_resolver().url_patterns) if r.startswith("api/v1/")]
-    assert len(routes) >= 11, "the walk must see the API's routes"
+    assert len(routes) >= 17, "the walk must see the API's routes"
+    return routes
+
+
+def staff_routes() -> list[tuple[str, str]]:
+    return [(n, r) for n, r in api_routes() if not r.startswith(PARTNER_PREFIX)]
+
+
+def partner_routes() -> list[tuple[str, str]]:
+    routes = [(n, r) for n, r in api_routes() if r.startswith(PARTNER_PREFIX)]
+    assert len(routes) >= 6, "the walk must see the partner routes"
     return routes
 
 
@@ -64,13 +87,27 @@ def test_every_api_route_is_in_the_schema_and_every_schema_path_is_a_route(staff
     assert routes == paths
 
 
+def _partners(staff) -> dict[str, Partner]:
+    return {
+        name: partner_services.add_partner(
+            user=staff.manager,
+            details=partner_services.PartnerDetails(name=f"{name.title()} Org"),
+        )
+        for name in ("sealed", "expired", "revoked", "deactivated")
+    }
+
+
 def _dead_tokens(staff, vault, tmp_path: Path) -> dict[str, dict[str, str]]:
+    partners = _partners(staff)
     """Headers that must open nothing, each made the way it happens."""
     cw = staff.caseworker
     # Sealing ends every token there is: make the one it ends first, so that each of the
     # others is dead for its own reason only.
     sealed_user = make_staff(Role.CASEWORKER, "sealeduser")
     sealed = issue(sealed_user)
+    sealed_partner = tokens.create_partner_token(
+        user=staff.manager, partner_id=partners["sealed"].id
+    ).secret
     vault_services.seal_now(actor_id=staff.admin.pk)
     # Unsealed again (the trustees came back): the token must still be dead.
     vault.unseal_with_demo_key_file(tmp_path / "keys" / "test-root-key")
@@ -86,6 +123,21 @@ def _dead_tokens(staff, vault, tmp_path: Path) -> dict[str, dict[str, str]]:
     signed_out = issue(signed_out_user)
     accounts.end_all_sessions(actor_id=None, user=signed_out_user)
     good = issue(cw)
+    expired_partner = tokens.create_partner_token(
+        user=staff.manager, partner_id=partners["expired"].id
+    )
+    ApiToken.objects.filter(pk=expired_partner.token.pk).update(expires_at=timezone.now())
+    revoked_partner = tokens.create_partner_token(
+        user=staff.manager, partner_id=partners["revoked"].id
+    )
+    tokens.revoke_partner_token(
+        user=staff.manager, partner_id=partners["revoked"].id, token_id=revoked_partner.token.pk
+    )
+    of_deactivated_partner = tokens.create_partner_token(
+        user=staff.manager, partner_id=partners["deactivated"].id
+    ).secret
+    # No page deactivates a partner yet; the field is what the token checks.
+    Partner.objects.filter(pk=partners["deactivated"].pk).update(active=False)
     return {
         "no token": {},
         "no scheme": {"HTTP_AUTHORIZATION": good},
@@ -102,6 +154,12 @@ def _dead_tokens(staff, vault, tmp_path: Path) -> dict[str, dict[str, str]]:
         "of a deactivated account": {"HTTP_AUTHORIZATION": f"Bearer {of_deactivated}"},
         "after sign out everywhere": {"HTTP_AUTHORIZATION": f"Bearer {signed_out}"},
         "after seal-now": {"HTTP_AUTHORIZATION": f"Bearer {sealed}"},
+        "partner's, expired": {"HTTP_AUTHORIZATION": f"Bearer {expired_partner.secret}"},
+        "partner's, revoked": {"HTTP_AUTHORIZATION": f"Bearer {revoked_partner.secret}"},
+        "partner's, partner deactivated": {
+            "HTTP_AUTHORIZATION": f"Bearer {of_deactivated_partner}"
+        },
+        "partner's, after seal-now": {"HTTP_AUTHORIZATION": f"Bearer {sealed_partner}"},
     }
 
 
@@ -142,7 +200,10 @@ def test_a_read_only_token_writes_nothing(seeded, staff):
     case, values = seeded
     client = bearer(issue(staff.caseworker, scope="read"))
     before = counts(case)
-    for name, route in api_routes():
+    for name, route in partner_routes():
+        for method in ("get", "post"):
+            assert send(client, method, fill(route, values)).status_code in (403, 405), name
+    for name, route in staff_routes():
         url = fill(route, values)
         view = resolve(url).func.view_class  # type: ignore[attr-defined]
         if hasattr(view, "post"):
@@ -160,7 +221,7 @@ def test_whoever_may_not_see_the_case_gets_404_on_every_route_as_for_no_case(see
     failures = []
     for who, user in outsiders(staff).items():
         client = bearer(issue(user))
-        for name, route in api_routes():
+        for name, route in staff_routes():
             for method in ("get", "post"):
                 url = fill(route, values)
                 response = send(client, method, url)
@@ -192,7 +253,7 @@ def test_the_people_who_may_see_the_case_read_it_on_every_route(seeded, staff, w
     case, values = seeded
     client = bearer(issue(getattr(staff, who)))
     seen: set[str] = set()
-    for name, route in api_routes():
+    for name, route in staff_routes():
         url = fill(route, values)
         view = resolve(url).func.view_class  # type: ignore[attr-defined]
         if hasattr(view, "get"):
@@ -235,3 +296,128 @@ def test_a_role_without_casework_reads_a_granted_case_but_may_not_write(seeded, 
         assert response.status_code == 403, path
         assert response.json() == {"detail": "Your role does not allow this on a case."}
     assert counts(case) == before
+
+
+# --- the partner routes ------------------------------------------------------------------
+
+
+def _keyed(staff, name: str) -> Partner:
+    partner = partner_services.add_partner(
+        user=staff.manager, details=partner_services.PartnerDetails(name=name)
+    )
+    change = partner_services.propose_key(
+        user=staff.manager, partner_id=partner.id, recipient=age.new_identity().recipient
+    )
+    partner_services.decide_key_change(user=staff.other_manager, change_id=change.id, approve=True)
+    return partner
+
+
+def _approved_referral(staff, case, partner: Partner) -> Referral:
+    """A referral of the seeded case, a marker in every part it carries."""
+    made = referrals.create_referral(
+        user=staff.caseworker,
+        case_id=case.id,
+        draft=referrals.ReferralDraft(
+            partner_id=partner.id,
+            purpose=f"purpose{MARK}",
+            parts=["summary", "contact_route"],
+            summary=f"summary{MARK}",
+            contact_channel="signal",
+            contact_handle="+7 912 555 01 23",
+        ),
+    )
+    referrals.record_consent(
+        user=staff.caseworker,
+        case_id=case.id,
+        referral_id=made.id,
+        given_by=f"consent{MARK}",
+        given_at=timezone.now() - timedelta(hours=1),
+        how="a call",
+    )
+    return referrals.approve_referral(user=staff.manager, case_id=case.id, referral_id=made.id)
+
+
+@pytest.fixture
+def two_partners(seeded, staff):
+    case, values = seeded
+    mine, theirs = _keyed(staff, "Harbour Shelter"), _keyed(staff, "Ridge Legal Aid")
+    own = _approved_referral(staff, case, mine)
+    other = _approved_referral(staff, case, theirs)
+    token = tokens.create_partner_token(user=staff.manager, partner_id=mine.id).secret
+    return case, values, own, other, token
+
+
+def test_every_staff_token_gets_403_on_every_partner_route(two_partners, staff):
+    _case, values, own, _other, _token = two_partners
+    values = {**values, "referral_id": own.id}
+    people = {**outsiders(staff), "caseworker": staff.caseworker, "manager": staff.manager}
+    failures = []
+    for who, user in people.items():
+        for scope in ("read", "write"):
+            client = bearer(issue(user, scope))
+            for name, route in partner_routes():
+                for method in ("get", "post"):
+                    response = send(client, method, fill(route, values))
+                    where = f"{who} ({scope}) {method.upper()} {name}"
+                    if response.status_code not in (403, 405):
+                        failures.append(f"{where}: {response.status_code}")
+                    if contains_marker(response.content):
+                        failures.append(f"{where} leaked {contains_marker(response.content)}")
+    assert failures == []
+    assert Referral.objects.get(pk=own.pk).state == "approved"  # nobody took the package
+
+
+def test_a_partner_token_reaches_nothing_that_is_not_its_own(two_partners):
+    case, values, _own, other, token = two_partners
+    client = bearer(token)
+    before = counts(case)
+    failures = []
+    for name, route in staff_routes():
+        for method in ("get", "post"):
+            response = send(client, method, fill(route, values))
+            where = f"partner {method.upper()} {name}"
+            if response.status_code not in (403, 405):
+                failures.append(f"{where}: {response.status_code}, not 403")
+            if case.id.encode() in response.content or contains_marker(response.content):
+                failures.append(f"{where} named the case or leaked a marker")
+    for name, route in partner_routes():
+        for method in ("get", "post"):
+            theirs = send(client, method, fill(route, {**values, "referral_id": other.id}))
+            missing = send(client, method, fill(route, {**values, "referral_id": MISSING}))
+            where = f"partner {method.upper()} {name}"
+            if "<str:referral_id>" in route:
+                if theirs.status_code not in (404, 405) or theirs.content != missing.content:
+                    failures.append(f"{where}: {theirs.status_code} vs {missing.status_code}")
+            elif theirs.status_code >= 500:
+                failures.append(f"{where}: {theirs.status_code}")
+            for response in (theirs, missing):
+                if other.id.encode() in response.content or contains_marker(response.content):
+                    failures.append(f"{where} named their referral or leaked a marker")
+    assert failures == []
+    assert counts(case) == before
+    assert Referral.objects.get(pk=other.pk).state == "approved"
+
+
+def test_a_partner_token_reads_its_own_referrals_without_a_sealed_value(two_partners):
+    """Positive control: its own routes answer (the package, once), never with a marker
+    or the case's id (the package is age ciphertext for the partner's key)."""
+    case, values, own, other, token = two_partners
+    client = bearer(token)
+    values = {**values, "referral_id": own.id}
+    answered = set()
+    for name, route in partner_routes():
+        for method in ("get", "post"):
+            response = send(client, method, fill(route, values))
+            assert response.status_code < 500, name
+            if response.status_code in (200, 201):
+                answered.add(name)
+            assert not contains_marker(response.content), name
+            assert case.id.encode() not in response.content, name
+            assert other.id.encode() not in response.content, name
+    assert {
+        "api:partner_referrals",
+        "api:partner_referral",
+        "api:partner_referral_package",
+        "api:partner_identity",
+    } <= answered
+    assert Referral.objects.get(pk=own.pk).state == "sent"

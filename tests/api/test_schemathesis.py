@@ -77,3 +77,56 @@ def test_no_server_error_and_no_answer_off_the_schema(live_server, seeded, staff
         session.close()  # lets the live server's threads (and their connections) end
     # Not vacuous: the run reached real data as well as refusals.
     assert 200 in seen and 404 in seen
+
+
+PARTNER_EXAMPLES = int(os.environ.get("WAYSTATION_SCHEMATHESIS_PARTNER_EXAMPLES", "80"))
+
+
+@pytest.mark.slow
+def test_the_partner_routes_with_a_partner_token(live_server, partnered):
+    """The same run with a partner's token: its own referral (and another partner's)
+    mixed in among generated ids, packages and states; no server error, nothing off the
+    schema, and every staff route refused."""
+    secret = partnered.token
+    spec = json.loads(
+        bearer(issue(_anyone()))
+        .get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+        .content
+    )
+    schema = schemathesis.openapi.from_dict(spec)
+    real = [partnered.referral.id, partnered.other_referral.id]
+    headers = {"Authorization": f"Bearer {secret}"}
+    session = requests.Session()
+    seen: dict[str, set[int]] = {"partner": set(), "staff": set()}
+
+    @given(generated=schema.as_strategy(), real_id=st.sampled_from([None, *real]))
+    @settings(
+        max_examples=PARTNER_EXAMPLES,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        phases=[Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    def run(generated, real_id: str | None) -> None:
+        if real_id and "referral_id" in (generated.path_parameters or {}):
+            generated.path_parameters["referral_id"] = real_id
+        response = generated.call_and_validate(
+            base_url=live_server.url, session=session, headers=headers, checks=CHECKS
+        )
+        side = "partner" if "/api/v1/partner/" in generated.formatted_path else "staff"
+        seen[side].add(response.status_code)
+
+    try:
+        run()
+    finally:
+        session.close()
+    assert seen["staff"] <= {403, 405}, seen
+    assert 200 in seen["partner"] and 404 in seen["partner"], seen
+
+
+def _anyone():
+    from tests.factories import make_staff
+    from waystation.accounts.roles import Role
+
+    return make_staff(Role.CASEWORKER, "schemareader")

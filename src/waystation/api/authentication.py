@@ -15,6 +15,7 @@ from rest_framework.authentication import BaseAuthentication, get_authorization_
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.request import Request
 
+from waystation.api.models import ApiToken, Scope
 from waystation.api.selectors import tokens
 
 KEYWORD = b"bearer"
@@ -23,6 +24,29 @@ KEYWORD = b"bearer"
 # must not tell someone holding a stolen token which of these happened.
 REFUSED = "The token is not valid: it may have expired or been revoked."
 MALFORMED = "Send the token as 'Authorization: Bearer <token>'."
+
+
+class PartnerCaller:
+    """``request.user`` for a partner organisation's token: it is no member of staff,
+    has no permission and sees no case, so a staff route that somehow let it past the
+    scope check would still find nothing (``views.common.actor`` refuses it)."""
+
+    is_authenticated = True
+    is_anonymous = False
+    is_active = False  # no staff account: every ``user.is_active`` check says no
+    is_staff = False
+    is_superuser = False
+    pk = None
+
+    def __init__(self, token: ApiToken) -> None:
+        assert token.partner is not None
+        self.partner = token.partner
+
+    def has_perm(self, perm: str, obj: object = None) -> bool:
+        return False
+
+    def __str__(self) -> str:
+        return f"partner {self.partner.pk}"
 
 
 class BearerTokenAuthentication(BaseAuthentication):
@@ -40,6 +64,8 @@ class BearerTokenAuthentication(BaseAuthentication):
         token = tokens.usable_token(secret)
         if token is None:
             raise AuthenticationFailed(REFUSED)
+        if token.scope == Scope.PARTNER:
+            return PartnerCaller(token), token
         return token.user, token
 
     def authenticate_header(self, request: Request) -> str:

@@ -16,6 +16,7 @@ from rest_framework.views import exception_handler
 
 from waystation.api.services.tokens import TokenError
 from waystation.cases.services.common import CaseError, CaseNotPermitted
+from waystation.partners.services.common import PartnerError
 
 REFUSED_INPUT = "The input was refused; nothing changed. See errors for each field."
 
@@ -23,7 +24,7 @@ REFUSED_INPUT = "The input was refused; nothing changed. See errors for each fie
 def handle(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, CaseNotPermitted):
         return Response({"detail": str(exc)}, status=status.HTTP_403_FORBIDDEN)
-    if isinstance(exc, CaseError | TokenError):
+    if isinstance(exc, CaseError | TokenError | PartnerError):
         return Response({"detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
     response = exception_handler(exc, context)
     if response is None:

@@ -11,10 +11,22 @@ from waystation.api.services.tokens import DEFAULT_DAYS, MAX_DAYS
 class NewTokenForm(forms.Form):
     scope = forms.ChoiceField(
         label="What it may do",
-        choices=Scope.choices,
+        choices=[(Scope.READ, Scope.READ.label), (Scope.WRITE, Scope.WRITE.label)],
         initial=Scope.READ,
         widget=forms.RadioSelect,
     )
+    days = forms.IntegerField(
+        label="Days until it expires",
+        min_value=1,
+        max_value=MAX_DAYS,
+        initial=DEFAULT_DAYS,
+        help_text=f"At most {MAX_DAYS}.",
+    )
+
+
+class NewPartnerTokenForm(forms.Form):
+    """A partner's token: it may do one thing (its referrals), so only its life is asked."""
+
     days = forms.IntegerField(
         label="Days until it expires",
         min_value=1,

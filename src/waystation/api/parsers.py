@@ -46,3 +46,28 @@ class LimitedJSONParser(BaseParser):
 
 def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")  # NaN and Infinity: Python's extension only
+
+
+class AgePackageParser(BaseParser):
+    """The body of a referral sent in: the age file's bytes, as they are, up to
+    ``WAYSTATION_API_MAX_PACKAGE_BYTES`` (the size the import page takes). Read whole
+    into memory, as the page's upload is: the service checks it whole before storing."""
+
+    media_type = "application/octet-stream"
+
+    def parse(
+        self,
+        stream: IO[Any],
+        media_type: str | None = None,
+        parser_context: Mapping[str, Any] | None = None,
+    ) -> bytes:
+        limit: int = settings.WAYSTATION_API_MAX_PACKAGE_BYTES
+        request = (parser_context or {}).get("request")
+        declared = request.META.get("CONTENT_LENGTH", "") if request is not None else ""
+        if declared.isdigit() and int(declared) > limit:
+            # Refused before a byte is read: the declared length is already too much.
+            raise BodyTooLarge(f"A package is limited to {limit // (1024 * 1024)} MB.")
+        data = stream.read(limit + 1) if stream is not None else b""
+        if len(data) > limit:
+            raise BodyTooLarge(f"A package is limited to {limit // (1024 * 1024)} MB.")
+        return bytes(data)

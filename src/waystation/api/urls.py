@@ -3,7 +3,7 @@ process, whose URLconf is ``intake.public_urls``)."""
 
 from django.urls import include, path
 
-from waystation.api.views import alerts, cases, docs, relocation
+from waystation.api.views import alerts, cases, docs, partner, relocation
 
 app_name = "api"
 
@@ -23,6 +23,25 @@ v1 = [
     path("cases/<str:case_id>/documents/", relocation.Documents.as_view(), name="documents"),
     path("alerts/", alerts.AlertList.as_view(), name="alerts"),
     path("alerts/<str:alert_id>/resolve/", alerts.AlertResolve.as_view(), name="alert_resolve"),
+    # A partner organisation's token only (views.partner); it reaches nothing above.
+    path("partner/referrals/", partner.ReferralList.as_view(), name="partner_referrals"),
+    path(
+        "partner/referrals/<str:referral_id>/",
+        partner.ReferralDetail.as_view(),
+        name="partner_referral",
+    ),
+    path(
+        "partner/referrals/<str:referral_id>/package/",
+        partner.ReferralPackage.as_view(),
+        name="partner_referral_package",
+    ),
+    path(
+        "partner/referrals/<str:referral_id>/state/",
+        partner.ReferralState.as_view(),
+        name="partner_referral_state",
+    ),
+    path("partner/incoming/", partner.Incoming.as_view(), name="partner_incoming"),
+    path("partner/identity/", partner.Identity.as_view(), name="partner_identity"),
 ]
 
 urlpatterns = [

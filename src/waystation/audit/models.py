@@ -18,6 +18,10 @@ class AuditEntry(models.Model):
     seq = models.BigIntegerField(unique=True)
     at = models.DateTimeField()
     actor_id = models.BigIntegerField(null=True, blank=True)
+    # A partner organisation that acted through its API token (its random id, never a
+    # person's name): such an action speaks for no member of staff, so ``actor_id`` is
+    # empty and this names who did it.
+    actor_partner_id = models.CharField(max_length=16, blank=True, default="")
     action = models.CharField(max_length=64)
     object_type = models.CharField(max_length=64, blank=True)
     object_id = models.CharField(max_length=64, blank=True)
@@ -32,18 +36,20 @@ class AuditEntry(models.Model):
         return f"#{self.seq} {self.action} {self.object_type}:{self.object_id}"
 
     def compute_hash(self) -> str:
-        payload = json.dumps(
-            [
-                self.seq,
-                self.at.isoformat(),
-                self.actor_id,
-                self.action,
-                self.object_type,
-                self.object_id,
-                self.prev_hash,
-            ],
-            separators=(",", ":"),
-        )
+        fields: list[object] = [
+            self.seq,
+            self.at.isoformat(),
+            self.actor_id,
+            self.action,
+            self.object_type,
+            self.object_id,
+            self.prev_hash,
+        ]
+        # Appended only when set: every entry written before the field existed keeps the
+        # hash it was chained with, and a partner's entry cannot pass for a staff one.
+        if self.actor_partner_id:
+            fields.append({"partner": self.actor_partner_id})
+        payload = json.dumps(fields, separators=(",", ":"))
         # hashlib here, not vault.primitives: audit sits below the vault
         # (docs/design.md §4.3), and the chain hash is unkeyed over ids anyway.
         return hashlib.sha256(payload.encode()).hexdigest()

@@ -16,7 +16,12 @@ _IDENT = re.compile(r"^[A-Za-z0-9_.:-]{0,64}$")
 
 
 def record(
-    *, actor_id: int | None, action: str, object_type: str = "", object_id: str = ""
+    *,
+    actor_id: int | None,
+    action: str,
+    object_type: str = "",
+    object_id: str = "",
+    actor_partner_id: str = "",
 ) -> AuditEntry:
     """Append one entry. Called inside the action's own transaction, so the entry exists
     exactly when the action happened. Only ids and action names are accepted: a value
@@ -30,12 +35,15 @@ def record(
     # one: a "12" stored as 12 would read as tampering from this entry on, for ever.
     if actor_id is not None and type(actor_id) is not int:
         raise ValueError("an audit actor is a user id (int) or None")
+    if not _IDENT.fullmatch(actor_partner_id) or (actor_partner_id and actor_id is not None):
+        raise ValueError("a partner actor is a partner's id, and speaks for no user")
     with transaction.atomic():
         head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
         entry = AuditEntry(
             seq=head.seq + 1,
             at=timezone.now(),
             actor_id=actor_id,
+            actor_partner_id=actor_partner_id,
             action=action,
             object_type=object_type,
             object_id=str(object_id),

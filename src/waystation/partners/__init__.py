@@ -12,13 +12,17 @@ Face (what other apps may import; ``tests/test_architecture.py`` holds them to i
 services (``services.partners`` for partners and keys, ``services.referrals`` for
 referrals out, ``services.incoming`` for referrals in, ``services.identity`` for the
 installation's own age key), with ``services.common.PartnerError``, and the choices of
-``models`` they are called with. The demo builds its partners with them; the API app
-will call ``fetch_for_partner``, ``record_partner_update`` and ``receive_referral``.
+``models`` they are called with, and ``MANAGE_PARTNERS`` (who may issue a partner's API
+token). The demo builds its partners with them. The API app calls
+``fetch_for_partner``, ``record_partner_update`` and ``receive_referral`` for a
+partner's token, and reads what that partner may see through ``selectors.partner_side``
+(widened for it: operational columns only, nothing sealed).
 """
 
 FACE = {
-    "models": ["ConsentKind", "Part", "ReferralState", "WorkKind"],
-    "services.common": ["PartnerError"],
+    "models": ["ConsentKind", "Part", "Partner", "ReferralState", "WorkKind"],
+    "selectors.partner_side": "*",
+    "services.common": ["MANAGE_PARTNERS", "PartnerError"],
     "services.identity": "*",
     "services.incoming": "*",
     "services.partners": "*",

@@ -209,6 +209,8 @@ class ReferralEvent(models.Model):
     to_state = models.CharField(max_length=10)
     at = models.DateTimeField()
     actor_id = models.BigIntegerField(null=True, blank=True)
+    # The partner made this move itself, with its API token (no member of staff did).
+    by_partner = models.BooleanField(default=False)
     note = SealedTextField(max_length=2_000)
 
     class Meta:

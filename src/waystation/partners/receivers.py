@@ -34,11 +34,15 @@ def referral_timeline(sender: Any, case: Case, user: Actor, **kwargs: Any) -> li
         else:
             text = f"Referral to {partner} drafted"
         note = event.note or ""
+        text = f"{text}: {note}" if note else text
+        if event.by_partner:
+            # No member of staff made this move: say who did, as the audit entry does.
+            text = f"{text} (by {partner}, over the API)"
         entries.append(
             TimelineEntry(
                 at=event.at,
                 kind="referral",
-                text=f"{text}: {note}" if note else text,
+                text=text,
                 actor_id=event.actor_id,
             )
         )

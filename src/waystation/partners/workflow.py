@@ -27,6 +27,12 @@ TRANSITIONS: dict[S, frozenset[S]] = {
 
 # What staff type in from the partner's word, after sending.
 PARTNER_UPDATES: frozenset[S] = frozenset({S.RECEIVED, S.ACCEPTED, S.DECLINED, S.ARRIVED})
+# What a partner's API token sees of the referrals to it: from approval on (a draft is
+# not the partner's business until a second programme manager approved it), and not a
+# referral cancelled before sending. The list shows the open ones; the closed ones still
+# answer by id, so a partner can read how its last report landed.
+WITH_PARTNER: frozenset[S] = frozenset({S.APPROVED, S.SENT, S.RECEIVED, S.ACCEPTED})
+SEEN_BY_PARTNER: frozenset[S] = WITH_PARTNER | {S.DECLINED, S.ARRIVED}
 # Referrals not yet sent: a change of the partner's keys is flagged on these.
 PENDING: frozenset[S] = frozenset({S.DRAFT, S.APPROVED})
 TERMINAL: frozenset[S] = frozenset(s for s, targets in TRANSITIONS.items() if not targets)

@@ -11,6 +11,7 @@ from django.utils import timezone
 from waystation.accounts.models import Actor
 from waystation.api.models import ApiToken, EndedBy, Scope
 from waystation.api.services.tokens import TOKEN_PREFIX, token_digest
+from waystation.partners.services.common import MANAGE_PARTNERS
 
 # A token is "wst_" and 43 characters of URL-safe base64; anything much longer is not
 # one, and is not hashed.
@@ -25,14 +26,20 @@ def usable_token(secret: str) -> ApiToken | None:
     if not secret.startswith(TOKEN_PREFIX) or len(secret) > MAX_TOKEN_LENGTH:
         return None
     token = (
-        ApiToken.objects.select_related("user")
+        ApiToken.objects.select_related("user", "partner")
         .filter(digest=token_digest(secret), revoked_at__isnull=True)
         .first()
     )
     if token is None or token.expires_at <= timezone.now():
         return None
+    if token.scope == Scope.PARTNER:
+        # A partner's token: it dies with the partner's deactivation, as a personal one
+        # with its owner's.
+        if token.partner is None or not token.partner.active or token.user_id is not None:
+            return None
+        return token
     user = token.user
-    if not user.is_active or user.session_generation != token.session_generation:
+    if user is None or not user.is_active or user.session_generation != token.session_generation:
         return None
     return token
 
@@ -63,15 +70,39 @@ def my_tokens(*, user: Actor) -> list[ShownToken]:
             status = "ended when you were signed out everywhere"
         else:
             status = "in use"
-        shown.append(
-            ShownToken(
-                id=token.id,
-                prefix=token.prefix,
-                scope_label=str(scopes.get(token.scope, token.scope)),
-                created_at=token.created_at,
-                expires_at=token.expires_at,
-                status=status,
-                in_use=status == "in use",
-            )
-        )
+        shown.append(_shown(token, status, scopes))
+    return shown
+
+
+def _shown(token: ApiToken, status: str, scopes: dict[str, str]) -> ShownToken:
+    return ShownToken(
+        id=token.id,
+        prefix=token.prefix,
+        scope_label=str(scopes.get(token.scope, token.scope)),
+        created_at=token.created_at,
+        expires_at=token.expires_at,
+        status=status,
+        in_use=status == "in use",
+    )
+
+
+def partner_tokens(*, user: Actor, partner_id: str) -> list[ShownToken]:
+    """A partner's tokens, for the programme managers who issue them (prefixes and
+    dates only: no token is ever shown again)."""
+    if not user.is_active or not user.has_perm(MANAGE_PARTNERS):
+        return []
+    now = timezone.now()
+    scopes = dict(Scope.choices)
+    ended = dict(EndedBy.choices)
+    shown = []
+    for token in ApiToken.objects.filter(partner_id=partner_id, scope=Scope.PARTNER).order_by(
+        "-created_at"
+    )[:50]:
+        if token.revoked_at is not None:
+            status = str(ended.get(token.ended_by, "revoked"))
+        elif token.expires_at <= now:
+            status = "expired"
+        else:
+            status = "in use"
+        shown.append(_shown(token, status, scopes))
     return shown

@@ -22,6 +22,9 @@ from django.utils import timezone
 from waystation.accounts.models import Actor, StaffUser
 from waystation.api.models import ApiToken, EndedBy, Scope
 from waystation.audit import services as audit
+from waystation.partners.models import Partner
+from waystation.partners.services.common import MANAGE_PARTNERS, PartnerError
+from waystation.partners.services.partners import partner_for
 
 TOKEN_PREFIX = "wst_"  # says what the string is, to its owner and to secret scanners
 SECRET_BYTES = 32  # 256 bits: no hash rate makes guessing one worth trying
@@ -29,6 +32,7 @@ SHOWN_PREFIX_LENGTH = 8
 DEFAULT_DAYS = 30
 MAX_DAYS = 90
 MAX_ACTIVE_PER_USER = 10
+MAX_ACTIVE_PER_PARTNER = 5
 
 
 class TokenError(Exception):
@@ -66,7 +70,7 @@ def _issue(*, user: Actor, scope: str, days: int, actor_id: int | None) -> Issue
     current = StaffUser.objects.select_for_update().filter(pk=user.pk).first()
     if current is None or not current.is_active:
         raise TokenError("This account is not active.")
-    if scope not in Scope.values:
+    if scope not in (Scope.READ, Scope.WRITE):
         raise TokenError("Choose read only, or read and write.")
     if not isinstance(days, int) or not 1 <= days <= MAX_DAYS:
         raise TokenError(f"A token lasts 1 to {MAX_DAYS} days.")
@@ -128,6 +132,82 @@ def end_every_token_for_seal(*, actor_id: int | None) -> int:
     )
     audit.record(actor_id=actor_id, action="api.tokens_ended_by_seal")
     return ended
+
+
+def _manager(user: Actor) -> None:
+    if not user.is_active or not user.has_perm(MANAGE_PARTNERS):
+        raise TokenError("Your role does not allow issuing or revoking a partner's API tokens.")
+
+
+@transaction.atomic
+def create_partner_token(*, user: Actor, partner_id: str, days: int = DEFAULT_DAYS) -> IssuedToken:
+    """A token for the partner organisation ``partner_id``, issued by a programme manager
+    (the page has re-authenticated them). It speaks for the partner, never for ``user``:
+    it reaches the partner's referral routes only."""
+    _manager(user)
+    try:
+        partner = partner_for(partner_id, lock=True)
+    except PartnerError as exc:
+        raise TokenError(str(exc)) from exc
+    if not partner.active:
+        raise TokenError("This partner is no longer active: it gets no token.")
+    if not isinstance(days, int) or not 1 <= days <= MAX_DAYS:
+        raise TokenError(f"A token lasts 1 to {MAX_DAYS} days.")
+    now = timezone.now()
+    active = ApiToken.objects.filter(partner=partner, revoked_at__isnull=True, expires_at__gt=now)
+    if active.count() >= MAX_ACTIVE_PER_PARTNER:
+        raise TokenError(
+            f"{partner.name} has {MAX_ACTIVE_PER_PARTNER} tokens in use already: revoke one "
+            "it no longer needs first."
+        )
+    secret, prefix = _new_secret()
+    token = ApiToken.objects.create(
+        partner=partner,
+        issued_by_id=user.pk,
+        prefix=prefix,
+        digest=token_digest(secret),
+        scope=Scope.PARTNER,
+        created_at=now,
+        expires_at=now + timedelta(days=days),
+    )
+    audit.record(
+        actor_id=user.pk,
+        action="api.partner_token_created",
+        object_type="api_token",
+        object_id=token.id,
+    )
+    return IssuedToken(token=token, secret=secret)
+
+
+@transaction.atomic
+def revoke_partner_token(*, user: Actor, partner_id: str, token_id: str) -> ApiToken:
+    """A programme manager ends one of a partner's tokens."""
+    _manager(user)
+    token = (
+        ApiToken.objects.select_for_update()
+        .filter(pk=token_id, partner_id=partner_id, scope=Scope.PARTNER, revoked_at__isnull=True)
+        .first()
+        if isinstance(token_id, str) and isinstance(partner_id, str)
+        else None
+    )
+    if token is None:
+        raise TokenError("No such token in use.")
+    token.revoked_at = timezone.now()
+    token.ended_by = EndedBy.MANAGER
+    token.save(update_fields=["revoked_at", "ended_by"])
+    audit.record(
+        actor_id=user.pk,
+        action="api.partner_token_revoked",
+        object_type="api_token",
+        object_id=token.id,
+    )
+    return token
+
+
+def partner_of(token: ApiToken) -> Partner:
+    """The partner a partner token speaks for (the authentication found it usable)."""
+    assert token.scope == Scope.PARTNER and token.partner is not None
+    return token.partner
 
 
 @transaction.atomic

@@ -35,6 +35,7 @@ class ShownEvent:
     to_label: str
     actor_id: int | None
     note: str
+    by_partner: bool = False  # the partner made this move with its API token
 
 
 @dataclass(frozen=True)
@@ -108,6 +109,7 @@ def open_referral(*, user: Actor, case_id: str, referral_id: str) -> ShownReferr
             to_label=str(states.get(e.to_state, "")),
             actor_id=e.actor_id,
             note=e.note or "",
+            by_partner=e.by_partner,
         )
         for e in ReferralEvent.objects.filter(referral=referral).order_by("at", "id")
     ]

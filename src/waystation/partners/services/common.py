@@ -58,6 +58,21 @@ def clean_name(value: str | None, *, label: str, limit: int) -> str:
     return value
 
 
-def record(actor: Actor | int | None, action: str, object_type: str, object_id: str) -> None:
+def record(
+    actor: Actor | int | None,
+    action: str,
+    object_type: str,
+    object_id: str,
+    *,
+    partner_id: str = "",
+) -> None:
+    """``partner_id``: the partner organisation acted (through its API token), for no
+    member of staff; the entry names the partner by its id."""
     actor_id = actor if actor is None or isinstance(actor, int) else actor.pk
-    audit.record(actor_id=actor_id, action=action, object_type=object_type, object_id=object_id)
+    audit.record(
+        actor_id=actor_id,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        actor_partner_id=partner_id,
+    )

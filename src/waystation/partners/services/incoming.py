@@ -38,8 +38,20 @@ def _story(manifest: dict[str, object]) -> str:
     return "\n\n".join(f"{title}: {text}" for title, text in sections if text)
 
 
-def receive_referral(package_bytes: bytes, partner: Partner, *, actor_id: int | None = None) -> str:
-    """Import one package from ``partner``; returns the id of the request it became."""
+def receive_referral(
+    package_bytes: bytes,
+    partner: Partner,
+    *,
+    actor_id: int | None = None,
+    by_partner: bool = False,
+) -> str:
+    """Import one package from ``partner``; returns the id of the request it became.
+    ``by_partner``: the partner sent it itself, over the API (no member of staff acted;
+    the audit entry names the partner)."""
+    if by_partner and actor_id is not None:
+        raise ValueError("a package the partner sent itself is imported by no one")
+    if by_partner and not partner.active:
+        raise PartnerError("This partner is no longer active.")
     if len(package_bytes) > package.MAX_PACKAGE_BYTES:
         raise PartnerError(
             f"The file is larger than {package.MAX_PACKAGE_BYTES // (1024 * 1024)} MB: refused."
@@ -86,7 +98,13 @@ def receive_referral(package_bytes: bytes, partner: Partner, *, actor_id: int | 
             raise PartnerError(
                 "This package was imported before; it is in the queue already."
             ) from exc
-        record(actor_id, "referral.imported", "incoming_referral", incoming.id)
+        record(
+            actor_id,
+            "referral.imported",
+            "incoming_referral",
+            incoming.id,
+            partner_id=partner.id if by_partner else "",
+        )
     return request.id
 
 

@@ -105,8 +105,16 @@ def referral_of(case: Case, referral_id: str, *, lock: bool = True) -> Referral:
     return found
 
 
-def _event(referral: Referral, from_state: str, actor_id: int | None, note: str = "") -> None:
+def _event(
+    referral: Referral,
+    from_state: str,
+    actor_id: int | None,
+    note: str = "",
+    *,
+    by_partner: bool = False,
+) -> None:
     event = ReferralEvent(
+        by_partner=by_partner,
         referral=referral,
         case_id=referral.case_id,
         data_key_id=referral.data_key_id,
@@ -120,7 +128,12 @@ def _event(referral: Referral, from_state: str, actor_id: int | None, note: str 
 
 
 def _move(
-    referral: Referral, to_state: ReferralState, actor_id: int | None, note: str = ""
+    referral: Referral,
+    to_state: ReferralState,
+    actor_id: int | None,
+    note: str = "",
+    *,
+    partner_id: str = "",
 ) -> None:
     if not workflow.allowed(referral.state, to_state):
         raise PartnerError(
@@ -130,8 +143,8 @@ def _move(
     before = referral.state
     referral.state = to_state
     referral.save()
-    _event(referral, before, actor_id, note)
-    record(actor_id, f"referral.{to_state}", "referral", referral.id)
+    _event(referral, before, actor_id, note, by_partner=bool(partner_id))
+    record(actor_id, f"referral.{to_state}", "referral", referral.id, partner_id=partner_id)
 
 
 def _content(draft: ReferralDraft, case: Case) -> tuple[list[str], dict[str, object]]:
@@ -349,7 +362,9 @@ def build_package(referral: Referral, case: Case) -> tuple[bytes, bytes]:
         raise PartnerError(str(exc)) from exc
 
 
-def _send(referral: Referral, case: Case, actor_id: int | None) -> SentPackage:
+def _send(
+    referral: Referral, case: Case, actor_id: int | None, *, partner_id: str = ""
+) -> SentPackage:
     if referral.state != ReferralState.APPROVED:
         if referral.sent_at is not None:
             raise PartnerError("This package was already downloaded once; it is not offered again.")
@@ -372,7 +387,7 @@ def _send(referral: Referral, case: Case, actor_id: int | None) -> SentPackage:
     referral.package_size = len(sealed)
     referral.sent_at = timezone.now()
     referral.sent_by_id = actor_id
-    _move(referral, ReferralState.SENT, actor_id)
+    _move(referral, ReferralState.SENT, actor_id, partner_id=partner_id)
     return SentPackage(filename=f"referral-{referral.id}.age", data=sealed, sha256=digest)
 
 
@@ -393,21 +408,53 @@ def fetch_for_partner(referral: Referral, *, partner_id: str) -> SentPackage:
         .filter(pk=referral.pk)
         .first()
     )
-    if locked is None or locked.partner_id != partner_id:
+    if (
+        locked is None
+        or locked.partner_id != partner_id
+        or locked.state not in workflow.SEEN_BY_PARTNER
+    ):
         raise ReferralNotFound("No such referral.")
-    return _send(locked, locked.case, None)
+    return _send(locked, locked.case, None, partner_id=partner_id)
+
+
+def _partners_referral(referral: Referral, partner_id: str) -> Referral:
+    """The referral, locked, if it is one the partner sees (else "No such referral.",
+    as for one that does not exist)."""
+    locked = Referral.objects.select_for_update().filter(pk=referral.pk).first()
+    if (
+        locked is None
+        or locked.partner_id != partner_id
+        or locked.state not in workflow.SEEN_BY_PARTNER
+    ):
+        raise ReferralNotFound("No such referral.")
+    return locked
 
 
 @transaction.atomic
-def record_partner_update(referral: Referral, state: str, *, by: Actor, note: str = "") -> Referral:
-    """What the partner told us: received, accepted, declined, arrived."""
-    case = case_for(by, referral.case_id)
-    require(by, MAKE_REFERRAL, "Your role does not allow working on referrals.")
-    locked = referral_of(case, referral.id)
+def record_partner_update(
+    referral: Referral,
+    state: str,
+    *,
+    by: Actor | None = None,
+    partner_id: str = "",
+    note: str = "",
+) -> Referral:
+    """What the partner told us: received, accepted, declined, arrived. Typed by staff
+    (``by``, who must see the case and work on referrals), or sent by the partner itself
+    over the API (``partner_id``, authenticated there), for no member of staff: the
+    same moves, refusals, timeline event and audit entry, naming the partner."""
+    if (by is None) == (not partner_id):
+        raise ValueError("a partner update comes from one member of staff or one partner")
+    if by is not None:
+        case = case_for(by, referral.case_id)
+        require(by, MAKE_REFERRAL, "Your role does not allow working on referrals.")
+        locked = referral_of(case, referral.id)
+    else:
+        locked = _partners_referral(referral, partner_id)
     if state not in workflow.PARTNER_UPDATES:
         raise PartnerError("Record received, accepted, declined or arrived.")
     note = clean_text(note, label="The note", limit=2_000)
-    _move(locked, ReferralState(state), by.pk, note)
+    _move(locked, ReferralState(state), by.pk if by else None, note, partner_id=partner_id)
     return locked
 
 
