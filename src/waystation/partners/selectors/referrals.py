@@ -13,6 +13,7 @@ from waystation.accounts.models import Actor
 from waystation.cases.models import Case
 from waystation.cases.selectors import visibility as case_visibility
 from waystation.cases.services.documents import case_files
+from waystation.intake import screening
 from waystation.partners.models import ConsentKind, Part, Referral, ReferralEvent, ReferralState
 from waystation.partners.services.common import record
 from waystation.partners.services.referrals import referral_of
@@ -48,6 +49,7 @@ class ShownReferral:
     consent: str
     consent_kind: str
     events: list[ShownEvent]
+    mailbox_answer: str = ""  # "said yes", "said no", "no answer yet", or "" if not asked
 
     def __repr__(self) -> str:
         return f"<ShownReferral {self.referral.id}>"
@@ -121,4 +123,14 @@ def open_referral(*, user: Actor, case_id: str, referral_id: str) -> ShownReferr
         consent=referral.consent_note or "",
         consent_kind=str(dict(ConsentKind.choices).get(referral.consent_kind, "")),
         events=events,
+        mailbox_answer=_mailbox_answer(referral),
     )
+
+
+def _mailbox_answer(referral: Referral) -> str:
+    if not referral.consent_request_id:
+        return ""
+    answer = screening.consent_answer(
+        consent_id=referral.consent_request_id, case_id=referral.case_id
+    ).answer
+    return {True: "said yes", False: "said no"}.get(answer, "no answer yet")  # type: ignore[arg-type]

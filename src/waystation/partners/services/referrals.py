@@ -209,6 +209,17 @@ def record_consent(
     _case, referral = _open_for_work(user, case_id, referral_id)
     if referral.state not in workflow.PENDING:
         raise PartnerError("Consent is recorded before a referral is sent.")
+    if referral.state == ReferralState.APPROVED:
+        # The approval was given for the consent then recorded: a new one would keep it.
+        raise PartnerError(
+            "This referral is approved: its consent is not changed now. Cancel it and make "
+            "a new referral if the consent was wrong."
+        )
+    if _mailbox_said_no(referral):
+        raise PartnerError(
+            "The person said no in their web mailbox: consent typed by staff does not "
+            "replace their answer, and this referral cannot go ahead."
+        )
     given_by = clean_text(given_by, label="Who gave consent", required=True, limit=300)
     how = clean_text(how, label="How consent was given", required=True, limit=500)
     if given_at > timezone.now() + timedelta(minutes=5):
@@ -228,6 +239,11 @@ def ask_consent_in_mailbox(*, user: Actor, case_id: str, referral_id: str) -> Re
     case, referral = _open_for_work(user, case_id, referral_id)
     if referral.state not in workflow.PENDING:
         raise PartnerError("Consent is asked before a referral is sent.")
+    if referral.state == ReferralState.APPROVED:
+        raise PartnerError(
+            "This referral is approved: its consent is not changed now. Cancel it and make "
+            "a new referral if the consent was wrong."
+        )
     try:
         referral.consent_request_id = screening.ask_consent(
             actor_id=user.pk,
@@ -242,26 +258,39 @@ def ask_consent_in_mailbox(*, user: Actor, case_id: str, referral_id: str) -> Re
     return referral
 
 
+def _mailbox_said_no(referral: Referral) -> bool:
+    if not referral.consent_request_id:
+        return False
+    answer = screening.consent_answer(
+        consent_id=referral.consent_request_id, case_id=referral.case_id
+    )
+    return answer.answer is False
+
+
 def _require_consent(referral: Referral) -> None:
-    """Consent recorded by staff, or a "yes" in the mailbox (copied onto the referral
-    the first time it is seen)."""
-    if referral.consent_kind == ConsentKind.STAFF and referral.consent_at:
-        return
+    """A "yes" in the mailbox (copied onto the referral the first time it is seen), or
+    consent recorded by staff. The mailbox is read first: the person's own "no" there
+    refuses the referral whatever staff typed."""
+    staff_consent = referral.consent_kind == ConsentKind.STAFF and referral.consent_at
     if referral.consent_request_id:
         answer = screening.consent_answer(
             consent_id=referral.consent_request_id, case_id=referral.case_id
         )
-        if answer.answer is True:
-            if referral.consent_kind != ConsentKind.MAILBOX:
-                referral.consent_kind = ConsentKind.MAILBOX
-                referral.consent_at = answer.answered_at
-                referral.save(update_fields=["consent_kind", "consent_at"])
-            return
         if answer.answer is False:
             raise PartnerError(
                 "The person said no in their web mailbox: this referral cannot go ahead."
             )
+        if answer.answer is True:
+            if not staff_consent and referral.consent_kind != ConsentKind.MAILBOX:
+                referral.consent_kind = ConsentKind.MAILBOX
+                referral.consent_at = answer.answered_at
+                referral.save(update_fields=["consent_kind", "consent_at"])
+            return
+        if staff_consent:
+            return
         raise PartnerError("The person has not answered in their web mailbox yet.")
+    if staff_consent:
+        return
     raise PartnerError(
         "The person's consent is not recorded: record it (who, when, how) or ask in the "
         "web mailbox before approving or sending."
