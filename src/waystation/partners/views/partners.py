@@ -42,6 +42,7 @@ def partner_list(request: HttpRequest) -> HttpResponse:
             "partners": selectors.partner_list(user=user),
             "can_manage": user.has_perm(MANAGE_PARTNERS),
             "form": PartnerForm(auto_id="partner-%s"),
+            "key_alerts": services.key_alerts_for(user) if user.has_perm(MANAGE_PARTNERS) else [],
         },
     )
 
