@@ -98,7 +98,9 @@ class SentPackage:
 def referral_of(case: Case, referral_id: str, *, lock: bool = True) -> Referral:
     if not isinstance(referral_id, str) or len(referral_id) > 32:
         raise ReferralNotFound("No such referral.")
-    queryset = Referral.objects.select_for_update() if lock else Referral.objects.all()
+    # Lock the referral row only (not the partner joined in): a key change locks the
+    # partner, then the referrals; whoever needs both takes them in that order too.
+    queryset = Referral.objects.select_for_update(of=("self",)) if lock else Referral.objects.all()
     found = queryset.filter(pk=referral_id, case=case).select_related("partner").first()
     if found is None:
         raise ReferralNotFound("No such referral.")
@@ -297,6 +299,13 @@ def _require_consent(referral: Referral) -> None:
     )
 
 
+def _partner_then_referral(case: Case, referral_id: str) -> Referral:
+    """The referral, locked after its partner: the order of ``decide_key_change`` and
+    ``retire_key`` (partner, then its referrals), so the two never wait on each other."""
+    partner_for(referral_of(case, referral_id, lock=False).partner_id, lock=True)
+    return referral_of(case, referral_id)
+
+
 def _require_keys(partner: Partner) -> list[str]:
     keys = active_keys(partner)
     if not keys:
@@ -313,7 +322,7 @@ def approve_referral(*, user: Actor, case_id: str, referral_id: str) -> Referral
     they are now. A referral flagged after a key change is approved again the same way."""
     case = case_for(user, case_id)
     require(user, APPROVE_REFERRAL, "Your role does not allow approving referrals.")
-    referral = referral_of(case, referral_id)
+    referral = _partner_then_referral(case, referral_id)
     if referral.created_by_id == user.pk:
         raise PartnerError("You made this referral: another programme manager must approve it.")
     reapproval = referral.state == ReferralState.APPROVED and referral.key_changed_at is not None
@@ -408,16 +417,18 @@ def _send(referral: Referral, case: Case, actor_id: int | None) -> SentPackage:
 @transaction.atomic
 def download_package(*, user: Actor, case_id: str, referral_id: str) -> SentPackage:
     """The package, once: building it marks the referral sent."""
-    case, referral = _open_for_work(user, case_id, referral_id)
-    return _send(referral, case, user.pk)
+    case = case_for(user, case_id)
+    require(user, MAKE_REFERRAL, "Your role does not allow working on referrals.")
+    return _send(_partner_then_referral(case, referral_id), case, user.pk)
 
 
 @transaction.atomic
 def fetch_for_partner(referral: Referral, *, partner_id: str) -> SentPackage:
     """For the API: the partner ``partner_id`` (authenticated there) takes the package,
     once, under the same rules as a download by staff."""
+    partner_for(referral.partner_id, lock=True)  # the partner first, as a key change
     locked = (
-        Referral.objects.select_for_update()
+        Referral.objects.select_for_update(of=("self",))
         .select_related("partner", "case")
         .filter(pk=referral.pk)
         .first()
