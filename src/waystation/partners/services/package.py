@@ -165,7 +165,8 @@ def check_manifest(manifest: Any) -> dict[str, Any]:
     if manifest.get("format") != FORMAT:
         raise PartnerError(f"This is not a referral package (format is not {FORMAT!r}).")
     if manifest.get("version") != VERSION:
-        raise PartnerError(f"This package is version {manifest.get('version')!r}; only 1 is read.")
+        # Not echoed: a message shows nothing the package chose.
+        raise PartnerError("This package is of a version other than 1; only 1 is read.")
     _text(manifest.get("referral_id"), "referral_id", 64)
     _text(manifest.get("purpose", ""), "purpose", 2_000)
     urgency = manifest.get("urgency", 2)
