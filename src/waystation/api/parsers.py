@@ -39,7 +39,7 @@ class LimitedJSONParser(BaseParser):
             # "\ud800" is valid JSON but no text: a lone surrogate cannot be sealed (or
             # shown), so it is refused here rather than failing deep in a service.
             json.dumps(parsed, ensure_ascii=False).encode("utf-8")
-        except (UnicodeError, ValueError):
+        except (UnicodeError, ValueError, RecursionError):  # nested past the stack: refused
             raise ParseError("The request body is not valid JSON (UTF-8).") from None
         return parsed
 

@@ -15,6 +15,17 @@ _ACTION = re.compile(r"^[a-z][a-z0-9_.]{1,63}$")
 _IDENT = re.compile(r"^[A-Za-z0-9_.:-]{0,64}$")
 
 
+def first_actor(*, action: str, object_type: str, object_id: str) -> int | None:
+    """Who did ``action`` to this object first, as the log says (None: nobody, or the
+    system)."""
+    entry = (
+        AuditEntry.objects.filter(action=action, object_type=object_type, object_id=object_id)
+        .order_by("seq")
+        .first()
+    )
+    return entry.actor_id if entry is not None else None
+
+
 def record(
     *,
     actor_id: int | None,

@@ -16,6 +16,7 @@ and the operational columns of ``models``' ``HelpRequest``, ``CheckIn`` and
 """
 
 FACE = {
+    "forms": ["PREFERRED_LANGUAGES"],
     "models": [
         "Channel",
         "CheckIn",

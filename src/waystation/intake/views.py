@@ -12,11 +12,13 @@ import re
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from waystation.audit import services as audit
 from waystation.intake import screening, selectors
 from waystation.intake.forms import ScreenerReplyForm
 from waystation.intake.models import Attachment, Channel, HelpRequest, MessageKind, Status
@@ -52,6 +54,18 @@ def create_key(request: HttpRequest) -> HttpResponse:
     return redirect("intake:queue")
 
 
+def _imported_by(request_id: str) -> str:
+    """Who uploaded a partner referral by hand (its origin is whoever had the file): the
+    staff account on the audit entry of its arrival, or "" (none, or the API)."""
+    actor_id = audit.first_actor(
+        action="intake.partner_referral_received", object_type="request", object_id=request_id
+    )
+    if actor_id is None:
+        return ""
+    user = get_user_model().objects.filter(pk=actor_id).first()
+    return user.get_username() if user is not None else f"account {actor_id}"
+
+
 def _request_page(
     request: HttpRequest, opened: screening.OpenedRequest, form: ScreenerReplyForm, status: int
 ) -> HttpResponse:
@@ -65,6 +79,9 @@ def _request_page(
             "form": form,
             "can_answer": opened.request.status != Status.DECLINED
             and opened.request.channel != Channel.PARTNER,
+            "imported_by": _imported_by(opened.request.id)
+            if opened.request.channel == Channel.PARTNER
+            else "",
             "templates": [
                 (MessageKind.REPLY, "Reply"),
                 (MessageKind.MORE_INFO, "Ask for more information"),

@@ -115,6 +115,22 @@ class PartnerKey(models.Model):
         return f"key {self.fingerprint} of {self.partner_id}"
 
 
+class KeyAlert(models.Model):
+    """A key was approved for a partner: every programme manager is told, with the
+    partner and the new key's fingerprint, so that one who did not take part notices a
+    change made by two accounts of one person (docs/partners.md, "Known limits")."""
+
+    id = random_id_field()
+    recipient_id = models.BigIntegerField(db_index=True)
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="+")
+    change = models.ForeignKey(KeyChange, on_delete=models.CASCADE, related_name="alerts")
+    fingerprint = models.CharField(max_length=48)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"key alert {self.id}"
+
+
 class InstallationIdentity(models.Model):
     """This installation's age identity: partners encrypt what they send to its public
     half. The private half is sealed under a data key of its own."""

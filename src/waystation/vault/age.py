@@ -82,10 +82,53 @@ def encrypt(data: bytes, recipients: Sequence[str]) -> bytes:
         raise AgeError("The package could not be encrypted.") from exc
 
 
-def decrypt(data: bytes, secrets: Sequence[str]) -> bytes:
-    """Open ``data`` with one of ``secrets``, or :class:`AgeError`."""
+MAX_HEADER_BYTES = 64 * 1024
+MAX_STANZAS = 20
+_ARMOR = b"-----BEGIN AGE ENCRYPTED FILE-----"
+
+
+def check_header(data: bytes) -> None:
+    """Refuse, before ``pyrage`` sees it, a header it would spend long on: ``pyrage``
+    holds the GIL while it tries each recipient stanza, so a header of a thousand fake
+    stanzas froze a worker for half a minute. The header is text lines up to the MAC line
+    (``--- …``): the version line, then stanzas (``-> type args…`` and base64 body
+    lines). Taken: at most :data:`MAX_STANZAS` stanzas within :data:`MAX_HEADER_BYTES`,
+    each X25519 or a "grease" stanza (``…-grease``, which age and rage add to keep the
+    format open; they are skipped without any work)."""
+    if data.lstrip()[: len(_ARMOR)] == _ARMOR:
+        raise AgeError(
+            "This is an armored (text) age file: send the binary .age file "
+            "(made without -a / --armor)."
+        )
     if not data.startswith(b"age-encryption.org/v1\n"):
         raise AgeError("This is not an age-encrypted file.")
+    end = data.find(b"\n--- ", 0, MAX_HEADER_BYTES)
+    if end < 0:
+        raise AgeError(
+            f"This age file's header is longer than {MAX_HEADER_BYTES // 1024} KB, or "
+            "malformed: it is refused."
+        )
+    stanzas = 0
+    for line in data[:end].split(b"\n")[1:]:
+        if not line.startswith(b"->"):
+            continue
+        stanzas += 1
+        if stanzas > MAX_STANZAS:
+            raise AgeError(
+                f"This age file names more than {MAX_STANZAS} recipients: it is refused."
+            )
+        fields = line[2:].split()
+        kind = fields[0] if fields else b""
+        if kind != b"X25519" and not kind.endswith(b"-grease"):
+            raise AgeError(
+                "This age file is encrypted to a kind of key other than an age X25519 key "
+                "(age1…): it is refused."
+            )
+
+
+def decrypt(data: bytes, secrets: Sequence[str]) -> bytes:
+    """Open ``data`` with one of ``secrets``, or :class:`AgeError`."""
+    check_header(data)
     try:
         identities = [x25519.Identity.from_str(s) for s in secrets]
     except (pyrage.IdentityError, ValueError) as exc:

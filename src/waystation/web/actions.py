@@ -64,3 +64,11 @@ def tell(
         messages.error(request, str(exc))
     else:
         messages.success(request, done(result) if callable(done) else done)
+
+
+def reads_body_itself(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Mark a view that reads its own body after checking the announced size: no
+    middleware of ours reads it first. The view must check CSRF itself (``csrf_exempt``
+    outside, ``csrf_protect`` inside, after the size check)."""
+    view.reads_body_itself = True  # type: ignore[attr-defined]
+    return view

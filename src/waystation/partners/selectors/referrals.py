@@ -3,7 +3,7 @@ case (else ``CaseNotFound``), with a ``referral.opened`` audit entry."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -13,8 +13,11 @@ from waystation.accounts.models import Actor
 from waystation.cases.models import Case
 from waystation.cases.selectors import visibility as case_visibility
 from waystation.cases.services.documents import case_files
+from waystation.intake import screening
 from waystation.partners.models import ConsentKind, Part, Referral, ReferralEvent, ReferralState
+from waystation.partners.services import package
 from waystation.partners.services.common import record
+from waystation.partners.services.partners import active_keys
 from waystation.partners.services.referrals import referral_of
 
 
@@ -49,6 +52,11 @@ class ShownReferral:
     consent: str
     consent_kind: str
     events: list[ShownEvent]
+    mailbox_answer: str = ""  # "said yes", "said no", "no answer yet", or "" if not asked
+    # For whoever approves: the keys the package would be encrypted to now (fingerprints)
+    # and the files it would carry (the name they travel under, the name staff gave).
+    keys: list[str] = field(default_factory=list)
+    file_names: list[tuple[str, str]] = field(default_factory=list)
 
     def __repr__(self) -> str:
         return f"<ShownReferral {self.referral.id}>"
@@ -123,4 +131,24 @@ def open_referral(*, user: Actor, case_id: str, referral_id: str) -> ShownReferr
         consent=referral.consent_note or "",
         consent_kind=str(dict(ConsentKind.choices).get(referral.consent_kind, "")),
         events=events,
+        mailbox_answer=_mailbox_answer(referral),
+        keys=[k.fingerprint for k in active_keys(referral.partner)],
+        file_names=[
+            (package.file_name(number, f.content_type), f.name)
+            for number, f in enumerate(
+                case_files(case=case, ids=content.get("file_ids", []))
+                if Part.FILES in referral.parts
+                else [],
+                1,
+            )
+        ],
     )
+
+
+def _mailbox_answer(referral: Referral) -> str:
+    if not referral.consent_request_id:
+        return ""
+    answer = screening.consent_answer(
+        consent_id=referral.consent_request_id, case_id=referral.case_id
+    ).answer
+    return {True: "said yes", False: "said no"}.get(answer, "no answer yet")  # type: ignore[arg-type]

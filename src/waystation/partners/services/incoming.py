@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 
 from waystation.accounts.models import Actor
 from waystation.intake import screening
+from waystation.intake.forms import PREFERRED_LANGUAGES
 from waystation.partners.models import IncomingReferral, Part, Partner
 from waystation.partners.services import package
 from waystation.partners.services.common import MAKE_REFERRAL, PartnerError, record, require
@@ -36,6 +37,13 @@ def _story(manifest: dict[str, object]) -> str:
         ("Relocation needs", parts.get(Part.RELOCATION_NEEDS, "")),
     ]
     return "\n\n".join(f"{title}: {text}" for title, text in sections if text)
+
+
+def _language(value: object) -> str:
+    """A language code we know (those an applicant may choose), else English: the
+    manifest's word is kept only if it is one of ours."""
+    known = {code for code, _name in PREFERRED_LANGUAGES}
+    return value if isinstance(value, str) and value in known else "en"
 
 
 def receive_referral(
@@ -68,7 +76,7 @@ def receive_referral(
     referral = screening.PartnerReferral(
         partner_name=partner.name,
         urgency=int(manifest.get("urgency", 2)),
-        language=str(manifest.get("language", "en"))[:8] or "en",
+        language=_language(manifest.get("language")),
         country=str(manifest.get("country", "")),
         story=_story(manifest),
         contact_channel=str(route.get("channel", "")),

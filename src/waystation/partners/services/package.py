@@ -13,7 +13,9 @@ import hashlib
 import io
 import json
 import re
+import struct
 import zipfile
+import zlib
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -163,7 +165,8 @@ def check_manifest(manifest: Any) -> dict[str, Any]:
     if manifest.get("format") != FORMAT:
         raise PartnerError(f"This is not a referral package (format is not {FORMAT!r}).")
     if manifest.get("version") != VERSION:
-        raise PartnerError(f"This package is version {manifest.get('version')!r}; only 1 is read.")
+        # Not echoed: a message shows nothing the package chose.
+        raise PartnerError("This package is of a version other than 1; only 1 is read.")
     _text(manifest.get("referral_id"), "referral_id", 64)
     _text(manifest.get("purpose", ""), "purpose", 2_000)
     urgency = manifest.get("urgency", 2)
@@ -207,8 +210,74 @@ def check_manifest(manifest: Any) -> dict[str, Any]:
     return manifest
 
 
+# What reading a hostile zip may raise, past the checks: a corrupt deflate stream, a
+# wrong CRC, the encryption flag, an unknown compression method, a local header whose
+# name differs from the directory's, a manifest nested deep enough to exhaust the stack.
+_READ_ERRORS = (
+    zipfile.BadZipFile,
+    zlib.error,
+    RuntimeError,  # RecursionError is one
+    NotImplementedError,
+    EOFError,
+    ValueError,  # json.JSONDecodeError and UnicodeDecodeError are ones
+    OSError,
+    struct.error,
+)
+MAX_DIRECTORY_BYTES = 64 * 1024
+MAX_ENTRIES = MAX_FILES + 2  # the manifest, the files, and perhaps the folder files/
+_EOCD = struct.Struct("<4sHHHHIIH")
+_ZIP64_LOCATOR = struct.Struct("<4sIQI")
+_ZIP64_EOCD = struct.Struct("<4sQHHIIQQQQ")
+
+
+def _directory_claims(data: bytes) -> tuple[int, int]:
+    """The number of entries and the size of the central directory, as the end records
+    say, read the way ``zipfile`` finds them: before it parses (and holds in memory)
+    a directory of a million entries."""
+    size = _EOCD.size
+    if len(data) >= size and data[-size : -size + 4] == b"PK\x05\x06" and data[-2:] == b"\0\0":
+        at = len(data) - size
+    else:
+        at = data.rfind(b"PK\x05\x06", max(0, len(data) - size - 65_535))
+        if at < 0 or at + size > len(data):
+            raise PartnerError("The package opened, but is not a zip: it is refused.")
+    eocd = _EOCD.unpack_from(data, at)
+    entries, directory = eocd[4], eocd[5]
+    locator_at = at - _ZIP64_LOCATOR.size
+    if locator_at >= 0 and data[locator_at : locator_at + 4] == b"PK\x06\x07":
+        # zipfile reads the zip64 record at the offset the locator gives, or (older
+        # versions) just before the locator: take the larger claims of either.
+        offset = _ZIP64_LOCATOR.unpack_from(data, locator_at)[2]
+        for record_at in (offset, locator_at - _ZIP64_EOCD.size):
+            if 0 <= record_at <= len(data) - _ZIP64_EOCD.size and (
+                data[record_at : record_at + 4] == b"PK\x06\x06"
+            ):
+                record64 = _ZIP64_EOCD.unpack_from(data, record_at)
+                entries, directory = max(entries, record64[7]), max(directory, record64[8])
+    return entries, directory
+
+
 def read_package(data: bytes) -> Package:
-    """The manifest and files of an opened (decrypted) package, checked, or PartnerError."""
+    """The manifest and files of an opened (decrypted) package, checked, or PartnerError.
+    The zip's end records are read first (how many entries, how large a directory);
+    whatever reading the zip then raises is a refusal, never a 500."""
+    entries, directory = _directory_claims(data)
+    if entries > MAX_ENTRIES:
+        raise PartnerError(f"The package holds more than {MAX_FILES} files: it is refused.")
+    if directory > MAX_DIRECTORY_BYTES:
+        raise PartnerError("The package's zip directory is too large: it is refused.")
+    try:
+        return _read_package(data)
+    except PartnerError:
+        raise
+    except _READ_ERRORS as exc:
+        raise PartnerError(
+            "The package opened, but its zip or manifest is damaged or uses features not "
+            "taken (encryption, an unknown compression): it is refused."
+        ) from exc
+
+
+def _read_package(data: bytes) -> Package:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, ValueError) as exc:
@@ -216,6 +285,8 @@ def read_package(data: bytes) -> Package:
     with archive:
         # A zip made with `zip -r` may name the folder itself: nothing to read in it.
         infos = [i for i in archive.infolist() if i.filename != FILES_DIR]
+        if len(archive.infolist()) - len(infos) > 1:
+            raise PartnerError("The package names the folder files/ more than once: refused.")
         if len(infos) > MAX_FILES + 1:
             raise PartnerError(f"The package holds more than {MAX_FILES} files: it is refused.")
         names = [i.filename for i in infos]

@@ -13,12 +13,14 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from waystation.accounts.models import Actor
 from waystation.partners import workflow
 from waystation.partners.models import (
+    KeyAlert,
     KeyChange,
     KeyChangeStatus,
     Partner,
@@ -110,12 +112,15 @@ def change_partner(*, user: Actor, partner_id: str, details: PartnerDetails) -> 
     name = clean_name(details.name, label="The name", limit=NAME_LIMIT)
     if Partner.objects.filter(name__iexact=name).exclude(pk=partner.pk).exists():
         raise PartnerError("Another partner already has this name.")
+    renamed = name != partner.name
     partner.name = name
     partner.country = clean_country(details.country)
     partner.kinds = _clean_kinds(details.kinds)
     partner.contacts = clean_text(details.contacts, label="The contacts", limit=2_000)
     partner.save()
     record(user, "partner.changed", "partner", partner.id)
+    if renamed:  # an approval (and a mailbox "yes") named the old name: look again
+        flag_pending_referrals(partner=partner, actor_id=user.pk)
     return partner
 
 
@@ -207,7 +212,34 @@ def decide_key_change(*, user: Actor, change_id: str, approve: bool) -> KeyChang
     partner.save(update_fields=["key_version"])
     record(user, "partner.key_approved", "key_change", change.id)
     flag_pending_referrals(partner=partner, actor_id=user.pk)
+    _alert_programme_managers(partner=partner, change=change)
     return change
+
+
+def _alert_programme_managers(*, partner: Partner, change: KeyChange) -> int:
+    """Every active account that may approve keys is told of the approval, the two who
+    made it too: a real programme manager notices a key nobody told them about."""
+    managers = (
+        get_user_model()
+        .objects.with_perm(MANAGE_PARTNERS, include_superusers=False)
+        .filter(is_active=True)
+        .values_list("pk", flat=True)
+    )
+    alerts = [
+        KeyAlert(recipient_id=pk, partner=partner, change=change, fingerprint=change.fingerprint)
+        for pk in managers
+    ]
+    KeyAlert.objects.bulk_create(alerts)
+    return len(alerts)
+
+
+def key_alerts_for(user: Actor, *, limit: int = 50) -> list[KeyAlert]:
+    """The newest key approvals this user was told of."""
+    return list(
+        KeyAlert.objects.filter(recipient_id=user.pk)
+        .select_related("partner", "change")
+        .order_by("-created_at")[:limit]
+    )
 
 
 @transaction.atomic

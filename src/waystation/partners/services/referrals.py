@@ -98,7 +98,9 @@ class SentPackage:
 def referral_of(case: Case, referral_id: str, *, lock: bool = True) -> Referral:
     if not isinstance(referral_id, str) or len(referral_id) > 32:
         raise ReferralNotFound("No such referral.")
-    queryset = Referral.objects.select_for_update() if lock else Referral.objects.all()
+    # Lock the referral row only (not the partner joined in): a key change locks the
+    # partner, then the referrals; whoever needs both takes them in that order too.
+    queryset = Referral.objects.select_for_update(of=("self",)) if lock else Referral.objects.all()
     found = queryset.filter(pk=referral_id, case=case).select_related("partner").first()
     if found is None:
         raise ReferralNotFound("No such referral.")
@@ -222,6 +224,17 @@ def record_consent(
     _case, referral = _open_for_work(user, case_id, referral_id)
     if referral.state not in workflow.PENDING:
         raise PartnerError("Consent is recorded before a referral is sent.")
+    if referral.state == ReferralState.APPROVED:
+        # The approval was given for the consent then recorded: a new one would keep it.
+        raise PartnerError(
+            "This referral is approved: its consent is not changed now. Cancel it and make "
+            "a new referral if the consent was wrong."
+        )
+    if _mailbox_said_no(referral):
+        raise PartnerError(
+            "The person said no in their web mailbox: consent typed by staff does not "
+            "replace their answer, and this referral cannot go ahead."
+        )
     given_by = clean_text(given_by, label="Who gave consent", required=True, limit=300)
     how = clean_text(how, label="How consent was given", required=True, limit=500)
     if given_at > timezone.now() + timedelta(minutes=5):
@@ -241,6 +254,11 @@ def ask_consent_in_mailbox(*, user: Actor, case_id: str, referral_id: str) -> Re
     case, referral = _open_for_work(user, case_id, referral_id)
     if referral.state not in workflow.PENDING:
         raise PartnerError("Consent is asked before a referral is sent.")
+    if referral.state == ReferralState.APPROVED:
+        raise PartnerError(
+            "This referral is approved: its consent is not changed now. Cancel it and make "
+            "a new referral if the consent was wrong."
+        )
     try:
         referral.consent_request_id = screening.ask_consent(
             actor_id=user.pk,
@@ -255,30 +273,50 @@ def ask_consent_in_mailbox(*, user: Actor, case_id: str, referral_id: str) -> Re
     return referral
 
 
+def _mailbox_said_no(referral: Referral) -> bool:
+    if not referral.consent_request_id:
+        return False
+    answer = screening.consent_answer(
+        consent_id=referral.consent_request_id, case_id=referral.case_id
+    )
+    return answer.answer is False
+
+
 def _require_consent(referral: Referral) -> None:
-    """Consent recorded by staff, or a "yes" in the mailbox (copied onto the referral
-    the first time it is seen)."""
-    if referral.consent_kind == ConsentKind.STAFF and referral.consent_at:
-        return
+    """A "yes" in the mailbox (copied onto the referral the first time it is seen), or
+    consent recorded by staff. The mailbox is read first: the person's own "no" there
+    refuses the referral whatever staff typed."""
+    staff_consent = referral.consent_kind == ConsentKind.STAFF and referral.consent_at
     if referral.consent_request_id:
         answer = screening.consent_answer(
             consent_id=referral.consent_request_id, case_id=referral.case_id
         )
-        if answer.answer is True:
-            if referral.consent_kind != ConsentKind.MAILBOX:
-                referral.consent_kind = ConsentKind.MAILBOX
-                referral.consent_at = answer.answered_at
-                referral.save(update_fields=["consent_kind", "consent_at"])
-            return
         if answer.answer is False:
             raise PartnerError(
                 "The person said no in their web mailbox: this referral cannot go ahead."
             )
+        if answer.answer is True:
+            if not staff_consent and referral.consent_kind != ConsentKind.MAILBOX:
+                referral.consent_kind = ConsentKind.MAILBOX
+                referral.consent_at = answer.answered_at
+                referral.save(update_fields=["consent_kind", "consent_at"])
+            return
+        if staff_consent:
+            return
         raise PartnerError("The person has not answered in their web mailbox yet.")
+    if staff_consent:
+        return
     raise PartnerError(
         "The person's consent is not recorded: record it (who, when, how) or ask in the "
         "web mailbox before approving or sending."
     )
+
+
+def _partner_then_referral(case: Case, referral_id: str) -> Referral:
+    """The referral, locked after its partner: the order of ``decide_key_change`` and
+    ``retire_key`` (partner, then its referrals), so the two never wait on each other."""
+    partner_for(referral_of(case, referral_id, lock=False).partner_id, lock=True)
+    return referral_of(case, referral_id)
 
 
 def _require_keys(partner: Partner) -> list[str]:
@@ -297,7 +335,7 @@ def approve_referral(*, user: Actor, case_id: str, referral_id: str) -> Referral
     they are now. A referral flagged after a key change is approved again the same way."""
     case = case_for(user, case_id)
     require(user, APPROVE_REFERRAL, "Your role does not allow approving referrals.")
-    referral = referral_of(case, referral_id)
+    referral = _partner_then_referral(case, referral_id)
     if referral.created_by_id == user.pk:
         raise PartnerError("You made this referral: another programme manager must approve it.")
     reapproval = referral.state == ReferralState.APPROVED and referral.key_changed_at is not None
@@ -394,16 +432,18 @@ def _send(
 @transaction.atomic
 def download_package(*, user: Actor, case_id: str, referral_id: str) -> SentPackage:
     """The package, once: building it marks the referral sent."""
-    case, referral = _open_for_work(user, case_id, referral_id)
-    return _send(referral, case, user.pk)
+    case = case_for(user, case_id)
+    require(user, MAKE_REFERRAL, "Your role does not allow working on referrals.")
+    return _send(_partner_then_referral(case, referral_id), case, user.pk)
 
 
 @transaction.atomic
 def fetch_for_partner(referral: Referral, *, partner_id: str) -> SentPackage:
     """For the API: the partner ``partner_id`` (authenticated there) takes the package,
     once, under the same rules as a download by staff."""
+    partner_for(referral.partner_id, lock=True)  # the partner first, as a key change
     locked = (
-        Referral.objects.select_for_update()
+        Referral.objects.select_for_update(of=("self",))
         .select_related("partner", "case")
         .filter(pk=referral.pk)
         .first()

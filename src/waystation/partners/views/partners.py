@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from waystation.partners.forms.partners import (
@@ -23,7 +24,13 @@ from waystation.partners.services import identity, incoming
 from waystation.partners.services import partners as services
 from waystation.partners.services.common import MANAGE_PARTNERS, PartnerError, may_use_partners
 from waystation.partners.services.package import MAX_PACKAGE_BYTES
-from waystation.web.actions import actor, back_to, form_errors_to_messages, tell
+from waystation.web.actions import (
+    actor,
+    back_to,
+    form_errors_to_messages,
+    reads_body_itself,
+    tell,
+)
 
 
 def _reader(request: HttpRequest) -> None:
@@ -42,6 +49,7 @@ def partner_list(request: HttpRequest) -> HttpResponse:
             "partners": selectors.partner_list(user=user),
             "can_manage": user.has_perm(MANAGE_PARTNERS),
             "form": PartnerForm(auto_id="partner-%s"),
+            "key_alerts": services.key_alerts_for(user) if user.has_perm(MANAGE_PARTNERS) else [],
         },
     )
 
@@ -186,9 +194,32 @@ def installation_identity(request: HttpRequest) -> HttpResponse:
     )
 
 
+MAX_IMPORT_BODY = MAX_PACKAGE_BYTES + 64 * 1024  # the file and the form around it
+
+
+@reads_body_itself
+@csrf_exempt  # CSRF is checked by the view below, once the size is known to be sane
+def import_package(request: HttpRequest) -> HttpResponse:
+    """The announced size is checked before anything reads the body: the CSRF check
+    and ``request.FILES`` would otherwise spool an upload of any size to disk first."""
+    try:
+        announced = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        announced = 0
+    if request.method == "POST" and announced > MAX_IMPORT_BODY:
+        messages.error(
+            request,
+            f"The file is larger than {MAX_PACKAGE_BYTES // (1024 * 1024)} MB: refused. "
+            "Nothing was imported.",
+        )
+        return redirect("partners:import")
+    return _import_package(request)
+
+
+@csrf_protect
 @login_required
 @require_http_methods(["GET", "POST"])
-def import_package(request: HttpRequest) -> HttpResponse:
+def _import_package(request: HttpRequest) -> HttpResponse:
     user = actor(request)
     choices = selectors.all_partner_choices(user=user)
     if request.method == "POST":
