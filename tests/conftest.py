@@ -21,21 +21,12 @@ from waystation.vault.keyservice import KeyService
 from waystation.vault.runtime import InProcessBackend
 
 
-@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Tests marked ``own_sqlite`` start Waystation on a SQLite file of their own and never
     touch the suite's database: the PostgreSQL pass would run them again unchanged.
 
-    The long tests (``slow``, then ``browser``) go first, so that under pytest-xdist they
-    start at once beside the many short ones instead of running alone at the end. The
-    order within each group stays as collected (and after pytest-django's own sort, hence
-    ``trylast``); no test depends on another's order."""
-    items.sort(
-        key=lambda item: (
-            not item.get_closest_marker("slow"),
-            not item.get_closest_marker("browser"),
-        )
-    )
+    The order stays as collected. Putting the slow tests first saved nothing measurable
+    and ran the timing-sensitive ones (the flood, the crash test) side by side."""
     if os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
         skip = pytest.mark.skip(
             reason="runs on a SQLite database of its own: covered by the SQLite pass"
