@@ -103,7 +103,9 @@ def journey(chromium, tmp_path: Path) -> None:
             reverse("intake:answer", args=[help_request.id]),
             {"kind": MessageKind.REPLY, "text": REPLY},
         )
-        assert answered.status_code == 302
+        # To the queue, which means it was stored (not to the sign-in page, nor refused).
+        assert answered.status_code == 302, answered.content.decode()[-2000:]
+        assert answered.url == reverse("intake:queue"), answered.url
 
         # 4. Back with the codename: the answer is there.
         page.click("main a.button")  # "Read our answers", from the receipt page
