@@ -5,6 +5,7 @@ referrals at each step before sending."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -13,6 +14,7 @@ import pytest
 from django.utils import timezone
 
 from tests.cases.conftest import Staff, case, new_case, other_team, staff, team
+from tests.processes import run_peer
 from waystation.cases.models import Case
 from waystation.partners.models import Partner, Referral
 from waystation.partners.services import partners as partner_services
@@ -85,3 +87,38 @@ def drafted(staff: Staff, case: Case, keyed: KeyedPartner) -> Referral:
 def approved(staff: Staff, case: Case, drafted: Referral) -> Referral:
     with_consent(staff, case, drafted)
     return referrals.approve_referral(user=staff.manager, case_id=case.id, referral_id=drafted.id)
+
+
+def peer(data_dir: Path, *args: str) -> dict[str, object]:
+    """Run ``tests.partners.peer`` (installation B) once; what it reports."""
+    out = run_peer(data_dir, "tests.partners.peer", *args)
+    line = next(x for x in out.splitlines() if x.startswith("RESULT "))
+    return json.loads(line.removeprefix("RESULT "))
+
+
+def approved_referral_to_peer(
+    staff: Staff, case: Case, *, name: str, recipient: str
+) -> tuple[Partner, Referral]:
+    """At A: installation B is a partner whose key two programme managers approved, and
+    a referral of the case's summary and contact route to it, consented and approved."""
+    partner = partner_services.add_partner(
+        user=staff.manager, details=partner_services.PartnerDetails(name=name)
+    )
+    change = partner_services.propose_key(
+        user=staff.manager, partner_id=partner.id, recipient=recipient
+    )
+    partner_services.decide_key_change(user=staff.other_manager, change_id=change.id, approve=True)
+    referral = referrals.create_referral(
+        user=staff.caseworker,
+        case_id=case.id,
+        draft=draft(
+            partner,
+            parts=["summary", "contact_route"],
+            summary="Wplkmarker needs shelter on arrival",
+            contact_channel="signal",
+            contact_handle="+7 912 555 77 88",
+        ),
+    )
+    with_consent(staff, case, referral)
+    referrals.approve_referral(user=staff.manager, case_id=case.id, referral_id=referral.id)
+    return partner, referral

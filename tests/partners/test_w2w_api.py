@@ -8,27 +8,15 @@ with the audit entries naming the partner."""
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import pytest
 
-from tests.partners.conftest import draft, with_consent
-from tests.processes import run_peer
+from tests.partners.conftest import approved_referral_to_peer, peer
 from waystation.api.services import tokens
 from waystation.audit.models import AuditEntry
 from waystation.cases.selectors.case_file import open_case
 from waystation.partners.models import Referral
-from waystation.partners.services import partners as partner_services
-from waystation.partners.services import referrals
 
 pytestmark = [pytest.mark.slow]
-
-
-def _peer(data_dir: Path, *args: str) -> dict[str, object]:
-    out = run_peer(data_dir, "tests.partners.peer", *args)
-    line = next(x for x in out.splitlines() if x.startswith("RESULT "))
-    return json.loads(line.removeprefix("RESULT "))
 
 
 def test_b_takes_the_package_from_a_s_api_and_reports_its_acceptance_back(
@@ -36,28 +24,11 @@ def test_b_takes_the_package_from_a_s_api_and_reports_its_acceptance_back(
 ):
     b_dir = tmp_path / "installation-b"
     b_dir.mkdir()
-    b = _peer(b_dir, "init")
+    b = peer(b_dir, "init")
 
-    partner = partner_services.add_partner(
-        user=staff.manager, details=partner_services.PartnerDetails(name="B-org")
+    partner, referral = approved_referral_to_peer(
+        staff, case, name="B-org", recipient=str(b["recipient"])
     )
-    change = partner_services.propose_key(
-        user=staff.manager, partner_id=partner.id, recipient=str(b["recipient"])
-    )
-    partner_services.decide_key_change(user=staff.other_manager, change_id=change.id, approve=True)
-    referral = referrals.create_referral(
-        user=staff.caseworker,
-        case_id=case.id,
-        draft=draft(
-            partner,
-            parts=["summary", "contact_route"],
-            summary="Wplkmarker needs shelter on arrival",
-            contact_channel="signal",
-            contact_handle="+7 912 555 77 88",
-        ),
-    )
-    with_consent(staff, case, referral)
-    referrals.approve_referral(user=staff.manager, case_id=case.id, referral_id=referral.id)
     issued = tokens.create_partner_token(user=staff.manager, partner_id=partner.id)
     token_file = b_dir / "a-token"
     token_file.write_text(issued.secret)
@@ -65,7 +36,7 @@ def test_b_takes_the_package_from_a_s_api_and_reports_its_acceptance_back(
 
     # By address, not "localhost": nothing beyond 127.0.0.1 (the peer checks it).
     a_url = live_server.url.replace("://localhost:", "://127.0.0.1:")
-    result = _peer(b_dir, "exchange", a_url, str(token_file))
+    result = peer(b_dir, "exchange", a_url, str(token_file))
 
     assert result["referral_id"] == referral.id
     assert result["second_fetch"] == [
