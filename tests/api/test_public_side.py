@@ -14,6 +14,7 @@ from tests.processes import REPO, public_env
 
 API_PATHS = ["/api/v1/cases/", "/api/v1/alerts/", "/api/schema/", "/api/docs/", "/api/"]
 
+# Run in the public process; it prints app and route names only, to the test.
 INSPECT = f"""
 import json, sys, django
 from django.conf import settings

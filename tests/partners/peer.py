@@ -156,4 +156,6 @@ if __name__ == "__main__":
     command, *args = sys.argv[1:]
     commands = {"init": init, "receive": receive, "exchange": exchange}
     result = commands[command](*args)
+    # To the test that started it, over a pipe: ids, states and fingerprints of a scratch
+    # installation holding only invented test data, never a sealed value.
     print("RESULT " + json.dumps(result))
