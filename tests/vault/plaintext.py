@@ -111,17 +111,31 @@ def read_tree(root: Path) -> bytes:
     return b"\n".join(chunks)
 
 
+def read_from_another_process(path: Path) -> bytes:
+    """A live SQLite file's bytes, read by ``cat``, never by this process.
+
+    POSIX record locks belong to the process, and closing *any* descriptor of a file
+    drops all of them. Were this process to open and close the database or its ``-shm``
+    file while its own SQLite connection is open, SQLite's locks would silently go: the
+    public server would then take itself for the last user, checkpoint and delete the
+    write-ahead log under this process, whose later reads are stale ("no answer yet")
+    and whose writes fail ("disk I/O error", "database disk image is malformed")."""
+    result = subprocess.run(["cat", "--", str(path)], capture_output=True, check=False)
+    assert result.returncode == 0, result.stderr.decode(errors="replace")
+    return result.stdout
+
+
 def database_bytes() -> bytes:
     conf = connection.settings_dict
     if connection.vendor == "sqlite":
         database = Path(conf["NAME"])
         assert database.is_file(), "the SQLite test database must be a file (tests/settings.py)"
-        parts = [database.read_bytes()]
+        files = [database]
         for suffix in ("-wal", "-journal", "-shm"):
             sidecar = database.with_name(database.name + suffix)
             if sidecar.exists():
-                parts.append(sidecar.read_bytes())
-        return b"\n".join(parts)
+                files.append(sidecar)
+        return b"\n".join(read_from_another_process(file) for file in files)
     pg_dump = shutil.which("pg_dump")
     assert pg_dump is not None, "pg_dump is not installed: the dump cannot be checked"
     env = dict(os.environ)

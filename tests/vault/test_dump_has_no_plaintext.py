@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import base64
 import secrets
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -83,3 +85,31 @@ def test_every_form_searched_for_is_found_where_planted(length):
     for alignment_prefix in (b"", b"x", b"xy"):
         encoded = base64.b64encode(alignment_prefix + before + marker.encode() + after)
         assert find_forms(encoded, [marker]), f"base64 after {len(alignment_prefix)} bytes"
+
+
+@pytest.mark.parametrize("engine", [_engine("sqlite")])
+def test_reading_the_raw_database_leaves_other_processes_seeing_our_writes(
+    engine, transactional_db
+):
+    """The dump read must not cost this process its SQLite locks (read_from_another_process):
+    if it did, the next process to close a connection would delete the write-ahead log
+    under us, and a row written after that would be invisible to everyone else."""
+    from django.contrib.auth.models import Group
+
+    Group.objects.create(name="before the read")
+    database_bytes()
+    name = connection.settings_dict["NAME"]
+    count = (
+        "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); "
+        "print(c.execute('SELECT count(*) FROM auth_group').fetchone()[0]); c.close()"
+    )
+    before = subprocess.run(
+        [sys.executable, "-c", count, name], check=True, capture_output=True, text=True
+    )
+
+    Group.objects.create(name="after the read")
+
+    seen = subprocess.run(
+        [sys.executable, "-c", count, name], check=True, capture_output=True, text=True
+    )
+    assert int(seen.stdout) == int(before.stdout) + 1

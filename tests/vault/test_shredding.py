@@ -4,7 +4,6 @@ shred, even with the current key store and the trustees' shares."""
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,12 +37,16 @@ def _copy_of_data_keys_before(tmp_path: Path) -> dict[str, OldRow]:
     table = DataKey._meta.db_table
     query = f"SELECT id, kek_version, wrapped FROM {table} WHERE wrapped IS NOT NULL"
     if connection.vendor == "sqlite":
-        with connection.cursor() as cursor:
-            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        # SQLite's own backup, not a file copy: opening and closing the live file here
+        # would drop this process's locks on it (tests/vault/plaintext.py).
+        connection.ensure_connection()
         backup = tmp_path / "backup.sqlite3"
-        shutil.copyfile(connection.settings_dict["NAME"], backup)
-        with sqlite3.connect(backup) as copy:
+        copy = sqlite3.connect(backup)
+        try:
+            connection.connection.backup(copy)
             rows = copy.execute(query).fetchall()
+        finally:
+            copy.close()
     else:
         with connection.cursor() as cursor:
             cursor.execute(query)
