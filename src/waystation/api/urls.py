@@ -3,7 +3,7 @@ process, whose URLconf is ``intake.public_urls``)."""
 
 from django.urls import include, path
 
-from waystation.api.views import alerts, cases, docs, partner, relocation
+from waystation.api.views import alerts, cases, docs, partner, partners, relocation
 
 app_name = "api"
 
@@ -21,8 +21,11 @@ v1 = [
     path("cases/<str:case_id>/check-ins/", cases.CheckIns.as_view(), name="check_ins"),
     path("cases/<str:case_id>/legs/", relocation.Legs.as_view(), name="legs"),
     path("cases/<str:case_id>/documents/", relocation.Documents.as_view(), name="documents"),
+    path("cases/<str:case_id>/referrals/", partners.CaseReferrals.as_view(), name="referrals"),
     path("alerts/", alerts.AlertList.as_view(), name="alerts"),
     path("alerts/<str:alert_id>/resolve/", alerts.AlertResolve.as_view(), name="alert_resolve"),
+    path("partners/", partners.PartnerList.as_view(), name="partners"),
+    path("partners/<str:partner_id>/", partners.PartnerDetail.as_view(), name="partner"),
     # A partner organisation's token only (views.partner); it reaches nothing above.
     path("partner/referrals/", partner.ReferralList.as_view(), name="partner_referrals"),
     path(

@@ -493,6 +493,7 @@ class PartnerReferral:
     contact_channel: str = ""
     contact_handle: str = ""
     files: Sequence[PartnerFile] = ()
+    partner_id: str = ""  # the partner's random id, for the audit log (never its name)
 
     def __repr__(self) -> str:
         return f"<PartnerReferral {len(self.files)} files>"
@@ -553,12 +554,24 @@ def receive_partner_referral(*, actor_id: int | None, referral: PartnerReferral)
         with transaction.atomic():
             help_request.save(force_insert=True)
             Attachment.objects.bulk_create(attachments)
+            # The log says who sent it. Sent by the partner itself (no member of staff),
+            # the entry's actor is the partner; imported by staff, the actor is who
+            # imported it (the request page shows them), and the next entry names the
+            # partner the file came from.
             audit.record(
                 actor_id=actor_id,
                 action="intake.partner_referral_received",
                 object_type="request",
                 object_id=help_request.id,
+                actor_partner_id=referral.partner_id if actor_id is None else "",
             )
+            if actor_id is not None and referral.partner_id:
+                audit.record(
+                    actor_id=actor_id,
+                    action="intake.partner_referral_from",
+                    object_type="partner",
+                    object_id=referral.partner_id,
+                )
     except BaseException:
         public._remove_files(attachments)
         raise

@@ -50,6 +50,11 @@ class Partner(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     created_by_id = models.BigIntegerField(null=True, blank=True)
     contacts = SealedTextField(max_length=2_000)  # sealed, with the partner's own key
+    # The last deactivation or reactivation (``active`` says which), for the page. The
+    # reason is free text a programme manager typed: sealed like the contacts.
+    active_changed_at = models.DateTimeField(null=True, blank=True)
+    active_changed_by_id = models.BigIntegerField(null=True, blank=True)
+    active_reason = SealedTextField(max_length=1_000)
 
     class Meta:
         permissions = [

@@ -34,8 +34,12 @@ def usable_token(secret: str) -> ApiToken | None:
         return None
     if token.scope == Scope.PARTNER:
         # A partner's token: it dies with the partner's deactivation, as a personal one
-        # with its owner's.
-        if token.partner is None or not token.partner.active or token.user_id is not None:
+        # with its owner's, and stays dead after a reactivation (``active_changed_at``
+        # is set by both): a token that may have leaked is not brought back to life.
+        partner = token.partner
+        if partner is None or not partner.active or token.user_id is not None:
+            return None
+        if partner.active_changed_at is not None and token.created_at <= partner.active_changed_at:
             return None
         return token
     user = token.user
@@ -95,13 +99,21 @@ def partner_tokens(*, user: Actor, partner_id: str) -> list[ShownToken]:
     scopes = dict(Scope.choices)
     ended = dict(EndedBy.choices)
     shown = []
-    for token in ApiToken.objects.filter(partner_id=partner_id, scope=Scope.PARTNER).order_by(
-        "-created_at"
-    )[:50]:
+    for token in (
+        ApiToken.objects.filter(partner_id=partner_id, scope=Scope.PARTNER)
+        .select_related("partner")
+        .order_by("-created_at")[:50]
+    ):
+        partner = token.partner
         if token.revoked_at is not None:
             status = str(ended.get(token.ended_by, "revoked"))
         elif token.expires_at <= now:
             status = "expired"
+        elif partner is not None and (
+            not partner.active
+            or (partner.active_changed_at and token.created_at <= partner.active_changed_at)
+        ):
+            status = "ended when the partner was deactivated"
         else:
             status = "in use"
         shown.append(_shown(token, status, scopes))

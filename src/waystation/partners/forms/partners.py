@@ -44,6 +44,19 @@ class KeyProposalForm(forms.Form):
     replaces = forms.CharField(max_length=32, required=False, widget=forms.HiddenInput)
 
 
+class ActiveForm(forms.Form):
+    """Deactivate or reactivate a partner; the reason is sealed."""
+
+    active = forms.TypedChoiceField(
+        choices=[("0", "Deactivate"), ("1", "Reactivate")], coerce=lambda v: v == "1"
+    )
+    reason = forms.CharField(
+        max_length=1_000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Why. Sealed; the audit log records who and when.",
+    )
+
+
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(choices=[("approve", "Approve"), ("refuse", "Refuse")])
 

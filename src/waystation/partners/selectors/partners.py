@@ -4,7 +4,7 @@ refers or manages partners, and one partner's page with its contacts opened unde
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.core.exceptions import PermissionDenied
@@ -33,9 +33,11 @@ class PartnerRow:
     id: str
     name: str
     country: str
-    kinds: list[str]
+    kinds: list[str]  # labels, for the page
     keys: int
     active: bool
+    kind_codes: list[str] = field(default_factory=list)  # WorkKind values, for the API
+    fingerprints: list[str] = field(default_factory=list)  # of the active keys
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,7 @@ class PartnerPage:
     contacts: str
     keys: list[ShownKey]
     changes: list[ShownChange]
+    active_reason: str = ""  # why it was last deactivated or reactivated (sealed)
 
     def __repr__(self) -> str:
         return f"<PartnerPage {self.partner.id}>"
@@ -72,7 +75,7 @@ class PartnerPage:
 
 def _require_reader(user: Actor) -> None:
     if not may_use_partners(user):
-        raise PermissionDenied("not allowed to read partners")
+        raise PermissionDenied("Your role does not allow reading partners.")
 
 
 def _kind_labels(kinds: list[str]) -> list[str]:
@@ -81,20 +84,29 @@ def _kind_labels(kinds: list[str]) -> list[str]:
 
 
 def partner_list(*, user: Actor) -> list[PartnerRow]:
+    """Every partner, active or not, by name: operational columns only (nothing is
+    opened, so nothing is audited)."""
     _require_reader(user)
-    rows = []
-    for partner in Partner.objects.order_by("name"):
-        rows.append(
-            PartnerRow(
-                id=partner.id,
-                name=partner.name,
-                country=partner.country,
-                kinds=_kind_labels(partner.kinds),
-                keys=PartnerKey.objects.filter(partner=partner, retired_at__isnull=True).count(),
-                active=partner.active,
-            )
+    fingerprints: dict[str, list[str]] = {}
+    for partner_id, fingerprint in (
+        PartnerKey.objects.filter(retired_at__isnull=True)
+        .order_by("activated_at", "id")
+        .values_list("partner_id", "fingerprint")
+    ):
+        fingerprints.setdefault(partner_id, []).append(fingerprint)
+    return [
+        PartnerRow(
+            id=partner.id,
+            name=partner.name,
+            country=partner.country,
+            kinds=_kind_labels(partner.kinds),
+            keys=len(fingerprints.get(partner.id, [])),
+            active=partner.active,
+            kind_codes=[k for k in partner.kinds if k in WorkKind.values],
+            fingerprints=fingerprints.get(partner.id, []),
         )
-    return rows
+        for partner in Partner.objects.order_by("name")
+    ]
 
 
 def partner_choices(*, user: Actor) -> list[tuple[str, str]]:
@@ -153,6 +165,7 @@ def partner_page(*, user: Actor, partner_id: str) -> PartnerPage:
         contacts=partner.contacts or "",
         keys=keys,
         changes=changes,
+        active_reason=partner.active_reason or "",
     )
 
 

@@ -39,6 +39,8 @@ class ShownEvent:
     actor_id: int | None
     note: str
     by_partner: bool = False  # the partner made this move with its API token
+    from_state: str = ""  # ReferralState values ("" for the drafting)
+    to_state: str = ""
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,76 @@ def case_referrals(*, user: Actor, case_id: str) -> tuple[Case, list[ReferralRow
     return case, rows
 
 
+@dataclass(frozen=True)
+class ReferralWithEvents:
+    id: str
+    partner_id: str
+    partner: str
+    state: str
+    state_label: str
+    parts: list[str]  # names of the parts, never their contents
+    created_at: datetime
+    approved_at: datetime | None
+    sent_at: datetime | None
+    key_changed: bool
+    package_sha256: str
+    events: list[ShownEvent]
+
+    def __repr__(self) -> str:
+        return f"<ReferralWithEvents {self.id}>"
+
+
+def _shown_events(events: list[ReferralEvent]) -> list[ShownEvent]:
+    states = dict(ReferralState.choices)
+    return [
+        ShownEvent(
+            at=e.at,
+            from_label=str(states.get(e.from_state, "")),
+            to_label=str(states.get(e.to_state, "")),
+            actor_id=e.actor_id,
+            note=e.note or "",
+            by_partner=e.by_partner,
+            from_state=e.from_state,
+            to_state=e.to_state,
+        )
+        for e in events
+    ]
+
+
+@transaction.atomic
+def case_referrals_with_events(*, user: Actor, case_id: str) -> list[ReferralWithEvents]:
+    """The case's referrals, newest first, each with its state changes (their notes
+    are sealed under the case's key: each referral shown is a ``referral.opened`` audit
+    entry, as its page is). For whoever may see the case, else ``CaseNotFound``."""
+    case = case_visibility.visible_case(user=user, case_id=case_id)
+    referrals = list(
+        Referral.objects.filter(case=case).select_related("partner").order_by("-created_at", "id")
+    )
+    events: dict[str, list[ReferralEvent]] = {}
+    for event in ReferralEvent.objects.filter(case=case).order_by("at", "id"):
+        events.setdefault(event.referral_id, []).append(event)
+    shown = []
+    for referral in referrals:
+        record(user, "referral.opened", "referral", referral.id)
+        shown.append(
+            ReferralWithEvents(
+                id=referral.id,
+                partner_id=referral.partner_id,
+                partner=referral.partner.name,
+                state=referral.state,
+                state_label=str(ReferralState(referral.state).label),
+                parts=list(referral.parts or []),
+                created_at=referral.created_at,
+                approved_at=referral.approved_at,
+                sent_at=referral.sent_at,
+                key_changed=referral.key_changed_at is not None,
+                package_sha256=referral.package_sha256,
+                events=_shown_events(events.get(referral.id, [])),
+            )
+        )
+    return shown
+
+
 @transaction.atomic
 def file_choices(*, user: Actor, case: Case) -> list[tuple[str, str]]:
     """The case's files by name, for the referral form (their names are sealed: the
@@ -110,17 +182,9 @@ def open_referral(*, user: Actor, case_id: str, referral_id: str) -> ShownReferr
         for name in referral.parts
         if name != Part.FILES
     ]
-    events = [
-        ShownEvent(
-            at=e.at,
-            from_label=str(states.get(e.from_state, "")),
-            to_label=str(states.get(e.to_state, "")),
-            actor_id=e.actor_id,
-            note=e.note or "",
-            by_partner=e.by_partner,
-        )
-        for e in ReferralEvent.objects.filter(referral=referral).order_by("at", "id")
-    ]
+    events = _shown_events(
+        list(ReferralEvent.objects.filter(referral=referral).order_by("at", "id"))
+    )
     return ShownReferral(
         referral=referral,
         partner=referral.partner.name,

@@ -75,7 +75,9 @@ def receive_referral(
     route = parts.get(Part.CONTACT_ROUTE) or {}
     referral = screening.PartnerReferral(
         partner_name=partner.name,
-        urgency=int(manifest.get("urgency", 2)),
+        partner_id=partner.id,
+        # ``package.check_manifest`` has made it 1, 2 or 3 (an int, not a bool or a float).
+        urgency=manifest["urgency"],
         language=_language(manifest.get("language")),
         country=str(manifest.get("country", "")),
         story=_story(manifest),

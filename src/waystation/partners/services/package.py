@@ -169,8 +169,13 @@ def check_manifest(manifest: Any) -> dict[str, Any]:
         raise PartnerError("This package is of a version other than 1; only 1 is read.")
     _text(manifest.get("referral_id"), "referral_id", 64)
     _text(manifest.get("purpose", ""), "purpose", 2_000)
-    urgency = manifest.get("urgency", 2)
-    if urgency not in (1, 2, 3) or isinstance(urgency, bool):
+    # Required: a missing urgency read as "within days" could leave someone in danger
+    # now at the back of the queue. type(), not isinstance(): True is an int, and 2.0
+    # == 2 would pass "in".
+    if "urgency" not in manifest:
+        raise PartnerError("The manifest has no urgency: it must say 1, 2 or 3.")
+    urgency = manifest["urgency"]
+    if type(urgency) is not int or urgency not in (1, 2, 3):
         raise PartnerError("The manifest's urgency is 1, 2 or 3.")
     country = manifest.get("country", "")
     if not isinstance(country, str) or not re.fullmatch(r"(|[A-Z]{2})", country):

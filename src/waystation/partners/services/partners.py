@@ -124,6 +124,28 @@ def change_partner(*, user: Actor, partner_id: str, details: PartnerDetails) -> 
     return partner
 
 
+@transaction.atomic
+def set_partner_active(*, user: Actor, partner_id: str, active: bool, reason: str) -> Partner:
+    """Deactivate a partner (it is no longer chosen for a referral, nothing is approved
+    or sent to it, and its API tokens stop working: ``api.selectors.tokens``), or
+    reactivate it. A programme manager's action, with a reason, audited. The reason is
+    sealed with the partner's key: it may say why an organisation is no longer trusted."""
+    require(user, MANAGE_PARTNERS, "Your role does not allow managing partners.")
+    partner = partner_for(partner_id, lock=True)
+    reason = clean_text(reason, label="The reason", required=True, limit=1_000)
+    if partner.active == active:
+        raise PartnerError(
+            "This partner is already active." if active else "This partner is already inactive."
+        )
+    partner.active = active
+    partner.active_changed_at = timezone.now()
+    partner.active_changed_by_id = user.pk
+    partner.active_reason = reason
+    partner.save()
+    record(user, "partner.reactivated" if active else "partner.deactivated", "partner", partner.id)
+    return partner
+
+
 def active_keys(partner: Partner) -> list[PartnerKey]:
     return list(
         PartnerKey.objects.filter(partner=partner, retired_at__isnull=True).order_by(

@@ -191,8 +191,7 @@ def create_referral(*, user: Actor, case_id: str, draft: ReferralDraft) -> Refer
     case = case_for(user, case_id)
     require(user, MAKE_REFERRAL, "Your role does not allow referring a case to a partner.")
     partner = partner_for(draft.partner_id)
-    if not partner.active:
-        raise PartnerError("This partner is no longer active.")
+    _require_active(partner)
     purpose = clean_text(draft.purpose, label="The purpose", required=True, limit=2_000)
     parts, content = _content(draft, case)
     referral = Referral(
@@ -319,6 +318,17 @@ def _partner_then_referral(case: Case, referral_id: str) -> Referral:
     return referral_of(case, referral_id)
 
 
+def _require_active(partner: Partner) -> None:
+    """A deactivated partner is sent nothing: no new referral, no approval, no package
+    (the check is made again at each step, since it may be deactivated in between)."""
+    if not partner.active:
+        raise PartnerError(
+            f"{partner.name} is deactivated: nothing is referred, approved or sent to it. "
+            "Nothing was sent. A programme manager may reactivate it; otherwise cancel "
+            "this referral."
+        )
+
+
 def _require_keys(partner: Partner) -> list[str]:
     keys = active_keys(partner)
     if not keys:
@@ -343,6 +353,7 @@ def approve_referral(*, user: Actor, case_id: str, referral_id: str) -> Referral
         raise PartnerError("Only a draft referral, or one flagged after a key change, is approved.")
     _require_consent(referral)
     partner = partner_for(referral.partner_id, lock=True)
+    _require_active(partner)
     _require_keys(partner)
     referral.approved_by_id = user.pk
     referral.approved_at = timezone.now()
@@ -411,6 +422,7 @@ def _send(
         raise PartnerError("This referral needs the approval of a second programme manager.")
     _require_consent(referral)
     partner = partner_for(referral.partner_id, lock=True)
+    _require_active(partner)
     if referral.key_changed_at is not None or referral.approved_key_version != partner.key_version:
         raise PartnerError(
             f"{partner.name}'s keys changed since this referral was approved: a programme "

@@ -14,6 +14,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from waystation.partners.forms.partners import (
+    ActiveForm,
     DecisionForm,
     ImportForm,
     KeyProposalForm,
@@ -85,6 +86,11 @@ def partner_detail(request: HttpRequest, partner_id: str) -> HttpResponse:
             "partner": page.partner,
             "can_manage": can_manage,
             "key_form": KeyProposalForm(auto_id="key-%s"),
+            "active_form": ActiveForm(
+                auto_id="active-%s", initial={"active": "0" if page.partner.active else "1"}
+            )
+            if can_manage
+            else None,
             "edit_form": PartnerForm(
                 auto_id="edit-%s",
                 initial={
@@ -115,6 +121,32 @@ def change_partner(request: HttpRequest, partner_id: str) -> HttpResponse:
         refused=PartnerError,
     )
     return back_to("partners:detail", partner_id)
+
+
+@login_required
+@require_POST
+def set_active(request: HttpRequest, partner_id: str) -> HttpResponse:
+    _reader(request)
+    form = ActiveForm(request.POST)
+    tell(
+        request,
+        form,
+        lambda: services.set_partner_active(
+            user=actor(request),
+            partner_id=partner_id,
+            active=form.cleaned_data["active"],
+            reason=form.cleaned_data["reason"],
+        ),
+        lambda partner: (
+            "Partner reactivated: it can be chosen for referrals again. Its API tokens "
+            "from before stay ended: issue a new one if it needs the API."
+            if partner.active
+            else "Partner deactivated: nothing is referred or sent to it, and its API "
+            "tokens no longer work."
+        ),
+        refused=PartnerError,
+    )
+    return back_to("partners:detail", partner_id, anchor="status")
 
 
 @login_required
@@ -248,6 +280,7 @@ urlpatterns: list[URLPattern] = [
     path("import/", import_package, name="import"),
     path("<str:partner_id>/", partner_detail, name="detail"),
     path("<str:partner_id>/change/", change_partner, name="change"),
+    path("<str:partner_id>/active/", set_active, name="set_active"),
     path("<str:partner_id>/keys/", propose_key, name="propose_key"),
     path("<str:partner_id>/keys/<str:change_id>/decide/", decide_key, name="decide_key"),
     path("<str:partner_id>/keys/<str:key_id>/retire/", retire_key, name="retire_key"),
