@@ -47,6 +47,7 @@ def test_no_server_error_and_no_answer_off_the_schema(live_server, seeded, staff
         "case_id": case.id,
         "task_id": Task.objects.filter(case=case).values_list("id", flat=True).first(),
         "alert_id": Alert.objects.filter(recipient=user).values_list("id", flat=True).first(),
+        "partner_id": _values["partner_id"],
     }
     headers = {"Authorization": f"Bearer {secret}"}
     session = requests.Session()
