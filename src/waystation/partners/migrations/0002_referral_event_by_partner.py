@@ -4,14 +4,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("partners", "0001_initial"),
+        ('partners', '0001_initial'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="referralevent",
-            name="by_partner",
+            model_name='referralevent',
+            name='by_partner',
             field=models.BooleanField(default=False),
         ),
     ]
