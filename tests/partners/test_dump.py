@@ -1,8 +1,8 @@
 """docs/design.md §2.1 for partners and referrals: a copy of the database (the raw
 SQLite file, or a plain ``pg_dump``) and of the disk holds no partner contact, no
-referral's purpose, parts or consent note, nothing of the package that was sent, and
-nothing of a referral received, in any form; the operational fields it does hold are
-found by the same search."""
+referral's purpose, parts or consent note, nothing of the package that was sent,
+nothing of a referral received and no reason a partner was deactivated, in any form;
+the operational fields it does hold are found by the same search."""
 
 from __future__ import annotations
 
@@ -57,6 +57,7 @@ def _seed() -> tuple[dict[str, str], list[str]]:
         f"Needs insulin{token}",
         f"Прибыла{token}",
         f"Incoming story{token}",
+        f"Raided office{token}",
     ]
     manager = make_staff(Role.PROGRAMME_MANAGER, "manager")
     second = make_staff(Role.PROGRAMME_MANAGER, "manager2")
@@ -115,9 +116,18 @@ def _seed() -> tuple[dict[str, str], list[str]]:
         [],
     )
     incoming.receive_referral(age.encrypt(reply, [ours.recipient]), partner)
-    # Opened too, as the pages would: an opening must leave nothing behind either.
+    # A second partner, deactivated with a reason (sealed, with its own key).
+    closed = partner_services.add_partner(
+        user=manager, details=partner_services.PartnerDetails(name="Closed Partner")
+    )
+    partner_services.set_partner_active(
+        user=manager, partner_id=closed.id, active=False, reason=markers[8]
+    )
+    # Opened too, as the pages and the API would: an opening must leave nothing behind.
     partner_selectors.partner_page(user=manager, partner_id=partner.id)
+    partner_selectors.partner_page(user=manager, partner_id=closed.id)
     referral_selectors.open_referral(user=caseworker, case_id=case.id, referral_id=referral.id)
+    referral_selectors.case_referrals_with_events(user=caseworker, case_id=case.id)
     ids = {
         "partner": partner.id,
         "name": "Dump Partner",

@@ -9,11 +9,13 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.urls import URLPattern, path
 from django.views.decorators.http import require_GET, require_POST
 
+from waystation.accounts.models import Actor
+from waystation.cases.models import Case
 from waystation.cases.selectors import visibility as case_visibility
 from waystation.partners.forms.referrals import ConsentForm, ReferralForm, UpdateForm
 from waystation.partners.models import ReferralState
@@ -43,6 +45,19 @@ def _act(
     return back_to("partners:referral", case_id, referral_id)
 
 
+def _referral_form(user: Actor, case: Case, data: QueryDict | None = None) -> ReferralForm:
+    """The new-referral form, shown and posted alike: the active partners with a key
+    that this user may refer to (none for a role that may not), and the case's files
+    (their names are sealed: listing them is on the audit record)."""
+    partners = partner_selectors.partner_choices(user=user) if may_use_partners(user) else []
+    return ReferralForm(
+        data,
+        auto_id="referral-%s",
+        partners=partners,
+        files=selectors.file_choices(user=user, case=case),
+    )
+
+
 @login_required
 @require_GET
 def case_referrals(request: HttpRequest, case_id: str) -> HttpResponse:
@@ -50,11 +65,7 @@ def case_referrals(request: HttpRequest, case_id: str) -> HttpResponse:
     case, rows = selectors.case_referrals(user=user, case_id=case_id)
     form = None
     if user.has_perm(MAKE_REFERRAL) and may_use_partners(user):
-        form = ReferralForm(
-            auto_id="referral-%s",
-            partners=partner_selectors.partner_choices(user=user),
-            files=selectors.file_choices(user=user, case=case),
-        )
+        form = _referral_form(user, case)
     return render(request, "partners/case.html", {"case": case, "referrals": rows, "form": form})
 
 
@@ -63,10 +74,7 @@ def case_referrals(request: HttpRequest, case_id: str) -> HttpResponse:
 def create_referral(request: HttpRequest, case_id: str) -> HttpResponse:
     user = actor(request)
     case = case_visibility.visible_case(user=user, case_id=case_id)
-    choices = partner_selectors.partner_choices(user=user) if may_use_partners(user) else []
-    form = ReferralForm(
-        request.POST, partners=choices, files=selectors.file_choices(user=user, case=case)
-    )
+    form = _referral_form(user, case, request.POST)
     made: list[str] = []
 
     def call() -> object:
