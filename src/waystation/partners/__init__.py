@@ -16,12 +16,18 @@ installation's own age key), with ``services.common.PartnerError``, and the choi
 token). The demo builds its partners with them. The API app calls
 ``fetch_for_partner``, ``record_partner_update`` and ``receive_referral`` for a
 partner's token, and reads what that partner may see through ``selectors.partner_side``
-(widened for it: operational columns only, nothing sealed).
+(widened for it: operational columns only, nothing sealed). For staff's own tokens it
+reads partners and a case's referrals through the pages' selectors,
+``selectors.partners.partner_list`` and ``partner_page`` (the contacts opened under the
+page's audit entry) and ``selectors.referrals.case_referrals_with_events`` (the case's
+need to know, each referral's ``referral.opened`` entry).
 """
 
 FACE = {
     "models": ["ConsentKind", "Part", "Partner", "ReferralState", "WorkKind"],
     "selectors.partner_side": "*",
+    "selectors.partners": ["partner_list", "partner_page"],
+    "selectors.referrals": ["case_referrals_with_events"],
     "services.common": ["MANAGE_PARTNERS", "PartnerError"],
     "services.identity": "*",
     "services.incoming": "*",
