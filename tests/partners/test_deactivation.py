@@ -126,3 +126,12 @@ def test_its_partner_tokens_stop_working_and_stay_ended(staff, keyed, approved, 
     assert bearer(fresh).get("/api/v1/partner/referrals/").status_code == 200
     approved.refresh_from_db()
     assert approved.state == "approved"
+
+
+def test_only_a_programme_manager_is_offered_the_form(staff, keyed, client_for):
+    action = f'action="/partners/{keyed.partner.id}/active/"'
+    assert (
+        action in client_for(staff.manager).get(f"/partners/{keyed.partner.id}/").content.decode()
+    )
+    worker = client_for(staff.caseworker).get(f"/partners/{keyed.partner.id}/").content.decode()
+    assert action not in worker

@@ -86,11 +86,8 @@ def partner_detail(request: HttpRequest, partner_id: str) -> HttpResponse:
             "partner": page.partner,
             "can_manage": can_manage,
             "key_form": KeyProposalForm(auto_id="key-%s"),
-            "active_form": ActiveForm(
-                auto_id="active-%s", initial={"active": "0" if page.partner.active else "1"}
-            )
-            if can_manage
-            else None,
+            # The page sets "active" itself (a hidden field: the opposite of now).
+            "active_form": ActiveForm(auto_id="active-%s") if can_manage else None,
             "edit_form": PartnerForm(
                 auto_id="edit-%s",
                 initial={
