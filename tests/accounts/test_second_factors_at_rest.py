@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
+from pathlib import Path
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.test import Client
@@ -199,3 +202,27 @@ def test_migration_with_the_vault_sealed_stops_and_changes_nothing(before_0008, 
     assert _clear_rows() == 6
     assert not SealedTOTPDevice.objects.exists()
     vault.unseal_with_demo_key_file(tmp_path / "keys" / "test-root-key")  # for the teardown
+
+
+def test_no_code_uses_django_otps_clear_devices():
+    """django-otp's TOTP and static plugins stay installed only so that 0008 can read
+    (and empty) their tables: a new use of their models would store secrets in clear."""
+    src = Path(__file__).resolve().parents[2] / "src" / "waystation"
+    users = [
+        str(path.relative_to(src))
+        for path in src.rglob("*.py")
+        if "migrations" not in path.parts
+        and path.name != "settings.py"
+        and re.search(r"plugins\.otp_(totp|static)", path.read_text())
+    ]
+    assert users == []
+
+
+def test_resetting_two_factor_from_the_command_while_sealed_is_refused(db, vault):
+    user = make_staff(Role.CASEWORKER)
+    vault.seal()
+
+    with pytest.raises(CommandError, match="sealed"):
+        call_command("staff", "reset-two-factor", user.username)
+
+    assert SealedTOTPDevice.objects.filter(user=user, confirmed=True).exists()
