@@ -10,16 +10,20 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
-from tests.factories import make_staff
+from tests.factories import login_verified, make_staff
+from tests.intake.files import jpeg_with_gps
 from waystation.accounts.roles import Role
 from waystation.audit.models import AuditEntry
 from waystation.cases.selectors import case_file
 from waystation.cases.services import access, opening
 from waystation.intake import keys, screening
 from waystation.intake import public_services as public
-from waystation.intake.models import HelpRequest, IntakeKey, MessageKind
+from waystation.intake.models import Attachment, HelpRequest, IntakeKey, MessageKind
+from waystation.intake.uploads import clean_upload
 from waystation.vault import runtime
 from waystation.vault.datakeys import DataKeyShredded
 from waystation.vault.models import DataKey
@@ -215,3 +219,32 @@ def test_the_commands_rotate_list_and_destroy(people, first_key):
     call_command("intake", "keys", stdout=out)
     lines = out.getvalue().splitlines()
     assert len(lines) == 2 and "current" in lines[0] and "destroyed" in lines[1]
+
+
+def test_the_pages_of_a_request_whose_key_was_destroyed_say_not_found(people, first_key):
+    """Its page and its file answer 404 with the reason, never a server error; the case
+    page holds what was copied."""
+    caseworker = people[1]
+    photo = clean_upload(name="IMG.jpg", content_type="image/jpeg", data=jpeg_with_gps())
+    receipt = public.submit_request(
+        new=public.NewRequest(
+            urgency=2, language="en", country="RU", story="With a photo.", files=[photo]
+        )
+    )
+    to_case(people, receipt)
+    attachment = Attachment.objects.get(request_id=receipt.request_id)
+    # Sent days before the case was opened, so surely among what the case copied.
+    Attachment.objects.filter(pk=attachment.pk).update(
+        received_at=timezone.now() - timedelta(days=3)
+    )
+    keys.rotate_intake_key(actor_id=None)
+    past_grace(first_key.id)
+    assert keys.destroy_unused_intake_keys(actor_id=None) == [first_key.id]
+    client = Client()
+    login_verified(client, caseworker)
+
+    page = client.get(reverse("intake:detail", args=[receipt.request_id]))
+    file = client.get(reverse("intake:attachment", args=[receipt.request_id, attachment.id]))
+
+    assert page.status_code == 404
+    assert file.status_code == 404

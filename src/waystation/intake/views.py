@@ -151,6 +151,8 @@ def attachment(request: HttpRequest, request_id: str, attachment_id: str) -> Htt
         )
     except Attachment.DoesNotExist:
         raise Http404("no such file") from None
+    except screening.IntakeKeyDestroyed as gone:  # a converted request's early file
+        raise Http404(str(gone)) from None
     content_type = (
         opened.content_type
         if opened.content_type in _SERVABLE_TYPES
