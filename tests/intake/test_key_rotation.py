@@ -22,7 +22,13 @@ from waystation.cases.selectors import case_file
 from waystation.cases.services import access, opening
 from waystation.intake import keys, screening
 from waystation.intake import public_services as public
-from waystation.intake.models import Attachment, HelpRequest, IntakeKey, MessageKind
+from waystation.intake.models import (
+    Attachment,
+    ConsentRequest,
+    HelpRequest,
+    IntakeKey,
+    MessageKind,
+)
 from waystation.intake.uploads import clean_upload
 from waystation.vault import runtime
 from waystation.vault.datakeys import DataKeyShredded
@@ -248,3 +254,30 @@ def test_the_pages_of_a_request_whose_key_was_destroyed_say_not_found(people, fi
 
     assert page.status_code == 404
     assert file.status_code == 404
+
+
+def test_a_consent_answer_moves_to_the_new_key_and_still_counts(people, first_key):
+    receipt = submit()
+    case = to_case(people, receipt)
+    consent_id = screening.ask_consent(
+        actor_id=None, case_id=case.id, referral_id="r" * 16, partner_name="Harbour Line"
+    )
+    forged_id = screening.ask_consent(
+        actor_id=None, case_id=case.id, referral_id="f" * 16, partner_name="Other Shore"
+    )
+    mailbox = public.open_mailbox(typed_codename=receipt.codename)
+    assert mailbox is not None
+    public.answer_consent(mailbox=mailbox, consent_id=consent_id, agree=True)
+    # A "yes" written into the database without the codename: its tag does not check out.
+    ConsentRequest.objects.filter(pk=forged_id).update(
+        answer=True, answered_at=timezone.now(), answer_key=first_key, answer_tag=bytes(32)
+    )
+    rotated = keys.rotate_intake_key(actor_id=None)
+    past_grace(first_key.id)
+
+    assert keys.destroy_unused_intake_keys(actor_id=None) == [first_key.id]
+
+    moved = screening.consent_answer(consent_id=consent_id, case_id=case.id)
+    assert moved.answer is True
+    assert ConsentRequest.objects.get(pk=consent_id).answer_key_id == rotated.new_key_id
+    assert screening.consent_answer(consent_id=forged_id, case_id=case.id).answer is None

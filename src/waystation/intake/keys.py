@@ -16,10 +16,15 @@ A retired key is *needed* while any of these holds:
   case was opened (``HelpRequest.case_opened_at``, less :data:`COPY_MARGIN`): the case
   copied what came before under its own key, and reads what came after through the
   intake key. A request converted at an unknown time counts all its messages and files;
-- a consent answer's tag was made with it (``ConsentRequest.answer_key``): checking the
-  tag needs the private key;
 - it was retired less than :data:`RETIRED_GRACE` ago: a public worker that read the old
   public key a moment before the rotation may still be committing a request sealed to it.
+
+A consent answer's tag (``ConsentRequest.answer_key``) does not hold a key back: before
+destroying one, :func:`destroy_unused_intake_keys` checks each tag made with it and makes
+it again with the current key. That is the X25519 secret the applicant's mailbox key
+shares with the intake key, so nothing is weakened: whoever holds an intake private key
+could make such a tag anyway. A tag that does not check out counted as no answer before,
+is left, and counts as no answer after.
 
 What is left sealed to a destroyed key (a converted request's own payload and early
 messages) opens for nobody: ``screening.IntakeKeyDestroyed``.
@@ -36,6 +41,7 @@ from django.utils import timezone
 
 from waystation.audit import services as audit
 from waystation.ids import random_id
+from waystation.intake import public_services as public
 from waystation.intake.models import (
     Attachment,
     ConsentRequest,
@@ -117,13 +123,32 @@ def key_still_needed(key_id: str) -> bool:
         .exists()
     ):
         return True
-    if (
+    return bool(
         Attachment.objects.filter(intake_key_id=key_id)
         .filter(open_request | converted_at_unknown | _after_opening("received_at"))
         .exists()
+    )
+
+
+def _move_consent_answers(retired: IntakeKey, current: IntakeKey) -> None:
+    """Re-tag the consent answers made with ``retired`` under ``current`` (see above)."""
+    old_private = bytes.fromhex(retired.private_key)
+    new_private = bytes.fromhex(current.private_key)
+    for consent in (
+        ConsentRequest.objects.select_for_update()
+        .filter(answer_key=retired, answer__isnull=False, answer_tag__isnull=False)
+        .select_related("request")
     ):
-        return True
-    return ConsentRequest.objects.filter(answer_key_id=key_id).exists()
+        message = public.consent_answer_message(consent.id, bool(consent.answer))
+        mailbox_public = bytes(consent.request.mailbox_public_key)
+        assert consent.answer_tag is not None  # filtered above
+        if not boxes.answer_tag_checks(
+            old_private, mailbox_public, message, bytes(consent.answer_tag)
+        ):
+            continue
+        consent.answer_key = current
+        consent.answer_tag = boxes.answer_tag(new_private, mailbox_public, message)
+        consent.save(update_fields=["answer_key", "answer_tag"])
 
 
 def _after_opening(field: str) -> Q:
@@ -146,6 +171,11 @@ def destroy_unused_intake_keys(*, actor_id: int | None) -> list[str]:
         unused = [key for key in candidates if not key_still_needed(key.id)]
         if not unused:
             return []
+        current = IntakeKey.objects.filter(retired_at__isnull=True).order_by("-created_at").first()
+        if current is None:
+            raise IntakeKeyError("There is no current intake key: run `intake rotate-key`.")
+        for key in unused:
+            _move_consent_answers(key, current)
         now = timezone.now()
         for key in unused:
             key.destroyed_at = now

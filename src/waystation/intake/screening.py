@@ -630,8 +630,14 @@ def consent_answer(*, consent_id: str, case_id: str) -> ConsentAnswer:
         return ConsentAnswer(answer=None, answered_at=None)
     if consent.answer_key_id is None or consent.answer_tag is None:
         return ConsentAnswer(answer=None, answered_at=None)
+    try:
+        answer_key = intake_private_key(consent.answer_key_id)
+    except IntakeKeyDestroyed:
+        # Every tag that checked out moved to a newer key before this one was destroyed
+        # (intake/keys.py): one left behind never counted.
+        return ConsentAnswer(answer=None, answered_at=None)
     checks = boxes.answer_tag_checks(
-        intake_private_key(consent.answer_key_id),
+        answer_key,
         bytes(consent.request.mailbox_public_key),
         public.consent_answer_message(consent.id, bool(consent.answer)),
         bytes(consent.answer_tag),
