@@ -36,13 +36,15 @@ def seal_existing(apps: Any, schema_editor: Any) -> None:
     sealed_totp = apps.get_model("accounts", "SealedTOTPDevice")
     recovery_device = apps.get_model("accounts", "RecoveryCodeDevice")
     recovery_code = apps.get_model("accounts", "RecoveryCode")
-    if not clear_totp.objects.exists() and not clear_static.objects.exists():
-        return
     connection = schema_editor.connection
-    with transaction.atomic(using=connection.alias):
-        _convert(
-            clear_totp, clear_static, clear_tokens, sealed_totp, recovery_device, recovery_code
-        )
+    if clear_totp.objects.exists() or clear_static.objects.exists():
+        with transaction.atomic(using=connection.alias):
+            _convert(
+                clear_totp, clear_static, clear_tokens, sealed_totp, recovery_device, recovery_code
+            )
+    # Also when there was nothing to convert: a run whose scrub failed after the
+    # conversion had committed is not recorded as applied, and the next run finds the
+    # tables empty but their free space not yet clean.
     _scrub_free_space(connection)
 
 
