@@ -248,12 +248,13 @@ def _staff(username: str, role: Any) -> Any:
 def _client(user: Actor) -> Any:
     from django.test import Client
     from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from waystation.accounts.models import SealedTOTPDevice
 
     client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(user)
     session = client.session
-    session[DEVICE_ID_SESSION_KEY] = TOTPDevice.objects.get(user=user).persistent_id
+    session[DEVICE_ID_SESSION_KEY] = SealedTOTPDevice.objects.get(user=user).persistent_id
     session.save()
     return client
 

@@ -8,11 +8,15 @@ import time
 
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from waystation.accounts import services
 from waystation.accounts.decorators import REAUTH_SESSION_KEY
-from waystation.accounts.models import StaffUser
+from waystation.accounts.models import (
+    RecoveryCode,
+    SealedTOTPDevice,
+    StaffUser,
+    recovery_code_digest,
+)
 from waystation.accounts.roles import Role
 
 # Passes the password validators (length, not common, not like the username).
@@ -39,8 +43,17 @@ def make_staff(
     return user
 
 
-def totp_device(user: StaffUser) -> TOTPDevice:
-    return TOTPDevice.objects.get(user=user, confirmed=True)
+def totp_device(user: StaffUser) -> SealedTOTPDevice:
+    return SealedTOTPDevice.objects.get(user=user, confirmed=True)
+
+
+def stored_recovery_digests(user: StaffUser) -> set[str]:
+    """What the database holds of a user's unused recovery codes: keyed digests only."""
+    return set(RecoveryCode.objects.filter(device__user=user).values_list("digest", flat=True))
+
+
+def recovery_digests(user: StaffUser, codes: list[str]) -> set[str]:
+    return {recovery_code_digest(user.pk, code) for code in codes}
 
 
 def totp_now(user: StaffUser) -> str:

@@ -77,6 +77,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_otp",
+    # Installed only so that accounts/0008 can read and empty their tables: their clear
+    # TOTP secrets and recovery codes are what that migration replaced. Staff devices are
+    # accounts.SealedTOTPDevice and accounts.RecoveryCodeDevice.
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "rest_framework",

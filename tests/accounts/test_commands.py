@@ -3,9 +3,8 @@ import io
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from waystation.accounts.models import StaffUser
+from waystation.accounts.models import SealedTOTPDevice, StaffUser
 from waystation.accounts.roles import Role
 from waystation.accounts.selectors import role_of
 
@@ -34,7 +33,7 @@ def test_staff_create_refuses_a_weak_password(monkeypatch):
 def test_staff_reset_two_factor_from_the_shell(staff):
     call_command("staff", "reset-two-factor", staff.username, stdout=io.StringIO())
 
-    assert not TOTPDevice.objects.filter(user=staff).exists()
+    assert not SealedTOTPDevice.objects.filter(user=staff).exists()
 
 
 def test_staff_command_refuses_an_unknown_username():

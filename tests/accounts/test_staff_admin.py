@@ -3,13 +3,11 @@
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django_otp.plugins.otp_static.models import StaticDevice
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests.accounts.conftest import entries, is_fully_signed_in
 from tests.factories import login_verified, make_staff, signed_in_client
 from waystation.accounts import services
-from waystation.accounts.models import StaffUser
+from waystation.accounts.models import RecoveryCodeDevice, SealedTOTPDevice, StaffUser
 from waystation.accounts.roles import Role
 from waystation.accounts.selectors import role_of
 from waystation.audit.models import AuditEntry
@@ -193,8 +191,8 @@ def test_reset_two_factor_removes_devices_and_ends_sessions(admin_client, admin,
 
     admin_client.post(reverse("accounts:staff_reset_two_factor", args=[staff.pk]))
 
-    assert not TOTPDevice.objects.filter(user=staff).exists()
-    assert not StaticDevice.objects.filter(user=staff).exists()
+    assert not SealedTOTPDevice.objects.filter(user=staff).exists()
+    assert not RecoveryCodeDevice.objects.filter(user=staff).exists()
     assert not is_fully_signed_in(elsewhere)
     [entry] = entries("accounts.two_factor_reset")
     assert (entry.actor_id, entry.object_id) == (admin.pk, str(staff.pk))
@@ -213,7 +211,7 @@ def test_after_a_reset_the_next_sign_in_sets_up_a_new_app(admin_client, staff):
 def test_administrator_cannot_reset_their_own_two_factor(admin_client, admin):
     admin_client.post(reverse("accounts:staff_reset_two_factor", args=[admin.pk]))
 
-    assert TOTPDevice.objects.filter(user=admin, confirmed=True).exists()
+    assert SealedTOTPDevice.objects.filter(user=admin, confirmed=True).exists()
 
 
 def test_sign_out_everywhere_ends_the_members_sessions(admin_client, admin, staff):

@@ -23,7 +23,7 @@ from waystation.accounts.roles import Role
 _MAKE_STAFF = """
 import django
 django.setup()
-from django_otp.plugins.otp_totp.models import TOTPDevice
+from waystation.accounts.models import SealedTOTPDevice
 from waystation.accounts import services
 from waystation.accounts.roles import Role
 user = services.create_staff(
@@ -32,7 +32,7 @@ user = services.create_staff(
 device = services.enrol_totp(user=user)
 services.confirm_totp(user=user, device=device, token=services.current_totp_code(device))
 # The code that confirmed the device may not be used again; the test signs in at once.
-TOTPDevice.objects.filter(pk=device.pk).update(last_t=-1)
+SealedTOTPDevice.objects.filter(pk=device.pk).update(last_t=-1)
 print(device.bin_key.hex())
 """
 

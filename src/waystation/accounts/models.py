@@ -1,10 +1,21 @@
 from __future__ import annotations
 
+import time
+from base64 import b32encode
+from binascii import unhexlify
 from typing import Any, ClassVar, TypeAlias
+from urllib.parse import quote, urlencode
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models.functions import Lower
+from django_otp.models import Device, ThrottlingMixin, TimestampMixin
+from django_otp.oath import TOTP
+
+from waystation.vault import blind
+from waystation.vault.fields import SealedTextField
+from waystation.vault.models import DataKey
 
 
 class StaffUserManager(UserManager["StaffUser"]):
@@ -17,7 +28,9 @@ class StaffUserManager(UserManager["StaffUser"]):
         )
 
 
-class StaffUser(AbstractUser):
+# django-manager-missing: the second-factor devices below reach the user through
+# django-otp's untyped Device, whose reverse managers the stubs cannot name.
+class StaffUser(AbstractUser):  # type: ignore[django-manager-missing]
     """A member of staff. Applicants never have accounts: they have codenames.
 
     ``session_generation`` is part of every session; raising it ends all of this user's
@@ -66,3 +79,146 @@ class LoginThrottle(models.Model):
 
     def __str__(self) -> str:
         return f"throttle {self.key[:8]}… ({self.failures} failures)"
+
+
+# --- Second factors -----------------------------------------------------------------
+#
+# django-otp's own TOTPDevice and StaticToken keep the TOTP secret and the recovery codes
+# in clear columns: a copy of the database would let anyone compute a member of staff's
+# codes. These devices keep the same behaviour with nothing usable at rest: the secret is
+# sealed by the vault, the recovery codes are kept only as keyed digests. Both need the
+# vault unsealed to check a code, as every staff page does anyway (the session table is
+# keyed by a vault key, and the sealed page stands in front of sign-in).
+
+
+# misc: django-otp ships no type hints, so to mypy its classes are Any.
+class SealedTOTPDevice(TimestampMixin, ThrottlingMixin, Device):  # type: ignore[misc]
+    """An authenticator app (TOTP, RFC 6238), its secret sealed under a data key of its
+    own. The integer id is django-otp's (its persistent ids are ``<label>/<int>``); the
+    secret is sealed after the first save, because the row id is part of the associated
+    data (see ``accounts.services.enrol_totp``)."""
+
+    data_key: models.OneToOneField[DataKey | None, DataKey | None] = models.OneToOneField(
+        DataKey, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    secret = SealedTextField(max_length=80)  # sealed: hex of the raw TOTP key
+    # operational: what django_otp.oath.TOTP takes besides the key
+    step: models.PositiveSmallIntegerField[int, int] = models.PositiveSmallIntegerField(default=30)
+    t0: models.BigIntegerField[int, int] = models.BigIntegerField(default=0)
+    digits: models.PositiveSmallIntegerField[int, int] = models.PositiveSmallIntegerField(
+        choices=[(6, 6), (8, 8)], default=6
+    )
+    tolerance: models.PositiveSmallIntegerField[int, int] = models.PositiveSmallIntegerField(
+        default=1
+    )
+    drift: models.SmallIntegerField[int, int] = models.SmallIntegerField(default=0)
+    # The time step of the last code accepted: a code is accepted once (no replay).
+    last_t: models.BigIntegerField[int, int] = models.BigIntegerField(default=-1)
+
+    class Meta(Device.Meta):  # type: ignore[misc]  # as above
+        verbose_name = "authenticator app"
+
+    @property
+    def bin_key(self) -> bytes:
+        secret = self.secret
+        if not secret:
+            raise ValueError("this device has no secret yet")
+        return unhexlify(secret)
+
+    def verify_token(self, token: Any) -> bool:
+        """django-otp's TOTP check (``otp_totp.TOTPDevice.verify_token``), saving only
+        the columns it changes, so that the sealed secret is not sealed again."""
+        allowed, _ = self.verify_is_allowed()
+        if not allowed:
+            return False
+        try:
+            number = int(token)
+        except (TypeError, ValueError):
+            return False
+        totp = TOTP(self.bin_key, self.step, self.t0, self.digits, self.drift)
+        totp.time = time.time()
+        if not totp.verify(number, self.tolerance, self.last_t + 1):
+            self.throttle_increment(commit=True)
+            return False
+        self.last_t = totp.t()
+        self.drift = totp.drift
+        self.throttle_reset(commit=False)
+        self.set_last_used_timestamp(commit=False)
+        self.save(
+            update_fields=[
+                "last_t",
+                "drift",
+                "throttling_failure_timestamp",
+                "throttling_failure_count",
+                "last_used_at",
+            ]
+        )
+        return True
+
+    def get_throttle_factor(self) -> int:
+        return int(getattr(settings, "OTP_TOTP_THROTTLE_FACTOR", 1))
+
+    @property
+    def config_url(self) -> str:
+        """The ``otpauth://`` URL an authenticator app reads from the QR code."""
+        label = str(self.user.get_username())
+        params = urlencode(
+            {
+                "secret": b32encode(self.bin_key).decode("ascii"),
+                "algorithm": "SHA1",
+                "digits": self.digits,
+                "period": self.step,
+            }
+        )
+        issuer = str(getattr(settings, "OTP_TOTP_ISSUER", "") or "").replace(":", "")
+        if issuer:
+            label = f"{issuer}:{label}"
+            params += f"&issuer={quote(issuer)}"
+        return f"otpauth://totp/{quote(label)}?{params}"
+
+
+class RecoveryCodeDevice(ThrottlingMixin, Device):  # type: ignore[misc]  # as above
+    """The single-use recovery codes of one member of staff. Only keyed digests of the
+    codes are stored (:class:`RecoveryCode`): the key is the vault's blind-index key,
+    derived from the root key, so a copy of the database cannot be tested against the
+    2^40 possible codes without the trustees' shares."""
+
+    class Meta(Device.Meta):  # type: ignore[misc]  # as above
+        verbose_name = "recovery codes"
+
+    def verify_token(self, token: Any) -> bool:
+        """Spends the code if it is one of this device's (the caller holds the row
+        lock, so two requests cannot both spend it)."""
+        allowed, _ = self.verify_is_allowed()
+        if not allowed or not isinstance(token, str):
+            return False
+        deleted, _ = RecoveryCode.objects.filter(
+            device=self, digest=recovery_code_digest(self.user_id, token)
+        ).delete()
+        if deleted:
+            self.throttle_reset(commit=True)
+            return True
+        self.throttle_increment(commit=True)
+        return False
+
+    def get_throttle_factor(self) -> int:
+        return int(getattr(settings, "OTP_STATIC_THROTTLE_FACTOR", 1))
+
+
+def recovery_code_digest(user_id: int, code: str) -> str:
+    """The keyed digest stored for a recovery code: bound to its owner, so one person's
+    digest says nothing about another's code."""
+    return blind.blind_digest("recovery_code", f"{user_id}\x1f{code}")
+
+
+class RecoveryCode(models.Model):
+    device = models.ForeignKey(RecoveryCodeDevice, on_delete=models.CASCADE, related_name="codes")
+    digest = models.CharField(max_length=blind.INDEX_LENGTH)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["device", "digest"], name="recovery_code_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"recovery code of device {self.device_id}"

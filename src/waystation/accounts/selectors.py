@@ -10,10 +10,8 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Prefetch
 from django.http import Http404
-from django_otp.plugins.otp_static.models import StaticToken
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from waystation.accounts.models import StaffUser
+from waystation.accounts.models import RecoveryCode, SealedTOTPDevice, StaffUser
 from waystation.accounts.roles import Role
 
 MANAGE_STAFF = "accounts.manage_staff"
@@ -35,11 +33,11 @@ def role_of(user: StaffUser) -> Role | None:
 
 
 def has_confirmed_totp(user: StaffUser) -> bool:
-    return bool(TOTPDevice.objects.filter(user=user, confirmed=True).exists())
+    return bool(SealedTOTPDevice.objects.filter(user=user, confirmed=True).exists())
 
 
 def recovery_codes_left(user: StaffUser) -> int:
-    return int(StaticToken.objects.filter(device__user=user, device__confirmed=True).count())
+    return int(RecoveryCode.objects.filter(device__user=user, device__confirmed=True).count())
 
 
 def staff_directory(*, user: StaffUser) -> list[StaffRow]:
@@ -47,7 +45,9 @@ def staff_directory(*, user: StaffUser) -> list[StaffRow]:
     members = (
         StaffUser.objects.order_by("username")
         .prefetch_related(Prefetch("groups", queryset=Group.objects.only("name")))
-        .annotate(has_totp=Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)))
+        .annotate(
+            has_totp=Exists(SealedTOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True))
+        )
     )
     return [
         StaffRow(

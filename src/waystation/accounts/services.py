@@ -13,6 +13,7 @@ the request.
 from __future__ import annotations
 
 import re
+import secrets
 from base64 import b32encode
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,14 +27,20 @@ from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django_otp.oath import TOTP
-from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
-from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.util import random_hex
 
 from waystation.accounts import throttle
-from waystation.accounts.models import StaffUser
+from waystation.accounts.models import (
+    RecoveryCode,
+    RecoveryCodeDevice,
+    SealedTOTPDevice,
+    StaffUser,
+    recovery_code_digest,
+)
 from waystation.accounts.roles import Role
 from waystation.accounts.selectors import role_of
 from waystation.audit import services as audit
+from waystation.vault import datakeys
 
 RECOVERY_CODE_COUNT = 10
 USERNAME_MAX_LENGTH = 150
@@ -115,7 +122,7 @@ def verify_second_factor(*, user: StaffUser, code: str) -> Any:
     with transaction.atomic():
         throttle.clear(key)
         throttle.clear(throttle.password_key(user.get_username()))
-        if isinstance(device, StaticDevice):
+        if isinstance(device, RecoveryCodeDevice):
             audit.record(
                 actor_id=user.pk,
                 action="accounts.recovery_code_used",
@@ -167,7 +174,7 @@ def _match_second_factor(user: StaffUser, code: str) -> Any:
     if _RECOVERY_CODE.match(normalised):
         with transaction.atomic():
             # Locked, so that one recovery code cannot be spent twice at once.
-            for device in StaticDevice.objects.select_for_update().filter(
+            for device in RecoveryCodeDevice.objects.select_for_update().filter(
                 user=user, confirmed=True
             ):
                 if device.verify_token(normalised):
@@ -181,7 +188,9 @@ def _match_totp(user: StaffUser, code: str) -> Any:
         return None
     with transaction.atomic():
         # Locked, so that one code cannot be accepted twice by two workers at once.
-        for device in TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True):
+        for device in SealedTOTPDevice.objects.select_for_update().filter(
+            user=user, confirmed=True
+        ):
             if device.verify_token(normalised):
                 return device
     return None
@@ -205,20 +214,33 @@ def enrol_totp(*, user: StaffUser) -> Any:
     confirming gives the same one, so reloading the page does not change the secret
     while someone is scanning it. A confirmed device is never replaced here: only an
     administrator's reset removes it, or a stolen password could swap it."""
-    if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+    if SealedTOTPDevice.objects.filter(user=user, confirmed=True).exists():
         raise AccountError(
             "This account already has two-factor sign-in. An administrator can reset it."
         )
-    pending = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+    pending = SealedTOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
     if pending is not None:
         return pending
-    return TOTPDevice.objects.create(user=user, name=TOTP_DEVICE_NAME, confirmed=False)
+    return _new_totp_device(user)
+
+
+@transaction.atomic
+def _new_totp_device(user: StaffUser) -> SealedTOTPDevice:
+    """A device with a fresh 160-bit secret (django-otp's default size), sealed under a
+    data key of its own. The row is saved before the secret, whose associated data names
+    the row's id."""
+    device: SealedTOTPDevice = SealedTOTPDevice.objects.create(
+        user=user, name=TOTP_DEVICE_NAME, confirmed=False, data_key=datakeys.create_data_key()
+    )
+    device.secret = random_hex(20)
+    device.save(update_fields=["secret"])
+    return device
 
 
 @transaction.atomic
 def confirm_totp(*, user: StaffUser, device: Any, token: str) -> None:
     """The person shows that their app holds the secret by typing its current code."""
-    device = TOTPDevice.objects.select_for_update().filter(pk=device.pk, user=user).first()
+    device = SealedTOTPDevice.objects.select_for_update().filter(pk=device.pk, user=user).first()
     if device is None or device.confirmed:
         raise AccountError("This set-up is no longer valid. Reload the page to start again.")
     normalised = _normalise_code(token)
@@ -230,7 +252,7 @@ def confirm_totp(*, user: StaffUser, device: Any, token: str) -> None:
 def _confirm_device(user: StaffUser, device: Any) -> None:
     device.confirmed = True
     device.save(update_fields=["confirmed"])
-    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+    _delete_totp_devices(SealedTOTPDevice.objects.filter(user=user, confirmed=False))
     audit.record(
         actor_id=user.pk,
         action="accounts.totp_enrolled",
@@ -243,17 +265,21 @@ def _confirm_device(user: StaffUser, device: Any) -> None:
 def issue_recovery_codes(*, actor_id: int | None, user: StaffUser) -> list[str]:
     """Ten new single-use codes; any earlier ones stop working. The codes are returned
     to be shown once and are not shown again."""
-    device, _ = StaticDevice.objects.get_or_create(
+    device, _ = RecoveryCodeDevice.objects.get_or_create(
         user=user, name=RECOVERY_DEVICE_NAME, defaults={"confirmed": True}
     )
-    StaticDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
-    device.token_set.all().delete()
+    RecoveryCodeDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+    device.codes.all().delete()
     codes: list[str] = []
     while len(codes) < RECOVERY_CODE_COUNT:
-        code = StaticToken.random_token()
+        code = _random_recovery_code()
         if code not in codes:
             codes.append(code)
-    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    # Only the keyed digests are stored: the codes themselves exist from here on only on
+    # the page that shows them once (and on the person's paper).
+    RecoveryCode.objects.bulk_create(
+        RecoveryCode(device=device, digest=recovery_code_digest(user.pk, code)) for code in codes
+    )
     audit.record(
         actor_id=actor_id,
         action="accounts.recovery_codes_issued",
@@ -400,8 +426,8 @@ def reset_two_factor(*, actor_id: int | None, user: StaffUser) -> None:
         raise AccountError(
             "You cannot reset your own two-factor sign-in. Ask another administrator."
         )
-    TOTPDevice.objects.filter(user=user).delete()
-    StaticDevice.objects.filter(user=user).delete()
+    _delete_totp_devices(SealedTOTPDevice.objects.filter(user=user))
+    RecoveryCodeDevice.objects.filter(user=user).delete()
     throttle.clear(throttle.second_factor_key(user.pk))
     StaffUser.objects.filter(pk=user.pk).update(session_generation=F("session_generation") + 1)
     audit.record(
@@ -469,6 +495,21 @@ def current_totp_code(device: Any) -> str:
     anyone by the server)."""
     totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
     return f"{totp.token():0{device.digits}d}"
+
+
+def _random_recovery_code() -> str:
+    """Eight characters of base32 (40 bits), as django-otp's static tokens: short
+    enough to type from paper, and useless without the account's password."""
+    return b32encode(secrets.token_bytes(5)).decode("ascii").lower()
+
+
+def _delete_totp_devices(devices: Any) -> None:
+    """Delete devices and destroy their data keys: a copy of the database taken
+    before still holds the sealed secret, but its key is gone from this one."""
+    data_key_ids = [key for key in devices.values_list("data_key_id", flat=True) if key]
+    devices.delete()
+    for data_key_id in data_key_ids:
+        datakeys.destroy_data_key(data_key_id)
 
 
 def _as_role(role: Role | str) -> Role:

@@ -17,11 +17,10 @@ from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_otp.plugins.otp_static.models import StaticDevice
 
 from waystation.accounts import forms, qr, selectors, services, sessions
 from waystation.accounts.decorators import REAUTH_SESSION_KEY, recent_authentication_required
-from waystation.accounts.models import StaffUser
+from waystation.accounts.models import RecoveryCodeDevice, StaffUser
 from waystation.accounts.sessions import SignOutReason
 
 manage_staff_required = permission_required(selectors.MANAGE_STAFF, raise_exception=True)
@@ -100,7 +99,7 @@ def verify(request: HttpRequest) -> HttpResponse:
             form.add_error("code", str(exc))
         else:
             sessions.mark_verified(request, device)
-            if isinstance(device, StaticDevice):
+            if isinstance(device, RecoveryCodeDevice):
                 left = selectors.recovery_codes_left(user)
                 messages.warning(
                     request,

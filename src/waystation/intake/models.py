@@ -50,7 +50,11 @@ class Channel(models.TextChoices):
 
 class IntakeKey(models.Model):
     """The intake's X25519 key pair. The public half is all the public process reads; the
-    private half is sealed under a vault data key, so it opens only while unsealed."""
+    private half is sealed under a vault data key, so it opens only while unsealed.
+
+    One key is current (``retired_at`` empty): the public side seals to it. A rotation
+    retires it; once no request needs a retired key any more its data key is shredded
+    (``destroyed_at``), and what was sealed to it opens for nobody (``intake/keys.py``)."""
 
     id = random_id_field()
     public_key = models.BinaryField()  # operational: public by definition
@@ -58,6 +62,7 @@ class IntakeKey(models.Model):
     private_key = SealedTextField(max_length=64)  # sealed: hex of the raw X25519 key
     created_at = models.DateTimeField(default=timezone.now)
     retired_at = models.DateTimeField(null=True, blank=True)
+    destroyed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["retired_at", "created_at"])]
@@ -98,6 +103,11 @@ class HelpRequest(models.Model):
     # who may see the case (need to know, docs/design.md §2.5). Written by
     # ``screening.mark_case_opened``; the public role may neither read nor write it.
     case_id = models.CharField(max_length=RANDOM_ID_LENGTH, null=True, blank=True, unique=True)
+    # operational: when ``case_id`` was set. What the applicant sent before was copied into
+    # the case under the case's key; what came after is read with the intake key, which
+    # must then outlive a rotation (``intake/keys.py``). Empty on requests converted
+    # before this was kept: their keys are then kept as if nothing had been copied.
+    case_opened_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [

@@ -74,7 +74,8 @@ UPDATES: dict[str, tuple[str, ...]] = {
 INSERT_RULES: dict[str, str] = {
     "intake_helprequest": (
         "NEW.status = 'new' AND NEW.channel = 'web' AND NEW.referred_by = '' "
-        "AND NEW.case_id IS NULL AND NEW.data_key_id IS NULL AND NEW.screened_at IS NULL"
+        "AND NEW.case_id IS NULL AND NEW.case_opened_at IS NULL AND NEW.data_key_id IS NULL "
+        "AND NEW.screened_at IS NULL"
     ),
     "intake_mailboxmessage": "NEW.direction = 'in'",
 }

@@ -101,10 +101,20 @@ def ensure_intake_key(*, actor_id: int | None) -> IntakeKey:
     return key
 
 
+class IntakeKeyDestroyed(ScreeningError):
+    """What was sealed to this intake key opens for nobody any more: the key was
+    destroyed after a rotation, once no open request needed it."""
+
+
 def intake_private_key(intake_key_id: str) -> bytes:
     # Opens through the vault's sealed field: VaultSealed when sealed. Not cached here,
     # so "seal now" (which drops the data key from the keyring) takes effect at once.
     key = IntakeKey.objects.get(pk=intake_key_id)
+    if key.destroyed_at is not None:
+        raise IntakeKeyDestroyed(
+            "This request was sealed to an intake key that has since been destroyed: it "
+            "cannot be read any more. What its case copied is on the case."
+        )
     return bytes.fromhex(key.private_key)
 
 
@@ -360,7 +370,7 @@ def mark_case_opened(*, actor_id: int | None, request_id: str, case_id: str) -> 
     ``cases.services.opening.open_case_from_request``'s transaction). From here on the request is
     off the queue and behind the case's need to know."""
     updated = HelpRequest.objects.filter(pk=request_id, case_id__isnull=True).update(
-        case_id=case_id
+        case_id=case_id, case_opened_at=timezone.now()
     )
     if not updated:
         raise ScreeningError("A case was already opened from this request.")
@@ -633,8 +643,14 @@ def consent_answer(*, consent_id: str, case_id: str) -> ConsentAnswer:
         return ConsentAnswer(answer=None, answered_at=None)
     if consent.answer_key_id is None or consent.answer_tag is None:
         return ConsentAnswer(answer=None, answered_at=None)
+    try:
+        answer_key = intake_private_key(consent.answer_key_id)
+    except IntakeKeyDestroyed:
+        # Every tag that checked out moved to a newer key before this one was destroyed
+        # (intake/keys.py): one left behind never counted.
+        return ConsentAnswer(answer=None, answered_at=None)
     checks = boxes.answer_tag_checks(
-        intake_private_key(consent.answer_key_id),
+        answer_key,
         bytes(consent.request.mailbox_public_key),
         public.consent_answer_message(consent.id, bool(consent.answer)),
         bytes(consent.answer_tag),

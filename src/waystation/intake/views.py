@@ -97,6 +97,10 @@ def _open(request: HttpRequest, request_id: str) -> screening.OpenedRequest:
         return screening.open_request(user=actor(request), request_id=request_id)
     except HelpRequest.DoesNotExist:
         raise Http404("no such request") from None
+    except screening.IntakeKeyDestroyed as gone:
+        # Only a request already turned into a case gets here (an open request keeps
+        # its key): its contents live on in the case, under the case's own key.
+        raise Http404(str(gone)) from None
 
 
 @login_required
@@ -147,6 +151,8 @@ def attachment(request: HttpRequest, request_id: str, attachment_id: str) -> Htt
         )
     except Attachment.DoesNotExist:
         raise Http404("no such file") from None
+    except screening.IntakeKeyDestroyed as gone:  # a converted request's early file
+        raise Http404(str(gone)) from None
     content_type = (
         opened.content_type
         if opened.content_type in _SERVABLE_TYPES

@@ -7,11 +7,12 @@ holds people's data.
 
 Face (what other apps may import; ``tests/test_architecture.py`` holds them to it):
 ``fields`` (the field types), ``models.DataKey`` (what sealed rows point at),
-``datakeys.create_data_key``, ``blind`` and ``normalisers`` (keyed digests for search and
-matches), ``boxes`` (sealing to a public key: the intake's and the codenames'), ``age``
-(packages for partner organisations, in the age format), ``services`` (seal now, shred a
-data key), ``signals.sealed_now`` (for what must end with a seal: the API's tokens), the
-errors ``keyservice.VaultSealed`` and
+``datakeys.create_data_key`` and ``destroy_data_key`` (a key that sealed one small
+secret, such as a deleted second factor's, erased without a KEK rotation), ``blind`` and
+``normalisers`` (keyed digests for search and matches), ``boxes`` (sealing to a public
+key: the intake's and the codenames'), ``age`` (packages for partner organisations, in
+the age format), ``services`` (seal now, shred a data key), ``signals.sealed_now`` (for
+what must end with a seal: the API's tokens), the errors ``keyservice.VaultSealed`` and
 ``primitives.OpenFailed``, ``session_ids.stored_session_id`` (the digest the staff
 session table is keyed by), and ``agent``'s client for the demo's own key agent.
 """
@@ -21,7 +22,7 @@ FACE = {
     "agent": ["AgentClient", "AgentUnavailable"],
     "blind": "*",
     "boxes": "*",
-    "datakeys": ["create_data_key"],
+    "datakeys": ["create_data_key", "destroy_data_key"],
     "fields": "*",
     "keyservice": ["VaultSealed"],
     "models": ["DataKey"],

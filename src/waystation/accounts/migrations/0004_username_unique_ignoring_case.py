@@ -5,15 +5,17 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0003_role_groups'),
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("accounts", "0003_role_groups"),
+        ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
     operations = [
         migrations.AddConstraint(
-            model_name='staffuser',
-            constraint=models.UniqueConstraint(django.db.models.functions.text.Lower('username'), name='staffuser_username_ci_unique'),
+            model_name="staffuser",
+            constraint=models.UniqueConstraint(
+                django.db.models.functions.text.Lower("username"),
+                name="staffuser_username_ci_unique",
+            ),
         ),
     ]

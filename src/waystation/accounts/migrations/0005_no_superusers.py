@@ -5,21 +5,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0004_username_unique_ignoring_case'),
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("accounts", "0004_username_unique_ignoring_case"),
+        ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
     operations = [
         migrations.AlterModelManagers(
-            name='staffuser',
+            name="staffuser",
             managers=[
-                ('objects', waystation.accounts.models.StaffUserManager()),
+                ("objects", waystation.accounts.models.StaffUserManager()),
             ],
         ),
         migrations.AddConstraint(
-            model_name='staffuser',
-            constraint=models.CheckConstraint(condition=models.Q(('is_superuser', False)), name='staffuser_never_superuser'),
+            model_name="staffuser",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("is_superuser", False)), name="staffuser_never_superuser"
+            ),
         ),
     ]

@@ -8,108 +8,290 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('vault', '0001_initial'),
+        ("vault", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ThrottleWindow',
+            name="ThrottleWindow",
             fields=[
-                ('key', models.CharField(max_length=48, primary_key=True, serialize=False)),
-                ('count', models.PositiveIntegerField(default=0)),
-                ('window_start', models.DateTimeField()),
+                ("key", models.CharField(max_length=48, primary_key=True, serialize=False)),
+                ("count", models.PositiveIntegerField(default=0)),
+                ("window_start", models.DateTimeField()),
             ],
         ),
         migrations.CreateModel(
-            name='IntakeKey',
+            name="IntakeKey",
             fields=[
-                ('id', models.CharField(default=waystation.ids.random_id, editable=False, max_length=16, primary_key=True, serialize=False)),
-                ('public_key', models.BinaryField()),
-                ('private_key', waystation.vault.fields.SealedTextField(blank=True, max_length=64, null=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('retired_at', models.DateTimeField(blank=True, null=True)),
-                ('data_key', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='vault.datakey')),
+                (
+                    "id",
+                    models.CharField(
+                        default=waystation.ids.random_id,
+                        editable=False,
+                        max_length=16,
+                        primary_key=True,
+                        serialize=False,
+                    ),
+                ),
+                ("public_key", models.BinaryField()),
+                (
+                    "private_key",
+                    waystation.vault.fields.SealedTextField(blank=True, max_length=64, null=True),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("retired_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "data_key",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="vault.datakey",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='HelpRequest',
+            name="HelpRequest",
             fields=[
-                ('id', models.CharField(default=waystation.ids.random_id, editable=False, max_length=16, primary_key=True, serialize=False)),
-                ('received_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('urgency', models.PositiveSmallIntegerField(choices=[(1, 'I am in danger now'), (2, 'Within days'), (3, 'Not immediate')])),
-                ('language', models.CharField(max_length=8)),
-                ('country', models.CharField(blank=True, max_length=2)),
-                ('status', models.CharField(choices=[('new', 'New'), ('answered', 'Answered'), ('waiting', 'Waiting for more information'), ('declined', 'Declined')], default='new', max_length=8)),
-                ('payload_box', models.BinaryField()),
-                ('codename_lookup', models.CharField(max_length=64, unique=True)),
-                ('mailbox_public_key', models.BinaryField()),
-                ('form_token', models.CharField(blank=True, max_length=64, null=True, unique=True)),
-                ('screened_at', models.DateTimeField(blank=True, null=True)),
-                ('data_key', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='vault.datakey')),
-                ('intake_key', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='intake.intakekey')),
+                (
+                    "id",
+                    models.CharField(
+                        default=waystation.ids.random_id,
+                        editable=False,
+                        max_length=16,
+                        primary_key=True,
+                        serialize=False,
+                    ),
+                ),
+                ("received_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "urgency",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (1, "I am in danger now"),
+                            (2, "Within days"),
+                            (3, "Not immediate"),
+                        ]
+                    ),
+                ),
+                ("language", models.CharField(max_length=8)),
+                ("country", models.CharField(blank=True, max_length=2)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("new", "New"),
+                            ("answered", "Answered"),
+                            ("waiting", "Waiting for more information"),
+                            ("declined", "Declined"),
+                        ],
+                        default="new",
+                        max_length=8,
+                    ),
+                ),
+                ("payload_box", models.BinaryField()),
+                ("codename_lookup", models.CharField(max_length=64, unique=True)),
+                ("mailbox_public_key", models.BinaryField()),
+                ("form_token", models.CharField(blank=True, max_length=64, null=True, unique=True)),
+                ("screened_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "data_key",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="vault.datakey",
+                    ),
+                ),
+                (
+                    "intake_key",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="intake.intakekey",
+                    ),
+                ),
             ],
             options={
-                'permissions': [('screen_request', 'Can read, answer and decline web requests')],
+                "permissions": [("screen_request", "Can read, answer and decline web requests")],
             },
         ),
         migrations.CreateModel(
-            name='MailboxMessage',
+            name="MailboxMessage",
             fields=[
-                ('id', models.CharField(default=waystation.ids.random_id, editable=False, max_length=16, primary_key=True, serialize=False)),
-                ('direction', models.CharField(choices=[('in', 'From the applicant'), ('out', 'To the applicant')], max_length=3)),
-                ('kind', models.CharField(choices=[('message', 'Message'), ('reply', 'Reply'), ('more_info', 'Request for more information'), ('decline', 'Decline')], max_length=10)),
-                ('sent_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('author_id', models.BigIntegerField(blank=True, null=True)),
-                ('from_applicant_box', models.BinaryField(blank=True, null=True)),
-                ('for_applicant_box', models.BinaryField(blank=True, null=True)),
-                ('staff_copy', waystation.vault.fields.SealedTextField(blank=True, max_length=20000, null=True)),
-                ('data_key', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='vault.datakey')),
-                ('intake_key', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='intake.intakekey')),
-                ('request', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='messages', to='intake.helprequest')),
+                (
+                    "id",
+                    models.CharField(
+                        default=waystation.ids.random_id,
+                        editable=False,
+                        max_length=16,
+                        primary_key=True,
+                        serialize=False,
+                    ),
+                ),
+                (
+                    "direction",
+                    models.CharField(
+                        choices=[("in", "From the applicant"), ("out", "To the applicant")],
+                        max_length=3,
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("message", "Message"),
+                            ("reply", "Reply"),
+                            ("more_info", "Request for more information"),
+                            ("decline", "Decline"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("sent_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("author_id", models.BigIntegerField(blank=True, null=True)),
+                ("from_applicant_box", models.BinaryField(blank=True, null=True)),
+                ("for_applicant_box", models.BinaryField(blank=True, null=True)),
+                (
+                    "staff_copy",
+                    waystation.vault.fields.SealedTextField(
+                        blank=True, max_length=20000, null=True
+                    ),
+                ),
+                (
+                    "data_key",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="vault.datakey",
+                    ),
+                ),
+                (
+                    "intake_key",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="intake.intakekey",
+                    ),
+                ),
+                (
+                    "request",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="messages",
+                        to="intake.helprequest",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Attachment',
+            name="Attachment",
             fields=[
-                ('id', models.CharField(default=waystation.ids.random_id, editable=False, max_length=16, primary_key=True, serialize=False)),
-                ('storage_name', models.CharField(max_length=64, unique=True)),
-                ('size', models.PositiveIntegerField()),
-                ('received_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('request', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attachments', to='intake.helprequest')),
-                ('intake_key', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='intake.intakekey')),
-                ('message', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='attachments', to='intake.mailboxmessage')),
+                (
+                    "id",
+                    models.CharField(
+                        default=waystation.ids.random_id,
+                        editable=False,
+                        max_length=16,
+                        primary_key=True,
+                        serialize=False,
+                    ),
+                ),
+                ("storage_name", models.CharField(max_length=64, unique=True)),
+                ("size", models.PositiveIntegerField()),
+                ("received_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "request",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attachments",
+                        to="intake.helprequest",
+                    ),
+                ),
+                (
+                    "intake_key",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="intake.intakekey",
+                    ),
+                ),
+                (
+                    "message",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attachments",
+                        to="intake.mailboxmessage",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='CheckIn',
+            name="CheckIn",
             fields=[
-                ('id', models.CharField(default=waystation.ids.random_id, editable=False, max_length=16, primary_key=True, serialize=False)),
-                ('kind', models.CharField(choices=[('safe', 'I am safe'), ('need_help', 'I need help now')], max_length=10)),
-                ('at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('request', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='check_ins', to='intake.helprequest')),
+                (
+                    "id",
+                    models.CharField(
+                        default=waystation.ids.random_id,
+                        editable=False,
+                        max_length=16,
+                        primary_key=True,
+                        serialize=False,
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("safe", "I am safe"), ("need_help", "I need help now")],
+                        max_length=10,
+                    ),
+                ),
+                ("at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "request",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="check_ins",
+                        to="intake.helprequest",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['request', 'at'], name='intake_chec_request_6a5a09_idx')],
+                "indexes": [
+                    models.Index(fields=["request", "at"], name="intake_chec_request_6a5a09_idx")
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='intakekey',
-            index=models.Index(fields=['retired_at', 'created_at'], name='intake_inta_retired_aaa5e5_idx'),
+            model_name="intakekey",
+            index=models.Index(
+                fields=["retired_at", "created_at"], name="intake_inta_retired_aaa5e5_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='helprequest',
-            index=models.Index(fields=['received_at'], name='intake_help_receive_a4b7aa_idx'),
+            model_name="helprequest",
+            index=models.Index(fields=["received_at"], name="intake_help_receive_a4b7aa_idx"),
         ),
         migrations.AddIndex(
-            model_name='helprequest',
-            index=models.Index(fields=['status', 'urgency', 'received_at'], name='intake_help_status_fee3e6_idx'),
+            model_name="helprequest",
+            index=models.Index(
+                fields=["status", "urgency", "received_at"], name="intake_help_status_fee3e6_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='mailboxmessage',
-            index=models.Index(fields=['request', 'direction', 'sent_at'], name='intake_mail_request_246ece_idx'),
+            model_name="mailboxmessage",
+            index=models.Index(
+                fields=["request", "direction", "sent_at"], name="intake_mail_request_246ece_idx"
+            ),
         ),
     ]

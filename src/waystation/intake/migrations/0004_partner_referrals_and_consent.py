@@ -15,35 +15,63 @@ def grant_public_role(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('intake', '0003_help_request_case'),
+        ("intake", "0003_help_request_case"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='helprequest',
-            name='channel',
-            field=models.CharField(choices=[('web', 'Web request'), ('partner', 'Partner referral')], default='web', max_length=8),
+            model_name="helprequest",
+            name="channel",
+            field=models.CharField(
+                choices=[("web", "Web request"), ("partner", "Partner referral")],
+                default="web",
+                max_length=8,
+            ),
         ),
         migrations.AddField(
-            model_name='helprequest',
-            name='referred_by',
-            field=models.CharField(blank=True, default='', max_length=120),
+            model_name="helprequest",
+            name="referred_by",
+            field=models.CharField(blank=True, default="", max_length=120),
         ),
         migrations.CreateModel(
-            name='ConsentRequest',
+            name="ConsentRequest",
             fields=[
-                ('id', models.CharField(default=waystation.ids.random_id, editable=False, max_length=16, primary_key=True, serialize=False)),
-                ('referral_id', models.CharField(max_length=16)),
-                ('question_box', models.BinaryField()),
-                ('asked_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('asked_by_id', models.BigIntegerField(blank=True, null=True)),
-                ('answer', models.BooleanField(blank=True, null=True)),
-                ('answered_at', models.DateTimeField(blank=True, null=True)),
-                ('request', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='consents', to='intake.helprequest')),
-                ('answer_key', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='intake.intakekey')),
-                ('answer_tag', models.BinaryField(blank=True, null=True)),
+                (
+                    "id",
+                    models.CharField(
+                        default=waystation.ids.random_id,
+                        editable=False,
+                        max_length=16,
+                        primary_key=True,
+                        serialize=False,
+                    ),
+                ),
+                ("referral_id", models.CharField(max_length=16)),
+                ("question_box", models.BinaryField()),
+                ("asked_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("asked_by_id", models.BigIntegerField(blank=True, null=True)),
+                ("answer", models.BooleanField(blank=True, null=True)),
+                ("answered_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "request",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="consents",
+                        to="intake.helprequest",
+                    ),
+                ),
+                (
+                    "answer_key",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="intake.intakekey",
+                    ),
+                ),
+                ("answer_tag", models.BinaryField(blank=True, null=True)),
             ],
         ),
         migrations.RunPython(grant_public_role, migrations.RunPython.noop),

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from waystation.accounts import services
 from waystation.accounts.models import StaffUser
 from waystation.accounts.roles import Role
+from waystation.vault.keyservice import VaultSealed
 
 
 class Command(BaseCommand):
@@ -56,6 +57,8 @@ class Command(BaseCommand):
             service(actor_id=None, user=user)
         except services.AccountError as exc:
             raise CommandError(str(exc)) from exc
+        except VaultSealed as exc:  # a reset destroys the app's sealed secret: keys needed
+            raise CommandError("The vault is sealed: unseal it first.") from exc
         self.stdout.write("Done.")
 
     def _create(self, options: dict[str, Any]) -> None:
