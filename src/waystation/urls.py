@@ -1,9 +1,13 @@
 from django.urls import include, path
 
+from waystation.status import views as status_views
 from waystation.web import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    # For monitoring: no trailing slash, answered while sealed (docs/operations.md).
+    path("health", status_views.health, name="health"),
+    path("status/", include("waystation.status.urls")),
     path("accounts/me/api-tokens/", include("waystation.api.account_urls")),
     path("accounts/", include("waystation.accounts.urls")),
     path("vault/", include("waystation.vault.urls")),
