@@ -97,6 +97,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "waystation.web.middleware.SecurityHeadersMiddleware",
+    # /health for monitoring: before sessions, sign-in and the seal (status/middleware.py).
+    "waystation.status.middleware.HealthMiddleware",
     # Bidi controls and invisible characters in what people typed are shown as markers
     # on every page; outside everything that renders, so no page is left out.
     "waystation.web.middleware.ShowInvisibleCharactersMiddleware",

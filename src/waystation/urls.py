@@ -1,12 +1,10 @@
 from django.urls import include, path
 
-from waystation.status import views as status_views
 from waystation.web import views
 
 urlpatterns = [
     path("", views.home, name="home"),
-    # For monitoring: no trailing slash, answered while sealed (docs/operations.md).
-    path("health", status_views.health, name="health"),
+    # /health is answered by status.middleware.HealthMiddleware, before any of this.
     path("status/", include("waystation.status.urls")),
     path("accounts/me/api-tokens/", include("waystation.api.account_urls")),
     path("accounts/", include("waystation.accounts.urls")),

@@ -11,10 +11,6 @@ from waystation.vault import runtime
 # Paths that need no keys and reveal nothing: static assets only. Even the sign-in page
 # shows "sealed", so that nobody works on while the keys are gone.
 _OPEN_PREFIXES = (settings.STATIC_URL,)
-# Exact paths that say no more than the sealed page does: the monitoring probe, whose
-# whole answer is "sealed" and "ok" (status.views.health), so that a monitor can tell a
-# sealed server from one that is down.
-_OPEN_PATHS = frozenset({"/health"})
 
 
 class SealedMiddleware:
@@ -26,12 +22,7 @@ class SealedMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         # path_info, which URLs are resolved on: request.path also holds SCRIPT_NAME.
-        path = request.path_info
-        if (
-            not path.startswith(_OPEN_PREFIXES)
-            and path not in _OPEN_PATHS
-            and not runtime.is_unsealed()
-        ):
+        if not request.path_info.startswith(_OPEN_PREFIXES) and not runtime.is_unsealed():
             response = TemplateResponse(request, "vault/sealed.html", status=503)
             response["Retry-After"] = "300"
             return response.render()

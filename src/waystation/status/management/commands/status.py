@@ -26,9 +26,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument(
-            "--json", action="store_true", help="one JSON object, for programs"
-        )
+        parser.add_argument("--json", action="store_true", help="one JSON object, for programs")
 
     def handle(self, *args: Any, **options: Any) -> None:
         report = run_checks()
