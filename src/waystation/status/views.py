@@ -31,7 +31,7 @@ def health(request: HttpRequest) -> HttpResponse:
     response = JsonResponse(
         {"sealed": found.sealed, "ok": found.ok}, status=200 if found.ok else 503
     )
-    # Before the middleware that would count it: a length, not chunks, for simple probes.
+    # CommonMiddleware, which would add the length, is not reached: a length, not chunks.
     response["Content-Length"] = str(len(response.content))
     if request.method == "HEAD":
         response.content = b""  # the length stays that of the GET (RFC 9110)
