@@ -226,8 +226,8 @@ def triage_queue(*, user: Actor, view: str = ATTENTION, limit: int = QUEUE_PAGE)
 @dataclass(frozen=True)
 class Unanswered:
     """How long the triage queue's "Needs an answer" has been waiting, and nothing else:
-    a count and a moment, never which request, so anyone allowed to see the
-    installation's status (administrators, who may not screen) may see it."""
+    a count and a moment to the minute, never which request, so anyone allowed to see
+    the installation's status (administrators, who may not screen) may see it."""
 
     count: int
     oldest_waiting_since: datetime | None
@@ -261,4 +261,9 @@ def unanswered_requests() -> Unanswered:
         )
     )
     found = waiting.aggregate(count=Count("pk"), oldest=Min("waiting_since"))
-    return Unanswered(count=int(found["count"]), oldest_waiting_since=found["oldest"])
+    oldest = found["oldest"]
+    # To the minute: the exact moment an applicant wrote could be matched against a
+    # record, kept elsewhere, of who connected when.
+    if oldest is not None:
+        oldest = oldest.replace(second=0, microsecond=0)
+    return Unanswered(count=int(found["count"]), oldest_waiting_since=oldest)

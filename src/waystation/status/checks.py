@@ -199,7 +199,7 @@ def check_unanswered_requests(probe: Probe) -> Finding:
     facts: dict[str, Fact] = {
         "count": found.count,
         "oldest_waiting_since": _iso(found.oldest_waiting_since),
-        "oldest_age_seconds": int(age.total_seconds()) if age is not None else None,
+        "oldest_age_minutes": int(age.total_seconds() // 60) if age is not None else None,
         "limit_hours": settings.WAYSTATION_STATUS_UNANSWERED_HOURS,
     }
     title = "Oldest unanswered request"
