@@ -93,12 +93,15 @@ INSTALLED_APPS = [
     "waystation.relocation",
     "waystation.partners",
     "waystation.api",
+    "waystation.status",
     "waystation.demo",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "waystation.web.middleware.SecurityHeadersMiddleware",
+    # /health for monitoring: before sessions, sign-in and the seal (status/middleware.py).
+    "waystation.status.middleware.HealthMiddleware",
     # Bidi controls and invisible characters in what people typed are shown as markers
     # on every page; outside everything that renders, so no page is left out.
     "waystation.web.middleware.ShowInvisibleCharactersMiddleware",
@@ -264,6 +267,9 @@ if not DEMO_MODE:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # A monitor on the machine itself may probe gunicorn directly over plain HTTP: the
+    # probe's answer holds nothing but "sealed" and "ok" and sets no cookie.
+    SECURE_REDIRECT_EXEMPT = [r"^health$"]
 
 # No collectstatic step is needed (settings_common.py); set WAYSTATION_STATIC_ROOT to
 # serve a collected copy.
@@ -294,6 +300,19 @@ WAYSTATION_AUDIT_ANCHOR: Path | None = (
     Path(os.environ["WAYSTATION_AUDIT_ANCHOR"])
     if os.environ.get("WAYSTATION_AUDIT_ANCHOR")
     else (DATA_DIR / "audit-anchors" if DEMO_MODE else None)
+)
+
+# `waystation status`, the status page (docs/operations.md#status-and-monitoring): how
+# long is too long for a request to wait for an answer, for the newest backup, for an
+# audit entry to wait for its anchor, and for a case past its retention to wait for the
+# scheduled run that shreds it. Past any of them, the check is "not ok".
+WAYSTATION_STATUS_UNANSWERED_HOURS = int(os.environ.get("WAYSTATION_STATUS_UNANSWERED_HOURS", "24"))
+WAYSTATION_STATUS_BACKUP_HOURS = int(os.environ.get("WAYSTATION_STATUS_BACKUP_HOURS", "26"))
+WAYSTATION_STATUS_ANCHOR_LAG_MINUTES = int(
+    os.environ.get("WAYSTATION_STATUS_ANCHOR_LAG_MINUTES", "10")
+)
+WAYSTATION_STATUS_SHRED_GRACE_MINUTES = int(
+    os.environ.get("WAYSTATION_STATUS_SHRED_GRACE_MINUTES", "60")
 )
 
 # Logs never carry request bodies, client addresses or decrypted values.

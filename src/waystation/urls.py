@@ -4,6 +4,8 @@ from waystation.web import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    # /health is answered by status.middleware.HealthMiddleware, before any of this.
+    path("status/", include("waystation.status.urls")),
     path("accounts/me/api-tokens/", include("waystation.api.account_urls")),
     path("accounts/", include("waystation.accounts.urls")),
     path("vault/", include("waystation.vault.urls")),

@@ -54,7 +54,10 @@ class StaffUser(AbstractUser):  # type: ignore[django-manager-missing]
                 condition=models.Q(is_superuser=False), name="staffuser_never_superuser"
             ),
         ]
-        permissions = [("manage_staff", "Can add staff, set roles and end their sessions")]
+        permissions = [
+            ("manage_staff", "Can add staff, set roles and end their sessions"),
+            ("view_status", "Can see the installation's status (no personal data)"),
+        ]
 
 
 # The member of staff taking an action: what every service and selector takes as its

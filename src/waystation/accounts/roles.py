@@ -61,7 +61,7 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
     },
     # Documentation officers read cases only through grants (docs/design.md §1.1).
     Role.DOCUMENTATION: {"cases.work_case"},
-    Role.ADMINISTRATOR: {"vault.seal_now", "accounts.manage_staff"},
+    Role.ADMINISTRATOR: {"vault.seal_now", "accounts.manage_staff", "accounts.view_status"},
 }
 
 # Apps whose permissions open people's data. docs/design.md §2.5: an administrator holds none

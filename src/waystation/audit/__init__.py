@@ -4,7 +4,9 @@ each action's own transaction, and the check of the chain (with its external anc
 Layer: the lowest. It imports no other app, so every app can record into it.
 
 Face (what other apps may import; ``tests/test_architecture.py`` holds them to it):
-``services`` (``record`` an entry, ``verify_chain``).
+``services`` (``record`` an entry, ``verify_chain``), and
+``verification.chain_head`` (the head, the newest anchor and whether anchoring keeps
+up, in a few queries: for the status checks).
 """
 
-FACE = {"services": "*"}
+FACE = {"services": "*", "verification": ["ChainHead", "chain_head"]}

@@ -17,14 +17,23 @@ its end cannot be told from a whole one, and "OK" would promise what was not che
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 
-from waystation.audit.anchors import Anchor, append_anchor, check_anchors, iter_anchors, last_anchor
-from waystation.audit.models import AuditEntry
+from waystation.audit.anchors import (
+    Anchor,
+    AnchorError,
+    append_anchor,
+    check_anchors,
+    iter_anchors,
+    last_anchor,
+)
+from waystation.audit.models import GENESIS_HASH, AuditEntry, AuditHead
 from waystation.audit.services import verify_chain
 
 
@@ -111,3 +120,58 @@ def anchor_log(*, anchors: Path | None = None) -> str:
     if _append_head(path, newest, report.entries, report.head_hash):
         return f"OK: anchored entry #{report.entries}, head {report.head_hash}"
     return f"OK: entry #{report.entries} was already anchored"
+
+
+@dataclass(frozen=True)
+class ChainHead:
+    """The audit log's head as a status check sees it, in a few queries: never a walk of
+    the whole chain (that is ``audit verify``'s daily job).
+
+    ``problem`` names what does not fit, in ids and entry numbers only; None when the
+    head row, the newest entry and the newest anchor agree and entries are anchored
+    as they come. ``unanchored_since``: when the oldest entry not yet anchored was
+    written (None: every entry is anchored, or there is no anchor file)."""
+
+    entries: int
+    head_hash: str
+    last_anchor: Anchor | None
+    anchor_file: bool
+    unanchored_since: datetime | None
+    problem: str | None
+
+
+def chain_head(*, anchor_lag: timedelta, now: datetime) -> ChainHead:
+    """The head row against the newest entry, the newest anchor against the entry it
+    names, and whether anchoring keeps up: an entry written more than ``anchor_lag``
+    ago and still not anchored means the minute's ``audit anchor`` is not running."""
+    head = AuditHead.objects.filter(pk=1).first()
+    newest = AuditEntry.objects.order_by("-seq").values_list("seq", "entry_hash").first()
+    entries, head_hash = (head.seq, head.entry_hash) if head else (0, GENESIS_HASH)
+    problem: str | None = None
+    if (newest or (0, GENESIS_HASH)) != (entries, head_hash):
+        newest_seq = newest[0] if newest else 0
+        problem = f"the head names entry #{entries}, but the newest entry is #{newest_seq}"
+    path = configured_anchor_path()
+    if path is None:
+        return ChainHead(
+            entries, head_hash, None, False, None, problem or "no anchor file is configured"
+        )
+    try:
+        anchor = last_anchor(path)
+    except AnchorError as exc:
+        return ChainHead(entries, head_hash, None, True, None, problem or str(exc))
+    if anchor is not None and problem is None:
+        problem = check_anchors([anchor], head_seq=entries).mismatch
+    first_unanchored = (
+        AuditEntry.objects.filter(seq__gt=anchor.seq if anchor else 0)
+        .order_by("seq")
+        .values_list("at", flat=True)
+        .first()
+    )
+    if problem is None and first_unanchored is not None and now - first_unanchored > anchor_lag:
+        minutes = int((now - first_unanchored).total_seconds() // 60)
+        problem = (
+            f"entries since #{anchor.seq if anchor else 0} have waited {minutes} minute(s) "
+            "for an anchor: is `waystation audit anchor` running every minute?"
+        )
+    return ChainHead(entries, head_hash, anchor, True, first_unanchored, problem)

@@ -12,7 +12,9 @@ Face (what other apps may import; ``tests/test_architecture.py`` holds them to i
 with its shredded case, a partner's referral into the queue, a consent question in the
 mailbox), ``signals`` (the need-to-know question the cases app answers),
 and the operational columns of ``models``' ``HelpRequest``, ``CheckIn`` and
-``MailboxMessage`` (when, what kind, which case; never their sealed fields).
+``MailboxMessage`` (when, what kind, which case; never their sealed fields);
+``selectors.unanswered_requests`` (how many requests need an answer, and since when:
+a count and a time, for the installation's status).
 """
 
 FACE = {
@@ -26,5 +28,6 @@ FACE = {
         "MailboxMessage",
     ],
     "screening": "*",
+    "selectors": ["Unanswered", "unanswered_requests"],
     "signals": "*",
 }

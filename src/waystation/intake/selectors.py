@@ -20,8 +20,10 @@ from django.db.models import (
     BooleanField,
     Case,
     Count,
+    DateTimeField,
     F,
     IntegerField,
+    Min,
     OuterRef,
     Q,
     QuerySet,
@@ -29,6 +31,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.functions import Coalesce, Least
 
 from waystation.accounts.models import Actor
 from waystation.audit import services as audit
@@ -218,3 +221,49 @@ def triage_queue(*, user: Actor, view: str = ATTENTION, limit: int = QUEUE_PAGE)
         counts=counts,
         intake_ready=IntakeKey.objects.filter(retired_at__isnull=True).exists(),
     )
+
+
+@dataclass(frozen=True)
+class Unanswered:
+    """How long the triage queue's "Needs an answer" has been waiting, and nothing else:
+    a count and a moment to the minute, never which request, so anyone allowed to see
+    the installation's status (administrators, who may not screen) may see it."""
+
+    count: int
+    oldest_waiting_since: datetime | None
+
+
+def _first_after_last_answer(model: Any, field: str, **match: Any) -> Subquery:
+    return Subquery(
+        model.objects.filter(request=OuterRef("pk"), **{f"{field}__gt": OuterRef("last_out")})
+        .filter(**match)
+        .order_by(field)
+        .values(field)[:1]
+    )
+
+
+def unanswered_requests() -> Unanswered:
+    """The requests in "Needs an answer" (the queue's own definition), and since when the
+    longest-waiting of them has waited: since it arrived if nobody has answered it yet,
+    otherwise since the applicant first wrote again or pressed "I need help now" after
+    the last answer. Takes no user: it returns no request, only a count and a time."""
+    first_in = _first_after_last_answer(
+        MailboxMessage, "sent_at", direction=Direction.FROM_APPLICANT
+    )
+    first_help = _first_after_last_answer(CheckIn, "at", kind=CheckInKind.NEED_HELP)
+    # Least() is NULL on SQLite when either side is; each side falls back to the other.
+    since_answer = Least(Coalesce(first_in, first_help), Coalesce(first_help, first_in))
+    waiting = _in_view(_annotated(), ATTENTION).annotate(
+        waiting_since=Case(
+            When(Q(status=Status.NEW) | Q(last_out__isnull=True), then=F("received_at")),
+            default=Coalesce(since_answer, F("received_at")),
+            output_field=DateTimeField(),
+        )
+    )
+    found = waiting.aggregate(count=Count("pk"), oldest=Min("waiting_since"))
+    oldest = found["oldest"]
+    # To the minute: the exact moment an applicant wrote could be matched against a
+    # record, kept elsewhere, of who connected when.
+    if oldest is not None:
+        oldest = oldest.replace(second=0, microsecond=0)
+    return Unanswered(count=int(found["count"]), oldest_waiting_since=oldest)

@@ -14,7 +14,9 @@ key: the intake's and the codenames'), ``age`` (packages for partner organisatio
 the age format), ``services`` (seal now, shred a data key), ``signals.sealed_now`` (for
 what must end with a seal: the API's tokens), the errors ``keyservice.VaultSealed`` and
 ``primitives.OpenFailed``, ``session_ids.stored_session_id`` (the digest the staff
-session table is keyed by), and ``agent``'s client for the demo's own key agent.
+session table is keyed by), ``agent``'s client for the demo's own key agent, and
+``runtime``'s ``is_unsealed`` and ``vault_status`` (sealed or not, and what the key agent
+knows of its workers, asked without fetching a key: for the status checks).
 """
 
 FACE = {
@@ -28,6 +30,7 @@ FACE = {
     "models": ["DataKey"],
     "normalisers": "*",
     "primitives": ["OpenFailed"],
+    "runtime": ["LastSeal", "VaultStatus", "is_unsealed", "vault_status"],
     "services": "*",
     "session_ids": ["stored_session_id"],
     "signals": ["sealed_now"],

@@ -91,6 +91,9 @@ class _AgentServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
         self.subscribers: set[_Subscriber] = set()
         self.subscribers_lock = threading.Lock()
         self.event_counter = 0
+        # The newest seal's report, for ``status``: how many workers confirmed they
+        # dropped their keys. Memory only, like everything the agent knows.
+        self.last_seal: dict[str, float | int] | None = None
         super().__init__(str(path), _Handler)
 
     def broadcast(self, event: str) -> list[tuple[_Subscriber, int, threading.Event]]:
@@ -152,6 +155,7 @@ class _Handler(socketserver.BaseRequestHandler):
                     "sealed": not service.is_unsealed,
                     "demo": service.demo,
                     "subscribers": subscribers,
+                    "last_seal": self.server.last_seal,
                 }
             if op == "keys":
                 if not service.is_unsealed:
@@ -198,6 +202,11 @@ class _Handler(socketserver.BaseRequestHandler):
             if done.wait(max(0.0, deadline - time.monotonic())):
                 acknowledged += 1
         slowest = (time.monotonic() - started) * 1000 if waiting else 0.0
+        self.server.last_seal = {
+            "at": time.time(),
+            "workers": len(waiting),
+            "acknowledged": acknowledged,
+        }
         logger.warning("vault sealed; %d of %d workers confirmed", acknowledged, len(waiting))
         return SealReport(workers=len(waiting), acknowledged=acknowledged, slowest_ms=slowest)
 

@@ -18,6 +18,8 @@ import os
 import socket
 import threading
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
@@ -33,8 +35,49 @@ logger = logging.getLogger(__name__)
 FETCH_ATTEMPTS = 5
 
 
+@dataclass(frozen=True)
+class LastSeal:
+    """The newest "seal now" the key agent remembers: how many workers held keys, and
+    how many confirmed they dropped them within the agent's timeout."""
+
+    at: datetime
+    workers: int
+    acknowledged: int
+
+
+@dataclass(frozen=True)
+class VaultStatus:
+    """What is knowable about the vault without fetching any key.
+
+    ``agent`` is None when this process holds the keys itself (tests, one-off commands):
+    there is no agent and no worker to count. Otherwise it says whether the agent
+    answered; an agent that does not answer counts as sealed, since no worker can get
+    keys from it. ``subscribed_workers``: worker processes subscribed to the agent now,
+    each of which is told to drop its keys on a seal and confirms it."""
+
+    sealed: bool
+    demo: bool
+    agent: bool | None
+    subscribed_workers: int | None
+    last_seal: LastSeal | None
+
+
+def _last_seal(value: object) -> LastSeal | None:
+    if not isinstance(value, dict):
+        return None
+    try:
+        return LastSeal(
+            at=datetime.fromtimestamp(float(value["at"]), tz=UTC),
+            workers=int(value["workers"]),
+            acknowledged=int(value["acknowledged"]),
+        )
+    except (KeyError, TypeError, ValueError, OverflowError, OSError):
+        return None
+
+
 class Backend(Protocol):
     def keyring(self) -> Keyring | None: ...
+    def report(self) -> VaultStatus: ...
     def forget_keys(self) -> None: ...
     def seal(self) -> SealReport: ...
     def add_kek(self) -> int: ...
@@ -50,6 +93,15 @@ class InProcessBackend:
 
     def forget_keys(self) -> None:
         pass  # this process holds the key service: its keyring is always current
+
+    def report(self) -> VaultStatus:
+        return VaultStatus(
+            sealed=not self.service.is_unsealed,
+            demo=self.service.demo,
+            agent=None,
+            subscribed_workers=None,
+            last_seal=None,
+        )
 
     def seal(self) -> SealReport:
         self.service.seal()
@@ -178,6 +230,24 @@ class AgentBackend:
     def status(self) -> dict[str, object]:
         return self.client.request({"op": "status"}, timeout=2.0)
 
+    def report(self) -> VaultStatus:
+        """Asked of the agent, which hands out no key for it: a status command or page
+        does not make this process hold keys it does not need."""
+        try:
+            reply = self.status()
+        except AgentUnavailable:
+            return VaultStatus(
+                sealed=True, demo=False, agent=False, subscribed_workers=0, last_seal=None
+            )
+        workers = reply.get("subscribers")
+        return VaultStatus(
+            sealed=reply.get("sealed") is not False,
+            demo=reply.get("demo") is True,
+            agent=True,
+            subscribed_workers=workers if isinstance(workers, int) else 0,
+            last_seal=_last_seal(reply.get("last_seal")),
+        )
+
 
 _backend: Backend | None = None
 _backend_lock = threading.Lock()
@@ -218,6 +288,11 @@ def refreshed_keyring() -> Keyring:
 
 def is_unsealed() -> bool:
     return backend().keyring() is not None
+
+
+def vault_status() -> VaultStatus:
+    """Sealed or not, and what the key agent knows of its workers (status checks)."""
+    return backend().report()
 
 
 def prepare_worker() -> None:

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class StatusConfig(AppConfig):
+    name = "waystation.status"
+    label = "status"
+    verbose_name = "Installation status"

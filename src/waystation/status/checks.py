@@ -1,0 +1,331 @@
+"""The status checks: each one a function that looks at one part of the installation and
+returns one :class:`Finding`, in the order of ``CHECKS``.
+
+A finding says ok or not ok, one line for people, and ``facts`` for programs (counts,
+ages, moments, entry numbers and hashes). None of it is personal: no name, no request
+or case id, no codename, nothing sealed. An administrator, who may not read cases,
+sees all of it, and a monitoring system may store it.
+
+Two sources are kept apart from their checks on purpose, because the tools that record
+them come with their own issues: when the last backup was taken
+(:func:`last_backup_taken_at`) and which cases are past the end of their retention
+(:func:`cases_past_retention`). Each returns what this installation records today, and
+the check around it needs no change when a tool starts recording it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from functools import cached_property
+
+from django.conf import settings
+from django.db import DatabaseError, connection
+from django.utils import timezone
+
+from waystation.audit.verification import chain_head
+from waystation.intake.selectors import unanswered_requests
+from waystation.vault.runtime import VaultStatus, is_unsealed, vault_status
+
+logger = logging.getLogger(__name__)
+
+Fact = str | int | bool | None
+
+
+@dataclass(frozen=True)
+class Finding:
+    name: str  # stable: the key in `status --json`
+    title: str
+    ok: bool
+    summary: str
+    facts: Mapping[str, Fact] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Report:
+    checked_at: datetime
+    findings: tuple[Finding, ...]
+
+    @property
+    def ok(self) -> bool:
+        return all(finding.ok for finding in self.findings)
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "ok": self.ok,
+            "checked_at": self.checked_at.isoformat(),
+            "checks": {
+                f.name: {"title": f.title, "ok": f.ok, "summary": f.summary, "facts": dict(f.facts)}
+                for f in self.findings
+            },
+        }
+
+
+class Probe:
+    """What one run of the checks shares: the moment, and the key agent's answer (asked
+    once, however many checks read it)."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    @cached_property
+    def vault(self) -> VaultStatus:
+        return vault_status()
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment is not None else None
+
+
+def describe_age(age: timedelta) -> str:
+    minutes = max(int(age.total_seconds() // 60), 0)
+    if minutes < 1:
+        return "under a minute"
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    if days:
+        return f"{days} d {hours} h"
+    if hours:
+        return f"{hours} h {minutes} min"
+    return f"{minutes} min"
+
+
+# --- the sources kept apart -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PastRetention:
+    count: int  # cases whose retention has ended and that are not shredded yet
+    oldest_end: datetime | None
+
+
+def last_backup_taken_at() -> datetime | None:
+    """When the newest backup was taken. This installation records no backup: backups
+    are an operator's procedure outside Waystation (docs/operations.md#backups), so
+    there is none to report, and the check says "no backup recorded"."""
+    return None
+
+
+def cases_past_retention(now: datetime) -> PastRetention | None:
+    """The cases past the end of their retention, not yet shredded. None: this
+    installation keeps no retention clock (``Case.closed_at`` is set, but no case has a
+    date at which it is to be shredded), so no case can be due."""
+    return None
+
+
+# --- the checks -----------------------------------------------------------------------
+
+
+def check_vault(probe: Probe) -> Finding:
+    vault = probe.vault
+    facts: dict[str, Fact] = {"sealed": vault.sealed, "demo_key": vault.demo}
+    if vault.agent is False:
+        summary = "Sealed: no key agent answers, so no worker can get keys."
+    elif vault.sealed:
+        summary = "Sealed: staff pages answer 'Sealed' until trustees unseal."
+    elif vault.demo:
+        summary = "Unsealed with the DEMO key: not for real data."
+    else:
+        summary = "Unsealed."
+    return Finding("vault", "Vault", not vault.sealed, summary, facts)
+
+
+def check_workers(probe: Probe) -> Finding:
+    vault = probe.vault
+    seal = vault.last_seal
+    facts: dict[str, Fact] = {
+        "subscribed": vault.subscribed_workers,
+        "last_seal_at": _iso(seal.at) if seal else None,
+        "last_seal_workers": seal.workers if seal else None,
+        "last_seal_confirmed": seal.acknowledged if seal else None,
+    }
+    title = "Key agent's workers"
+    if vault.agent is None:
+        return Finding(
+            "workers", title, True, "No key agent: this process holds the keys itself.", facts
+        )
+    if vault.agent is False:
+        return Finding("workers", title, False, "No key agent answers.", facts)
+    if seal is None:
+        at_seal = "No seal since the key agent started."
+    else:
+        at_seal = (
+            f"At the last seal ({seal.at:%Y-%m-%d %H:%M} UTC), {seal.acknowledged} of "
+            f"{seal.workers} worker(s) confirmed they dropped their keys."
+        )
+    subscribed = f"{vault.subscribed_workers} worker(s) subscribed to the key agent."
+    if vault.sealed and seal is not None and seal.acknowledged < seal.workers:
+        # A worker that did not confirm may still hold keys while the vault is sealed.
+        return Finding(
+            "workers",
+            title,
+            False,
+            f"{at_seal} A worker may still hold keys: restart the staff side.",
+            facts,
+        )
+    if not vault.sealed and not vault.subscribed_workers:
+        return Finding(
+            "workers",
+            title,
+            False,
+            "Unsealed, but no staff worker is subscribed to the key agent: the staff side "
+            "is not running, or cannot reach the agent.",
+            facts,
+        )
+    return Finding("workers", title, True, f"{subscribed} {at_seal}", facts)
+
+
+def database_answers() -> bool:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            return bool(cursor.fetchone() == (1,))
+    except DatabaseError:
+        return False
+
+
+def check_database(probe: Probe) -> Finding:
+    if database_answers():
+        return Finding("database", "Database", True, "The database answers.")
+    return Finding("database", "Database", False, "The database does not answer.")
+
+
+def check_unanswered_requests(probe: Probe) -> Finding:
+    found = unanswered_requests()
+    limit = timedelta(hours=settings.WAYSTATION_STATUS_UNANSWERED_HOURS)
+    age = probe.now - found.oldest_waiting_since if found.oldest_waiting_since else None
+    facts: dict[str, Fact] = {
+        "count": found.count,
+        "oldest_waiting_since": _iso(found.oldest_waiting_since),
+        "oldest_age_minutes": int(age.total_seconds() // 60) if age is not None else None,
+        "limit_hours": settings.WAYSTATION_STATUS_UNANSWERED_HOURS,
+    }
+    title = "Oldest unanswered request"
+    if age is None:
+        return Finding("requests", title, True, "No request is waiting for an answer.", facts)
+    summary = (
+        f"{found.count} request(s) need an answer; the longest has waited {describe_age(age)}."
+    )
+    if age > limit:
+        summary += f" That is longer than {settings.WAYSTATION_STATUS_UNANSWERED_HOURS} h."
+    return Finding("requests", title, age <= limit, summary, facts)
+
+
+def check_last_backup(probe: Probe) -> Finding:
+    taken_at = last_backup_taken_at()
+    hours = settings.WAYSTATION_STATUS_BACKUP_HOURS
+    age = probe.now - taken_at if taken_at is not None else None
+    facts: dict[str, Fact] = {
+        "taken_at": _iso(taken_at),
+        "age_seconds": int(age.total_seconds()) if age is not None else None,
+        "limit_hours": hours,
+    }
+    title = "Last backup"
+    if age is None:
+        if settings.DEMO_MODE:
+            return Finding(
+                "backup", title, True, "No backup recorded (a demo is not backed up).", facts
+            )
+        return Finding("backup", title, False, "No backup recorded.", facts)
+    summary = f"Taken {describe_age(age)} ago."
+    if age > timedelta(hours=hours):
+        return Finding("backup", title, False, f"{summary} That is older than {hours} h.", facts)
+    return Finding("backup", title, True, summary, facts)
+
+
+def check_shredding(probe: Probe) -> Finding:
+    due = cases_past_retention(probe.now)
+    title = "Cases due for shredding"
+    if due is None:
+        return Finding(
+            "shredding",
+            title,
+            True,
+            "No retention clock: no case has a date at which it is to be shredded.",
+            {"due": None, "oldest_end": None},
+        )
+    facts: dict[str, Fact] = {"due": due.count, "oldest_end": _iso(due.oldest_end)}
+    if not due.count or due.oldest_end is None:
+        return Finding("shredding", title, True, "No case is past its retention.", facts)
+    # The scheduled run shreds due cases every minute: one still here after the grace
+    # period means the run is not happening, and a promise to forget is being broken.
+    late = probe.now - due.oldest_end
+    grace = timedelta(minutes=settings.WAYSTATION_STATUS_SHRED_GRACE_MINUTES)
+    summary = (
+        f"{due.count} case(s) past their retention; the oldest ended {describe_age(late)} ago."
+    )
+    if late > grace:
+        return Finding("shredding", title, False, f"{summary} Is the scheduled run running?", facts)
+    return Finding(
+        "shredding", title, True, f"{summary} The next scheduled run shreds them.", facts
+    )
+
+
+def check_audit(probe: Probe) -> Finding:
+    head = chain_head(
+        anchor_lag=timedelta(minutes=settings.WAYSTATION_STATUS_ANCHOR_LAG_MINUTES),
+        now=probe.now,
+    )
+    anchor = head.last_anchor
+    facts: dict[str, Fact] = {
+        "entries": head.entries,
+        "head_hash": head.head_hash,
+        "anchor_file": head.anchor_file,
+        "last_anchor_entry": anchor.seq if anchor else None,
+        "last_anchor_hash": anchor.entry_hash if anchor else None,
+        "unanchored_since": _iso(head.unanchored_since),
+    }
+    summary = f"{head.entries} entries, head {head.head_hash[:16]}…; " + (
+        f"last anchor at entry #{anchor.seq}." if anchor else "nothing anchored yet."
+    )
+    if head.problem is not None:
+        sentence = head.problem[:1].upper() + head.problem[1:]
+        summary += f" {sentence}" if sentence.endswith((".", "?")) else f" {sentence}."
+    return Finding("audit", "Audit chain head", head.problem is None, summary, facts)
+
+
+CHECKS: tuple[Callable[[Probe], Finding], ...] = (
+    check_vault,
+    check_workers,
+    check_database,
+    check_unanswered_requests,
+    check_last_backup,
+    check_shredding,
+    check_audit,
+)
+
+
+def _failed(check: Callable[[Probe], Finding], exc: Exception) -> Finding:
+    # The exception's class only: a database error's text can quote the query's values.
+    name = check.__name__.removeprefix("check_")
+    logger.error("status check %s could not run: %s", name, type(exc).__name__)
+    return Finding(name, name.capitalize(), False, f"Could not be checked ({type(exc).__name__}).")
+
+
+def run_checks(now: datetime | None = None) -> Report:
+    """Every check, in order. A check that raises is a finding that is not ok: one part
+    that cannot be checked does not hide the others."""
+    probe = Probe(now or timezone.now())
+    findings = []
+    for check in CHECKS:
+        try:
+            findings.append(check(probe))
+        except Exception as exc:  # reported as not ok, its class named
+            findings.append(_failed(check, exc))
+    return Report(probe.now, tuple(findings))
+
+
+@dataclass(frozen=True)
+class Health:
+    """All that ``/health`` says: whether this staff worker holds keys, and whether it
+    can serve (unsealed, and the database answers)."""
+
+    sealed: bool
+    ok: bool
+
+
+def health() -> Health:
+    sealed = not is_unsealed()
+    return Health(sealed=sealed, ok=not sealed and database_answers())
