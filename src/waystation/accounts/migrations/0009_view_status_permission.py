@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0006_forget_sessions_keyed_by_cookie'),
+        ('accounts', '0008_seal_existing_second_factors'),
     ]
 
     operations = [
