@@ -34,6 +34,7 @@ LAYERS = [
     "relocation",
     "partners",
     "api",
+    "backups",
     "demo",
 ]
 # Project modules that are no app: shared helpers any app may use (they import no app)...

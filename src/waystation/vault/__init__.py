@@ -13,7 +13,8 @@ matches), ``boxes`` (sealing to a public key: the intake's and the codenames'), 
 data key), ``signals.sealed_now`` (for what must end with a seal: the API's tokens), the
 errors ``keyservice.VaultSealed`` and
 ``primitives.OpenFailed``, ``session_ids.stored_session_id`` (the digest the staff
-session table is keyed by), and ``agent``'s client for the demo's own key agent.
+session table is keyed by), ``agent``'s client for the demo's own key agent, and
+``ledger`` (the shred ledger: ``record_shred`` after a shred, replayed by a restore).
 """
 
 FACE = {
@@ -24,6 +25,7 @@ FACE = {
     "datakeys": ["create_data_key"],
     "fields": "*",
     "keyservice": ["VaultSealed"],
+    "ledger": "*",
     "models": ["DataKey"],
     "normalisers": "*",
     "primitives": ["OpenFailed"],
