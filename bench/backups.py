@@ -19,6 +19,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from bench.harness import QUICK, Context, Row, benchmark, progress
@@ -53,13 +54,14 @@ def _top_up_cases(target: int) -> None:
     )
     key = DataKey.objects.exclude(wrapped=None).first()
     wrapped = bytes(key.wrapped) if key is not None and key.wrapped else os.urandom(61)
+    no_team: list[Any] = [None]  # filler cases belong to no team
     progress(f"backups: adding {target - have:,} filler cases")
     for _start, _rows in pre_sealed_cases(
         target - have,
         template=template,
         wrapped=wrapped,
-        team_ids=[None],
-        country="ru",  # type: ignore[list-item]
+        team_ids=no_team,
+        country="ru",
         r=random.Random(7),
     ):
         pass
@@ -170,11 +172,11 @@ def backup_and_restore(ctx: Context) -> list[Row]:
             "--identity",
             str(key_file),
             "--no-ledger",
-        ],  # fmt: skip
+        ],
         env=env,
         capture_output=True,
         text=True,
-        check=False,  # fmt: skip
+        check=False,
     )
     restore_seconds = time.perf_counter() - started
     if done.returncode != 0:
