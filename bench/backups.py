@@ -27,7 +27,6 @@ from bench.harness import QUICK, Context, Row, benchmark, progress
 FULL_CASES, FULL_MB = 100_000, 1_024
 QUICK_CASES, QUICK_MB = 2_000, 32
 FILE_BYTES = 256 * 1024
-RESTORE_DB = "waystation_restore_bench"
 
 
 def _sizes(ctx: Context) -> tuple[int, int]:
@@ -100,12 +99,15 @@ def _restore_database_url(ctx: Context) -> tuple[str, str | None]:
         return f"sqlite:///{ctx.data_dir / 'restored' / 'waystation.sqlite3'}", None
     import psycopg
 
+    # Beside the bench's own scratch database, named after it (so two runs on one server
+    # keep apart), and ending in _bench like every database the benchmark drops.
+    restore_db = f"{connection.settings_dict['NAME']}_restore_bench"
     parts = urlsplit(os.environ["DATABASE_URL"])
     maintenance = urlunsplit((parts.scheme, parts.netloc, "/postgres", "", ""))
     with psycopg.connect(maintenance, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{RESTORE_DB}"')
-        conn.execute(f'CREATE DATABASE "{RESTORE_DB}"')
-    return urlunsplit((parts.scheme, parts.netloc, f"/{RESTORE_DB}", "", "")), maintenance
+        conn.execute(f'DROP DATABASE IF EXISTS "{restore_db}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{restore_db}"')
+    return urlunsplit((parts.scheme, parts.netloc, f"/{restore_db}", "", "")), maintenance
 
 
 @benchmark("backups", title="backup and restore", order=90, per_backend=True)
@@ -150,6 +152,7 @@ def backup_and_restore(ctx: Context) -> list[Row]:
     shutil.rmtree(restored, ignore_errors=True)
     restored.mkdir()
     url, maintenance = _restore_database_url(ctx)
+    restore_db = urlsplit(url).path.lstrip("/")
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "PYTHONPATH": os.environ.get("PYTHONPATH", ""),
@@ -188,7 +191,7 @@ def backup_and_restore(ctx: Context) -> list[Row]:
         import psycopg
 
         with psycopg.connect(maintenance, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{RESTORE_DB}" WITH (FORCE)')
+            conn.execute(f'DROP DATABASE IF EXISTS "{restore_db}" WITH (FORCE)')
     label = f"{cases:,} cases, {plaintext / 1e6:,.0f} MB"
     return [
         Row("backups", ctx.backend, f"backup create, {label} (s)", backup_seconds, copy_seconds),

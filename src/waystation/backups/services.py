@@ -636,6 +636,10 @@ def installation_contents() -> list[str]:
     if _media_files():
         found.append(f"sealed files under {settings.MEDIA_ROOT}")
     tables = set(connection.introspection.table_names())
+    if connection.vendor == "postgresql" and tables:
+        # pg_restore --clean drops what the dump holds, not what a newer `migrate` added:
+        # a database migrated before the restore could end half old, half new.
+        found.append(f"{len(tables)} table(s) in the database (restore before `migrate`)")
     for label in ("vault.DataKey", "audit.AuditEntry", "cases.Case", "intake.HelpRequest"):
         model = apps.get_model(label)
         if model._meta.db_table in tables and model.objects.exists():
