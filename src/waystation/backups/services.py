@@ -458,7 +458,12 @@ class Verified:
     lines: list[str] = field(default_factory=list)
 
 
-def verify_backup(path: Path, *, identities: list[x25519.Identity] | None = None) -> Verified:
+def verify_backup(
+    path: Path,
+    *,
+    identities: list[x25519.Identity] | None = None,
+    progress: Progress | None = None,
+) -> Verified:
     """Without ``identities``: the age header and length, and the ``.check`` file's size
     and digest. With them: every byte decrypted (in memory, block by block, nothing
     written) and every part's digest against the manifest."""
@@ -499,7 +504,7 @@ def verify_backup(path: Path, *, identities: list[x25519.Identity] | None = None
         )
     if identities is None:
         return result
-    manifest = _read_archive(path, identities, staging=None)
+    manifest = _read_archive(path, identities, staging=None, progress=progress)
     result.manifest = manifest
     result.lines.append(
         f"decrypted and authenticated; manifest v{manifest['version']} {manifest['id']}: "
@@ -511,7 +516,10 @@ def verify_backup(path: Path, *, identities: list[x25519.Identity] | None = None
 
 
 def _read_archive(
-    path: Path, identities: list[x25519.Identity], staging: Path | None
+    path: Path,
+    identities: list[x25519.Identity],
+    staging: Path | None,
+    progress: Progress | None = None,
 ) -> dict[str, Any]:
     """Decrypt ``path`` and read its tar stream; each part hashed, and written under
     ``staging`` when given. Returns the manifest once every digest matched."""
@@ -522,7 +530,7 @@ def _read_archive(
     seen: dict[str, tuple[int, str]] = {}
     manifest_bytes: list[bytes] = []
     failure: list[BaseException] = []
-    meter = _Meter("verify", path.stat().st_size, None)
+    meter = _Meter("decrypted", path.stat().st_size, progress)
 
     def consume() -> None:
         try:
@@ -669,7 +677,7 @@ def restore_backup(
     with _private_folder("restore") as staging:
         if progress:
             progress("restore: decrypting and checking every part")
-        manifest = _read_archive(path, identities, staging)
+        manifest = _read_archive(path, identities, staging, progress)
         if manifest["database"]["vendor"] != vendor:
             raise BackupError(
                 f"this is a backup of a {manifest['database']['vendor']} database; this "

@@ -62,7 +62,9 @@ class Command(BaseCommand):
     def _verify(self, options: dict[str, Any]) -> None:
         identity = options["identity"]
         identities = services.read_identities(identity) if identity else None
-        result = services.verify_backup(options["path"], identities=identities)
+        result = services.verify_backup(
+            options["path"], identities=identities, progress=self._progress
+        )
         for line in result.lines:
             self.stdout.write(line)
         if identities is None:
