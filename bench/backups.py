@@ -7,8 +7,9 @@ either. The cases are bulk-inserted copies of one sealed row (as in ``casepages`
 files are random bytes under random names in ``media/sealed/``, which is all a backup
 sees of them. The baseline reads the same plaintext parts (database snapshot, key store,
 files) into one file and fsyncs it once. The restore runs as an operator runs it,
-``waystation backup restore`` in a process of its own, into a new data folder and a new database; its time includes that
-process's start (about a second) and ``migrate`` on the restored database.
+``waystation backup restore`` in a process of its own, into a new data folder and a new
+database; its time includes that process's start (about a second), writing every file
+(each fsynced) and ``migrate`` on the restored database.
 """
 
 from __future__ import annotations
