@@ -4,6 +4,7 @@ imported here; its sections join the registry, run in their ``order``, and
 
 from bench import (  # noqa: F401  (imported to register sections)
     api,
+    backups,
     cases,
     dashboard,
     intake,

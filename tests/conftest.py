@@ -59,6 +59,15 @@ def audit_anchor_file(tmp_path: Path, settings) -> Path:
     return path
 
 
+@pytest.fixture(autouse=True)
+def shred_ledger(tmp_path: Path, settings) -> Path:
+    """Each test's own shred ledger and backup record: both are files outside the
+    database, which the test database's rollback would not undo."""
+    settings.WAYSTATION_BACKUP_RECORD = tmp_path / "backup-runs"
+    path = settings.WAYSTATION_SHRED_LEDGER = tmp_path / "shred-ledger"
+    return path
+
+
 @pytest.fixture
 def client_for() -> Callable[[StaffUser], Client]:
     """``client_for(user)``: a test client signed in as that member of staff."""

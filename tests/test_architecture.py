@@ -34,6 +34,7 @@ LAYERS = [
     "relocation",
     "partners",
     "api",
+    "backups",
     "status",
     "demo",
 ]

@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "waystation.relocation",
     "waystation.partners",
     "waystation.api",
+    "waystation.backups",
     "waystation.status",
     "waystation.demo",
 ]
@@ -290,6 +291,20 @@ WAYSTATION_DEMO_KEY_FILE = DATA_DIR / "keys" / "DEMO-ROOT-KEY-NOT-FOR-REAL-DATA"
 # "inprocess": this process holds the keys itself (tests, one-off commands).
 # "agent": keys come from the local key agent over its Unix socket (servers).
 WAYSTATION_VAULT_BACKEND = os.environ.get("WAYSTATION_VAULT_BACKEND", "agent")
+
+# Backups (docs/operations.md#backups). The shred ledger lives outside the database and
+# outside every backup: a restore re-applies what it lists. Backups are encrypted to the
+# age public keys (age1…) in the recipients file, one a line, or in
+# WAYSTATION_BACKUP_RECIPIENTS (comma-separated), so this server cannot read them back.
+WAYSTATION_SHRED_LEDGER = Path(os.environ.get("WAYSTATION_SHRED_LEDGER", DATA_DIR / "shred-ledger"))
+WAYSTATION_BACKUP_RECIPIENTS = os.environ.get("WAYSTATION_BACKUP_RECIPIENTS", "")
+WAYSTATION_BACKUP_RECIPIENTS_FILE = Path(
+    os.environ.get("WAYSTATION_BACKUP_RECIPIENTS_FILE", DATA_DIR / "backup-recipients")
+)
+# One line per backup written (time, id, size, digest): what administrators are shown.
+WAYSTATION_BACKUP_RECORD = Path(
+    os.environ.get("WAYSTATION_BACKUP_RECORD", DATA_DIR / "backup-runs")
+)
 
 # The audit log's anchor file (docs/operations.md#audit-log): the chain's head, written
 # down every minute where whoever holds the database cannot rewrite it, so that a log

@@ -4,6 +4,7 @@ file, the real vault held by the test process (sealed and unsealed), real reques
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -137,10 +138,16 @@ def test_no_backup_recorded_is_ok_in_a_demo(seeded, settings):
 
 
 @pytest.mark.parametrize(("hours", "ok"), [(2, True), (30, False)])
-def test_a_recorded_backup_is_judged_by_its_age(seeded, monkeypatch, hours, ok):
-    """The check around the source (the source itself arrives with the backup tool)."""
-    now = timezone.now()
-    monkeypatch.setattr(checks, "last_backup_taken_at", lambda: now - timedelta(hours=hours))
+def test_a_recorded_backup_is_judged_by_its_age(seeded, settings, hours, ok):
+    """Read from the record ``waystation backup create`` appends to (one JSON line a run;
+    a torn last line is skipped)."""
+    now = timezone.now().replace(microsecond=0)
+    taken = (now - timedelta(hours=hours)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    Path(settings.WAYSTATION_BACKUP_RECORD).write_text(
+        '{"at": "2020-01-01T00:00:00Z", "id": "older", "bytes": 1}\n'
+        f'{{"at": "{taken}", "id": "newest", "bytes": 1234}}\n'
+        '{"at": "2030-'
+    )
 
     found = checks.check_last_backup(Probe(now))
 

@@ -27,6 +27,8 @@ Face (what other apps may import; ``tests/test_architecture.py`` holds them to i
 - ``selectors.timeline.TimelineEntry``, what a receiver of ``signals.collecting_timeline``
   returns, and ``services.documents.case_files``, a case's files opened for an app that
   sends some of them on (partners' referrals).
+- ``services.shredding.shred_case``, for a restore to shred again what the shred
+  ledger lists (``backups``).
 """
 
 FACE = {
@@ -59,6 +61,7 @@ FACE = {
     "services.common": ["CaseError", "CaseNotPermitted"],
     "services.daily_work": "*",
     "services.documents": ["OpenedDocument", "case_files"],
+    "services.shredding": ["shred_case"],
     "services.opening": "*",
     "services.stages": "*",
     "signals": "*",

@@ -54,7 +54,7 @@ from waystation.intake.models import (
     Urgency,
 )
 from waystation.intake.uploads import CleanFile, UploadRefused, clean_upload
-from waystation.vault import boxes, datakeys
+from waystation.vault import boxes, datakeys, ledger
 
 SCREEN_PERMISSION = "intake.screen_request"
 
@@ -465,6 +465,7 @@ def erase_request(*, request_id: str) -> ErasedRequest:
     audit.record(
         actor_id=None, action="intake.request_erased", object_type="request", object_id=request_id
     )
+    ledger.record_shred("request", request_id)  # after commit: a restore re-applies it
     return ErasedRequest(storage_names=storage_names, data_key_id=data_key_id)
 
 

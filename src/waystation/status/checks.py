@@ -26,6 +26,7 @@ from django.db import DatabaseError, connection
 from django.utils import timezone
 
 from waystation.audit.verification import chain_head
+from waystation.backups.selectors import last_backup
 from waystation.intake.selectors import unanswered_requests
 from waystation.vault.runtime import VaultStatus, is_unsealed, vault_status
 
@@ -102,10 +103,11 @@ class PastRetention:
 
 
 def last_backup_taken_at() -> datetime | None:
-    """When the newest backup was taken. This installation records no backup: backups
-    are an operator's procedure outside Waystation (docs/operations.md#backups), so
-    there is none to report, and the check says "no backup recorded"."""
-    return None
+    """When the newest backup was written here (``waystation backup create`` keeps the
+    record, docs/operations.md#backups); None when none was, and the check then says
+    "no backup recorded"."""
+    newest = last_backup()
+    return newest.at if newest is not None else None
 
 
 def cases_past_retention(now: datetime) -> PastRetention | None:

@@ -16,7 +16,8 @@ what must end with a seal: the API's tokens), the errors ``keyservice.VaultSeale
 ``primitives.OpenFailed``, ``session_ids.stored_session_id`` (the digest the staff
 session table is keyed by), ``agent``'s client for the demo's own key agent, and
 ``runtime``'s ``is_unsealed`` and ``vault_status`` (sealed or not, and what the key agent
-knows of its workers, asked without fetching a key: for the status checks).
+knows of its workers, asked without fetching a key: for the status checks), and
+``ledger`` (the shred ledger: ``record_shred`` after a shred, replayed by a restore).
 """
 
 FACE = {
@@ -27,6 +28,7 @@ FACE = {
     "datakeys": ["create_data_key", "destroy_data_key"],
     "fields": "*",
     "keyservice": ["VaultSealed"],
+    "ledger": "*",
     "models": ["DataKey"],
     "normalisers": "*",
     "primitives": ["OpenFailed"],

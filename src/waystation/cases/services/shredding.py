@@ -13,6 +13,7 @@ from waystation.cases.models import (
     StoryBand,
 )
 from waystation.intake import screening
+from waystation.vault import ledger
 from waystation.vault import services as vault_services
 from waystation.vault.fields import StoredFile, delete_sealed_file
 
@@ -58,6 +59,7 @@ def shred_case(*, actor_id: int | None, case: Case) -> None:
         erase_indexes=erase_indexes,
         also_shred=also_shred,
     )
+    ledger.record_shred("case", case.pk)  # after commit: a restore re-applies it
     # The request's files are sealed to the intake key, which lives on: they must go from
     # the disk, but only once the rows naming them are gone for good (a rollback would
     # otherwise leave rows naming missing files). At once when no transaction is open.

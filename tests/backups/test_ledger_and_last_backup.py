@@ -1,0 +1,73 @@
+"""The shred ledger is written only for shreds that committed, and read strictly; the
+last backup's age is shown to administrators."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.db import transaction
+from django.urls import reverse
+
+from tests.factories import make_staff
+from tests.vault.seeding import seed_case
+from waystation.accounts.roles import Role
+from waystation.backups.selectors import last_backup
+from waystation.cases.services.shredding import shred_case
+from waystation.vault import ledger
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_shred_is_on_the_ledger_only_once_it_committed(shred_ledger):
+    case, _doc, _markers = seed_case()
+    kept, _doc, _markers = seed_case()
+
+    class Rollback(Exception):
+        pass
+
+    with pytest.raises(Rollback), transaction.atomic():
+        shred_case(actor_id=None, case=kept)
+        assert not shred_ledger.exists()
+        raise Rollback
+    assert not shred_ledger.exists()
+
+    shred_case(actor_id=None, case=case)
+    entries = ledger.read(shred_ledger)
+    assert [(e.kind, e.object_id) for e in entries] == [("case", case.pk)]
+    assert oct(shred_ledger.stat().st_mode & 0o777) == "0o600"
+
+
+def test_a_malformed_ledger_is_refused_not_skipped(tmp_path):
+    path = tmp_path / "ledger"
+    path.write_text("2026-12-07T15:30:00Z case abcdefgh23456789\nZaurbek was here\n")
+    with pytest.raises(ledger.LedgerError, match="malformed line 2"):
+        ledger.read(path)
+
+
+def test_the_ledger_takes_random_ids_only():
+    with pytest.raises(ValueError):
+        ledger.record_shred("case", "Zaurbek Qarayev")
+
+
+@pytest.mark.django_db
+def test_administrators_see_the_last_backup_and_its_age(client_for, settings):
+    admin = make_staff(Role.ADMINISTRATOR, "admin")
+    page = client_for(admin).get(reverse("accounts:staff_list"))
+    assert "Last backup: <strong>none written on this server" in page.content.decode()
+
+    at = datetime.now(UTC) - timedelta(hours=3)
+    record = settings.WAYSTATION_BACKUP_RECORD
+    record.write_text(
+        json.dumps({"at": "2026-01-01T00:00:00Z", "id": "old", "bytes": 1, "sha256": "0"})
+        + "\n"
+        + json.dumps(
+            {"at": at.strftime("%Y-%m-%dT%H:%M:%SZ"), "id": "new", "bytes": 2, "sha256": "0"}
+        )
+        + "\n"
+        + '{"at": "torn'
+    )
+    last = last_backup()
+    assert last is not None and last.backup_id == "new"
+    page = client_for(admin).get(reverse("accounts:staff_list")).content.decode()
+    assert f"Last backup: {at:%Y-%m-%d %H:%M} UTC, 3 h ago." in page
