@@ -33,6 +33,7 @@ from waystation.vault import runtime
 from waystation.vault.agent import SealReport
 from waystation.vault.keyring import Keyring
 from waystation.vault.keystore import Keystore
+from waystation.vault.runtime import VaultStatus
 
 logger = logging.getLogger(__name__)
 
@@ -127,6 +128,12 @@ class _SealedReplayBackend:
 
     def keyring(self) -> Keyring | None:
         return self.ring
+
+    def report(self) -> VaultStatus:
+        # Only the restore uses this backend, and it holds no key: sealed, no agent.
+        return VaultStatus(
+            sealed=True, demo=False, agent=None, subscribed_workers=None, last_seal=None
+        )
 
     def forget_keys(self) -> None:
         pass
