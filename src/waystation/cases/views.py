@@ -30,6 +30,8 @@ from waystation.cases.services import (
     daily_work,
     opening,
     person,
+    retention,
+    shredding,
     stages,
     verification,
 )
@@ -267,8 +269,12 @@ def _case_page(
     replaces the empty form of that name with one refused as typed; the page is then a
     400 that points to the form (``refused``: its section's anchor)."""
     user = actor(request)
+    row = visibility.visible_case(user=user, case_id=case_id)
+    if row.shredded_at is not None:
+        return render(request, "cases/tombstone.html", {"case": row})
     opened = case_file.open_case(user=user, case_id=case_id)
     case = opened.case
+    may_shred = user.has_perm(retention.SHRED_CASE)
     staff = staff_selectors.assignable_staff(user=user)
     may_manage = access.may_manage(user, case)
     may_grant = access.may_grant(user, case)
@@ -324,6 +330,19 @@ def _case_page(
                 "contacts": forms.contacts_text(opened.contacts),
             },
         ),
+        "may_shred": may_shred,
+        "retention_form": forms.RetentionForm(auto_id="retention-%s")
+        if may_shred and case.retain_until
+        else None,
+        "reopen_form": forms.ReopenForm(auto_id="reopen-%s")
+        if may_shred and case.closed_at
+        else None,
+        "retention_warning_from": retention.warning_starts(case.retain_until)
+        if case.retain_until
+        else None,
+        "shred_pending": shredding.pending_shred_request(user=user, case_id=case.id)
+        if may_shred
+        else None,
         "refused": refused,
     }
     refused_errors: list[str] = []
@@ -676,3 +695,115 @@ def revoke(request: HttpRequest, case_id: str, grant_id: str) -> HttpResponse:
         "Access revoked.",
         "people",
     )
+
+
+# --- retention and shredding ---------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def extend_retention(request: HttpRequest, case_id: str) -> HttpResponse:
+    form = forms.RetentionForm(request.POST, auto_id="retention-%s")
+    return _act(
+        request,
+        case_id,
+        form,
+        lambda: retention.extend_retention(
+            user=actor(request),
+            case_id=case_id,
+            until=form.cleaned_data["until"],
+            reason=form.cleaned_data["reason"],
+        ),
+        "Retention extended.",
+        "retention",
+        "retention_form",
+    )
+
+
+@login_required
+@require_POST
+def reopen(request: HttpRequest, case_id: str) -> HttpResponse:
+    form = forms.ReopenForm(request.POST, auto_id="reopen-%s")
+    return _act(
+        request,
+        case_id,
+        form,
+        lambda: retention.reopen_case(
+            user=actor(request), case_id=case_id, reason=form.cleaned_data["reason"]
+        ),
+        "Case reopened: its retention clock has stopped.",
+        "retention",
+        "reopen_form",
+    )
+
+
+def _shred_page(
+    request: HttpRequest, case_id: str, *, form: Any = None, error: str = ""
+) -> HttpResponse:
+    """What shredding this case would destroy, and the request to shred it (asked, or
+    waiting for a second programme manager). Need to know first (a 404), then the role."""
+    user = actor(request)
+    case = visibility.visible_case(user=user, case_id=case_id)
+    if not user.has_perm(retention.SHRED_CASE):
+        raise PermissionDenied("Only programme managers shred cases.")
+    if case.shredded_at is not None:
+        return redirect("cases:detail", case_id)
+    pending = shredding.pending_shred_request(user=user, case_id=case_id)
+    context = {
+        "case": case,
+        "pending": pending,
+        "asked_by": staff_selectors._usernames([pending.requested_by_id]).get(
+            pending.requested_by_id, ""
+        )
+        if pending
+        else "",
+        "form": form or forms.ShredRequestForm(auto_id="shred-%s"),
+        "error": error,
+    }
+    return render(request, "cases/shred.html", context, status=400 if error else 200)
+
+
+@login_required
+@require_GET
+def shred(request: HttpRequest, case_id: str) -> HttpResponse:
+    return _shred_page(request, case_id)
+
+
+@login_required
+@require_POST
+def shred_request(request: HttpRequest, case_id: str) -> HttpResponse:
+    form = forms.ShredRequestForm(request.POST, auto_id="shred-%s")
+    if not form.is_valid():
+        return _shred_page(request, case_id, form=form, error="That could not be read.")
+    try:
+        shredding.request_shred(
+            user=actor(request), case_id=case_id, reason=form.cleaned_data["reason"]
+        )
+    except CaseError as exc:
+        return _shred_page(request, case_id, form=form, error=str(exc))
+    messages.success(
+        request, "Asked to shred this case. A different programme manager must confirm it."
+    )
+    return back_to("cases:shred", case_id)
+
+
+@login_required
+@require_POST
+def shred_confirm(request: HttpRequest, case_id: str, request_id: str) -> HttpResponse:
+    try:
+        shredding.confirm_shred(user=actor(request), case_id=case_id, request_id=request_id)
+    except CaseError as exc:
+        return _shred_page(request, case_id, error=str(exc))
+    messages.success(request, "The case was shredded.")
+    return _to_case(case_id)
+
+
+@login_required
+@require_POST
+def shred_cancel(request: HttpRequest, case_id: str, request_id: str) -> HttpResponse:
+    try:
+        shredding.cancel_shred(user=actor(request), case_id=case_id, request_id=request_id)
+    except CaseError as exc:
+        return _shred_page(request, case_id, error=str(exc))
+    messages.success(request, "The request to shred this case was cancelled.")
+    return back_to("cases:shred", case_id)
