@@ -3,8 +3,7 @@ scheduled run shreds it (docs/casework.md "Retention")."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-from datetime import timezone as tz
+from datetime import UTC, datetime, timedelta
 from io import StringIO
 
 import pytest
@@ -30,7 +29,7 @@ from waystation.cases.services.common import CaseError
 from waystation.demo.management.commands.demo import SCHEDULED_JOBS
 from waystation.vault.datakeys import DataKeyShredded
 
-T0 = datetime(2026, 3, 1, 12, 0, tzinfo=tz.utc)
+T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 DAY = timedelta(days=1)
 
 

@@ -19,6 +19,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from waystation.accounts.decorators import recent_authentication_required
 from waystation.cases import forms
 from waystation.cases.models import Stage
 from waystation.cases.selectors import alerts as alerts_selectors
@@ -763,18 +764,28 @@ def _shred_page(
     return render(request, "cases/shred.html", context, status=400 if error else 200)
 
 
+# Asking and confirming want the password given again within minutes (as API tokens
+# do): a session left open on a shared computer must not be enough to forget a person.
+# After re-authenticating, the browser comes back with a GET: it lands on the page.
+
+
 @login_required
+@recent_authentication_required
 @require_GET
 def shred(request: HttpRequest, case_id: str) -> HttpResponse:
     return _shred_page(request, case_id)
 
 
 @login_required
-@require_POST
+@recent_authentication_required
+@require_http_methods(["GET", "POST"])
 def shred_request(request: HttpRequest, case_id: str) -> HttpResponse:
+    if request.method == "GET":
+        return back_to("cases:shred", case_id)
     form = forms.ShredRequestForm(request.POST, auto_id="shred-%s")
     if not form.is_valid():
-        return _shred_page(request, case_id, form=form, error="That could not be read.")
+        said = " ".join(str(e) for errors in form.errors.values() for e in errors)
+        return _shred_page(request, case_id, form=form, error=said)
     try:
         shredding.request_shred(
             user=actor(request), case_id=case_id, reason=form.cleaned_data["reason"]
@@ -788,8 +799,11 @@ def shred_request(request: HttpRequest, case_id: str) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@recent_authentication_required
+@require_http_methods(["GET", "POST"])
 def shred_confirm(request: HttpRequest, case_id: str, request_id: str) -> HttpResponse:
+    if request.method == "GET":
+        return back_to("cases:shred", case_id)
     try:
         shredding.confirm_shred(user=actor(request), case_id=case_id, request_id=request_id)
     except CaseError as exc:
