@@ -9,6 +9,7 @@ accounts middleware; "sealed" by the vault's. Every page works without JavaScrip
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -767,17 +768,27 @@ def _shred_page(
 # Asking and confirming want the password given again within minutes (as API tokens
 # do): a session left open on a shared computer must not be enough to forget a person.
 # After re-authenticating, the browser comes back with a GET: it lands on the page.
+# Need to know comes first: whoever may not see the case gets its 404, not a sign-in.
+def _seen_then_reauthenticated(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    reauthenticated = recent_authentication_required(view)
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, case_id: str, *args: Any, **kwargs: Any) -> HttpResponse:
+        visibility.visible_case(user=actor(request), case_id=case_id)
+        return reauthenticated(request, case_id, *args, **kwargs)
+
+    return wrapper
 
 
 @login_required
-@recent_authentication_required
+@_seen_then_reauthenticated
 @require_GET
 def shred(request: HttpRequest, case_id: str) -> HttpResponse:
     return _shred_page(request, case_id)
 
 
 @login_required
-@recent_authentication_required
+@_seen_then_reauthenticated
 @require_http_methods(["GET", "POST"])
 def shred_request(request: HttpRequest, case_id: str) -> HttpResponse:
     if request.method == "GET":
@@ -799,7 +810,7 @@ def shred_request(request: HttpRequest, case_id: str) -> HttpResponse:
 
 
 @login_required
-@recent_authentication_required
+@_seen_then_reauthenticated
 @require_http_methods(["GET", "POST"])
 def shred_confirm(request: HttpRequest, case_id: str, request_id: str) -> HttpResponse:
     if request.method == "GET":
