@@ -271,7 +271,9 @@ def _case_page(
     replaces the empty form of that name with one refused as typed; the page is then a
     400 that points to the form (``refused``: its section's anchor)."""
     user = actor(request)
-    row = visibility.visible_case(user=user, case_id=case_id)
+    # The tombstone answers a reading only; a form sent to a shredded case is the 404
+    # every action on it gets.
+    row = visibility.visible_case(user=user, case_id=case_id, shredded=not bound)
     if row.shredded_at is not None:
         return render(request, "cases/tombstone.html", {"case": row})
     opened = case_file.open_case(user=user, case_id=case_id)
@@ -745,7 +747,7 @@ def _shred_page(
     """What shredding this case would destroy, and the request to shred it (asked, or
     waiting for a second programme manager). Need to know first (a 404), then the role."""
     user = actor(request)
-    case = visibility.visible_case(user=user, case_id=case_id)
+    case = visibility.visible_case(user=user, case_id=case_id, shredded=True)
     if not user.has_perm(retention.SHRED_CASE):
         raise PermissionDenied("Only programme managers shred cases.")
     if case.shredded_at is not None:
@@ -774,7 +776,7 @@ def _seen_then_reauthenticated(view: Callable[..., HttpResponse]) -> Callable[..
 
     @functools.wraps(view)
     def wrapper(request: HttpRequest, case_id: str, *args: Any, **kwargs: Any) -> HttpResponse:
-        visibility.visible_case(user=actor(request), case_id=case_id)
+        visibility.visible_case(user=actor(request), case_id=case_id, shredded=True)
         return reauthenticated(request, case_id, *args, **kwargs)
 
     return wrapper

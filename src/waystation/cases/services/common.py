@@ -39,9 +39,6 @@ def _case_for(user: Actor, case_id: str, permission: str = WORK_CASE) -> Case:
     """The case, locked for this transaction, if the user may see it and act on it."""
     case = visibility.visible_case(user=user, case_id=case_id, lock=True)
     _require(user, permission, "Your role does not allow this on a case.")
-    if case.shredded_at is not None:
-        # Its key is gone: nothing could be sealed to it, and nothing of it may come back.
-        raise CaseError("This case was shredded: nothing of it can be changed.")
     return case
 
 
