@@ -80,6 +80,18 @@ def test_a_programme_manager_who_may_not_see_the_case_gets_a_404(staff, case, th
     assert _is_whole(case)
 
 
+def test_emergency_access_is_not_enough_to_ask_or_confirm(staff, case):
+    """Break-glass is self-granted: a programme manager of another team must not use it
+    to become the second person of a shred."""
+    access.break_glass(user=staff.other_manager, case_id=case.id, reason="she called us")
+    with pytest.raises(CaseError, match="Emergency access does not allow shredding"):
+        shredding.request_shred(user=staff.other_manager, case_id=case.id, reason="r")
+    asked = shredding.request_shred(user=staff.manager, case_id=case.id, reason="r")
+    with pytest.raises(CaseError, match="Emergency access does not allow shredding"):
+        shredding.confirm_shred(user=staff.other_manager, case_id=case.id, request_id=asked.id)
+    assert _is_whole(case)
+
+
 def test_someone_who_sees_the_case_but_is_no_programme_manager_is_refused(staff, case):
     with pytest.raises(CaseError, match="Your role"):
         shredding.request_shred(user=staff.caseworker, case_id=case.id, reason="r")
@@ -186,6 +198,9 @@ def test_the_command_records_the_request_and_the_page_confirms(
     assert "Nothing is shredded yet" in out.getvalue()
     pending = ShredRequest.objects.get(case=case, status=ShredRequest.Status.PENDING)
     assert pending.via_command and pending.requested_by_id == staff.manager.pk
+    assert AuditEntry.objects.filter(
+        action="case.shred_requested_by_command", object_id=case.id, actor_id=staff.manager.pk
+    ).exists()
     assert _is_whole(case)
     with pytest.raises(CommandError, match="already waiting"):
         call_command("cases", "shred", case.id, "--by", "thirdmanager", "--reason", "x")

@@ -37,7 +37,7 @@ from waystation.cases.models import (
 )
 from waystation.cases.selectors import visibility
 from waystation.cases.services.alerts import alert_each
-from waystation.cases.services.common import CaseError, _case_for, _record
+from waystation.cases.services.common import CaseError, CaseNotPermitted, _case_for, _record
 from waystation.cases.services.retention import SHRED_CASE, clean_reason, is_due
 from waystation.intake import screening
 from waystation.vault import services as vault_services
@@ -159,6 +159,23 @@ def pending_shred_request(*, user: Actor, case_id: str) -> ShredRequest | None:
     return _pending(case, timezone.now())
 
 
+def _require_access_by_right(user: Actor, case: Case, now: datetime) -> None:
+    """Emergency access is for a person in danger now, self-granted: it must not also be
+    a way to join a shred of a case one was never given. Assigned, supervising, or a
+    grant someone else gave."""
+    viewers = visibility.case_viewers(case)
+    if user.pk in viewers.assignees or user.pk == viewers.supervisor_id:
+        return
+    if AccessGrant.objects.filter(
+        case=case, user_id=user.pk, break_glass=False, until__gt=now, revoked_at__isnull=True
+    ).exists():
+        return
+    raise CaseNotPermitted(
+        "Emergency access does not allow shredding: be assigned to the case or granted "
+        "access to it first."
+    )
+
+
 def _ask(
     case: Case, *, requested_by: StaffUser, reason: str, via_command: bool, now: datetime
 ) -> ShredRequest:
@@ -189,7 +206,13 @@ def _ask(
         now=now,
         actor_id=requested_by.pk,
     )
-    _record(requested_by, "case.shred_requested", case)
+    # Recorded under the programme manager named; the command's entry says an operator
+    # typed it, so nobody can pass an operator's request off as made on the page.
+    _record(
+        requested_by,
+        "case.shred_requested_by_command" if via_command else "case.shred_requested",
+        case,
+    )
     return shred_request
 
 
@@ -201,9 +224,9 @@ def request_shred(
     someone who may see the case (a 404 otherwise) and whose role holds the permission."""
     case = _case_for(user, case_id, SHRED_CASE)
     assert isinstance(user, StaffUser)
-    return _ask(
-        case, requested_by=user, reason=reason, via_command=False, now=now or timezone.now()
-    )
+    now = now or timezone.now()
+    _require_access_by_right(user, case, now)
+    return _ask(case, requested_by=user, reason=reason, via_command=False, now=now)
 
 
 @transaction.atomic
@@ -218,6 +241,7 @@ def request_shred_as_operator(
         raise CaseError("No active member of staff has that username.")
     case = _case_for(user, case_id, SHRED_CASE)
     now = now or timezone.now()
+    _require_access_by_right(user, case, now)
     return _ask(case, requested_by=user, reason=reason, via_command=True, now=now)
 
 
@@ -228,6 +252,7 @@ def confirm_shred(
     """The second programme manager confirms: the case is shredded at once, for good."""
     case = _case_for(user, case_id, SHRED_CASE)
     now = now or timezone.now()
+    _require_access_by_right(user, case, now)
     shred_request = _pending(case, now, lock=True)
     if shred_request is None or shred_request.pk != request_id:
         raise CaseError("This request to shred the case is no longer open (expired or cancelled).")
