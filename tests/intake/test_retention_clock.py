@@ -97,7 +97,7 @@ def test_the_request_clock_is_idempotent(screener):
 
 
 @pytest.mark.skipif(
-    connection.vendor != "sqlite", reason="SQLite's file; PostgreSQL: docs/operations.md"
+    connection.vendor != "sqlite", reason="SQLite's file; for PostgreSQL see docs/casework.md"
 )
 @pytest.mark.django_db(transaction=True)  # a checkpoint cannot run inside a transaction
 def test_an_erased_request_s_ciphertext_is_not_left_in_the_sqlite_file(screener):
