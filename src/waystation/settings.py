@@ -191,6 +191,26 @@ WAYSTATION_DEFAULT_APPROVAL_THRESHOLD = os.environ.get(
 )
 # Days before a travel document or visa expires that its case's assignees are alerted.
 WAYSTATION_DOCUMENT_WARNING_DAYS = int(os.environ.get("WAYSTATION_DOCUMENT_WARNING_DAYS", "30"))
+# Retention (docs/casework.md "Retention"): days a closed case is kept, by outcome, before
+# the scheduled run shreds it; a programme manager may extend one case with a reason.
+WAYSTATION_RETENTION_DAYS: dict[str, int] = {
+    "relocated": 730,
+    "resettled_in_country": 730,
+    "referred": 365,
+    "declined": 90,
+    "withdrew": 90,
+    "no_contact": 365,
+    "other": 365,
+}
+# Days before the end that the case's people are alerted.
+WAYSTATION_RETENTION_WARNING_DAYS = int(os.environ.get("WAYSTATION_RETENTION_WARNING_DAYS", "14"))
+# Web requests that never became cases: days after the last contact that a declined
+# request, and a request answered but never followed up, are erased. A request nobody
+# answered yet is never erased by the clock: it waits for a screener.
+WAYSTATION_INTAKE_DECLINED_DAYS = int(os.environ.get("WAYSTATION_INTAKE_DECLINED_DAYS", "90"))
+WAYSTATION_INTAKE_ABANDONED_DAYS = int(os.environ.get("WAYSTATION_INTAKE_ABANDONED_DAYS", "180"))
+# How long a "shred now" request waits for a second programme manager.
+WAYSTATION_SHRED_REQUEST_DAYS = 7
 # Phone numbers typed without a country code, on a case with no country, are read as
 # numbers of this region (ISO code, e.g. "RU") for search and matches; empty: as typed.
 # Changing it changes phone digests: run `waystation cases reindex` afterwards.

@@ -59,11 +59,16 @@ SQLITE_URL = f"sqlite:///{DATA_DIR / 'waystation.sqlite3'}"
 def make_sqlite_durable(database: DBConfig, **options: Any) -> None:
     """WAL and full sync on SQLite (nothing on another engine): an accepted record
     survives kill -9 and power loss, so "received" means on disk (docs/design.md §2.7).
+    Secure delete: an erased row's bytes are overwritten with zeros, not left in a free
+    page; an erased web request is sealed to the intake key, which lives on, so its
+    ciphertext lingering in the file would still open (docs/design.md §2.8).
     ``options`` adds to Django's SQLite options."""
     if database["ENGINE"] != "django.db.backends.sqlite3":
         return
     database["OPTIONS"] = {
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;",
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA secure_delete=ON;"
+        ),
         "transaction_mode": "IMMEDIATE",
         **options,
     }

@@ -13,6 +13,7 @@ from tests.status.conftest import Seeded
 from waystation.audit.anchors import Anchor, append_anchor
 from waystation.audit.models import AuditEntry, AuditHead
 from waystation.audit.verification import anchor_log
+from waystation.cases.models import Case
 from waystation.status import checks
 from waystation.status.checks import Probe
 
@@ -155,28 +156,26 @@ def test_a_recorded_backup_is_judged_by_its_age(seeded, settings, hours, ok):
     assert found.facts["age_seconds"] == hours * 3600
 
 
-def test_no_retention_clock_means_nothing_due(seeded):
+def test_no_case_past_its_retention_means_nothing_due(seeded):
     found = finding("shredding")
 
     assert found.ok
-    assert found.facts == {"due": None, "oldest_end": None}
+    assert found.facts == {"due": 0, "oldest_end": None}
 
 
 @pytest.mark.parametrize(("late_minutes", "ok"), [(5, True), (90, False)])
-def test_cases_past_retention_are_not_ok_once_the_scheduled_run_is_late(
-    seeded, monkeypatch, late_minutes, ok
-):
+def test_cases_past_retention_are_not_ok_once_the_scheduled_run_is_late(seeded, late_minutes, ok):
     now = timezone.now()
-    monkeypatch.setattr(
-        checks,
-        "cases_past_retention",
-        lambda _now: checks.PastRetention(3, now - timedelta(minutes=late_minutes)),
-    )
+    ended = now - timedelta(minutes=late_minutes)
+    Case.objects.filter(pk=seeded.case_id).update(retain_until=ended)
+    # Shredded already (a tombstone) or still running: neither is due.
+    Case.objects.exclude(pk=seeded.case_id).update(retain_until=now + timedelta(days=1))
 
     found = checks.check_shredding(Probe(now))
 
     assert found.ok is ok
-    assert found.facts["due"] == 3
+    assert found.facts["due"] == 1
+    assert found.facts["oldest_end"] == ended.isoformat()
 
 
 # --- the audit chain ------------------------------------------------------------------

@@ -49,6 +49,7 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
         "cases.approve_stage",
         "cases.grant_access",
         "cases.manage_teams",
+        "cases.shred_case",
         "cases.break_glass",
         "relocation.manage_safe_houses",
         "relocation.record_payment",

@@ -29,6 +29,8 @@ Face (what other apps may import; ``tests/test_architecture.py`` holds them to i
   sends some of them on (partners' referrals).
 - ``services.shredding.shred_case``, for a restore to shred again what the shred
   ledger lists (``backups``).
+- ``selectors.retention.past_retention``: how many cases wait past their retention, and
+  since when, without naming them (``status``).
 """
 
 FACE = {
@@ -47,6 +49,7 @@ FACE = {
     "selectors.case_file": ["CaseFile", "ShownTask", "open_case"],
     "selectors.lists": ["CasePage", "QueueRow", "case_queue", "my_cases"],
     "selectors.matches": ["MATCHES_SHOWN_MAX"],
+    "selectors.retention": ["PastRetention", "past_retention"],
     "selectors.timeline": ["TimelineEntry"],
     "selectors.visibility": "*",
     "services.access": "*",

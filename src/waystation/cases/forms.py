@@ -264,3 +264,27 @@ class WebReplyForm(forms.Form):
         max_length=20_000,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
+
+
+# Reasons for retention and shredding: the service judges them (empty, too long, markup)
+# and says what is wrong; the form only carries the text, so there is one set of rules.
+def _reason_field(label: str) -> forms.CharField:
+    return forms.CharField(
+        label=label, required=False, strip=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class RetentionForm(forms.Form):
+    until = forms.DateField(label="Keep until", widget=forms.DateInput(attrs={"type": "date"}))
+    reason = _reason_field("Why it must be kept longer")
+
+    def clean_until(self) -> datetime:
+        return _end_of_day(self.cleaned_data["until"])
+
+
+class ReopenForm(forms.Form):
+    reason = _reason_field("Why the case is reopened")
+
+
+class ShredRequestForm(forms.Form):
+    reason = _reason_field("Why this case must be shredded now")

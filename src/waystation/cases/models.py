@@ -68,6 +68,11 @@ class Outcome(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class ShredCause(models.TextChoices):
+    RETENTION = "retention", _("Its retention period ended")
+    TWO_PERSON = "two_person", _("Shredded now, by two programme managers")
+
+
 class Team(models.Model):
     """A group of staff under one supervisor, who sees every case of the team."""
 
@@ -101,6 +106,13 @@ class Case(models.Model):
     source_request_id = models.CharField(
         max_length=RANDOM_ID_LENGTH, null=True, blank=True, unique=True
     )
+    # Retention (docs/casework.md "Retention"): when the case is shredded unless someone
+    # extends it. Set on closing, from the outcome; cleared on reopening.
+    retain_until = models.DateTimeField(null=True, blank=True, db_index=True)
+    # Set when the case was shredded: the row is then a tombstone (operational fields
+    # only; its data key is destroyed and its sealed rows are gone).
+    shredded_at = models.DateTimeField(null=True, blank=True)
+    shred_cause = models.CharField(max_length=12, choices=ShredCause.choices, blank=True)
     # verification checklist (operational ticks; what was seen is in sealed notes)
     identity_seen = models.BooleanField(default=False)
     interview_held = models.BooleanField(default=False)
@@ -136,6 +148,7 @@ class Case(models.Model):
             ("grant_access", "Can grant others access to a case they may see"),
             ("break_glass", "Can take emergency access to a case, with a reason"),
             ("manage_teams", "Can create teams and choose their supervisors"),
+            ("shred_case", "Can extend a case's retention, and ask for or confirm a shred"),
         ]
 
     def __str__(self) -> str:
@@ -392,6 +405,8 @@ class AlertKind(models.TextChoices):
     LEG_ESCALATED = "leg_escalated", _("Leg overdue, grace period over")
     DOCUMENT_EXPIRING = "document_expiring", _("A travel document or visa expires soon")
     PAYMENT_APPROVAL = "payment_approval", _("A payment waits for approval")
+    RETENTION_ENDING = "retention_ending", _("The case will be shredded soon (retention)")
+    SHRED_REQUESTED = "shred_requested", _("Asked to shred the case now: a second person confirms")
 
 
 class Alert(models.Model):
@@ -487,3 +502,58 @@ class StoryBand(models.Model):
 
     def __str__(self) -> str:
         return f"story band {self.band} of {self.case_id}"
+
+
+class RetentionExtension(models.Model):
+    """A programme manager kept a closed case longer, with a reason (sealed with the
+    case's key: a reason may name people; shredding the case forgets it)."""
+
+    id = random_id_field()
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="retention_extensions")
+    data_key = models.ForeignKey(DataKey, on_delete=models.PROTECT, related_name="+")
+    extended_by_id = models.BigIntegerField()
+    at = models.DateTimeField()
+    previous_until = models.DateTimeField()
+    new_until = models.DateTimeField()
+    reason = SealedTextField(max_length=2_000)
+
+    class Meta:
+        indexes = [models.Index(fields=["case", "at"])]
+
+    def __str__(self) -> str:
+        return f"retention extension {self.id}"
+
+
+class ShredRequest(models.Model):
+    """ "Shred this case now": asked by one programme manager, confirmed by another, before
+    ``expires_at``. The reason is sealed with the case's key, so the shred forgets it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for a second programme manager")
+        CONFIRMED = "confirmed", _("Confirmed: the case was shredded")
+        CANCELLED = "cancelled", _("Cancelled")
+        EXPIRED = "expired", _("Expired: nobody confirmed in time")
+
+    id = random_id_field()
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="shred_requests")
+    data_key = models.ForeignKey(DataKey, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    requested_by_id = models.BigIntegerField()
+    requested_at = models.DateTimeField()
+    via_command = models.BooleanField(default=False)  # `waystation cases shred`, by an operator
+    expires_at = models.DateTimeField()
+    decided_by_id = models.BigIntegerField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reason = SealedTextField(max_length=2_000)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=models.Q(status="pending"),
+                name="one_pending_shred_request_per_case",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"shred request {self.id}"

@@ -34,4 +34,12 @@ urlpatterns = [
     path("<str:case_id>/unassign/", views.unassign, name="unassign"),
     path("<str:case_id>/access/", views.grant, name="grant"),
     path("<str:case_id>/access/<str:grant_id>/revoke/", views.revoke, name="revoke"),
+    path("<str:case_id>/retention/", views.extend_retention, name="extend_retention"),
+    path("<str:case_id>/reopen/", views.reopen, name="reopen"),
+    path("<str:case_id>/shred/", views.shred, name="shred"),
+    path("<str:case_id>/shred/request/", views.shred_request, name="shred_request"),
+    path(
+        "<str:case_id>/shred/<str:request_id>/confirm/", views.shred_confirm, name="shred_confirm"
+    ),
+    path("<str:case_id>/shred/<str:request_id>/cancel/", views.shred_cancel, name="shred_cancel"),
 ]

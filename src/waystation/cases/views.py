@@ -9,6 +9,7 @@ accounts middleware; "sealed" by the vault's. Every page works without JavaScrip
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -19,6 +20,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from waystation.accounts.decorators import recent_authentication_required
 from waystation.cases import forms
 from waystation.cases.models import Stage
 from waystation.cases.selectors import alerts as alerts_selectors
@@ -30,6 +32,8 @@ from waystation.cases.services import (
     daily_work,
     opening,
     person,
+    retention,
+    shredding,
     stages,
     verification,
 )
@@ -267,8 +271,14 @@ def _case_page(
     replaces the empty form of that name with one refused as typed; the page is then a
     400 that points to the form (``refused``: its section's anchor)."""
     user = actor(request)
+    # The tombstone answers a reading only; a form sent to a shredded case is the 404
+    # every action on it gets.
+    row = visibility.visible_case(user=user, case_id=case_id, shredded=not bound)
+    if row.shredded_at is not None:
+        return render(request, "cases/tombstone.html", {"case": row})
     opened = case_file.open_case(user=user, case_id=case_id)
     case = opened.case
+    may_shred = user.has_perm(retention.SHRED_CASE)
     staff = staff_selectors.assignable_staff(user=user)
     may_manage = access.may_manage(user, case)
     may_grant = access.may_grant(user, case)
@@ -324,6 +334,19 @@ def _case_page(
                 "contacts": forms.contacts_text(opened.contacts),
             },
         ),
+        "may_shred": may_shred,
+        "retention_form": forms.RetentionForm(auto_id="retention-%s")
+        if may_shred and case.retain_until
+        else None,
+        "reopen_form": forms.ReopenForm(auto_id="reopen-%s")
+        if may_shred and case.closed_at
+        else None,
+        "retention_warning_from": retention.warning_starts(case.retain_until)
+        if case.retain_until
+        else None,
+        "shred_pending": shredding.pending_shred_request(user=user, case_id=case.id)
+        if may_shred
+        else None,
         "refused": refused,
     }
     refused_errors: list[str] = []
@@ -676,3 +699,138 @@ def revoke(request: HttpRequest, case_id: str, grant_id: str) -> HttpResponse:
         "Access revoked.",
         "people",
     )
+
+
+# --- retention and shredding ---------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def extend_retention(request: HttpRequest, case_id: str) -> HttpResponse:
+    form = forms.RetentionForm(request.POST, auto_id="retention-%s")
+    return _act(
+        request,
+        case_id,
+        form,
+        lambda: retention.extend_retention(
+            user=actor(request),
+            case_id=case_id,
+            until=form.cleaned_data["until"],
+            reason=form.cleaned_data["reason"],
+        ),
+        "Retention extended.",
+        "retention",
+        "retention_form",
+    )
+
+
+@login_required
+@require_POST
+def reopen(request: HttpRequest, case_id: str) -> HttpResponse:
+    form = forms.ReopenForm(request.POST, auto_id="reopen-%s")
+    return _act(
+        request,
+        case_id,
+        form,
+        lambda: retention.reopen_case(
+            user=actor(request), case_id=case_id, reason=form.cleaned_data["reason"]
+        ),
+        "Case reopened: its retention clock has stopped.",
+        "retention",
+        "reopen_form",
+    )
+
+
+def _shred_page(
+    request: HttpRequest, case_id: str, *, form: Any = None, error: str = ""
+) -> HttpResponse:
+    """What shredding this case would destroy, and the request to shred it (asked, or
+    waiting for a second programme manager). Need to know first (a 404), then the role."""
+    user = actor(request)
+    case = visibility.visible_case(user=user, case_id=case_id, shredded=True)
+    if not user.has_perm(retention.SHRED_CASE):
+        raise PermissionDenied("Only programme managers shred cases.")
+    if case.shredded_at is not None:
+        return redirect("cases:detail", case_id)
+    pending = shredding.pending_shred_request(user=user, case_id=case_id)
+    context = {
+        "case": case,
+        "pending": pending,
+        "asked_by": staff_selectors._usernames([pending.requested_by_id]).get(
+            pending.requested_by_id, ""
+        )
+        if pending
+        else "",
+        "form": form or forms.ShredRequestForm(auto_id="shred-%s"),
+        "error": error,
+    }
+    return render(request, "cases/shred.html", context, status=400 if error else 200)
+
+
+# Asking and confirming want the password given again within minutes (as API tokens
+# do): a session left open on a shared computer must not be enough to forget a person.
+# After re-authenticating, the browser comes back with a GET: it lands on the page.
+# Need to know comes first: whoever may not see the case gets its 404, not a sign-in.
+def _seen_then_reauthenticated(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    reauthenticated = recent_authentication_required(view)
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, case_id: str, *args: Any, **kwargs: Any) -> HttpResponse:
+        visibility.visible_case(user=actor(request), case_id=case_id, shredded=True)
+        return reauthenticated(request, case_id, *args, **kwargs)
+
+    return wrapper
+
+
+@login_required
+@_seen_then_reauthenticated
+@require_GET
+def shred(request: HttpRequest, case_id: str) -> HttpResponse:
+    return _shred_page(request, case_id)
+
+
+@login_required
+@_seen_then_reauthenticated
+@require_http_methods(["GET", "POST"])
+def shred_request(request: HttpRequest, case_id: str) -> HttpResponse:
+    if request.method == "GET":
+        return back_to("cases:shred", case_id)
+    form = forms.ShredRequestForm(request.POST, auto_id="shred-%s")
+    if not form.is_valid():
+        said = " ".join(str(e) for errors in form.errors.values() for e in errors)
+        return _shred_page(request, case_id, form=form, error=said)
+    try:
+        shredding.request_shred(
+            user=actor(request), case_id=case_id, reason=form.cleaned_data["reason"]
+        )
+    except CaseError as exc:
+        return _shred_page(request, case_id, form=form, error=str(exc))
+    messages.success(
+        request, "Asked to shred this case. A different programme manager must confirm it."
+    )
+    return back_to("cases:shred", case_id)
+
+
+@login_required
+@_seen_then_reauthenticated
+@require_http_methods(["GET", "POST"])
+def shred_confirm(request: HttpRequest, case_id: str, request_id: str) -> HttpResponse:
+    if request.method == "GET":
+        return back_to("cases:shred", case_id)
+    try:
+        shredding.confirm_shred(user=actor(request), case_id=case_id, request_id=request_id)
+    except CaseError as exc:
+        return _shred_page(request, case_id, error=str(exc))
+    messages.success(request, "The case was shredded.")
+    return _to_case(case_id)
+
+
+@login_required
+@require_POST
+def shred_cancel(request: HttpRequest, case_id: str, request_id: str) -> HttpResponse:
+    try:
+        shredding.cancel_shred(user=actor(request), case_id=case_id, request_id=request_id)
+    except CaseError as exc:
+        return _shred_page(request, case_id, error=str(exc))
+    messages.success(request, "The request to shred this case was cancelled.")
+    return back_to("cases:shred", case_id)

@@ -10,7 +10,9 @@ case's need to know; intake asks the cases app through ``signals`` and never imp
 Face (what other apps may import; ``tests/test_architecture.py`` holds them to it):
 ``screening`` (opening a request into a case, the case's web mailbox, erasing a request
 with its shredded case, a partner's referral into the queue, a consent question in the
-mailbox), ``signals`` (the need-to-know question the cases app answers),
+mailbox), ``retention`` (erasing the requests that never became cases once their
+clock ends, run by the cases app's retention run), ``signals`` (the need-to-know
+question the cases app answers),
 and the operational columns of ``models``' ``HelpRequest``, ``CheckIn`` and
 ``MailboxMessage`` (when, what kind, which case; never their sealed fields);
 ``selectors.unanswered_requests`` (how many requests need an answer, and since when:
@@ -27,6 +29,7 @@ FACE = {
         "HelpRequest",
         "MailboxMessage",
     ],
+    "retention": ["erase_expired_requests"],
     "screening": "*",
     "selectors": ["Unanswered", "unanswered_requests"],
     "signals": "*",

@@ -6,11 +6,10 @@ ages, moments, entry numbers and hashes). None of it is personal: no name, no re
 or case id, no codename, nothing sealed. An administrator, who may not read cases,
 sees all of it, and a monitoring system may store it.
 
-Two sources are kept apart from their checks on purpose, because the tools that record
-them come with their own issues: when the last backup was taken
-(:func:`last_backup_taken_at`) and which cases are past the end of their retention
-(:func:`cases_past_retention`). Each returns what this installation records today, and
-the check around it needs no change when a tool starts recording it.
+Two sources come from the apps that record them, each through one small function: when
+the last backup was taken (:func:`last_backup_taken_at`, from ``backups``) and how many
+cases are past the end of their retention (:func:`cases_past_retention`, from
+``cases``).
 """
 
 from __future__ import annotations
@@ -27,6 +26,7 @@ from django.utils import timezone
 
 from waystation.audit.verification import chain_head
 from waystation.backups.selectors import last_backup
+from waystation.cases.selectors.retention import PastRetention, past_retention
 from waystation.intake.selectors import unanswered_requests
 from waystation.vault.runtime import VaultStatus, is_unsealed, vault_status
 
@@ -96,12 +96,6 @@ def describe_age(age: timedelta) -> str:
 # --- the sources kept apart -----------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class PastRetention:
-    count: int  # cases whose retention has ended and that are not shredded yet
-    oldest_end: datetime | None
-
-
 def last_backup_taken_at() -> datetime | None:
     """When the newest backup was written here (``waystation backup create`` keeps the
     record, docs/operations.md#backups); None when none was, and the check then says
@@ -110,11 +104,10 @@ def last_backup_taken_at() -> datetime | None:
     return newest.at if newest is not None else None
 
 
-def cases_past_retention(now: datetime) -> PastRetention | None:
-    """The cases past the end of their retention, not yet shredded. None: this
-    installation keeps no retention clock (``Case.closed_at`` is set, but no case has a
-    date at which it is to be shredded), so no case can be due."""
-    return None
+def cases_past_retention(now: datetime) -> PastRetention:
+    """The cases past the end of their retention clock (docs/casework.md#retention),
+    not shredded yet: a count and the oldest end."""
+    return past_retention(now)
 
 
 # --- the checks -----------------------------------------------------------------------
@@ -240,14 +233,6 @@ def check_last_backup(probe: Probe) -> Finding:
 def check_shredding(probe: Probe) -> Finding:
     due = cases_past_retention(probe.now)
     title = "Cases due for shredding"
-    if due is None:
-        return Finding(
-            "shredding",
-            title,
-            True,
-            "No retention clock: no case has a date at which it is to be shredded.",
-            {"due": None, "oldest_end": None},
-        )
     facts: dict[str, Fact] = {"due": due.count, "oldest_end": _iso(due.oldest_end)}
     if not due.count or due.oldest_end is None:
         return Finding("shredding", title, True, "No case is past its retention.", facts)

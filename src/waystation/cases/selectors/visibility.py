@@ -54,8 +54,12 @@ def visible_cases(user: Actor) -> QuerySet[Case]:
     return Case.objects.filter(Q(pk__in=assigned) | Q(team__in=supervised) | Q(pk__in=granted))
 
 
-def visible_case(*, user: Actor, case_id: str, lock: bool = False) -> Case:
-    """One case's operational row (nothing decrypted), or :class:`CaseNotFound`."""
+def visible_case(*, user: Actor, case_id: str, lock: bool = False, shredded: bool = False) -> Case:
+    """One case's operational row (nothing decrypted), or :class:`CaseNotFound`.
+
+    A shredded case is a tombstone whose key is gone: to every page, action and API
+    endpoint that would open or change it, it does not exist. Only the pages that show
+    the tombstone itself ask for it (``shredded=True``)."""
     if not isinstance(case_id, str) or len(case_id) > RANDOM_ID_LENGTH:
         raise CaseNotFound("No such case.")
     queryset = visible_cases(user)
@@ -66,7 +70,7 @@ def visible_case(*, user: Actor, case_id: str, lock: bool = False) -> Case:
         found = Case.objects.select_for_update().filter(pk=case_id).first()
     else:
         found = queryset.filter(pk=case_id).select_related("team").first()
-    if found is None:
+    if found is None or (found.shredded_at is not None and not shredded):
         raise CaseNotFound("No such case.")
     return found
 

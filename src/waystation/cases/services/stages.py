@@ -23,6 +23,7 @@ from waystation.cases.models import (
     StageChange,
 )
 from waystation.cases.selectors import visibility
+from waystation.cases.services import retention
 from waystation.cases.services.alerts import alert_each
 from waystation.cases.services.common import APPROVE, CaseError, _case_for, _record, _require, _text
 from waystation.cases.workflow import Needs
@@ -75,7 +76,8 @@ def _move(
     if to_stage in workflow.TERMINAL:
         case.closed_at = now
         case.outcome = outcome or workflow.IMPLIED_OUTCOME.get(to_stage, Outcome.OTHER)
-        fields += ["closed_at", "outcome"]
+        retention.start_clock(case)
+        fields += ["closed_at", "outcome", "retain_until"]
     if to_stage in workflow.TERMINAL or to_stage == Stage.ARRIVED:
         CheckInSchedule.objects.filter(case=case).update(active=False)
     case.save(update_fields=fields)

@@ -23,7 +23,11 @@ CHECK_EVERY_SECONDS = 60.0
 # What production timers do (docs/operations.md), every minute: missed check-ins and
 # web-mailbox contact on cases become alerts; the audit log's head is written to its
 # anchor file, so that a log cut or emptied since is caught.
-SCHEDULED_JOBS: tuple[tuple[str, ...], ...] = (("cases", "check-overdue"), ("audit", "anchor"))
+SCHEDULED_JOBS: tuple[tuple[str, ...], ...] = (
+    ("cases", "check-overdue"),
+    ("cases", "retention"),
+    ("audit", "anchor"),
+)
 
 
 def _make_data_private() -> None:
