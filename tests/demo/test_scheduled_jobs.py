@@ -40,3 +40,25 @@ def test_after_the_minute_s_jobs_a_cut_log_is_refused(audit_anchor_file):
 
     with pytest.raises(CommandError, match=rf"the log ends at entry #{keep}, but entry"):
         call_command("audit", "verify", stdout=StringIO())
+
+
+def test_the_minute_s_jobs_destroy_an_intake_key_no_request_needs(settings):
+    """A retired intake key outlives its last request by one scheduled run, not by an
+    operator's memory (docs/operations.md, intake key rotation)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from waystation.intake import keys, screening
+    from waystation.intake.models import IntakeKey
+
+    screening.ensure_intake_key(actor_id=None)  # no request is sealed to it
+    keys.rotate_intake_key(actor_id=None)
+    retired = IntakeKey.objects.exclude(retired_at=None).get()
+    IntakeKey.objects.filter(pk=retired.pk).update(retired_at=timezone.now() - timedelta(days=1))
+
+    _run_jobs()
+
+    # Not refresh_from_db: that would open the sealed private key, now shredded.
+    destroyed_at = IntakeKey.objects.values_list("destroyed_at", flat=True).get(pk=retired.pk)
+    assert destroyed_at is not None

@@ -21,11 +21,13 @@ from waystation.web.serving import gunicorn_command
 AGENT_START_SECONDS = 20.0
 CHECK_EVERY_SECONDS = 60.0
 # What production timers do (docs/operations.md), every minute: missed check-ins and
-# web-mailbox contact on cases become alerts; the audit log's head is written to its
-# anchor file, so that a log cut or emptied since is caught.
+# web-mailbox contact on cases become alerts; cases and requests past their retention are
+# shredded; retired intake keys no request needs are destroyed; the audit log's head is
+# written to its anchor file, so that a log cut or emptied since is caught.
 SCHEDULED_JOBS: tuple[tuple[str, ...], ...] = (
     ("cases", "check-overdue"),
     ("cases", "retention"),
+    ("intake", "destroy-unused-keys"),
     ("audit", "anchor"),
 )
 
