@@ -524,7 +524,7 @@ def _read_archive(
     """Decrypt ``path`` and read its tar stream; each part hashed, and written under
     ``staging`` when given. Returns the manifest once every digest matched."""
     with path.open("rb") as stream:
-        archive.read_structure(stream, path.stat().st_size)
+        structure = archive.read_structure(stream, path.stat().st_size)
     read_fd, write_fd = os.pipe()
     reader, pipe_writer = os.fdopen(read_fd, "rb"), os.fdopen(write_fd, "wb")
     seen: dict[str, tuple[int, str]] = {}
@@ -533,13 +533,21 @@ def _read_archive(
     meter = _Meter("decrypted", path.stat().st_size, progress)
 
     def consume() -> None:
+        # age does not compress: the parts together are never larger than the encrypted
+        # payload. A member that claims more is refused before a byte of it is written.
+        budget = structure.payload
         try:
             with tarfile.open(fileobj=reader, mode="r|") as tar:
                 for member in tar:
-                    if not member.isfile() or not archive.safe_member(member.name):
+                    if not archive.safe_entry(member):
                         raise BackupError("the backup holds an unexpected entry: it is refused")
                     if member.name in seen:
                         raise BackupError("the backup holds a part twice: it is refused")
+                    budget -= member.size
+                    if budget < 0:
+                        raise BackupError(
+                            "the backup's parts claim more bytes than the file holds: it is refused"
+                        )
                     source = tar.extractfile(member)
                     assert source is not None
                     digest = hashlib.sha256()
@@ -609,14 +617,9 @@ def _read_archive(
             f"the backup's contents are malformed ({type(first).__name__})"
         ) from first
     try:
-        manifest = json.loads(b"".join(manifest_bytes))
+        manifest = archive.check_manifest(json.loads(b"".join(manifest_bytes)))
     except ValueError as exc:
         raise BackupError("the backup has no readable manifest: it is refused") from exc
-    if (
-        manifest.get("format") != archive.MANIFEST_FORMAT
-        or manifest.get("version") != archive.MANIFEST_VERSION
-    ):
-        raise BackupError("this is not a Waystation backup of a format this version reads")
     listed = {p["name"]: (p["bytes"], p["sha256"]) for p in manifest["parts"]}
     seen.pop(archive.MANIFEST_NAME, None)
     if listed != seen:
