@@ -186,7 +186,7 @@ def _part(name: str, data: bytes = b"part") -> dict[str, Any]:
 )
 def test_a_manifest_that_lies_about_its_parts_is_refused(tmp_path, listed):
     backup = _backup(tmp_path, BASE, listed=listed)
-    with pytest.raises(BackupError, match="do not match its manifest|malformed"):
+    with pytest.raises(BackupError, match=r"do not match its manifest|malformed"):
         services.verify_backup(backup, identities=[IDENTITY])
 
 
@@ -221,5 +221,5 @@ def test_a_manifest_of_the_wrong_shape_is_refused_with_a_message(tmp_path, membe
     """Refused as a BackupError (a message, nothing changed), never a KeyError half-way
     through a restore, after the database was already replaced."""
     backup = _backup(tmp_path, members, manifest)
-    with pytest.raises(BackupError, match="malformed|do not match"):
+    with pytest.raises(BackupError, match=r"malformed|do not match"):
         services.verify_backup(backup, identities=[IDENTITY])

@@ -25,7 +25,7 @@ import hashlib
 import re
 import tarfile
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import IO, Any
 
 from waystation.vault import age
