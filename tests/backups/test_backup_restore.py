@@ -353,3 +353,32 @@ def test_a_backup_without_recipients_is_refused(tmp_path):
     assert refused.returncode != 0
     assert "no backup recipients" in refused.stderr
     assert not (tmp_path / "b").exists()
+
+
+def test_a_restore_that_fails_after_the_database_says_half_restored_and_is_not_retried(
+    tmp_path, empty_database
+):
+    """Past the database a failure cannot be undone: the message says the installation
+    is half restored, not to unseal it, and how to start again; a second restore refuses
+    it (it is not empty) rather than mixing two restores."""
+    seed_case()
+    key_file, recipient = _identity(tmp_path)
+    backup = tmp_path / "waystation.backup"
+    source_env = _env(tmp_path, database_url(), WAYSTATION_BACKUP_RECIPIENTS=recipient)
+    assert (
+        waystation_command(source_env, "backup", "create", str(backup), "--quiet").returncode == 0
+    )
+    restored_dir = tmp_path / "restored"
+    restored_dir.mkdir(exist_ok=True)
+    (restored_dir / "keys").write_text("a file where the key store's folder goes\n")
+    target_env = _env(restored_dir, empty_database)
+    args = ["backup", "restore", str(backup), "--identity", str(key_file), "--no-ledger"]
+    failed = waystation_command(target_env, *args)
+    assert failed.returncode != 0
+    assert "half restored" in failed.stderr and "Do not unseal" in failed.stderr, failed.stderr
+    assert "docs/operations.md#restore" in failed.stderr
+    assert "Traceback" not in failed.stderr
+    (restored_dir / "keys").unlink()
+    again = waystation_command(target_env, *args)
+    assert again.returncode != 0
+    assert "not empty" in again.stderr, again.stderr

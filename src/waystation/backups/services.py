@@ -692,27 +692,55 @@ def restore_backup(
         if progress:
             progress("restore: the database")
         _restore_database(staging / archive.DATABASE_NAMES[vendor], vendor)
-        keystore = Path(settings.WAYSTATION_KEYSTORE_PATH)
-        keystore.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        from waystation.durable import write_file_durably
+        try:
+            _restore_files(staging, manifest)
+        except Exception as exc:
+            raise _half_restored(exc) from exc
+    try:
+        call_command("migrate", verbosity=0, interactive=False)
+        # On PostgreSQL the public role's insert-rule functions, triggers and grants were
+        # left out of the dump's list (restore_list): made again from this version's code.
+        from waystation.intake import public_role
 
-        write_file_durably(keystore, (staging / archive.KEYSTORE_NAME).read_bytes())
-        media_root = Path(settings.MEDIA_ROOT)
-        for part in manifest["parts"]:
-            if part["name"].startswith(archive.MEDIA_PREFIX):
-                relative = part["name"][len(archive.MEDIA_PREFIX) :]
-                target = media_root / relative
-                target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-                (staging / part["name"]).replace(target)
-        for folder in {
-            (media_root / p["name"][len(archive.MEDIA_PREFIX) :]).parent
-            for p in manifest["parts"]
-            if p["name"].startswith(archive.MEDIA_PREFIX)
-        }:
-            _fsync_folder(folder)
-    call_command("migrate", verbosity=0, interactive=False)
-    reapplied = _reapply(entries)
+        public_role.apply(connection)
+        reapplied = _reapply(entries)
+    except Exception as exc:
+        raise _half_restored(exc) from exc
     return Restored(manifest, len(entries), reapplied, rotation_owed=bool(reapplied))
+
+
+def _half_restored(exc: BaseException) -> BackupError:
+    """Past the database, a failure leaves an installation that is neither empty nor
+    whole (and whose shreds may not all be re-applied): it must never be unsealed, and a
+    second restore refuses it. The only way on is to start again from empty."""
+    why = str(exc) if isinstance(exc, BackupError) else type(exc).__name__
+    return BackupError(
+        f"the restore failed after the database was written ({why}): this installation "
+        "is half restored. Do not unseal it. Empty it (drop and create the database again, "
+        "remove the key store and the sealed files), fix the cause, and run the restore "
+        "again (docs/operations.md#restore)"
+    )
+
+
+def _restore_files(staging: Path, manifest: dict[str, Any]) -> None:
+    keystore = Path(settings.WAYSTATION_KEYSTORE_PATH)
+    keystore.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    from waystation.durable import write_file_durably
+
+    write_file_durably(keystore, (staging / archive.KEYSTORE_NAME).read_bytes())
+    media_root = Path(settings.MEDIA_ROOT)
+    for part in manifest["parts"]:
+        if part["name"].startswith(archive.MEDIA_PREFIX):
+            relative = part["name"][len(archive.MEDIA_PREFIX) :]
+            target = media_root / relative
+            target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            (staging / part["name"]).replace(target)
+    for folder in {
+        (media_root / p["name"][len(archive.MEDIA_PREFIX) :]).parent
+        for p in manifest["parts"]
+        if p["name"].startswith(archive.MEDIA_PREFIX)
+    }:
+        _fsync_folder(folder)
 
 
 def _check_migrations(manifest: dict[str, Any]) -> None:
@@ -744,6 +772,8 @@ def _restore_database(staged: Path, vendor: str) -> None:
         return
     tool = _pg_tool("pg_restore")
     args, env = _pg_args()
+    listing = staged.with_name("restore-list")
+    listing.write_text(restore_list(tool, staged))
     connection.close()
     done = subprocess.run(  # noqa: S603  (the PostgreSQL tool, arguments from settings)
         [
@@ -754,6 +784,7 @@ def _restore_database(staged: Path, vendor: str) -> None:
             "--if-exists",
             "--single-transaction",
             "--exit-on-error",
+            f"--use-list={listing}",
             *args,
             f"--dbname={connection.settings_dict['NAME']}",
             str(staged),
@@ -765,6 +796,62 @@ def _restore_database(staged: Path, vendor: str) -> None:
     )
     if done.returncode != 0:
         raise BackupError(f"pg_restore failed, and rolled back: {done.stderr.strip()[-500:]}")
+
+
+# What a Waystation dump holds (`pg_restore --list`): tables, their data, sequences,
+# constraints, indexes. A FUNCTION, TRIGGER or ACL is the public role's (made again from
+# the code after the restore, never taken from the file: a function is code that would
+# run in every later session). Anything else (an EXTENSION, a VIEW, a RULE, an EVENT
+# TRIGGER, a PROCEDURE...) is not something Waystation's migrations make: refused.
+_PG_RESTORED = frozenset(
+    {
+        "TABLE",
+        "TABLE DATA",
+        "SEQUENCE",
+        "SEQUENCE SET",
+        "SEQUENCE OWNED BY",
+        "DEFAULT",
+        "CONSTRAINT",
+        "FK CONSTRAINT",
+        "INDEX",
+    }
+)
+_PG_REMADE = frozenset({"FUNCTION", "TRIGGER", "ACL"})
+_PG_ENTRY = re.compile(r"^(\d+); (\d+) (\d+) (?P<rest>.*)$")
+
+
+def restore_list(tool: str, dump: Path) -> str:
+    """The dump's table of contents, cut to what a restore may run (``--use-list``).
+    Raises :class:`BackupError` for an entry of a kind Waystation never makes."""
+    done = subprocess.run(  # noqa: S603  (the PostgreSQL tool, a staged file)
+        [tool, "--list", str(dump)], capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0:
+        raise BackupError("the backup's database part is not a pg_dump archive: it is refused")
+    kept: list[str] = []
+    for line in done.stdout.splitlines():
+        if not line.strip() or line.startswith(";"):
+            continue
+        entry = _PG_ENTRY.match(line)
+        if entry is None:
+            raise BackupError("the backup's database part has an unreadable entry: it is refused")
+        rest = entry.group("rest")
+        kind = next(
+            (
+                k
+                for k in sorted(_PG_RESTORED | _PG_REMADE, key=len, reverse=True)
+                if rest.startswith(k + " ")
+            ),
+            None,
+        )
+        if kind is None:
+            raise BackupError(
+                f"the backup's database holds a {rest.split(' ')[0]} entry, which Waystation "
+                "never makes: it is refused, and nothing was changed"
+            )
+        if kind in _PG_RESTORED:
+            kept.append(line)
+    return "\n".join(kept) + "\n"
 
 
 def _reapply(entries: list[ledger.LedgerEntry]) -> list[str]:
