@@ -74,3 +74,41 @@ def test_a_database_part_that_is_not_a_dump_is_refused(dump_of_this_database, tm
     fake.write_bytes(b"SELECT 1; COPY (SELECT 1) TO PROGRAM 'true';\n")
     with pytest.raises(BackupError, match="not a pg_dump archive"):
         services.restore_list(services._pg_tool("pg_restore"), fake)
+
+
+@pytest.fixture
+def sqlite_snapshot(tmp_path: Path) -> Path:
+    if connection.vendor != "sqlite":
+        pytest.skip("a SQLite snapshot on SQLite only")
+    folder = tmp_path / "snap"
+    folder.mkdir()
+    return services._snapshot_database(folder)[0]
+
+
+def test_a_sqlite_snapshot_of_waystation_is_accepted(sqlite_snapshot):
+    services.check_sqlite_snapshot(sqlite_snapshot)
+
+
+@pytest.mark.parametrize(
+    "create",
+    [
+        "CREATE TRIGGER r1_probe AFTER INSERT ON audit_auditentry BEGIN "
+        "DELETE FROM audit_auditentry; END",
+        "CREATE VIEW r1_probe AS SELECT 1",
+    ],
+    ids=["trigger", "view"],
+)
+def test_a_sqlite_file_with_a_trigger_or_a_view_is_refused(sqlite_snapshot, create):
+    import sqlite3
+
+    with sqlite3.connect(sqlite_snapshot) as crafted:
+        crafted.execute(create)
+    with pytest.raises(BackupError, match="Waystation never makes"):
+        services.check_sqlite_snapshot(sqlite_snapshot)
+
+
+def test_a_sqlite_part_that_is_not_a_database_is_refused(tmp_path):
+    fake = tmp_path / "database.sqlite3"
+    fake.write_bytes(b"not a database at all, " * 100)
+    with pytest.raises(BackupError, match="not a SQLite database"):
+        services.check_sqlite_snapshot(fake)

@@ -760,6 +760,7 @@ def _check_migrations(manifest: dict[str, Any]) -> None:
 
 def _restore_database(staged: Path, vendor: str) -> None:
     if vendor == "sqlite":
+        check_sqlite_snapshot(staged)
         # Page by page into Django's own connection (never a second descriptor of the
         # live file in this process); the copy replaces the whole database.
         connection.ensure_connection()
@@ -796,6 +797,28 @@ def _restore_database(staged: Path, vendor: str) -> None:
     )
     if done.returncode != 0:
         raise BackupError(f"pg_restore failed, and rolled back: {done.stderr.strip()[-500:]}")
+
+
+def check_sqlite_snapshot(staged: Path) -> None:
+    """A SQLite file whose schema is tables and indexes only, as Waystation's migrations
+    make it: a trigger or a view in a crafted file would be SQL that every later write
+    or read runs (an audit entry quietly deleted, a row copied elsewhere)."""
+    try:
+        source = sqlite3.connect(f"file:{staged}?mode=ro", uri=True)
+        try:
+            kinds = {kind for (kind,) in source.execute("SELECT DISTINCT type FROM sqlite_master")}
+        finally:
+            source.close()
+    except sqlite3.DatabaseError as exc:
+        raise BackupError(
+            "the backup's database part is not a SQLite database: it is refused"
+        ) from exc
+    unexpected = sorted(kinds - {"table", "index"})
+    if unexpected:
+        raise BackupError(
+            f"the backup's database holds a {unexpected[0]}, which Waystation never makes: "
+            "it is refused, and nothing was changed"
+        )
 
 
 # What a Waystation dump holds (`pg_restore --list`): tables, their data, sequences,
