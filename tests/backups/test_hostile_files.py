@@ -223,3 +223,20 @@ def test_a_manifest_of_the_wrong_shape_is_refused_with_a_message(tmp_path, membe
     backup = _backup(tmp_path, members, manifest)
     with pytest.raises(BackupError, match=r"malformed|do not match"):
         services.verify_backup(backup, identities=[IDENTITY])
+
+
+@pytest.mark.parametrize(
+    "check",
+    [
+        '{"format": "waystation-backup-check-1"}',
+        '{"format": "waystation-backup-check-1", "bytes": "12", "sha256": "00"}',
+        "[1]",
+        "not json",
+    ],
+    ids=["no size or digest", "size not a number", "not an object", "not json"],
+)
+def test_a_malformed_check_file_is_refused_with_a_message(tmp_path, check):
+    backup = _backup(tmp_path, BASE)
+    backup.with_name(backup.name + ".check").write_text(check)
+    with pytest.raises(BackupError, match="is not a backup check file"):
+        services.verify_backup(backup)

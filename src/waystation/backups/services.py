@@ -481,9 +481,19 @@ def verify_backup(
     if check.is_file():
         try:
             doc = json.loads(check.read_text())
-            assert doc["format"] == archive.CHECK_FORMAT
-        except (ValueError, KeyError, AssertionError) as exc:
+        except (ValueError, OSError) as exc:
             raise BackupError(f"{check} is not a backup check file") from exc
+        # Every key read below, of its type (not an assert: python -O drops those).
+        if not (
+            isinstance(doc, dict)
+            and doc.get("format") == archive.CHECK_FORMAT
+            and isinstance(doc.get("bytes"), int)
+            and all(
+                isinstance(doc.get(k), str)
+                for k in ("sha256", "created_at", "waystation", "database")
+            )
+        ):
+            raise BackupError(f"{check} is not a backup check file")
         got_size, got_digest = archive.file_digest(path)
         if got_size != doc["bytes"] or got_digest != doc["sha256"]:
             raise BackupError(
