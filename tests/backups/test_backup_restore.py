@@ -217,6 +217,22 @@ def test_a_backup_restores_every_case_and_keeps_later_shreds(
     expected["cases"][web_case.pk] = "shredded"
     expected["requests"].remove(web_case.source_request_id)
     assert after == expected
+    if empty_database.startswith("postgres"):
+        # The public role's insert rules are never taken from the file (a function is
+        # code): the restore made them again from the code, so they hold there too.
+        import psycopg
+
+        with psycopg.connect(empty_database) as conn:
+            triggers = {
+                name
+                for (name,) in conn.execute(
+                    "SELECT tgname FROM pg_trigger WHERE tgname LIKE '%_public_insert'"
+                )
+            }
+        assert triggers == {
+            "intake_helprequest_public_insert",
+            "intake_mailboxmessage_public_insert",
+        }
     # The shredded cases' files are gone from the restored disk too.
     sealed = {p.name for p in (restored_dir / "media").rglob("*") if p.is_file()}
     assert (
@@ -353,3 +369,32 @@ def test_a_backup_without_recipients_is_refused(tmp_path):
     assert refused.returncode != 0
     assert "no backup recipients" in refused.stderr
     assert not (tmp_path / "b").exists()
+
+
+def test_a_restore_that_fails_after_the_database_says_half_restored_and_is_not_retried(
+    tmp_path, empty_database
+):
+    """Past the database a failure cannot be undone: the message says the installation
+    is half restored, not to unseal it, and how to start again; a second restore refuses
+    it (it is not empty) rather than mixing two restores."""
+    seed_case()
+    key_file, recipient = _identity(tmp_path)
+    backup = tmp_path / "waystation.backup"
+    source_env = _env(tmp_path, database_url(), WAYSTATION_BACKUP_RECIPIENTS=recipient)
+    assert (
+        waystation_command(source_env, "backup", "create", str(backup), "--quiet").returncode == 0
+    )
+    restored_dir = tmp_path / "restored"
+    restored_dir.mkdir(exist_ok=True)
+    (restored_dir / "keys").write_text("a file where the key store's folder goes\n")
+    target_env = _env(restored_dir, empty_database)
+    args = ["backup", "restore", str(backup), "--identity", str(key_file), "--no-ledger"]
+    failed = waystation_command(target_env, *args)
+    assert failed.returncode != 0
+    assert "half restored" in failed.stderr and "Do not unseal" in failed.stderr, failed.stderr
+    assert "docs/operations.md#restore" in failed.stderr
+    assert "Traceback" not in failed.stderr
+    (restored_dir / "keys").unlink()
+    again = waystation_command(target_env, *args)
+    assert again.returncode != 0
+    assert "not empty" in again.stderr, again.stderr

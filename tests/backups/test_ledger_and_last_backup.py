@@ -71,3 +71,33 @@ def test_administrators_see_the_last_backup_and_its_age(client_for, settings):
     assert last is not None and last.backup_id == "new"
     page = client_for(admin).get(reverse("accounts:staff_list")).content.decode()
     assert f"Last backup: {at:%Y-%m-%d %H:%M} UTC, 3 h ago." in page
+
+
+def test_a_shred_after_a_torn_line_gets_a_line_of_its_own(tmp_path):
+    """A crash or a full disk can leave the last line without its newline; the next
+    shred must not be glued to it, or it would be lost inside one malformed line."""
+    path = tmp_path / "ledger"
+    path.write_bytes(b"2026-12-07T15:30:00Z case abcdefgh23456789\n2026-12-07T15:3")
+    ledger.append(path, "request", "mnpqrstu23456789")
+    lines = path.read_text().splitlines()
+    assert lines[1] == "2026-12-07T15:3"
+    assert lines[2].endswith(" request mnpqrstu23456789")
+    with pytest.raises(ledger.LedgerError, match="malformed line 2: compare it with"):
+        ledger.read(path)
+    path.write_text("\n".join(lines[:1] + lines[2:]) + "\n")  # the operator's repair
+    assert [e.object_id for e in ledger.read(path)] == ["abcdefgh23456789", "mnpqrstu23456789"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_replaying_the_ledger_twice_shreds_once_and_writes_no_line(shred_ledger):
+    from waystation.backups.services import _reapply
+    from waystation.vault.models import DataKey
+
+    case, _doc, _markers = seed_case()
+    kept, _doc, _markers = seed_case()
+    entries = [ledger.LedgerEntry("2026-12-07T15:30:00Z", "case", case.pk)] * 2
+    assert _reapply(entries) == [f"case {case.pk}"]
+    assert _reapply(entries) == []
+    assert DataKey.objects.get(pk=case.data_key_id).wrapped is None
+    assert DataKey.objects.get(pk=kept.data_key_id).wrapped is not None
+    assert not shred_ledger.exists() or shred_ledger.read_text() == ""

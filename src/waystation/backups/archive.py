@@ -23,9 +23,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+import tarfile
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
-from typing import IO
+from pathlib import Path
+from typing import IO, Any
 
 from waystation.vault import age
 
@@ -64,8 +65,67 @@ def safe_member(name: str) -> bool:
         return True
     if not name.startswith(MEDIA_PREFIX):
         return False
-    parts = PurePosixPath(name).parts[1:]
+    # Split on "/" itself, not through PurePosixPath (which drops "." and "//"): two
+    # spellings of one path would be two parts of the manifest but one file on disk.
+    parts = name.split("/")[1:]
     return bool(parts) and len(parts) <= 6 and all(_SAFE_PART.fullmatch(p) for p in parts)
+
+
+def safe_entry(member: tarfile.TarInfo) -> bool:
+    """A plain file only: no link, folder or device, and no sparse file (tarfile expands
+    a sparse member's holes, so a few bytes of backup could fill the disk)."""
+    return (
+        member.type in (tarfile.REGTYPE, tarfile.AREGTYPE)
+        and member.sparse is None
+        and member.size >= 0
+        and safe_member(member.name)
+    )
+
+
+def check_manifest(manifest: Any) -> dict[str, Any]:
+    """The manifest's shape, before anything reads it: a lying or malformed manifest is
+    refused with a clear message, never a crash half-way through a restore. Returns it.
+    It must list the key store and exactly one database, the one its vendor names."""
+
+    def refuse(why: str) -> BackupError:
+        return BackupError(f"the backup's manifest is malformed ({why}): it is refused")
+
+    if not isinstance(manifest, dict):
+        raise refuse("not an object")
+    if manifest.get("format") != MANIFEST_FORMAT or manifest.get("version") != MANIFEST_VERSION:
+        raise BackupError("this is not a Waystation backup of a format this version reads")
+    for key in ("id", "created_at", "waystation"):
+        if not isinstance(manifest.get(key), str):
+            raise refuse(key)
+    if not isinstance(manifest.get("media_files"), int):
+        raise refuse("media_files")
+    database = manifest.get("database")
+    if not isinstance(database, dict) or database.get("vendor") not in DATABASE_NAMES:
+        raise refuse("database")
+    migrations = manifest.get("migrations")
+    if not isinstance(migrations, dict) or not all(
+        isinstance(app, str) and isinstance(names, list) and all(isinstance(n, str) for n in names)
+        for app, names in migrations.items()
+    ):
+        raise refuse("migrations")
+    parts = manifest.get("parts")
+    if not isinstance(parts, list) or not all(
+        isinstance(p, dict)
+        and isinstance(p.get("name"), str)
+        and isinstance(p.get("bytes"), int)
+        and isinstance(p.get("sha256"), str)
+        for p in parts
+    ):
+        raise refuse("parts")
+    names = [p["name"] for p in parts]
+    if len(set(names)) != len(names):
+        raise refuse("a part listed twice")
+    databases = [n for n in names if n in DATABASE_NAMES.values()]
+    if databases != [DATABASE_NAMES[database["vendor"]]]:
+        raise refuse("not exactly one database part, of the vendor it names")
+    if KEYSTORE_NAME not in names:
+        raise refuse("no key store part")
+    return manifest
 
 
 @dataclass(frozen=True)

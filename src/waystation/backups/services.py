@@ -481,9 +481,19 @@ def verify_backup(
     if check.is_file():
         try:
             doc = json.loads(check.read_text())
-            assert doc["format"] == archive.CHECK_FORMAT
-        except (ValueError, KeyError, AssertionError) as exc:
+        except (ValueError, OSError) as exc:
             raise BackupError(f"{check} is not a backup check file") from exc
+        # Every key read below, of its type (not an assert: python -O drops those).
+        if not (
+            isinstance(doc, dict)
+            and doc.get("format") == archive.CHECK_FORMAT
+            and isinstance(doc.get("bytes"), int)
+            and all(
+                isinstance(doc.get(k), str)
+                for k in ("sha256", "created_at", "waystation", "database")
+            )
+        ):
+            raise BackupError(f"{check} is not a backup check file")
         got_size, got_digest = archive.file_digest(path)
         if got_size != doc["bytes"] or got_digest != doc["sha256"]:
             raise BackupError(
@@ -524,7 +534,7 @@ def _read_archive(
     """Decrypt ``path`` and read its tar stream; each part hashed, and written under
     ``staging`` when given. Returns the manifest once every digest matched."""
     with path.open("rb") as stream:
-        archive.read_structure(stream, path.stat().st_size)
+        structure = archive.read_structure(stream, path.stat().st_size)
     read_fd, write_fd = os.pipe()
     reader, pipe_writer = os.fdopen(read_fd, "rb"), os.fdopen(write_fd, "wb")
     seen: dict[str, tuple[int, str]] = {}
@@ -533,13 +543,21 @@ def _read_archive(
     meter = _Meter("decrypted", path.stat().st_size, progress)
 
     def consume() -> None:
+        # age does not compress: the parts together are never larger than the encrypted
+        # payload. A member that claims more is refused before a byte of it is written.
+        budget = structure.payload
         try:
             with tarfile.open(fileobj=reader, mode="r|") as tar:
                 for member in tar:
-                    if not member.isfile() or not archive.safe_member(member.name):
+                    if not archive.safe_entry(member):
                         raise BackupError("the backup holds an unexpected entry: it is refused")
                     if member.name in seen:
                         raise BackupError("the backup holds a part twice: it is refused")
+                    budget -= member.size
+                    if budget < 0:
+                        raise BackupError(
+                            "the backup's parts claim more bytes than the file holds: it is refused"
+                        )
                     source = tar.extractfile(member)
                     assert source is not None
                     digest = hashlib.sha256()
@@ -609,14 +627,9 @@ def _read_archive(
             f"the backup's contents are malformed ({type(first).__name__})"
         ) from first
     try:
-        manifest = json.loads(b"".join(manifest_bytes))
+        manifest = archive.check_manifest(json.loads(b"".join(manifest_bytes)))
     except ValueError as exc:
         raise BackupError("the backup has no readable manifest: it is refused") from exc
-    if (
-        manifest.get("format") != archive.MANIFEST_FORMAT
-        or manifest.get("version") != archive.MANIFEST_VERSION
-    ):
-        raise BackupError("this is not a Waystation backup of a format this version reads")
     listed = {p["name"]: (p["bytes"], p["sha256"]) for p in manifest["parts"]}
     seen.pop(archive.MANIFEST_NAME, None)
     if listed != seen:
@@ -689,27 +702,55 @@ def restore_backup(
         if progress:
             progress("restore: the database")
         _restore_database(staging / archive.DATABASE_NAMES[vendor], vendor)
-        keystore = Path(settings.WAYSTATION_KEYSTORE_PATH)
-        keystore.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        from waystation.durable import write_file_durably
+        try:
+            _restore_files(staging, manifest)
+        except Exception as exc:
+            raise _half_restored(exc) from exc
+    try:
+        call_command("migrate", verbosity=0, interactive=False)
+        # On PostgreSQL the public role's insert-rule functions, triggers and grants were
+        # left out of the dump's list (restore_list): made again from this version's code.
+        from waystation.intake import public_role
 
-        write_file_durably(keystore, (staging / archive.KEYSTORE_NAME).read_bytes())
-        media_root = Path(settings.MEDIA_ROOT)
-        for part in manifest["parts"]:
-            if part["name"].startswith(archive.MEDIA_PREFIX):
-                relative = part["name"][len(archive.MEDIA_PREFIX) :]
-                target = media_root / relative
-                target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-                (staging / part["name"]).replace(target)
-        for folder in {
-            (media_root / p["name"][len(archive.MEDIA_PREFIX) :]).parent
-            for p in manifest["parts"]
-            if p["name"].startswith(archive.MEDIA_PREFIX)
-        }:
-            _fsync_folder(folder)
-    call_command("migrate", verbosity=0, interactive=False)
-    reapplied = _reapply(entries)
+        public_role.apply(connection)
+        reapplied = _reapply(entries)
+    except Exception as exc:
+        raise _half_restored(exc) from exc
     return Restored(manifest, len(entries), reapplied, rotation_owed=bool(reapplied))
+
+
+def _half_restored(exc: BaseException) -> BackupError:
+    """Past the database, a failure leaves an installation that is neither empty nor
+    whole (and whose shreds may not all be re-applied): it must never be unsealed, and a
+    second restore refuses it. The only way on is to start again from empty."""
+    why = str(exc) if isinstance(exc, BackupError) else type(exc).__name__
+    return BackupError(
+        f"the restore failed after the database was written ({why}): this installation "
+        "is half restored. Do not unseal it. Empty it (drop and create the database again, "
+        "remove the key store and the sealed files), fix the cause, and run the restore "
+        "again (docs/operations.md#restore)"
+    )
+
+
+def _restore_files(staging: Path, manifest: dict[str, Any]) -> None:
+    keystore = Path(settings.WAYSTATION_KEYSTORE_PATH)
+    keystore.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    from waystation.durable import write_file_durably
+
+    write_file_durably(keystore, (staging / archive.KEYSTORE_NAME).read_bytes())
+    media_root = Path(settings.MEDIA_ROOT)
+    for part in manifest["parts"]:
+        if part["name"].startswith(archive.MEDIA_PREFIX):
+            relative = part["name"][len(archive.MEDIA_PREFIX) :]
+            target = media_root / relative
+            target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            (staging / part["name"]).replace(target)
+    for folder in {
+        (media_root / p["name"][len(archive.MEDIA_PREFIX) :]).parent
+        for p in manifest["parts"]
+        if p["name"].startswith(archive.MEDIA_PREFIX)
+    }:
+        _fsync_folder(folder)
 
 
 def _check_migrations(manifest: dict[str, Any]) -> None:
@@ -729,6 +770,7 @@ def _check_migrations(manifest: dict[str, Any]) -> None:
 
 def _restore_database(staged: Path, vendor: str) -> None:
     if vendor == "sqlite":
+        check_sqlite_snapshot(staged)
         # Page by page into Django's own connection (never a second descriptor of the
         # live file in this process); the copy replaces the whole database.
         connection.ensure_connection()
@@ -741,6 +783,8 @@ def _restore_database(staged: Path, vendor: str) -> None:
         return
     tool = _pg_tool("pg_restore")
     args, env = _pg_args()
+    listing = staged.with_name("restore-list")
+    listing.write_text(restore_list(tool, staged))
     connection.close()
     done = subprocess.run(  # noqa: S603  (the PostgreSQL tool, arguments from settings)
         [
@@ -751,6 +795,7 @@ def _restore_database(staged: Path, vendor: str) -> None:
             "--if-exists",
             "--single-transaction",
             "--exit-on-error",
+            f"--use-list={listing}",
             *args,
             f"--dbname={connection.settings_dict['NAME']}",
             str(staged),
@@ -762,6 +807,84 @@ def _restore_database(staged: Path, vendor: str) -> None:
     )
     if done.returncode != 0:
         raise BackupError(f"pg_restore failed, and rolled back: {done.stderr.strip()[-500:]}")
+
+
+def check_sqlite_snapshot(staged: Path) -> None:
+    """A SQLite file whose schema is tables and indexes only, as Waystation's migrations
+    make it: a trigger or a view in a crafted file would be SQL that every later write
+    or read runs (an audit entry quietly deleted, a row copied elsewhere)."""
+    try:
+        source = sqlite3.connect(f"file:{staged}?mode=ro", uri=True)
+        try:
+            kinds = {kind for (kind,) in source.execute("SELECT DISTINCT type FROM sqlite_master")}
+        finally:
+            source.close()
+    except sqlite3.DatabaseError as exc:
+        raise BackupError(
+            "the backup's database part is not a SQLite database: it is refused"
+        ) from exc
+    unexpected = sorted(kinds - {"table", "index"})
+    if unexpected:
+        raise BackupError(
+            f"the backup's database holds a {unexpected[0]}, which Waystation never makes: "
+            "it is refused, and nothing was changed"
+        )
+
+
+# What a Waystation dump holds (`pg_restore --list`): tables, their data, sequences,
+# constraints, indexes. A FUNCTION, TRIGGER or ACL is the public role's (made again from
+# the code after the restore, never taken from the file: a function is code that would
+# run in every later session). Anything else (an EXTENSION, a VIEW, a RULE, an EVENT
+# TRIGGER, a PROCEDURE...) is not something Waystation's migrations make: refused.
+_PG_RESTORED = frozenset(
+    {
+        "TABLE",
+        "TABLE DATA",
+        "SEQUENCE",
+        "SEQUENCE SET",
+        "SEQUENCE OWNED BY",
+        "DEFAULT",
+        "CONSTRAINT",
+        "FK CONSTRAINT",
+        "INDEX",
+    }
+)
+_PG_REMADE = frozenset({"FUNCTION", "TRIGGER", "ACL"})
+_PG_ENTRY = re.compile(r"^(\d+); (\d+) (\d+) (?P<rest>.*)$")
+
+
+def restore_list(tool: str, dump: Path) -> str:
+    """The dump's table of contents, cut to what a restore may run (``--use-list``).
+    Raises :class:`BackupError` for an entry of a kind Waystation never makes."""
+    done = subprocess.run(  # noqa: S603  (the PostgreSQL tool, a staged file)
+        [tool, "--list", str(dump)], capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0:
+        raise BackupError("the backup's database part is not a pg_dump archive: it is refused")
+    kept: list[str] = []
+    for line in done.stdout.splitlines():
+        if not line.strip() or line.startswith(";"):
+            continue
+        entry = _PG_ENTRY.match(line)
+        if entry is None:
+            raise BackupError("the backup's database part has an unreadable entry: it is refused")
+        rest = entry.group("rest")
+        kind = next(
+            (
+                k
+                for k in sorted(_PG_RESTORED | _PG_REMADE, key=len, reverse=True)
+                if rest.startswith(k + " ")
+            ),
+            None,
+        )
+        if kind is None:
+            raise BackupError(
+                f"the backup's database holds a {rest.split(' ')[0]} entry, which Waystation "
+                "never makes: it is refused, and nothing was changed"
+            )
+        if kind in _PG_RESTORED:
+            kept.append(line)
+    return "\n".join(kept) + "\n"
 
 
 def _reapply(entries: list[ledger.LedgerEntry]) -> list[str]:

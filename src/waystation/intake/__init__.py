@@ -16,7 +16,9 @@ question the cases app answers),
 and the operational columns of ``models``' ``HelpRequest``, ``CheckIn`` and
 ``MailboxMessage`` (when, what kind, which case; never their sealed fields);
 ``selectors.unanswered_requests`` (how many requests need an answer, and since when:
-a count and a time, for the installation's status).
+a count and a time, for the installation's status); ``public_role.apply`` (the public
+role's grants, insert-rule functions and triggers, made again from the code by a
+PostgreSQL restore, which never takes them from the backup file).
 """
 
 FACE = {
@@ -29,6 +31,7 @@ FACE = {
         "HelpRequest",
         "MailboxMessage",
     ],
+    "public_role": ["apply"],
     "retention": ["erase_expired_requests"],
     "screening": "*",
     "selectors": ["Unanswered", "unanswered_requests"],

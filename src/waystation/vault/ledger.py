@@ -74,8 +74,13 @@ def append(path: Path, kind: str, object_id: str) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         created = not path.exists()
-        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
         try:
+            # A line torn by a crash or a full disk has no newline: this one must not be
+            # glued to it (one malformed line, and this shred lost inside it).
+            size = os.fstat(fd).st_size
+            if size and os.pread(fd, 1, size - 1) != b"\n":
+                line = b"\n" + line
             os.write(fd, line)
             os.fsync(fd)
         finally:
@@ -109,7 +114,12 @@ def read(path: Path) -> list[LedgerEntry]:
             continue
         match = _LINE.fullmatch(line.strip())
         if not match:
-            raise LedgerError(f"the shred ledger {path} has a malformed line {number}")
+            raise LedgerError(
+                f"the shred ledger {path} has a malformed line {number}: compare it with "
+                "your other copies of the ledger; a line cut off by a crash is the start of "
+                "a shred's line, whose full line another copy may hold "
+                "(docs/operations.md#the-shred-ledger)"
+            )
         entries.append(LedgerEntry(*match.groups()))
     return entries
 
