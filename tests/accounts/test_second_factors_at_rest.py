@@ -226,3 +226,27 @@ def test_resetting_two_factor_from_the_command_while_sealed_is_refused(db, vault
         call_command("staff", "reset-two-factor", user.username)
 
     assert SealedTOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def _stored_secret_column(device_pk: int) -> object:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT secret FROM {SealedTOTPDevice._meta.db_table} WHERE id = %s", [device_pk]
+        )
+        return cursor.fetchone()[0]
+
+
+def test_a_wrong_code_is_counted_without_sealing_the_secret_again(db):
+    """A wrong guess writes the failure count only: the sealed secret's stored bytes
+    stay as they were (django-otp's own throttle_increment saves every column)."""
+    user = make_staff(Role.CASEWORKER)
+    device = SealedTOTPDevice.objects.get(user=user)
+    wrong = f"{(int(totp_now(user)) + 1) % 1_000_000:06d}"
+    stored = _stored_secret_column(device.pk)
+
+    with pytest.raises(services.AccountError):
+        services.verify_second_factor(user=user, code=wrong)
+
+    device.refresh_from_db()
+    assert device.throttling_failure_count == 1
+    assert _stored_secret_column(device.pk) == stored

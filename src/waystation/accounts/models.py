@@ -141,7 +141,11 @@ class SealedTOTPDevice(TimestampMixin, ThrottlingMixin, Device):  # type: ignore
         totp = TOTP(self.bin_key, self.step, self.t0, self.digits, self.drift)
         totp.time = time.time()
         if not totp.verify(number, self.tolerance, self.last_t + 1):
-            self.throttle_increment(commit=True)
+            # Not django-otp's throttle_increment(commit=True): that saves every column,
+            # sealing the secret again (a new ciphertext, under a key read back for the
+            # purpose) on every wrong guess.
+            self.throttle_increment(commit=False)
+            self.save(update_fields=["throttling_failure_timestamp", "throttling_failure_count"])
             return False
         self.last_t = totp.t()
         self.drift = totp.drift
