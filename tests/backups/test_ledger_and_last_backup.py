@@ -101,3 +101,55 @@ def test_replaying_the_ledger_twice_shreds_once_and_writes_no_line(shred_ledger)
     assert DataKey.objects.get(pk=case.data_key_id).wrapped is None
     assert DataKey.objects.get(pk=kept.data_key_id).wrapped is not None
     assert not shred_ledger.exists() or shred_ledger.read_text() == ""
+
+
+def _row(table: str, pk: object) -> tuple[list[str], tuple[object, ...]]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT * FROM {table} WHERE id = %s", [pk])
+        return [c[0] for c in cursor.description], cursor.fetchone()
+
+
+def _put_back(table: str, columns: list[str], values: tuple[object, ...]) -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        marks = ", ".join(["%s"] * len(columns))
+        cursor.execute(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", values)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_reset_phone_stays_reset_after_a_restore_of_an_older_backup(shred_ledger):
+    """A two-factor reset destroys the device's data key like a shred: the KEKs rotate
+    and the key goes on the ledger, so a restore destroys it (and the device) again."""
+    from waystation.accounts import services as accounts
+    from waystation.accounts.models import SealedTOTPDevice
+    from waystation.backups.services import _reapply
+    from waystation.vault.models import DataKey
+
+    admin = make_staff(Role.ADMINISTRATOR)
+    person = make_staff(Role.CASEWORKER)
+    device = SealedTOTPDevice.objects.get(user=person, confirmed=True)
+    key_id = device.data_key_id
+    others_kek = DataKey.objects.get(pk=SealedTOTPDevice.objects.get(user=admin).data_key_id)
+    device_table, key_table = SealedTOTPDevice._meta.db_table, DataKey._meta.db_table
+    # What a backup taken now holds of the phone.
+    old_device, old_key = _row(device_table, device.pk), _row(key_table, key_id)
+
+    accounts.reset_two_factor(actor_id=admin.pk, user=person)
+
+    assert ("key", key_id) in [(e.kind, e.object_id) for e in ledger.read(shred_ledger)]
+    rewrapped = DataKey.objects.get(pk=others_kek.pk)
+    assert rewrapped.kek_version > others_kek.kek_version  # today's key store: new KEK
+
+    # The older backup restored: the device and its wrapped key are back.
+    DataKey.objects.filter(pk=key_id).delete()
+    _put_back(key_table, *old_key)
+    _put_back(device_table, *old_device)
+    assert SealedTOTPDevice.objects.filter(pk=device.pk).exists()
+
+    assert _reapply(ledger.read(shred_ledger)) == [f"key {key_id}"]
+    assert not SealedTOTPDevice.objects.filter(pk=device.pk).exists()
+    assert DataKey.objects.get(pk=key_id).wrapped is None
+    assert _reapply(ledger.read(shred_ledger)) == []

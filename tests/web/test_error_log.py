@@ -18,7 +18,7 @@ from django.test import Client
 
 from tests.factories import login_verified, make_staff
 from waystation.accounts.roles import Role
-from waystation.cases.selectors import case_file
+from waystation.cases.selectors import visibility
 from waystation.cases.services import daily_work
 from waystation.intake.logging import RedactedErrorFilter
 
@@ -66,7 +66,8 @@ def only_line(log: io.StringIO) -> str:
 
 
 def test_an_exception_in_a_view_logs_its_route_and_type(caseworker_client, error_log, monkeypatch):
-    monkeypatch.setattr(case_file, "open_case", _fails)
+    # The page's first read (whether the case is visible, or a tombstone).
+    monkeypatch.setattr(visibility, "visible_case", _fails)
 
     response = caseworker_client.get(f"/cases/{CASE_ID}/", {"q": "MARKER-IN-QUERY"})
 

@@ -40,7 +40,8 @@ from waystation.accounts.models import (
 from waystation.accounts.roles import Role
 from waystation.accounts.selectors import role_of
 from waystation.audit import services as audit
-from waystation.vault import datakeys
+from waystation.vault import datakeys, ledger
+from waystation.vault import services as vault_services
 
 RECOVERY_CODE_COUNT = 10
 USERNAME_MAX_LENGTH = 150
@@ -504,12 +505,26 @@ def _random_recovery_code() -> str:
 
 
 def _delete_totp_devices(devices: Any) -> None:
-    """Delete devices and destroy their data keys: a copy of the database taken
-    before still holds the sealed secret, but its key is gone from this one."""
+    """Delete devices and destroy their data keys, as a shred does: the KEKs rotate, so
+    a database copy taken before cannot open the secret with today's key store, and each
+    key goes on the shred ledger, so a restore of an older backup destroys it again (a
+    reset phone must not sign in again after a restore)."""
     data_key_ids = [key for key in devices.values_list("data_key_id", flat=True) if key]
     devices.delete()
+    if not data_key_ids:
+        return
+    vault_services.shred_data_key(
+        actor_id=None, data_key_id=data_key_ids[0], also_shred=data_key_ids[1:]
+    )
     for data_key_id in data_key_ids:
-        datakeys.destroy_data_key(data_key_id)
+        ledger.record_shred("key", data_key_id)
+
+
+def forget_devices_sealed_under(data_key_id: str) -> None:
+    """For a restore replaying the shred ledger: the second-factor devices whose data
+    key is destroyed again go with it, so the old phone's codes are refused rather than
+    failing to open. Checks nobody's permission."""
+    SealedTOTPDevice.objects.filter(data_key_id=data_key_id).delete()
 
 
 def _as_role(role: Role | str) -> Role:

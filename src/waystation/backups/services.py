@@ -41,7 +41,7 @@ from waystation.audit import services as audit
 from waystation.backups import archive
 from waystation.backups.archive import BackupError
 from waystation.ids import random_id
-from waystation.vault import age, ledger
+from waystation.vault import age, datakeys, ledger
 
 Progress = Callable[[str], None]
 
@@ -890,6 +890,7 @@ def restore_list(tool: str, dump: Path) -> str:
 def _reapply(entries: list[ledger.LedgerEntry]) -> list[str]:
     """Every ledger entry whose case or request the restored database still holds
     unshredded: shredded again (sealed; the KEK rotation is then owed)."""
+    from waystation.accounts.services import forget_devices_sealed_under
     from waystation.cases.models import Case
     from waystation.cases.services.shredding import shred_case
     from waystation.intake import screening
@@ -912,6 +913,14 @@ def _reapply(entries: list[ledger.LedgerEntry]) -> list[str]:
                         continue
                     shred_case(actor_id=None, case=case)
                     done.append(f"case {entry.object_id}")
+                elif entry.kind == "key":
+                    # A reset second factor: its device goes with the key, so the old
+                    # phone's codes are refused rather than failing to open.
+                    if DataKey.objects.filter(pk=entry.object_id, wrapped__isnull=False).exists():
+                        with transaction.atomic():
+                            forget_devices_sealed_under(entry.object_id)
+                            datakeys.destroy_data_key(entry.object_id)
+                        done.append(f"key {entry.object_id}")
                 elif HelpRequest.objects.filter(pk=entry.object_id).exists():
                     with transaction.atomic():
                         erased = screening.erase_request(request_id=entry.object_id)

@@ -37,8 +37,9 @@ from waystation.vault.runtime import VaultStatus
 
 logger = logging.getLogger(__name__)
 
-KINDS = ("case", "request")
-_LINE = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ) (case|request) ([A-Za-z0-9]{1,64})$")
+# "key": a data key destroyed on its own (a reset second factor), not with a case.
+KINDS = ("case", "request", "key")
+_LINE = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ) (case|request|key) ([A-Za-z0-9]{1,64})$")
 _replaying: contextvars.ContextVar[bool] = contextvars.ContextVar("ledger_replay", default=False)
 
 
