@@ -54,6 +54,8 @@ def main() -> None:
     service = KeyService(Path(settings.WAYSTATION_KEYSTORE_PATH))
     service.unseal_with_shares(Path(sys.argv[1]).read_text().splitlines())
     runtime.use_backend(runtime.InProcessBackend(service))
+    # Test-only: the invented contents of a scratch installation, printed to the pipe the
+    # restore test reads and compares; never a log.
     print(json.dumps(contents(), sort_keys=True))
 
 
