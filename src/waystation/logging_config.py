@@ -31,6 +31,9 @@ def logging_config(*, public: bool) -> dict[str, Any]:
         loggers = {
             "django.request": {"handlers": ["redacted"], "level": "ERROR", "propagate": False},
             "django.server": dict(_SILENT),
+            # fido2's server logs each credential id at INFO: an id names a person's
+            # physical key (docs/accounts.md "Security keys").
+            "fido2": {"level": "WARNING"},
         }
     return {
         "version": 1,

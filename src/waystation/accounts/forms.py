@@ -87,6 +87,17 @@ class ReauthenticationForm(forms.Form):
     code = _code_field("Code from your app", "The six-digit code your authenticator app shows now.")
 
 
+class SecurityKeyForm(forms.Form):
+    """Only the name: the key itself is added by the page's script."""
+
+    label = forms.CharField(
+        label="Name for this key",
+        max_length=services.SECURITY_KEY_LABEL_MAX_LENGTH,
+        help_text="So you can tell your keys apart, e.g. “blue key”. Kept sealed.",
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+
 class ChangePasswordForm(forms.Form):
     current_password = _password_field("Current password", "current-password")
     new_password = _password_field(

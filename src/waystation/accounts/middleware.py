@@ -18,7 +18,14 @@ from waystation.accounts.models import StaffUser
 # Pages a signed-in person may reach before passing the second factor: the steps of
 # signing in themselves, and the way out.
 _BEFORE_SECOND_FACTOR = frozenset(
-    {"accounts:login", "accounts:verify", "accounts:enrol", "accounts:logout"}
+    {
+        "accounts:login",
+        "accounts:verify",
+        "accounts:verify_key_options",
+        "accounts:verify_key",
+        "accounts:enrol",
+        "accounts:logout",
+    }
 )
 # Pages reachable while a password chosen by an administrator still has to be replaced.
 _BEFORE_OWN_PASSWORD = frozenset({"accounts:password_change", "accounts:logout"})

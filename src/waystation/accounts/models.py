@@ -229,3 +229,32 @@ class RecoveryCode(models.Model):
 
     def __str__(self) -> str:
         return f"recovery code of device {self.device_id}"
+
+
+class SecurityKeyDevice(TimestampMixin, Device):  # type: ignore[misc]  # as above
+    """A security key (WebAuthn / FIDO2), checked by Waystation's own views through
+    ``accounts.services`` (the same throttle, audit entries and session-key change as a
+    code), never by a library's sign-in view.
+
+    Sealed under a data key of its own, as the TOTP secret: the name the member gave it
+    (it may say whose key it is), the credential id (the authenticator's handle for the
+    key pair: it identifies one physical key, so a dump would link a seized key to a
+    person) and the public key (not a secret, but unique to the credential, so it
+    identifies the key as well). django-otp's ``name`` column holds only the fixed
+    ``"security key"``. The sign count is operational and stays clear: it is how a
+    cloned key shows itself (a count that does not go up)."""
+
+    data_key: models.OneToOneField[DataKey | None, DataKey | None] = models.OneToOneField(
+        DataKey, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    label = SealedTextField(max_length=64)  # sealed: the name the member gave the key
+    credential_id = SealedTextField(max_length=1400)  # sealed: base64url of the credential id
+    public_key = SealedTextField(max_length=4000)  # sealed: base64url of the COSE public key
+    sign_count: models.PositiveBigIntegerField[int, int] = models.PositiveBigIntegerField(default=0)
+
+    class Meta(Device.Meta):  # type: ignore[misc]  # as above
+        verbose_name = "security key"
+
+    def verify_token(self, token: Any) -> bool:
+        """A security key answers a challenge, never a typed code."""
+        return False

@@ -11,7 +11,12 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Prefetch
 from django.http import Http404
 
-from waystation.accounts.models import RecoveryCode, SealedTOTPDevice, StaffUser
+from waystation.accounts.models import (
+    RecoveryCode,
+    SealedTOTPDevice,
+    SecurityKeyDevice,
+    StaffUser,
+)
 from waystation.accounts.roles import Role
 
 MANAGE_STAFF = "accounts.manage_staff"
@@ -34,6 +39,31 @@ def role_of(user: StaffUser) -> Role | None:
 
 def has_confirmed_totp(user: StaffUser) -> bool:
     return bool(SealedTOTPDevice.objects.filter(user=user, confirmed=True).exists())
+
+
+@dataclass(frozen=True)
+class SecurityKeyRow:
+    pk: int
+    label: str
+    created_at: datetime | None
+    last_used_at: datetime | None
+
+
+def security_keys(user: StaffUser) -> list[SecurityKeyRow]:
+    """One's own keys, with the names one gave them (opened from the vault)."""
+    return [
+        SecurityKeyRow(
+            pk=device.pk,
+            label=str(device.label or ""),
+            created_at=device.created_at,
+            last_used_at=device.last_used_at,
+        )
+        for device in SecurityKeyDevice.objects.filter(user=user, confirmed=True).order_by("pk")
+    ]
+
+
+def has_security_key(user: StaffUser) -> bool:
+    return bool(SecurityKeyDevice.objects.filter(user=user, confirmed=True).exists())
 
 
 def recovery_codes_left(user: StaffUser) -> int:

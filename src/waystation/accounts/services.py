@@ -29,11 +29,12 @@ from django.db.models import F
 from django_otp.oath import TOTP
 from django_otp.util import random_hex
 
-from waystation.accounts import throttle
+from waystation.accounts import throttle, webauthn
 from waystation.accounts.models import (
     RecoveryCode,
     RecoveryCodeDevice,
     SealedTOTPDevice,
+    SecurityKeyDevice,
     StaffUser,
     recovery_code_digest,
 )
@@ -50,6 +51,8 @@ USERNAME_MAX_LENGTH = 150
 PASSWORD_MAX_LENGTH = 1024
 RECOVERY_DEVICE_NAME = "recovery codes"
 TOTP_DEVICE_NAME = "authenticator app"
+SECURITY_KEY_DEVICE_NAME = "security key"  # django-otp's clear name column; the member's is sealed
+SECURITY_KEY_LABEL_MAX_LENGTH = 64
 
 _STAFF = "staff_user"
 _TOTP_CODE = re.compile(r"^[0-9]{6,8}$")
@@ -67,6 +70,14 @@ WRONG_TOTP_MESSAGE = (
     "now; if it was about to change, wait for the next one."
 )
 WRONG_REAUTH_MESSAGE = "That password and code were not accepted. Check both and try again."
+WRONG_KEY_MESSAGE = (
+    "Your security key was not accepted. Try again with a key you added to this account, "
+    "or enter a code instead."
+)
+CLONED_KEY_MESSAGE = (
+    "That security key was refused: its counter went backwards, which a copied key does. "
+    "Sign in with a code, remove the key under “My account” and tell an administrator."
+)
 
 
 class AccountError(Exception):
@@ -253,7 +264,7 @@ def confirm_totp(*, user: StaffUser, device: Any, token: str) -> None:
 def _confirm_device(user: StaffUser, device: Any) -> None:
     device.confirmed = True
     device.save(update_fields=["confirmed"])
-    _delete_totp_devices(SealedTOTPDevice.objects.filter(user=user, confirmed=False))
+    _delete_sealed_devices(SealedTOTPDevice.objects.filter(user=user, confirmed=False))
     audit.record(
         actor_id=user.pk,
         action="accounts.totp_enrolled",
@@ -327,6 +338,156 @@ def change_password(*, user: StaffUser, current_password: str, new_password: str
             object_type=_STAFF,
             object_id=str(user.pk),
         )
+
+
+# --- Security keys (WebAuthn) ---------------------------------------------------------
+#
+# The ceremonies are checked by fido2 (accounts/webauthn.py); what to keep and who is
+# signed in is decided here, with the same throttle and audit entries as a code. The
+# views keep each ceremony's state in the session (one use, short-lived).
+
+
+def _credentials(devices: Any) -> list[tuple[Any, webauthn.Credential]]:
+    """The public halves of these devices (opening each: they are sealed)."""
+    return [
+        (
+            device,
+            webauthn.Credential(
+                credential_id=webauthn.decode(device.credential_id),
+                public_key=webauthn.decode(device.public_key),
+            ),
+        )
+        for device in devices
+    ]
+
+
+def begin_security_key_registration(*, user: StaffUser) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Options for the browser, and the state to keep until the answer comes."""
+    existing = [c for _, c in _credentials(SecurityKeyDevice.objects.filter(user=user))]
+    return webauthn.registration_options(user_id=user.pk, existing=existing)
+
+
+def _clean_label(label: str) -> str:
+    label = " ".join(label.split())
+    if not label:
+        raise AccountError("Give the key a name, so you can tell your keys apart.")
+    if len(label) > SECURITY_KEY_LABEL_MAX_LENGTH:
+        raise AccountError(f"Key names have at most {SECURITY_KEY_LABEL_MAX_LENGTH} characters.")
+    return label
+
+
+def add_security_key(*, user: StaffUser, state: Any, response: Any, label: str) -> Any:
+    """Keep the key the browser just registered. The caller has re-authenticated the
+    member (recent_authentication_required): a stolen session alone cannot add a key."""
+    label = _clean_label(label)
+    try:
+        credential = webauthn.complete_registration(state=state, user_id=user.pk, response=response)
+    except webauthn.CeremonyError:
+        raise AccountError(
+            "The security key was not added. Reload the page and try again."
+        ) from None
+    with transaction.atomic():
+        for _, known in _credentials(SecurityKeyDevice.objects.filter(user=user)):
+            if known.credential_id == credential.credential_id:
+                raise AccountError("That security key is already on your account.")
+        device: SecurityKeyDevice = SecurityKeyDevice.objects.create(
+            user=user,
+            name=SECURITY_KEY_DEVICE_NAME,
+            confirmed=True,
+            data_key=datakeys.create_data_key(),
+        )
+        # Sealed after the first save: the associated data names the row's id.
+        device.label = label
+        device.credential_id = webauthn.encode(credential.credential_id)
+        device.public_key = webauthn.encode(credential.public_key)
+        device.save(update_fields=["label", "credential_id", "public_key"])
+        audit.record(
+            actor_id=user.pk,
+            action="accounts.security_key_added",
+            object_type=_STAFF,
+            object_id=str(user.pk),
+        )
+    return device
+
+
+def begin_security_key_sign_in(*, user: StaffUser) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The challenge for the second step, naming this member's keys only."""
+    if throttle.is_locked(throttle.second_factor_key(user.pk)):
+        raise AccountLocked(locked_message())
+    credentials = [
+        c for _, c in _credentials(SecurityKeyDevice.objects.filter(user=user, confirmed=True))
+    ]
+    if not credentials:
+        raise AccountError("This account has no security key. Enter a code instead.")
+    return webauthn.authentication_options(user_id=user.pk, credentials=credentials)
+
+
+def verify_security_key(*, user: StaffUser, state: Any, response: Any) -> Any:
+    """The second step with a security key: the answer must be signed by one of this
+    member's keys over this session's challenge, for this site, and the key's counter
+    must have gone up (or both be zero: some keys keep none). A counter that does not
+    go up means two keys answer for one credential, a copy: it is refused and audited.
+    Failures count like a wrong code. Returns the device; the caller marks the session
+    verified (a new session key), as for a code."""
+    key = throttle.second_factor_key(user.pk)
+    if throttle.is_locked(key):
+        raise AccountLocked(locked_message())
+    with transaction.atomic():
+        # Locked, so that two answers to one challenge cannot both move the counter.
+        devices = _credentials(
+            SecurityKeyDevice.objects.select_for_update().filter(user=user, confirmed=True)
+        )
+        try:
+            assertion = webauthn.complete_authentication(
+                state=state, user_id=user.pk, credentials=[c for _, c in devices], response=response
+            )
+        except webauthn.CeremonyError:
+            assertion = None
+        device, cloned = None, False
+        if assertion is not None:
+            device = next(d for d, c in devices if c.credential_id == assertion.credential_id)
+            if (assertion.counter or device.sign_count) and assertion.counter <= device.sign_count:
+                cloned = True
+            else:
+                device.sign_count = assertion.counter
+                device.set_last_used_timestamp(commit=False)
+                device.save(update_fields=["sign_count", "last_used_at"])
+    if device is None:
+        _second_factor_failed(user, action="accounts.security_key_failed")
+        raise AccountError(WRONG_KEY_MESSAGE)
+    if cloned:
+        _second_factor_failed(user, action="accounts.security_key_counter_went_back")
+        raise AccountError(CLONED_KEY_MESSAGE)
+    with transaction.atomic():
+        throttle.clear(key)
+        throttle.clear(throttle.password_key(user.get_username()))
+        audit.record(actor_id=user.pk, action="accounts.login_succeeded")
+    return device
+
+
+@transaction.atomic
+def remove_security_key(*, user: StaffUser, device_id: int) -> None:
+    """Remove one of one's own keys (after re-authentication), destroying its data key.
+    Refused if it would leave no second factor; recovery codes alone do not count, as
+    they are for a lost phone, not for everyday sign-in."""
+    device = SecurityKeyDevice.objects.select_for_update().filter(pk=device_id, user=user).first()
+    if device is None:
+        raise AccountError("That security key is not on your account.")
+    others = (
+        SealedTOTPDevice.objects.filter(user=user, confirmed=True).exists()
+        or SecurityKeyDevice.objects.filter(user=user, confirmed=True)
+        .exclude(pk=device.pk)
+        .exists()
+    )
+    if not others:
+        raise AccountError("This is your only second factor: set up another before removing it.")
+    _delete_sealed_devices(SecurityKeyDevice.objects.filter(pk=device.pk))
+    audit.record(
+        actor_id=user.pk,
+        action="accounts.security_key_removed",
+        object_type=_STAFF,
+        object_id=str(user.pk),
+    )
 
 
 # --- Administration ---------------------------------------------------------------
@@ -420,14 +581,16 @@ def reactivate_staff(*, actor_id: int | None, user: StaffUser) -> None:
 
 @transaction.atomic
 def reset_two_factor(*, actor_id: int | None, user: StaffUser) -> None:
-    """For a lost phone: the authenticator app and recovery codes are removed and every
-    session ends; at the next sign-in the person sets up two-factor again."""
+    """For a lost phone: the authenticator app, security keys and recovery codes are
+    removed and every session ends; at the next sign-in the person sets up two-factor again."""
     user = _locked(user)
     if actor_id == user.pk:
         raise AccountError(
             "You cannot reset your own two-factor sign-in. Ask another administrator."
         )
-    _delete_totp_devices(SealedTOTPDevice.objects.filter(user=user))
+    _delete_sealed_devices(
+        SealedTOTPDevice.objects.filter(user=user), SecurityKeyDevice.objects.filter(user=user)
+    )
     RecoveryCodeDevice.objects.filter(user=user).delete()
     throttle.clear(throttle.second_factor_key(user.pk))
     StaffUser.objects.filter(pk=user.pk).update(session_generation=F("session_generation") + 1)
@@ -504,13 +667,16 @@ def _random_recovery_code() -> str:
     return b32encode(secrets.token_bytes(5)).decode("ascii").lower()
 
 
-def _delete_totp_devices(devices: Any) -> None:
-    """Delete devices and destroy their data keys, as a shred does: the KEKs rotate, so
-    a database copy taken before cannot open the secret with today's key store, and each
-    key goes on the shred ledger, so a restore of an older backup destroys it again (a
-    reset phone must not sign in again after a restore)."""
-    data_key_ids = [key for key in devices.values_list("data_key_id", flat=True) if key]
-    devices.delete()
+def _delete_sealed_devices(*querysets: Any) -> None:
+    """Delete devices and destroy their data keys, as a shred does: the KEKs rotate
+    (once for all of them), so a database copy taken before cannot open the secret with
+    today's key store, and each key goes on the shred ledger, so a restore of an older
+    backup destroys it again (a reset phone or removed key must not sign in again after
+    a restore)."""
+    data_key_ids: list[str] = []
+    for devices in querysets:
+        data_key_ids += [key for key in devices.values_list("data_key_id", flat=True) if key]
+        devices.delete()
     if not data_key_ids:
         return
     vault_services.shred_data_key(
@@ -525,6 +691,7 @@ def forget_devices_sealed_under(data_key_id: str) -> None:
     key is destroyed again go with it, so the old phone's codes are refused rather than
     failing to open. Checks nobody's permission."""
     SealedTOTPDevice.objects.filter(data_key_id=data_key_id).delete()
+    SecurityKeyDevice.objects.filter(data_key_id=data_key_id).delete()
 
 
 def _as_role(role: Role | str) -> Role:

@@ -3,6 +3,7 @@ and renders; the rules are in services.py."""
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from typing import Any
@@ -12,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required, permission_required
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
@@ -90,6 +91,7 @@ def verify(request: HttpRequest) -> HttpResponse:
     if not selectors.has_confirmed_totp(user):
         return redirect(_with_next(reverse("accounts:enrol"), next_url))
     form = forms.SecondFactorForm(_posted(request))
+    has_key = selectors.has_security_key(user)
     if request.method == "POST" and form.is_valid():
         try:
             device = services.verify_second_factor(user=user, code=form.cleaned_data["code"])
@@ -107,7 +109,9 @@ def verify(request: HttpRequest) -> HttpResponse:
                     "administrator. You can issue new codes under “My account”.",
                 )
             return redirect(next_url)
-    return render(request, "accounts/verify.html", {"form": form, "next": next_url})
+    return render(
+        request, "accounts/verify.html", {"form": form, "next": next_url, "has_key": has_key}
+    )
 
 
 @login_required
@@ -142,6 +146,72 @@ def enrol(request: HttpRequest) -> HttpResponse:
         "secret": qr.totp_secret_for_typing(device),
     }
     return render(request, "accounts/enrol.html", context)
+
+
+# --- Security keys: the JSON steps behind security-key.js -----------------------------
+#
+# The page's script asks for the options (a challenge, kept in the session for one use),
+# lets the browser talk to the key, and posts the answer back as JSON. The answer goes
+# through accounts.services like a typed code.
+
+_KEY_SIGN_IN_STATE = "waystation_webauthn_sign_in"
+_KEY_ADD_STATE = "waystation_webauthn_add"
+# A WebAuthn answer is a few kilobytes; anything much larger is not one.
+_JSON_MAX_BYTES = 64 * 1024
+
+
+def _json_body(request: HttpRequest) -> dict[str, Any] | None:
+    if len(request.body) > _JSON_MAX_BYTES:
+        return None
+    try:
+        data = json.loads(request.body)
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _json_error(message: str, status: int = 400) -> JsonResponse:
+    return JsonResponse({"error": message}, status=status)
+
+
+@login_required
+@require_POST
+def verify_key_options(request: HttpRequest) -> HttpResponse:
+    user = _staff(request)
+    if sessions.is_verified(user):
+        return _json_error("You are already signed in.")
+    try:
+        options, state = services.begin_security_key_sign_in(user=user)
+    except services.AccountLocked:
+        _locked_out(request)
+        return JsonResponse({"redirect": resolve_url(settings.LOGIN_URL)}, status=403)
+    except services.AccountError as exc:
+        return _json_error(str(exc))
+    request.session[_KEY_SIGN_IN_STATE] = state
+    return JsonResponse({"publicKey": options})
+
+
+@login_required
+@require_POST
+def verify_key(request: HttpRequest) -> HttpResponse:
+    user = _staff(request)
+    next_url = _safe_next(request)
+    if sessions.is_verified(user):
+        return JsonResponse({"redirect": next_url})
+    # Popped before anything is checked: a challenge is answered once, right or wrong.
+    state = request.session.pop(_KEY_SIGN_IN_STATE, None)
+    body = _json_body(request)
+    try:
+        device = services.verify_security_key(
+            user=user, state=state, response=(body or {}).get("credential")
+        )
+    except services.AccountLocked:
+        _locked_out(request)
+        return JsonResponse({"redirect": resolve_url(settings.LOGIN_URL)}, status=403)
+    except services.AccountError as exc:
+        return _json_error(str(exc))
+    sessions.mark_verified(request, device)
+    return JsonResponse({"redirect": next_url})
 
 
 @require_POST
@@ -182,8 +252,63 @@ def security(request: HttpRequest) -> HttpResponse:
     context = {
         "role": selectors.role_of(user),
         "recovery_codes_left": selectors.recovery_codes_left(user),
+        "security_keys": selectors.security_keys(user),
     }
     return render(request, "accounts/security.html", context)
+
+
+@login_required
+@recent_authentication_required
+@require_http_methods(["GET", "POST"])
+def security_key_add(request: HttpRequest) -> HttpResponse:
+    """GET: the page (its script does the rest). POST: the browser's answer, as JSON."""
+    user = _staff(request)
+    if request.method != "POST":
+        form = forms.SecurityKeyForm()
+        return render(request, "accounts/security_key_add.html", {"form": form})
+    state = request.session.pop(_KEY_ADD_STATE, None)
+    body = _json_body(request) or {}
+    label = body.get("label")
+    try:
+        services.add_security_key(
+            user=user,
+            state=state,
+            response=body.get("credential"),
+            label=label if isinstance(label, str) else "",
+        )
+    except services.AccountError as exc:
+        return _json_error(str(exc))
+    messages.success(request, "Security key added. You can use it at your next sign-in.")
+    return JsonResponse({"redirect": reverse("accounts:security")})
+
+
+@login_required
+@recent_authentication_required
+@require_POST
+def security_key_add_options(request: HttpRequest) -> HttpResponse:
+    options, state = services.begin_security_key_registration(user=_staff(request))
+    request.session[_KEY_ADD_STATE] = state
+    return JsonResponse({"publicKey": options})
+
+
+@login_required
+@recent_authentication_required
+@require_http_methods(["GET", "POST"])
+def security_key_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET asks (re-authentication returns here with a GET); POST removes."""
+    user = _staff(request)
+    key = next((k for k in selectors.security_keys(user) if k.pk == pk), None)
+    if key is None:
+        raise Http404("No such security key.")
+    if request.method == "POST":
+        try:
+            services.remove_security_key(user=user, device_id=pk)
+        except services.AccountError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, "Security key removed.")
+        return redirect("accounts:security")
+    return render(request, "accounts/security_key_remove.html", {"key": key})
 
 
 @login_required
