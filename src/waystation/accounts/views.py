@@ -109,9 +109,10 @@ def verify(request: HttpRequest) -> HttpResponse:
                     "administrator. You can issue new codes under “My account”.",
                 )
             return redirect(next_url)
-    return render(
+    response = render(
         request, "accounts/verify.html", {"form": form, "next": next_url, "has_key": has_key}
     )
+    return _with_key_script(response) if has_key else response
 
 
 @login_required
@@ -158,6 +159,13 @@ _KEY_SIGN_IN_STATE = "waystation_webauthn_sign_in"
 _KEY_ADD_STATE = "waystation_webauthn_add"
 # A WebAuthn answer is a few kilobytes; anything much larger is not one.
 _JSON_MAX_BYTES = 64 * 1024
+
+
+def _with_key_script(response: HttpResponse) -> HttpResponse:
+    """The staff CSP, plus fetch() to this site, for the two pages whose script talks to
+    the server (SecurityHeadersMiddleware keeps a policy a view has set)."""
+    response["Content-Security-Policy"] = f"{settings.WAYSTATION_CSP}; connect-src 'self'"
+    return response
 
 
 def _json_body(request: HttpRequest) -> dict[str, Any] | None:
@@ -265,7 +273,7 @@ def security_key_add(request: HttpRequest) -> HttpResponse:
     user = _staff(request)
     if request.method != "POST":
         form = forms.SecurityKeyForm()
-        return render(request, "accounts/security_key_add.html", {"form": form})
+        return _with_key_script(render(request, "accounts/security_key_add.html", {"form": form}))
     state = request.session.pop(_KEY_ADD_STATE, None)
     body = _json_body(request) or {}
     label = body.get("label")
