@@ -413,3 +413,15 @@ def test_database_dump_holds_no_key_name_credential_id_or_public_key(transaction
         if raw in haystack or raw.hex().encode() in haystack:
             leaks.append(name)
     assert leaks == [], f"a security key is readable in the stored bytes: {leaks}"
+
+
+def test_signing_in_with_a_key_logs_no_credential_id(member, caplog):
+    """fido2's server logs each credential id at INFO; the staff process turns it off."""
+    key = enrolled(member)
+    client = password_step(member)
+    with caplog.at_level("INFO"):
+        answer(client, key.assert_(key_options(client)))
+
+    assert is_fully_signed_in(client)
+    logged = " ".join(record.getMessage() for record in caplog.records)
+    assert key.credential_id.hex() not in logged
