@@ -7,31 +7,82 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0009_view_status_permission'),
-        ('vault', '0002_kek_epoch'),
+        ("accounts", "0009_view_status_permission"),
+        ("vault", "0002_kek_epoch"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SecurityKeyDevice',
+            name="SecurityKeyDevice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(help_text='The human-readable name of this device.', max_length=64)),
-                ('confirmed', models.BooleanField(default=True, help_text='Is this device ready for use?')),
-                ('created_at', models.DateTimeField(auto_now_add=True, help_text='The date and time when this device was initially created in the system.', null=True)),
-                ('last_used_at', models.DateTimeField(blank=True, help_text='The most recent date and time this device was used.', null=True)),
-                ('label', waystation.vault.fields.SealedTextField(blank=True, max_length=64, null=True)),
-                ('credential_id', waystation.vault.fields.SealedTextField(blank=True, max_length=1400, null=True)),
-                ('public_key', waystation.vault.fields.SealedTextField(blank=True, max_length=4000, null=True)),
-                ('sign_count', models.PositiveBigIntegerField(default=0)),
-                ('data_key', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='vault.datakey')),
-                ('user', models.ForeignKey(help_text='The user that this device belongs to.', on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(
+                        help_text="The human-readable name of this device.", max_length=64
+                    ),
+                ),
+                (
+                    "confirmed",
+                    models.BooleanField(default=True, help_text="Is this device ready for use?"),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        auto_now_add=True,
+                        help_text="The date and time when this device was initially created in the system.",
+                        null=True,
+                    ),
+                ),
+                (
+                    "last_used_at",
+                    models.DateTimeField(
+                        blank=True,
+                        help_text="The most recent date and time this device was used.",
+                        null=True,
+                    ),
+                ),
+                (
+                    "label",
+                    waystation.vault.fields.SealedTextField(blank=True, max_length=64, null=True),
+                ),
+                (
+                    "credential_id",
+                    waystation.vault.fields.SealedTextField(blank=True, max_length=1400, null=True),
+                ),
+                (
+                    "public_key",
+                    waystation.vault.fields.SealedTextField(blank=True, max_length=4000, null=True),
+                ),
+                ("sign_count", models.PositiveBigIntegerField(default=0)),
+                (
+                    "data_key",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="vault.datakey",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        help_text="The user that this device belongs to.",
+                        on_delete=django.db.models.deletion.CASCADE,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'security key',
-                'abstract': False,
+                "verbose_name": "security key",
+                "abstract": False,
             },
         ),
     ]
