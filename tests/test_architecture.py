@@ -36,6 +36,7 @@ LAYERS = [
     "api",
     "backups",
     "status",
+    "home",
     "demo",
 ]
 # Project modules that are no app: shared helpers any app may use (they import no app)...

@@ -1,9 +1,9 @@
 from django.urls import include, path
 
-from waystation.web import views
+from waystation.home import views as home
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", home.home, name="home"),
     # /health is answered by status.middleware.HealthMiddleware, before any of this.
     path("status/", include("waystation.status.urls")),
     path("accounts/me/api-tokens/", include("waystation.api.account_urls")),

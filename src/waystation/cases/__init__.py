@@ -31,6 +31,8 @@ Face (what other apps may import; ``tests/test_architecture.py`` holds them to i
   ledger lists (``backups``).
 - ``selectors.retention.past_retention``: how many cases wait past their retention, and
   since when, without naming them (``status``).
+- ``selectors.waiting.cases_waiting``: how much casework waits for one person, as
+  counts over the cases they may see (the home page, ``home``).
 """
 
 FACE = {
@@ -51,6 +53,7 @@ FACE = {
     "selectors.matches": ["MATCHES_SHOWN_MAX"],
     "selectors.retention": ["PastRetention", "past_retention"],
     "selectors.timeline": ["TimelineEntry"],
+    "selectors.waiting": ["CasesWaiting", "cases_waiting"],
     "selectors.visibility": "*",
     "services.access": "*",
     "services.alerts": [

@@ -20,7 +20,8 @@ partner's token, and reads what that partner may see through ``selectors.partner
 reads partners and a case's referrals through the pages' selectors,
 ``selectors.partners.partner_list`` and ``partner_page`` (the contacts opened under the
 page's audit entry) and ``selectors.referrals.case_referrals_with_events`` (the case's
-need to know, each referral's ``referral.opened`` entry).
+need to know, each referral's ``referral.opened`` entry). The home page counts the
+referrals and keys waiting for one programme manager (``selectors.waiting``).
 """
 
 FACE = {
@@ -28,6 +29,7 @@ FACE = {
     "selectors.partner_side": "*",
     "selectors.partners": ["partner_list", "partner_page"],
     "selectors.referrals": ["case_referrals_with_events"],
+    "selectors.waiting": "*",
     "services.common": ["MANAGE_PARTNERS", "PartnerError"],
     "services.identity": "*",
     "services.incoming": "*",

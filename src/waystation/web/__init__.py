@@ -1,4 +1,4 @@
-"""The staff site's shell: the home page, error pages, security headers, the context
+"""The staff site's shell: error pages, security headers, the context
 every page shares, and the helpers every app's views share (``actions``).
 
 Layer: above accounts (its helpers hand views the acting ``Actor``), below every app

@@ -1,17 +1,10 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, HttpResponseServerError
 from django.shortcuts import render
 from django.template.loader import render_to_string
-
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "waystation/home.html")
-
 
 # Error pages: plain words, the demo banner, never a trace or the request's data.
 
