@@ -77,6 +77,7 @@ def test_screener_to_caseworker_to_manager(browser, live_server):
     page.get_by_label("Move to").select_option(label="Verification")
     page.get_by_role("button", name="Move").click()
     assert page.inner_text("#case-stage") == "Verification"
+    page.locator("#verification summary", has_text="Record a partner's reference").click()
     page.get_by_label("Partner organisation").fill("Partner Network")
     page.get_by_label("What they said").fill("Known to our shelter since 2019.")
     page.get_by_role("button", name="Record the reference").click()

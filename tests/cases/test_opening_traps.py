@@ -24,9 +24,7 @@ def by_hand(**more: object) -> dict[str, object]:
     }
 
 
-def test_a_case_with_neither_team_nor_assignee_is_refused_and_nothing_changes(
-    staff, client_for
-):
+def test_a_case_with_neither_team_nor_assignee_is_refused_and_nothing_changes(staff, client_for):
     client = client_for(staff.screener)
     response = client.post("/cases/new/", by_hand())
     assert response.status_code == 400
@@ -49,9 +47,7 @@ def test_the_service_refuses_it_too(staff):
 def test_a_case_for_a_team_is_seen_by_its_supervisor_and_the_message_says_so(
     staff, team, client_for
 ):
-    response = client_for(staff.screener).post(
-        "/cases/new/", by_hand(team=team.pk), follow=True
-    )
+    response = client_for(staff.screener).post("/cases/new/", by_hand(team=team.pk), follow=True)
     page = response.content.decode()
     case = Case.objects.get()
     assert f"Case {case.id} opened and handed to the team North (its supervisor manager)" in page

@@ -1,5 +1,6 @@
 """A member of staff signs in through the real pages in a real browser: password, then
-the code from their authenticator app, then a form post (seal now, after its question) that needs CSRF."""
+the code from their authenticator app, then a form post (seal now, after its question)
+that needs CSRF."""
 
 from __future__ import annotations
 

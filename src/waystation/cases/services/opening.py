@@ -36,10 +36,8 @@ from waystation.intake import screening
 from waystation.intake.models import HelpRequest
 from waystation.vault import blind, datakeys
 
-
 NOBODY_WOULD_SEE = gettext_lazy(
-    "Choose a team or at least one person to work on the case: "
-    "without either, nobody could see it."
+    "Choose a team or at least one person to work on the case: without either, nobody could see it."
 )
 
 
