@@ -63,7 +63,7 @@ def test_screener_to_caseworker_to_manager(browser, live_server):
     page.get_by_label("caseworker.b").check()
     page.get_by_label("Name (if the applicant gave one)").fill("Ruslan Browser")
     page.get_by_role("button", name="Open the case").click()
-    assert "opened and handed to its team" in page.content()
+    assert "opened and handed to the team Caucasus (its supervisor manager.b)" in page.content()
     case = Case.objects.get(source_request_id=receipt.request_id)
     assert case.team_id == team.pk
 
@@ -77,6 +77,7 @@ def test_screener_to_caseworker_to_manager(browser, live_server):
     page.get_by_label("Move to").select_option(label="Verification")
     page.get_by_role("button", name="Move").click()
     assert page.inner_text("#case-stage") == "Verification"
+    page.locator("#verification summary", has_text="Record a partner's reference").click()
     page.get_by_label("Partner organisation").fill("Partner Network")
     page.get_by_label("What they said").fill("Known to our shelter since 2019.")
     page.get_by_role("button", name="Record the reference").click()

@@ -1,5 +1,6 @@
 """A member of staff signs in through the real pages in a real browser: password, then
-the code from their authenticator app, then a form post (seal now) that needs CSRF."""
+the code from their authenticator app, then a form post (seal now, after its question)
+that needs CSRF."""
 
 from __future__ import annotations
 
@@ -35,7 +36,9 @@ def test_staff_sign_in_with_password_and_code_then_post_a_form(browser, live_ser
     assert page.url.rstrip("/") == live_server.url
     assert page.get_by_text("Demo key — not for real data").is_visible()
 
-    page.get_by_role("button", name="Seal now").click()
+    page.get_by_role("link", name="Seal now…").click()
+    assert runtime.is_unsealed()  # one tap only asks
+    page.get_by_role("button", name="Yes, seal Waystation now").click()
 
     assert "Waystation is sealed" in page.content()
     assert not runtime.is_unsealed()

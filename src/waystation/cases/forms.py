@@ -9,8 +9,10 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from waystation.cases.models import Channel, MessageDirection, NoteKind, Outcome, Urgency
+from waystation.cases.services.opening import NOBODY_WOULD_SEE
 
 _MANUAL_CHANNELS = [(c.value, c.label) for c in Channel if c != Channel.WEB]
 _CONTACT_HELP = (
@@ -93,9 +95,13 @@ class _PersonFields(forms.Form):
 
 
 class _TeamFields(forms.Form):
-    team = forms.ChoiceField(label="Team", required=False)
+    team = forms.ChoiceField(
+        label=_("Team"),
+        required=False,
+        help_text=_("Its supervisor will see the case. Choose a team, people below, or both."),
+    )
     assignees = forms.TypedMultipleChoiceField(
-        label="Assign to", required=False, coerce=int, widget=forms.CheckboxSelectMultiple
+        label=_("Assign to"), required=False, coerce=int, widget=forms.CheckboxSelectMultiple
     )
 
     def __init__(
@@ -106,8 +112,15 @@ class _TeamFields(forms.Form):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["team"].choices = [("", "— no team —"), *teams]  # type: ignore[attr-defined]
+        self.fields["team"].choices = [("", _("— no team —")), *teams]  # type: ignore[attr-defined]
         self.fields["assignees"].choices = list(staff)  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        # Need to know: a case with neither a team nor an assignee is seen by nobody.
+        data = super().clean() or {}
+        if not data.get("team") and not data.get("assignees") and not self.errors:
+            raise forms.ValidationError(str(NOBODY_WOULD_SEE))
+        return data
 
 
 class ManualCaseForm(_PersonFields, _TeamFields):

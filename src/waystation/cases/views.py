@@ -18,11 +18,12 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from waystation.accounts.decorators import recent_authentication_required
 from waystation.cases import forms
-from waystation.cases.models import Stage
+from waystation.cases.models import Case, Stage
 from waystation.cases.selectors import alerts as alerts_selectors
 from waystation.cases.selectors import case_file, lists, visibility
 from waystation.cases.selectors import staff as staff_selectors
@@ -184,16 +185,36 @@ def new(request: HttpRequest) -> HttpResponse:
         except CaseError as exc:
             form.add_error(None, str(exc))
         else:
-            return _after_opening(request, case.id)
+            return _after_opening(request, case)
     return render(request, "cases/new.html", {"form": form}, status=400 if form.errors else 200)
 
 
-def _after_opening(request: HttpRequest, case_id: str) -> HttpResponse:
-    if visibility.may_see(actor(request), case_id):
-        messages.success(request, "Case opened.")
-        return _to_case(case_id)
+def _who_sees_text(case: Case) -> str:
+    who = staff_selectors.who_sees(case)
+    parts = []
+    if who.team:
+        parts.append(
+            gettext("the team %(team)s (its supervisor %(supervisor)s)")
+            % {"team": who.team, "supervisor": who.supervisor}
+        )
+    parts += who.assignees
+    return ", ".join(parts)
+
+
+def _after_opening(request: HttpRequest, case: Case) -> HttpResponse:
+    """Say who can see the new case now, so that "handed over" is never a guess."""
+    who = _who_sees_text(case)
+    if visibility.may_see(actor(request), case.id):
+        messages.success(
+            request, gettext("Case opened. It can be seen by: %(who)s.") % {"who": who}
+        )
+        return _to_case(case.id)
     # Need to know: whoever opened it may not be one of the people who work on it.
-    messages.success(request, f"Case {case_id} opened and handed to its team.")
+    messages.success(
+        request,
+        gettext("Case %(case)s opened and handed to %(who)s. It has left your view.")
+        % {"case": case.id, "who": who},
+    )
     return redirect("cases:queue")
 
 
@@ -220,7 +241,7 @@ def from_request(request: HttpRequest, request_id: str) -> HttpResponse:
         except CaseError as exc:
             form.add_error(None, str(exc))
         else:
-            return _after_opening(request, case.id)
+            return _after_opening(request, case)
     return render(
         request,
         "cases/from_request.html",

@@ -77,6 +77,10 @@ def _request_page(
             "help_request": opened.request,
             "payload": opened.payload,
             "form": form,
+            # Opening a case is casework's permission, not the screener's: shown only to
+            # those whose role holds it, and only while no case was opened from it.
+            "can_open_case": not opened.request.case_id
+            and request.user.has_perm("cases.open_case"),
             "can_answer": opened.request.status != Status.DECLINED
             and opened.request.channel != Channel.PARTNER,
             "imported_by": _imported_by(opened.request.id)

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from waystation.accounts.models import Actor
 from waystation.audit import services as audit
@@ -102,9 +103,25 @@ class CaseFile:
     schedule: CheckInSchedule | None
     matches: list[CaseMatch] = field(default_factory=list)
     moves: list[workflow.Offered] = field(default_factory=list)
+    supervisor: str = ""  # the username of the team's supervisor
 
     def __repr__(self) -> str:
         return f"<CaseFile {self.case.id}>"
+
+    @property
+    def next_deadline(self) -> Deadline | None:
+        """The soonest of the next check-in due and the open tasks' due dates: the
+        summary's "what is due next" (a retention end is shown on its own)."""
+        due = [Deadline(t.due_at, t.title) for t in self.tasks if t.due_at and not t.done_at]
+        if self.schedule is not None and self.schedule.active and self.schedule.next_due_at:
+            due.append(Deadline(self.schedule.next_due_at, gettext("Check-in due")))
+        return min(due, key=lambda d: d.at) if due else None
+
+
+@dataclass(frozen=True)
+class Deadline:
+    at: datetime
+    what: str  # a task's title (sealed text, opened) or "Check-in due"
 
 
 def _contacts(value: Any) -> list[dict[str, str]]:
@@ -198,7 +215,7 @@ def open_case(*, user: Actor, case_id: str) -> CaseFile:
     for at in (
         CaseCheckIn.objects.filter(case=case).order_by("-at").values_list("at", flat=True)[:50]
     ):
-        timeline.append(TimelineEntry(at=at, kind="check_in", text="Checked in"))
+        timeline.append(TimelineEntry(at=at, kind="check_in", text=gettext("Checked in")))
     for _receiver, entries in collecting_timeline.send(sender=Case, case=case, user=user):
         timeline.extend(e for e in entries or () if isinstance(e, TimelineEntry))
     timeline.sort(key=lambda e: e.at, reverse=True)
@@ -250,6 +267,9 @@ def open_case(*, user: Actor, case_id: str) -> CaseFile:
         contacts=_contacts(case.contacts),
         assignees=[(i, names.get(i, "")) for i in assignee_ids],
         supervisor_id=case.team.supervisor_id if case.team else None,
+        supervisor=_usernames([case.team.supervisor_id]).get(case.team.supervisor_id, "")
+        if case.team
+        else "",
         timeline=timeline[:TIMELINE_LIMIT],
         tasks=tasks,
         references=references,

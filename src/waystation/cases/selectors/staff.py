@@ -9,9 +9,12 @@ from django.db.models import Count, Q
 
 from waystation.accounts.models import Actor, StaffUser
 from waystation.cases.models import (
+    Assignment,
+    Case,
     Stage,
     Team,
 )
+from waystation.cases.selectors.visibility import case_viewers
 
 
 def _usernames(ids: Iterable[int | None]) -> dict[int, str]:
@@ -58,3 +61,27 @@ def assignable_staff(*, user: Actor) -> list[tuple[int, str]]:
 def teams() -> list[tuple[str, str]]:
     """Team names are operational (no personal data); every member of staff may list them."""
     return list(Team.objects.order_by("name").values_list("id", "name"))
+
+
+@dataclass(frozen=True)
+class WhoSees:
+    """Who may see a case, by name: what the person who just opened it is told, so that
+    "handed over" says to whom. Operational names only."""
+
+    team: str | None
+    supervisor: str | None
+    assignees: list[str]
+
+
+def who_sees(case: Case) -> WhoSees:
+    """For a case its caller holds already (the one a service just opened): its team, the
+    team's supervisor and its assignees, as usernames."""
+    viewers = case_viewers(case)
+    names = _usernames([*viewers.assignees, viewers.supervisor_id])
+    team = Team.objects.filter(pk=case.team_id).values_list("name", flat=True).first()
+    assigned = Assignment.objects.filter(case=case).values_list("user_id", flat=True)
+    return WhoSees(
+        team=team,
+        supervisor=names.get(viewers.supervisor_id) if viewers.supervisor_id else None,
+        assignees=sorted(names[i] for i in assigned if i in names),
+    )

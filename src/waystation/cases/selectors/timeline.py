@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
 from waystation.accounts.models import Actor
 from waystation.cases.models import (
     Case,
@@ -13,20 +16,42 @@ from waystation.cases.models import (
 )
 from waystation.intake import screening
 
+# Every kind of entry the timeline holds, in plain words for the page: staff read
+# sentences, not codes (issue #15). A new kind needs its words here;
+# tests/cases/test_case_page.py builds a case with every kind and fails on one missing.
+TIMELINE_LABELS: dict[str, Promise] = {
+    "message_in": _("Message from the applicant"),
+    "message_out": _("Message to the applicant"),
+    "note": _("Note"),
+    "credibility": _("Credibility note"),
+    "stage": _("Stage changed"),
+    "task": _("Task added"),
+    "task_done": _("Task done"),
+    "risk": _("Risk assessed"),
+    "check_in": _("Checked in"),
+    "help_now": _("Asked for help now"),
+    "referral": _("Referral to a partner"),
+}
+
 
 @dataclass(frozen=True)
 class TimelineEntry:
     at: datetime
-    kind: str  # message_in, message_out, note, credibility, stage, task, task_done, ...
+    kind: str  # a key of TIMELINE_LABELS
     text: str
     actor_id: int | None = None
     via_web: bool = False  # in the web mailbox (written there, or sent to it)
     files: int = 0  # files sent with a web-mailbox message
 
+    @property
+    def label(self) -> str:
+        # An unknown kind still reads as words on the page, never as a code.
+        return str(TIMELINE_LABELS.get(self.kind, _("Entry")))
+
 
 _WEB_CHECK_INS = {
-    "safe": ("check_in", "Checked in from the web mailbox: “I am safe”"),
-    "need_help": ("help_now", "Pressed “I need help now” in the web mailbox"),
+    "safe": ("check_in", _("Checked in from the web mailbox: “I am safe”")),
+    "need_help": ("help_now", _("Pressed “I need help now” in the web mailbox")),
 }
 
 
@@ -49,6 +74,6 @@ def _web_mailbox(user: Actor, case: Case) -> list[TimelineEntry]:
         for m in mailbox.messages
     ]
     for kind, at in mailbox.check_ins:
-        shown_kind, text = _WEB_CHECK_INS.get(kind, ("check_in", "Checked in"))
-        entries.append(TimelineEntry(at=at, kind=shown_kind, text=text, via_web=True))
+        shown_kind, text = _WEB_CHECK_INS.get(kind, ("check_in", _("Checked in")))
+        entries.append(TimelineEntry(at=at, kind=shown_kind, text=str(text), via_web=True))
     return entries

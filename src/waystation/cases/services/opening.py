@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from waystation.accounts.models import Actor
 from waystation.cases.models import (
@@ -34,6 +35,10 @@ from waystation.cases.services.person import _clean_contacts
 from waystation.intake import screening
 from waystation.intake.models import HelpRequest
 from waystation.vault import blind, datakeys
+
+NOBODY_WOULD_SEE = gettext_lazy(
+    "Choose a team or at least one person to work on the case: without either, nobody could see it."
+)
 
 
 @dataclass(frozen=True)
@@ -124,8 +129,13 @@ def open_case_manually(
 def open_case_by_hand(
     *, user: Actor, intake: ManualIntake, team_id: str | None, assignee_ids: Sequence[int] = ()
 ) -> Case:
-    """The staff page's way to :func:`open_case_manually`: checks the role first."""
+    """The staff page's way to :func:`open_case_manually`: checks the role first, and
+    that someone will see the case. A case with neither a team (whose supervisor sees
+    it) nor an assignee is visible to nobody (``visible_cases``), not even a programme
+    manager: a phone call typed in that way would be lost."""
     _require(user, OPEN_CASE, "Your role does not allow opening cases.")
+    if not team_id and not assignee_ids:
+        raise CaseError(str(NOBODY_WOULD_SEE))
     return open_case_manually(
         actor_id=user.pk, intake=intake, team_id=team_id, assignee_ids=assignee_ids
     )
