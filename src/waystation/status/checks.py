@@ -159,11 +159,12 @@ def check_workers(probe: Probe) -> Finding:
             "confirmed": seal.acknowledged,
             "workers": seal.workers,
         }
+    count = vault.subscribed_workers or 0  # an agent that answers always says
     subscribed = ngettext(
         "%(count)d worker subscribed to the key agent.",
         "%(count)d workers subscribed to the key agent.",
-        vault.subscribed_workers,
-    ) % {"count": vault.subscribed_workers}
+        count,
+    ) % {"count": count}
     if vault.sealed and seal is not None and seal.acknowledged < seal.workers:
         # A worker that did not confirm may still hold keys while the vault is sealed.
         return Finding(
