@@ -109,6 +109,9 @@ MIDDLEWARE = [
     # Static files from the WSGI process itself: nothing is loaded from elsewhere.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The browser's Accept-Language first (the sealed page and the sign-in page speak
+    # it); StaffLanguageMiddleware below puts the member's own choice over it.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -116,6 +119,7 @@ MIDDLEWARE = [
     "waystation.accounts.middleware.IdleTimeoutMiddleware",
     "waystation.vault.middleware.SealedMiddleware",
     "waystation.accounts.middleware.RequireTwoFactorMiddleware",
+    "waystation.accounts.middleware.StaffLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -141,6 +145,13 @@ TEMPLATES = [
 
 DATABASES = {"default": dj_database_url.config(default=SQLITE_URL, conn_max_age=60)}
 make_sqlite_durable(DATABASES["default"])
+
+# Languages of the staff side (docs/translating.md). The staff catalogue comes first;
+# the applicants' one follows, for the replies screeners send in the applicant's
+# language. The public process (settings_public.py) reads the applicants' one only, so
+# it never carries a staff string.
+LANGUAGES = [("en", "English"), ("ru", "Русский")]
+LOCALE_PATHS = [PACKAGE_DIR / "locale_staff", PACKAGE_DIR / "locale"]
 
 AUTH_USER_MODEL = "accounts.StaffUser"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]

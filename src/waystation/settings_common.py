@@ -94,6 +94,7 @@ TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
 # Translations of the public pages and of the replies screeners send (waystation.intake).
+# The staff settings put the staff catalogue (locale_staff) before it (docs/translating.md).
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 
 # WhiteNoise serves static files straight from the package (its finders), in both

@@ -79,7 +79,7 @@ def test_wrong_password_is_refused_with_a_general_message(client, staff):
     response = sign_in_with_password(client, staff.username, "not-the-password-at-all")
 
     assert response.status_code == 200
-    assert services.INVALID_LOGIN_MESSAGE in response.content.decode()
+    assert str(services.INVALID_LOGIN_MESSAGE) in response.content.decode()
     assert is_signed_out(client)
 
 
@@ -87,8 +87,8 @@ def test_unknown_user_gets_the_same_message_as_a_wrong_password(client, staff):
     wrong = sign_in_with_password(client, staff.username, "not-the-password-at-all")
     unknown = sign_in_with_password(client, "nobody-by-this-name", "not-the-password-at-all")
 
-    assert services.INVALID_LOGIN_MESSAGE in wrong.content.decode()
-    assert services.INVALID_LOGIN_MESSAGE in unknown.content.decode()
+    assert str(services.INVALID_LOGIN_MESSAGE) in wrong.content.decode()
+    assert str(services.INVALID_LOGIN_MESSAGE) in unknown.content.decode()
 
 
 def test_deactivated_user_gets_the_same_message_and_no_session(client, staff):
@@ -97,7 +97,7 @@ def test_deactivated_user_gets_the_same_message_and_no_session(client, staff):
 
     response = sign_in_with_password(client, staff.username)
 
-    assert services.INVALID_LOGIN_MESSAGE in response.content.decode()
+    assert str(services.INVALID_LOGIN_MESSAGE) in response.content.decode()
     assert is_signed_out(client)
 
 

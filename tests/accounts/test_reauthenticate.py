@@ -73,7 +73,7 @@ def test_wrong_password_is_refused(client, staff):
     response = _reauth(client, staff, password="not-the-password-at-all")
 
     assert response.status_code == 200
-    assert services.WRONG_REAUTH_MESSAGE in response.content.decode()
+    assert str(services.WRONG_REAUTH_MESSAGE) in response.content.decode()
     assert REAUTH_SESSION_KEY not in client.session
 
 
@@ -82,7 +82,7 @@ def test_wrong_code_is_refused(client, staff):
 
     response = _reauth(client, staff, code=_wrong(totp_now(staff)))
 
-    assert services.WRONG_REAUTH_MESSAGE in response.content.decode()
+    assert str(services.WRONG_REAUTH_MESSAGE) in response.content.decode()
     assert REAUTH_SESSION_KEY not in client.session
     assert [e.actor_id for e in entries("accounts.reauth_failed")] == [staff.pk]
 

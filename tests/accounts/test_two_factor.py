@@ -92,7 +92,7 @@ def test_wrong_totp_code_is_refused(client, staff):
     response = _code(client, wrong)
 
     assert response.status_code == 200
-    assert services.WRONG_CODE_MESSAGE in response.content.decode()
+    assert str(services.WRONG_CODE_MESSAGE) in response.content.decode()
     assert not is_fully_signed_in(client)
 
 
@@ -122,7 +122,7 @@ def test_malformed_code_is_refused_with_a_message(client, staff):
 
     response = _code(client, "<b>12</b>")
 
-    assert services.WRONG_CODE_MESSAGE in response.content.decode()
+    assert str(services.WRONG_CODE_MESSAGE) in response.content.decode()
     assert "<b>12</b>" not in response.content.decode()
 
 
@@ -173,7 +173,7 @@ def test_recovery_code_works_only_once(client, staff):
     sign_in_with_password(client, staff.username)
     response = _code(client, codes[0])
 
-    assert services.WRONG_CODE_MESSAGE in response.content.decode()
+    assert str(services.WRONG_CODE_MESSAGE) in response.content.decode()
     assert not is_fully_signed_in(client)
 
 
@@ -297,7 +297,7 @@ def test_enrolment_with_a_wrong_code_is_refused_and_confirms_nothing(client, new
         reverse("accounts:enrol"), {"code": f"{(int(right) + 1) % 1_000_000:06d}"}
     )
 
-    assert services.WRONG_TOTP_MESSAGE in response.content.decode()
+    assert str(services.WRONG_TOTP_MESSAGE) in response.content.decode()
     assert not SealedTOTPDevice.objects.get(user=newcomer).confirmed
     assert not stored_recovery_digests(newcomer)
     assert not is_fully_signed_in(client)

@@ -82,7 +82,7 @@ def test_oldest_unanswered_request_counts_from_the_applicants_message(seeded: Se
     assert found.facts["oldest_waiting_since"] == to_the_minute.isoformat()
     assert found.facts["oldest_age_minutes"] == int((now - to_the_minute).total_seconds() // 60)
     assert not found.ok  # 50 hours is past the default 24
-    assert "2 request(s) need an answer; the longest has waited 2 d 2 h" in found.summary
+    assert "2 requests need an answer; the longest has waited 2 d 2 h" in found.summary
 
 
 def test_requests_within_the_limit_are_ok(seeded: Seeded, settings):

@@ -83,7 +83,7 @@ def test_health_and_status_follow_a_real_seal_and_unseal(tmp_path: Path):
         assert workers["facts"]["last_seal_workers"] == 2
         assert workers["facts"]["last_seal_confirmed"] == 2
         assert workers["facts"]["subscribed"] == 2
-        assert "2 of 2 worker(s) confirmed" in workers["summary"]
+        assert "2 of 2 workers confirmed" in workers["summary"]
 
         assert agent.request({"op": "unseal_demo"})["ok"]
         assert probe(stack.port)[0] == 200

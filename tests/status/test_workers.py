@@ -60,7 +60,7 @@ def test_workers_that_confirm_the_seal_are_counted(agent_socket):
     assert after.ok, after.summary
     assert after.facts["last_seal_workers"] == 2
     assert after.facts["last_seal_confirmed"] == 2
-    assert "2 of 2 worker(s) confirmed" in after.summary
+    assert "2 of 2 workers confirmed" in after.summary
     vault = checks.check_vault(checks.Probe(timezone.now()))
     assert not vault.ok and vault.facts["sealed"] is True
     assert runtime.backend().keyring() is None  # the status asked, and holds nothing

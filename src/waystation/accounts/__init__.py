@@ -8,7 +8,8 @@ Face (what other apps may import; ``tests/test_architecture.py`` holds them to i
 as ``user``) and ``models.StaffUser``, ``roles.Role``, and ``services`` (the demo
 provisions its staff there). ``decorators.recent_authentication_required``, for pages
 of other apps that must ask for the password and a fresh code again (creating an API
-token).
+token). ``templatetags.staff_format``: dates, numbers and money in the reader's
+language, for text built outside a template (the backups' line on the staff list).
 """
 
 FACE = {
@@ -16,4 +17,5 @@ FACE = {
     "models": ["Actor", "StaffUser"],
     "roles": ["Role"],
     "services": "*",
+    "templatetags.staff_format": ["local_date", "local_datetime", "local_money", "local_number"],
 }

@@ -10,6 +10,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve, reverse
+from django.utils import translation
 from django.utils.http import urlencode
 
 from waystation.accounts import selectors, sessions
@@ -17,6 +18,7 @@ from waystation.accounts.models import StaffUser
 
 # Pages a signed-in person may reach before passing the second factor: the steps of
 # signing in themselves, and the way out.
+# Choosing the language of the pages is allowed at every step.
 _BEFORE_SECOND_FACTOR = frozenset(
     {
         "accounts:login",
@@ -25,10 +27,13 @@ _BEFORE_SECOND_FACTOR = frozenset(
         "accounts:verify_key",
         "accounts:enrol",
         "accounts:logout",
+        "accounts:language",
     }
 )
 # Pages reachable while a password chosen by an administrator still has to be replaced.
-_BEFORE_OWN_PASSWORD = frozenset({"accounts:password_change", "accounts:logout"})
+_BEFORE_OWN_PASSWORD = frozenset(
+    {"accounts:password_change", "accounts:logout", "accounts:language"}
+)
 
 
 def _is_static(request: HttpRequest) -> bool:
@@ -106,3 +111,32 @@ def _with_next(url: str, request: HttpRequest) -> str:
     if request.method != "GET":
         return url
     return f"{url}?{urlencode({'next': request.get_full_path()})}"
+
+
+class StaffLanguageMiddleware:
+    """The member's own language over the browser's. Django's LocaleMiddleware (earlier,
+    so the sealed page speaks the browser's language too) has activated the language of
+    Accept-Language; here, once the session can be read, the language chosen in "My
+    account" (or, before signing in, with the sign-in page's switcher) replaces it. It
+    stays active for the response, so Content-Language says the same."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        language = chosen_language(request)
+        if language:
+            translation.activate(language)
+            request.LANGUAGE_CODE = translation.get_language()
+        return self.get_response(request)
+
+
+def chosen_language(request: HttpRequest) -> str:
+    """The language the person chose, or "" to follow the browser."""
+    allowed = {code for code, _name in settings.LANGUAGES}
+    user = request.user
+    if isinstance(user, StaffUser) and user.is_authenticated:
+        chosen = user.language
+    else:
+        chosen = request.session.get(sessions.LANGUAGE_KEY, "")
+    return chosen if isinstance(chosen, str) and chosen in allowed else ""

@@ -38,10 +38,16 @@ class StaffUser(AbstractUser):  # type: ignore[django-manager-missing]
 
     ``password_change_required`` is set when an administrator chose the password: the
     administrator knows it, so the first sign-in ends with the person choosing their own.
+
+    ``language`` is the person's choice of language for the staff pages, or empty to
+    follow the browser.
     """
 
     session_generation = models.PositiveIntegerField(default=0)
     password_change_required = models.BooleanField(default=False)
+    # The language of the staff pages for this person (a code of settings.LANGUAGES);
+    # empty: the browser's Accept-Language decides (accounts.middleware).
+    language = models.CharField(max_length=8, blank=True, default="")
 
     objects: ClassVar[StaffUserManager] = StaffUserManager()
 

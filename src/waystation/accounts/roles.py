@@ -13,15 +13,34 @@ from enum import StrEnum
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 
 class Role(StrEnum):
+    """The value is the group's name in the database (never translated); ``label`` is
+    what pages show, in the reader's language."""
+
     SCREENER = "intake screener"
     CASEWORKER = "caseworker"
     LOGISTICS = "logistics coordinator"
     PROGRAMME_MANAGER = "programme manager"
     DOCUMENTATION = "documentation officer"
     ADMINISTRATOR = "administrator"
+
+    @property
+    def label(self) -> Promise:
+        return _ROLE_LABELS[self]
+
+
+_ROLE_LABELS: dict[Role, Promise] = {
+    Role.SCREENER: _("Intake screener"),
+    Role.CASEWORKER: _("Caseworker"),
+    Role.LOGISTICS: _("Logistics coordinator"),
+    Role.PROGRAMME_MANAGER: _("Programme manager"),
+    Role.DOCUMENTATION: _("Documentation officer"),
+    Role.ADMINISTRATOR: _("Administrator"),
+}
 
 
 # Permissions per role, as "app_label.codename". Administrators manage users and keys

@@ -26,6 +26,8 @@ from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django_otp.oath import TOTP
 from django_otp.util import random_hex
 
@@ -58,18 +60,20 @@ _STAFF = "staff_user"
 _TOTP_CODE = re.compile(r"^[0-9]{6,8}$")
 _RECOVERY_CODE = re.compile(r"^[a-z2-7]{8}$")
 
-INVALID_LOGIN_MESSAGE = (
+INVALID_LOGIN_MESSAGE = gettext_lazy(
     "That username and password do not match an active account. Check both and try again."
 )
-WRONG_CODE_MESSAGE = (
+WRONG_CODE_MESSAGE = gettext_lazy(
     "That code was not accepted. Enter the code your authenticator app shows now, "
     "or one of your recovery codes."
 )
-WRONG_TOTP_MESSAGE = (
+WRONG_TOTP_MESSAGE = gettext_lazy(
     "That code was not accepted. Enter the six-digit code your authenticator app shows "
     "now; if it was about to change, wait for the next one."
 )
-WRONG_REAUTH_MESSAGE = "That password and code were not accepted. Check both and try again."
+WRONG_REAUTH_MESSAGE = gettext_lazy(
+    "That password and code were not accepted. Check both and try again."
+)
 WRONG_KEY_MESSAGE = (
     "Your security key was not accepted. Try again with a key you added to this account, "
     "or enter a code instead."
@@ -90,11 +94,15 @@ class AccountLocked(AccountError):
 
 def locked_message() -> str:
     minutes = max(1, settings.WAYSTATION_LOGIN_LOCKOUT_SECONDS // 60)
-    return (
-        f"Too many unsuccessful attempts. Signing in to this account is paused for "
-        f"{minutes} minutes. Wait, then try again. If these attempts were not yours, "
-        "tell an administrator."
-    )
+    return ngettext(
+        "Too many unsuccessful attempts. Signing in to this account is paused for "
+        "%(minutes)d minute. Wait, then try again. If these attempts were not yours, "
+        "tell an administrator.",
+        "Too many unsuccessful attempts. Signing in to this account is paused for "
+        "%(minutes)d minutes. Wait, then try again. If these attempts were not yours, "
+        "tell an administrator.",
+        minutes,
+    ) % {"minutes": minutes}
 
 
 # --- Signing in --------------------------------------------------------------------
@@ -228,7 +236,7 @@ def enrol_totp(*, user: StaffUser) -> Any:
     administrator's reset removes it, or a stolen password could swap it."""
     if SealedTOTPDevice.objects.filter(user=user, confirmed=True).exists():
         raise AccountError(
-            "This account already has two-factor sign-in. An administrator can reset it."
+            _("This account already has two-factor sign-in. An administrator can reset it.")
         )
     pending = SealedTOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
     if pending is not None:
@@ -254,7 +262,7 @@ def confirm_totp(*, user: StaffUser, device: Any, token: str) -> None:
     """The person shows that their app holds the secret by typing its current code."""
     device = SealedTOTPDevice.objects.select_for_update().filter(pk=device.pk, user=user).first()
     if device is None or device.confirmed:
-        raise AccountError("This set-up is no longer valid. Reload the page to start again.")
+        raise AccountError(_("This set-up is no longer valid. Reload the page to start again."))
     normalised = _normalise_code(token)
     if not _TOTP_CODE.match(normalised) or not device.verify_token(normalised):
         raise AccountError(WRONG_TOTP_MESSAGE)
@@ -324,9 +332,9 @@ def change_password(*, user: StaffUser, current_password: str, new_password: str
         raise AccountLocked(locked_message())
     if not user.check_password(current_password):
         _second_factor_failed(user, action="accounts.password_change_failed")
-        raise AccountError("That is not your current password.")
+        raise AccountError(_("That is not your current password."))
     if current_password == new_password:
-        raise AccountError("Choose a new password that differs from the current one.")
+        raise AccountError(_("Choose a new password that differs from the current one."))
     _validate_new_password(new_password, user)
     with transaction.atomic():
         user.set_password(new_password)
@@ -490,6 +498,27 @@ def remove_security_key(*, user: StaffUser, device_id: int) -> None:
     )
 
 
+def staff_languages() -> list[str]:
+    """The codes a member of staff may choose (settings.LANGUAGES)."""
+    return [code for code, _name in settings.LANGUAGES]
+
+
+@transaction.atomic
+def set_language(*, user: StaffUser, language: str) -> None:
+    """The language of one's own staff pages; empty: follow the browser. An account
+    change like the others, so it is on the audit record (the code only)."""
+    if language and language not in staff_languages():
+        raise AccountError(_("Choose one of the listed languages."))
+    user.language = language
+    user.save(update_fields=["language"])
+    audit.record(
+        actor_id=user.pk,
+        action="accounts.language_changed",
+        object_type=_STAFF,
+        object_id=str(user.pk),
+    )
+
+
 # --- Administration ---------------------------------------------------------------
 
 
@@ -506,7 +535,7 @@ def create_staff(
     role = _as_role(role)
     _validate_username(username)
     if StaffUser.objects.filter(username__iexact=username).exists():
-        raise AccountError("That username is already taken.")
+        raise AccountError(_("That username is already taken."))
     user = StaffUser(username=username, password_change_required=must_change_password)
     _validate_new_password(password, user)
     user.set_password(password)
@@ -521,7 +550,7 @@ def create_staff(
                 object_id=str(user.pk),
             )
     except IntegrityError as exc:  # the same name, created a moment ago by someone else
-        raise AccountError("That username is already taken.") from exc
+        raise AccountError(_("That username is already taken.")) from exc
     return user
 
 
@@ -531,7 +560,7 @@ def set_role(*, actor_id: int | None, user: StaffUser, role: Role) -> None:
     user = _locked(user)
     if role_of(user) == Role.ADMINISTRATOR and role != Role.ADMINISTRATOR:
         if actor_id == user.pk:
-            raise AccountError("You cannot remove your own administrator role.")
+            raise AccountError(_("You cannot remove your own administrator role."))
         _keep_one_administrator(user)
     user.groups.remove(*Group.objects.filter(name__in=[r.value for r in Role]))
     user.groups.add(_group(role))
@@ -548,9 +577,9 @@ def deactivate_staff(*, actor_id: int | None, user: StaffUser) -> None:
     """The person can no longer sign in, and every session they have ends."""
     user = _locked(user)
     if actor_id == user.pk:
-        raise AccountError("You cannot deactivate your own account.")
+        raise AccountError(_("You cannot deactivate your own account."))
     if not user.is_active:
-        raise AccountError("This account is already deactivated.")
+        raise AccountError(_("This account is already deactivated."))
     if role_of(user) == Role.ADMINISTRATOR:
         _keep_one_administrator(user)
     user.is_active = False
@@ -568,7 +597,7 @@ def deactivate_staff(*, actor_id: int | None, user: StaffUser) -> None:
 def reactivate_staff(*, actor_id: int | None, user: StaffUser) -> None:
     user = _locked(user)
     if user.is_active:
-        raise AccountError("This account is already active.")
+        raise AccountError(_("This account is already active."))
     user.is_active = True
     user.save(update_fields=["is_active"])
     audit.record(
@@ -586,7 +615,7 @@ def reset_two_factor(*, actor_id: int | None, user: StaffUser) -> None:
     user = _locked(user)
     if actor_id == user.pk:
         raise AccountError(
-            "You cannot reset your own two-factor sign-in. Ask another administrator."
+            _("You cannot reset your own two-factor sign-in. Ask another administrator.")
         )
     _delete_sealed_devices(
         SealedTOTPDevice.objects.filter(user=user), SecurityKeyDevice.objects.filter(user=user)
@@ -635,7 +664,7 @@ def provision_demo_staff(*, username: str, role: Role, password: str) -> DemoSta
     outside demo mode, where nobody's second factor may be known to the server's
     operator."""
     if not settings.DEMO_MODE:
-        raise AccountError("Demo staff are created only in WAYSTATION_MODE=demo.")
+        raise AccountError(_("Demo staff are created only in WAYSTATION_MODE=demo."))
     user = create_staff(actor_id=None, username=username, role=role, password=password)
     device = enrol_totp(user=user)
     # Confirmed without spending a code, so that the tester's first code (maybe in this
@@ -698,7 +727,7 @@ def _as_role(role: Role | str) -> Role:
     try:
         return Role(role)
     except ValueError:
-        raise AccountError("Choose one of the listed roles.") from None
+        raise AccountError(_("Choose one of the listed roles.")) from None
 
 
 def _group(role: Role) -> Group:
@@ -721,14 +750,16 @@ def _keep_one_administrator(leaving: StaffUser) -> None:
         .exists()
     )
     if not remaining:
-        raise AccountError("At least one active administrator must remain.")
+        raise AccountError(_("At least one active administrator must remain."))
 
 
 def _validate_username(username: str) -> None:
     if not username or username != username.strip():
-        raise AccountError("Enter a username without spaces at the start or end.")
+        raise AccountError(_("Enter a username without spaces at the start or end."))
     if len(username) > USERNAME_MAX_LENGTH:
-        raise AccountError(f"Usernames have at most {USERNAME_MAX_LENGTH} characters.")
+        raise AccountError(
+            _("Usernames have at most %(count)d characters.") % {"count": USERNAME_MAX_LENGTH}
+        )
     try:
         UnicodeUsernameValidator()(username)
     except ValidationError as exc:
@@ -737,7 +768,9 @@ def _validate_username(username: str) -> None:
 
 def _validate_new_password(password: str, user: StaffUser) -> None:
     if len(password) > PASSWORD_MAX_LENGTH:
-        raise AccountError(f"Passwords have at most {PASSWORD_MAX_LENGTH} characters.")
+        raise AccountError(
+            _("Passwords have at most %(count)d characters.") % {"count": PASSWORD_MAX_LENGTH}
+        )
     try:
         validate_password(password, user=user)
     except ValidationError as exc:

@@ -14,6 +14,8 @@ from typing import Any
 from django.conf import settings
 from django.contrib import auth
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from waystation.accounts import services
 from waystation.accounts.decorators import REAUTH_SESSION_KEY
@@ -22,6 +24,9 @@ from waystation.accounts.models import StaffUser
 GENERATION_KEY = "waystation_session_generation"
 LAST_SEEN_KEY = "waystation_last_seen"
 SIGNED_OUT_REASON_KEY = "waystation_signed_out_reason"
+# The language chosen while signed out (the sign-in page's switcher), and the one a
+# member chose, kept for the sign-in page after they sign out.
+LANGUAGE_KEY = "waystation_language"
 
 # Writing the session on every request would be one database write per page view;
 # the idle clock only needs to be right to within this many seconds.
@@ -38,14 +43,16 @@ class SignOutReason(StrEnum):
 def sign_out_message(reason: str) -> str | None:
     """The sentence the sign-in page shows after a session ended, or None."""
     if reason == SignOutReason.SIGNED_OUT:
-        return "You have signed out."
+        return _("You have signed out.")
     if reason == SignOutReason.IDLE:
         minutes = max(1, settings.WAYSTATION_IDLE_TIMEOUT_SECONDS // 60)
-        return (
-            f"You were signed out after {minutes} minutes without activity. Please sign in again."
-        )
+        return ngettext(
+            "You were signed out after %(minutes)d minute without activity. Please sign in again.",
+            "You were signed out after %(minutes)d minutes without activity. Please sign in again.",
+            minutes,
+        ) % {"minutes": minutes}
     if reason == SignOutReason.ENDED:
-        return "Your session was ended. Please sign in again."
+        return _("Your session was ended. Please sign in again.")
     if reason == SignOutReason.LOCKED:
         return services.locked_message()
     return None
@@ -105,8 +112,11 @@ def sign_out(request: HttpRequest, *, reason: SignOutReason) -> None:
     in the new, empty one for the sign-in page to explain."""
     user = request.user
     user_id = user.pk if user.is_authenticated else None
+    language = getattr(user, "language", "") or request.session.get(LANGUAGE_KEY, "")
     auth.logout(request)
     request.session[SIGNED_OUT_REASON_KEY] = reason.value
+    if language:
+        request.session[LANGUAGE_KEY] = language
     if user_id is None:
         return
     if reason == SignOutReason.SIGNED_OUT:

@@ -11,6 +11,7 @@ urlpatterns = [
     path("login/set-up/", views.enrol, name="enrol"),
     path("logout/", views.logout, name="logout"),
     path("reauthenticate/", views.reauthenticate, name="reauthenticate"),
+    path("language/", views.set_language, name="language"),
     path("me/", views.security, name="security"),
     path("me/password/", views.password_change, name="password_change"),
     path("me/recovery-codes/", views.recovery_codes, name="recovery_codes"),

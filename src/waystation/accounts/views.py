@@ -16,7 +16,11 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
+from django.utils import translation
+from django.utils.functional import Promise
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from waystation.accounts import forms, qr, selectors, services, sessions
@@ -105,8 +109,14 @@ def verify(request: HttpRequest) -> HttpResponse:
                 left = selectors.recovery_codes_left(user)
                 messages.warning(
                     request,
-                    f"You used a recovery code; {left} left. If your phone is lost, tell an "
-                    "administrator. You can issue new codes under “My account”.",
+                    ngettext(
+                        "You used a recovery code; %(left)d left. If your phone is lost, "
+                        "tell an administrator. You can issue new codes under “My account”.",
+                        "You used a recovery code; %(left)d left. If your phone is lost, "
+                        "tell an administrator. You can issue new codes under “My account”.",
+                        left,
+                    )
+                    % {"left": left},
                 )
             return redirect(next_url)
     response = render(
@@ -261,8 +271,27 @@ def security(request: HttpRequest) -> HttpResponse:
         "role": selectors.role_of(user),
         "recovery_codes_left": selectors.recovery_codes_left(user),
         "security_keys": selectors.security_keys(user),
+        "language_form": forms.LanguageForm(
+            initial={"language": user.language or translation.get_language()}
+        ),
     }
     return render(request, "accounts/security.html", context)
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """The language switcher (every page's header, and "My account"): a member's choice
+    is kept on their account; before signing in, in the session only."""
+    form = forms.LanguageForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose one of the listed languages."))
+        return redirect(_safe_next(request))
+    language = form.cleaned_data["language"]
+    if request.user.is_authenticated:
+        services.set_language(user=_staff(request), language=language)
+    else:
+        request.session[sessions.LANGUAGE_KEY] = language
+    return redirect(_safe_next(request))
 
 
 @login_required
@@ -339,7 +368,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
             # Keeps this session; Django ends every other one, as their password hash
             # no longer matches.
             update_session_auth_hash(request, user)
-            messages.success(request, "Your password is changed.")
+            messages.success(request, _("Your password is changed."))
             return redirect(_safe_next(request))
     return render(request, "accounts/password_change.html", {"form": form})
 
@@ -365,7 +394,7 @@ def end_my_other_sessions(request: HttpRequest) -> HttpResponse:
     user = _staff(request)
     services.end_all_sessions(actor_id=user.pk, user=user)
     sessions.adopt_current_generation(request, user)
-    messages.success(request, "Every other session of yours has ended.")
+    messages.success(request, _("Every other session of yours has ended."))
     return redirect("accounts:security")
 
 
@@ -400,8 +429,10 @@ def staff_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(
                 request,
-                "Account created. At first sign-in the person sets up two-factor and "
-                "chooses their own password.",
+                _(
+                    "Account created. At first sign-in the person sets up two-factor and "
+                    "chooses their own password."
+                ),
             )
             return redirect("accounts:staff_detail", pk=member.pk)
     return render(request, "accounts/staff_create.html", {"form": form})
@@ -445,21 +476,26 @@ def staff_set_role(request: HttpRequest, pk: int) -> HttpResponse:
     except services.AccountError as exc:
         form.add_error(None, str(exc))
         return _staff_detail_page(request, member, role_form=form)
-    messages.success(request, "Role changed.")
+    messages.success(request, _("Role changed."))
     return redirect("accounts:staff_detail", pk=member.pk)
 
 
-_STAFF_ACTIONS: dict[str, tuple[Callable[..., None], str]] = {
-    "deactivate": (services.deactivate_staff, "Account deactivated; its sessions have ended."),
-    "reactivate": (services.reactivate_staff, "Account reactivated."),
+_STAFF_ACTIONS: dict[str, tuple[Callable[..., None], Promise]] = {
+    "deactivate": (
+        services.deactivate_staff,
+        gettext_lazy("Account deactivated; its sessions have ended."),
+    ),
+    "reactivate": (services.reactivate_staff, gettext_lazy("Account reactivated.")),
     "reset_two_factor": (
         services.reset_two_factor,
-        "Two-factor sign-in reset; every session ended. At next sign-in the person sets up "
-        "a new app and receives new recovery codes.",
+        gettext_lazy(
+            "Two-factor sign-in reset; every session ended. At next sign-in the person sets "
+            "up a new app and receives new recovery codes."
+        ),
     ),
     "end_sessions": (
         services.end_all_sessions,
-        "Signed out everywhere: every session of this account has ended.",
+        gettext_lazy("Signed out everywhere: every session of this account has ended."),
     ),
 }
 
@@ -480,5 +516,5 @@ def staff_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     except services.AccountError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, done)
+        messages.success(request, str(done))
     return redirect("accounts:staff_detail", pk=member.pk)

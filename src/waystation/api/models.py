@@ -24,6 +24,7 @@ from typing import ClassVar
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from waystation.ids import random_id_field
 
@@ -33,17 +34,17 @@ class Scope(models.TextChoices):
     allow (notes, tasks, check-ins, acknowledging alerts). ``partner``: a partner
     organisation's token, its referral routes only (``views.partner``)."""
 
-    READ = "read", "Read only"
-    WRITE = "write", "Read and write"
-    PARTNER = "partner", "Partner organisation"
+    READ = "read", _("Read only")
+    WRITE = "write", _("Read and write")
+    PARTNER = "partner", _("Partner organisation")
 
 
 class EndedBy(models.TextChoices):
     """Why a token stopped working before its expiry (operational; for its owner)."""
 
-    OWNER = "owner", "revoked by you"
-    SEAL = "seal", "ended when the vault was sealed"
-    MANAGER = "manager", "revoked by a programme manager"
+    OWNER = "owner", _("revoked by you")
+    SEAL = "seal", _("ended when the vault was sealed")
+    MANAGER = "manager", _("revoked by a programme manager")
 
 
 class ApiToken(models.Model):

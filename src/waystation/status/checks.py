@@ -23,6 +23,8 @@ from functools import cached_property
 from django.conf import settings
 from django.db import DatabaseError, connection
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from waystation.audit.verification import chain_head
 from waystation.backups.selectors import last_backup
@@ -83,14 +85,14 @@ def _iso(moment: datetime | None) -> str | None:
 def describe_age(age: timedelta) -> str:
     minutes = max(int(age.total_seconds() // 60), 0)
     if minutes < 1:
-        return "under a minute"
+        return _("under a minute")
     days, rest = divmod(minutes, 24 * 60)
     hours, minutes = divmod(rest, 60)
     if days:
-        return f"{days} d {hours} h"
+        return _("%(days)d d %(hours)d h") % {"days": days, "hours": hours}
     if hours:
-        return f"{hours} h {minutes} min"
-    return f"{minutes} min"
+        return _("%(hours)d h %(minutes)d min") % {"hours": hours, "minutes": minutes}
+    return _("%(minutes)d min") % {"minutes": minutes}
 
 
 # --- the sources kept apart -----------------------------------------------------------
@@ -117,14 +119,14 @@ def check_vault(probe: Probe) -> Finding:
     vault = probe.vault
     facts: dict[str, Fact] = {"sealed": vault.sealed, "demo_key": vault.demo}
     if vault.agent is False:
-        summary = "Sealed: no key agent answers, so no worker can get keys."
+        summary = _("Sealed: no key agent answers, so no worker can get keys.")
     elif vault.sealed:
-        summary = "Sealed: staff pages answer 'Sealed' until trustees unseal."
+        summary = _("Sealed: staff pages answer 'Sealed' until trustees unseal.")
     elif vault.demo:
-        summary = "Unsealed with the DEMO key: not for real data."
+        summary = _("Unsealed with the DEMO key: not for real data.")
     else:
-        summary = "Unsealed."
-    return Finding("vault", "Vault", not vault.sealed, summary, facts)
+        summary = _("Unsealed.")
+    return Finding("vault", _("Vault"), not vault.sealed, summary, facts)
 
 
 def check_workers(probe: Probe) -> Finding:
@@ -136,28 +138,40 @@ def check_workers(probe: Probe) -> Finding:
         "last_seal_workers": seal.workers if seal else None,
         "last_seal_confirmed": seal.acknowledged if seal else None,
     }
-    title = "Key agent's workers"
+    title = _("Key agent's workers")
     if vault.agent is None:
         return Finding(
-            "workers", title, True, "No key agent: this process holds the keys itself.", facts
+            "workers", title, True, _("No key agent: this process holds the keys itself."), facts
         )
     if vault.agent is False:
-        return Finding("workers", title, False, "No key agent answers.", facts)
+        return Finding("workers", title, False, _("No key agent answers."), facts)
     if seal is None:
-        at_seal = "No seal since the key agent started."
+        at_seal = _("No seal since the key agent started.")
     else:
-        at_seal = (
-            f"At the last seal ({seal.at:%Y-%m-%d %H:%M} UTC), {seal.acknowledged} of "
-            f"{seal.workers} worker(s) confirmed they dropped their keys."
-        )
-    subscribed = f"{vault.subscribed_workers} worker(s) subscribed to the key agent."
+        at_seal = ngettext(
+            "At the last seal (%(at)s UTC), %(confirmed)d of %(workers)d worker confirmed "
+            "they dropped their keys.",
+            "At the last seal (%(at)s UTC), %(confirmed)d of %(workers)d workers confirmed "
+            "they dropped their keys.",
+            seal.workers,
+        ) % {
+            "at": f"{seal.at:%Y-%m-%d %H:%M}",
+            "confirmed": seal.acknowledged,
+            "workers": seal.workers,
+        }
+    count = vault.subscribed_workers or 0  # an agent that answers always says
+    subscribed = ngettext(
+        "%(count)d worker subscribed to the key agent.",
+        "%(count)d workers subscribed to the key agent.",
+        count,
+    ) % {"count": count}
     if vault.sealed and seal is not None and seal.acknowledged < seal.workers:
         # A worker that did not confirm may still hold keys while the vault is sealed.
         return Finding(
             "workers",
             title,
             False,
-            f"{at_seal} A worker may still hold keys: restart the staff side.",
+            f"{at_seal} {_('A worker may still hold keys: restart the staff side.')}",
             facts,
         )
     if not vault.sealed and not vault.subscribed_workers:
@@ -165,8 +179,10 @@ def check_workers(probe: Probe) -> Finding:
             "workers",
             title,
             False,
-            "Unsealed, but no staff worker is subscribed to the key agent: the staff side "
-            "is not running, or cannot reach the agent.",
+            _(
+                "Unsealed, but no staff worker is subscribed to the key agent: the staff side "
+                "is not running, or cannot reach the agent."
+            ),
             facts,
         )
     return Finding("workers", title, True, f"{subscribed} {at_seal}", facts)
@@ -183,8 +199,8 @@ def database_answers() -> bool:
 
 def check_database(probe: Probe) -> Finding:
     if database_answers():
-        return Finding("database", "Database", True, "The database answers.")
-    return Finding("database", "Database", False, "The database does not answer.")
+        return Finding("database", _("Database"), True, _("The database answers."))
+    return Finding("database", _("Database"), False, _("The database does not answer."))
 
 
 def check_unanswered_requests(probe: Probe) -> Finding:
@@ -197,14 +213,18 @@ def check_unanswered_requests(probe: Probe) -> Finding:
         "oldest_age_minutes": int(age.total_seconds() // 60) if age is not None else None,
         "limit_hours": settings.WAYSTATION_STATUS_UNANSWERED_HOURS,
     }
-    title = "Oldest unanswered request"
+    title = _("Oldest unanswered request")
     if age is None:
-        return Finding("requests", title, True, "No request is waiting for an answer.", facts)
-    summary = (
-        f"{found.count} request(s) need an answer; the longest has waited {describe_age(age)}."
-    )
+        return Finding("requests", title, True, _("No request is waiting for an answer."), facts)
+    summary = ngettext(
+        "%(count)d request needs an answer; the longest has waited %(age)s.",
+        "%(count)d requests need an answer; the longest has waited %(age)s.",
+        found.count,
+    ) % {"count": found.count, "age": describe_age(age)}
     if age > limit:
-        summary += f" That is longer than {settings.WAYSTATION_STATUS_UNANSWERED_HOURS} h."
+        summary += " " + _("That is longer than %(hours)d h.") % {
+            "hours": settings.WAYSTATION_STATUS_UNANSWERED_HOURS
+        }
     return Finding("requests", title, age <= limit, summary, facts)
 
 
@@ -217,37 +237,40 @@ def check_last_backup(probe: Probe) -> Finding:
         "age_seconds": int(age.total_seconds()) if age is not None else None,
         "limit_hours": hours,
     }
-    title = "Last backup"
+    title = _("Last backup")
     if age is None:
         if settings.DEMO_MODE:
             return Finding(
-                "backup", title, True, "No backup recorded (a demo is not backed up).", facts
+                "backup", title, True, _("No backup recorded (a demo is not backed up)."), facts
             )
-        return Finding("backup", title, False, "No backup recorded.", facts)
-    summary = f"Taken {describe_age(age)} ago."
+        return Finding("backup", title, False, _("No backup recorded."), facts)
+    summary = _("Taken %(age)s ago.") % {"age": describe_age(age)}
     if age > timedelta(hours=hours):
-        return Finding("backup", title, False, f"{summary} That is older than {hours} h.", facts)
+        older = _("That is older than %(hours)d h.") % {"hours": hours}
+        return Finding("backup", title, False, f"{summary} {older}", facts)
     return Finding("backup", title, True, summary, facts)
 
 
 def check_shredding(probe: Probe) -> Finding:
     due = cases_past_retention(probe.now)
-    title = "Cases due for shredding"
+    title = _("Cases due for shredding")
     facts: dict[str, Fact] = {"due": due.count, "oldest_end": _iso(due.oldest_end)}
     if not due.count or due.oldest_end is None:
-        return Finding("shredding", title, True, "No case is past its retention.", facts)
+        return Finding("shredding", title, True, _("No case is past its retention."), facts)
     # The scheduled run shreds due cases every minute: one still here after the grace
     # period means the run is not happening, and a promise to forget is being broken.
     late = probe.now - due.oldest_end
     grace = timedelta(minutes=settings.WAYSTATION_STATUS_SHRED_GRACE_MINUTES)
-    summary = (
-        f"{due.count} case(s) past their retention; the oldest ended {describe_age(late)} ago."
-    )
+    summary = ngettext(
+        "%(count)d case past its retention; the oldest ended %(age)s ago.",
+        "%(count)d cases past their retention; the oldest ended %(age)s ago.",
+        due.count,
+    ) % {"count": due.count, "age": describe_age(late)}
     if late > grace:
-        return Finding("shredding", title, False, f"{summary} Is the scheduled run running?", facts)
-    return Finding(
-        "shredding", title, True, f"{summary} The next scheduled run shreds them.", facts
-    )
+        late_run = _("Is the scheduled run running?")
+        return Finding("shredding", title, False, f"{summary} {late_run}", facts)
+    next_run = _("The next scheduled run shreds them.")
+    return Finding("shredding", title, True, f"{summary} {next_run}", facts)
 
 
 def check_audit(probe: Probe) -> Finding:
@@ -264,13 +287,17 @@ def check_audit(probe: Probe) -> Finding:
         "last_anchor_hash": anchor.entry_hash if anchor else None,
         "unanchored_since": _iso(head.unanchored_since),
     }
-    summary = f"{head.entries} entries, head {head.head_hash[:16]}…; " + (
-        f"last anchor at entry #{anchor.seq}." if anchor else "nothing anchored yet."
+    summary = ngettext(
+        "%(count)d entry, head %(head)s…; ", "%(count)d entries, head %(head)s…; ", head.entries
+    ) % {"count": head.entries, "head": head.head_hash[:16]} + (
+        _("last anchor at entry #%(seq)d.") % {"seq": anchor.seq}
+        if anchor
+        else _("nothing anchored yet.")
     )
     if head.problem is not None:
         sentence = head.problem[:1].upper() + head.problem[1:]
         summary += f" {sentence}" if sentence.endswith((".", "?")) else f" {sentence}."
-    return Finding("audit", "Audit chain head", head.problem is None, summary, facts)
+    return Finding("audit", _("Audit chain head"), head.problem is None, summary, facts)
 
 
 CHECKS: tuple[Callable[[Probe], Finding], ...] = (
@@ -288,7 +315,12 @@ def _failed(check: Callable[[Probe], Finding], exc: Exception) -> Finding:
     # The exception's class only: a database error's text can quote the query's values.
     name = check.__name__.removeprefix("check_")
     logger.error("status check %s could not run: %s", name, type(exc).__name__)
-    return Finding(name, name.capitalize(), False, f"Could not be checked ({type(exc).__name__}).")
+    return Finding(
+        name,
+        name.capitalize(),
+        False,
+        _("Could not be checked (%(error)s).") % {"error": type(exc).__name__},
+    )
 
 
 def run_checks(now: datetime | None = None) -> Report:

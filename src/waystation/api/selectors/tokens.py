@@ -3,10 +3,12 @@ works (``usable_token``), and the owner's list for "My account"."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from waystation.accounts.models import Actor
 from waystation.api.models import ApiToken, EndedBy, Scope
@@ -48,6 +50,10 @@ def usable_token(secret: str) -> ApiToken | None:
     return token
 
 
+# The status of a token that works (compared by identity: the label is translated).
+IN_USE = _("in use")
+
+
 @dataclass(frozen=True)
 class ShownToken:
     id: str
@@ -55,7 +61,7 @@ class ShownToken:
     scope_label: str
     created_at: datetime
     expires_at: datetime
-    status: str  # "in use", "expired", or why it ended
+    status: str  # "in use", "expired", or why it ended, in the reader's language
     in_use: bool
 
 
@@ -67,26 +73,26 @@ def my_tokens(*, user: Actor) -> list[ShownToken]:
     shown = []
     for token in ApiToken.objects.filter(user=user).order_by("-created_at")[:50]:
         if token.revoked_at is not None:
-            status = str(ended.get(token.ended_by, "revoked"))
+            status: object = str(ended.get(token.ended_by, _("revoked")))
         elif token.expires_at <= now:
-            status = "expired"
+            status = _("expired")
         elif token.session_generation != user.session_generation:
-            status = "ended when you were signed out everywhere"
+            status = _("ended when you were signed out everywhere")
         else:
-            status = "in use"
+            status = IN_USE
         shown.append(_shown(token, status, scopes))
     return shown
 
 
-def _shown(token: ApiToken, status: str, scopes: dict[str, str]) -> ShownToken:
+def _shown(token: ApiToken, status: object, scopes: Mapping[str, object]) -> ShownToken:
     return ShownToken(
         id=token.id,
         prefix=token.prefix,
         scope_label=str(scopes.get(token.scope, token.scope)),
         created_at=token.created_at,
         expires_at=token.expires_at,
-        status=status,
-        in_use=status == "in use",
+        status=str(status),
+        in_use=status is IN_USE,
     )
 
 
@@ -106,15 +112,15 @@ def partner_tokens(*, user: Actor, partner_id: str) -> list[ShownToken]:
     ):
         partner = token.partner
         if token.revoked_at is not None:
-            status = str(ended.get(token.ended_by, "revoked"))
+            status: object = str(ended.get(token.ended_by, _("revoked")))
         elif token.expires_at <= now:
-            status = "expired"
+            status = _("expired")
         elif partner is not None and (
             not partner.active
             or (partner.active_changed_at and token.created_at <= partner.active_changed_at)
         ):
-            status = "ended when the partner was deactivated"
+            status = _("ended when the partner was deactivated")
         else:
-            status = "in use"
+            status = IN_USE
         shown.append(_shown(token, status, scopes))
     return shown

@@ -18,6 +18,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from waystation.accounts.models import Actor, StaffUser
 from waystation.api.models import ApiToken, EndedBy, Scope
@@ -69,17 +70,17 @@ def _issue(*, user: Actor, scope: str, days: int, actor_id: int | None) -> Issue
     # token that is ended at birth, or, worse, outlive one made after it).
     current = StaffUser.objects.select_for_update().filter(pk=user.pk).first()
     if current is None or not current.is_active:
-        raise TokenError("This account is not active.")
+        raise TokenError(_("This account is not active."))
     if scope not in (Scope.READ, Scope.WRITE):
-        raise TokenError("Choose read only, or read and write.")
+        raise TokenError(_("Choose read only, or read and write."))
     if not isinstance(days, int) or not 1 <= days <= MAX_DAYS:
-        raise TokenError(f"A token lasts 1 to {MAX_DAYS} days.")
+        raise TokenError(_("A token lasts 1 to %(days)d days.") % {"days": MAX_DAYS})
     now = timezone.now()
     active = ApiToken.objects.filter(user=user, revoked_at__isnull=True, expires_at__gt=now)
     if active.count() >= MAX_ACTIVE_PER_USER:
         raise TokenError(
-            f"You have {MAX_ACTIVE_PER_USER} tokens in use already: revoke one you no "
-            "longer need first."
+            _("You have %(count)d tokens in use already: revoke one you no longer need first.")
+            % {"count": MAX_ACTIVE_PER_USER}
         )
     secret, prefix = _new_secret()
     token = ApiToken.objects.create(
@@ -114,7 +115,7 @@ def revoke_token(*, user: Actor, token_id: str) -> ApiToken:
         else None
     )
     if token is None:
-        raise TokenError("No such token in use.")
+        raise TokenError(_("No such token in use."))
     token.revoked_at = timezone.now()
     token.ended_by = EndedBy.OWNER
     token.save(update_fields=["revoked_at", "ended_by"])
@@ -136,7 +137,7 @@ def end_every_token_for_seal(*, actor_id: int | None) -> int:
 
 def _manager(user: Actor) -> None:
     if not user.is_active or not user.has_perm(MANAGE_PARTNERS):
-        raise TokenError("Your role does not allow issuing or revoking a partner's API tokens.")
+        raise TokenError(_("Your role does not allow issuing or revoking a partner's API tokens."))
 
 
 @transaction.atomic
@@ -150,15 +151,15 @@ def create_partner_token(*, user: Actor, partner_id: str, days: int = DEFAULT_DA
     except PartnerError as exc:
         raise TokenError(str(exc)) from exc
     if not partner.active:
-        raise TokenError("This partner is no longer active: it gets no token.")
+        raise TokenError(_("This partner is no longer active: it gets no token."))
     if not isinstance(days, int) or not 1 <= days <= MAX_DAYS:
-        raise TokenError(f"A token lasts 1 to {MAX_DAYS} days.")
+        raise TokenError(_("A token lasts 1 to %(days)d days.") % {"days": MAX_DAYS})
     now = timezone.now()
     active = ApiToken.objects.filter(partner=partner, revoked_at__isnull=True, expires_at__gt=now)
     if active.count() >= MAX_ACTIVE_PER_PARTNER:
         raise TokenError(
-            f"{partner.name} has {MAX_ACTIVE_PER_PARTNER} tokens in use already: revoke one "
-            "it no longer needs first."
+            _("%(name)s has %(count)d tokens in use already: revoke one it no longer needs first.")
+            % {"name": partner.name, "count": MAX_ACTIVE_PER_PARTNER}
         )
     secret, prefix = _new_secret()
     token = ApiToken.objects.create(
@@ -191,7 +192,7 @@ def revoke_partner_token(*, user: Actor, partner_id: str, token_id: str) -> ApiT
         else None
     )
     if token is None:
-        raise TokenError("No such token in use.")
+        raise TokenError(_("No such token in use."))
     token.revoked_at = timezone.now()
     token.ended_by = EndedBy.MANAGER
     token.save(update_fields=["revoked_at", "ended_by"])
@@ -216,5 +217,5 @@ def issue_demo_token(*, user: Actor, scope: str = Scope.WRITE, days: int = 7) ->
     browser. Refused outside demo mode, where every token must be asked for by its
     owner after giving their password and a code again."""
     if not settings.DEMO_MODE:
-        raise TokenError("Demo tokens are issued only in WAYSTATION_MODE=demo.")
+        raise TokenError(_("Demo tokens are issued only in WAYSTATION_MODE=demo."))
     return _issue(user=user, scope=scope, days=days, actor_id=None)

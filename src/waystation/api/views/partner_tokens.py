@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from waystation.accounts.decorators import recent_authentication_required
@@ -29,7 +30,7 @@ def _managed_partner(request: HttpRequest, partner_id: str) -> Partner:
     try:
         return partner_for(partner_id)
     except PartnerError:
-        raise Http404("No such partner.") from None
+        raise Http404(_("No such partner.")) from None
 
 
 @login_required
@@ -82,5 +83,8 @@ def partner_token_revoke(request: HttpRequest, partner_id: str, token_id: str) -
     except tokens.TokenError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, f"Token {revoked.prefix}… revoked: it no longer works.")
+        messages.success(
+            request,
+            _("Token %(prefix)s… revoked: it no longer works.") % {"prefix": revoked.prefix},
+        )
     return redirect("api_partner_tokens:list", partner_id=partner_id)

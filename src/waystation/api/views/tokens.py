@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from waystation.accounts.decorators import recent_authentication_required
@@ -56,5 +57,8 @@ def token_revoke(request: HttpRequest, token_id: str) -> HttpResponse:
     except tokens.TokenError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, f"Token {revoked.prefix}… revoked: it no longer works.")
+        messages.success(
+            request,
+            _("Token %(prefix)s… revoked: it no longer works.") % {"prefix": revoked.prefix},
+        )
     return redirect("api_tokens:list")

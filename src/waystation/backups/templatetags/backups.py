@@ -9,8 +9,11 @@ from datetime import UTC, datetime
 from django import template
 from django.conf import settings
 from django.utils.html import format_html
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from waystation.accounts.templatetags.staff_format import local_datetime
 from waystation.backups.selectors import last_backup
 
 register = template.Library()
@@ -18,29 +21,34 @@ register = template.Library()
 
 def describe_age(seconds: float) -> str:
     if seconds < 3600:
-        return f"{max(0, int(seconds // 60))} min"
+        return _("%(minutes)d min") % {"minutes": max(0, int(seconds // 60))}
     if seconds < 2 * 86400:
-        return f"{int(seconds // 3600)} h"
-    return f"{int(seconds // 86400)} days"
+        return _("%(hours)d h") % {"hours": int(seconds // 3600)}
+    days = int(seconds // 86400)
+    return ngettext("%(days)d day", "%(days)d days", days) % {"days": days}
 
 
 @register.simple_tag
 def last_backup_line() -> SafeString:
     last = last_backup()
     if last is None:
-        # A literal with no data in it: nothing here can carry markup from a record.
-        return mark_safe(
-            '<p class="backup-age stale">Last backup: <strong>none written on this server</strong> '
-            "(docs/operations.md, Backups).</p>"
+        # The sentence is the translators', escaped like any value.
+        return format_html(
+            '<p class="backup-age stale">{} <strong>{}</strong> {}</p>',
+            _("Last backup:"),
+            _("none written on this server"),
+            _("(docs/operations.md, Backups)."),
         )
     seconds = (datetime.now(UTC) - last.at).total_seconds()
     # The same threshold as the status check's, so the two pages never disagree.
     hours = settings.WAYSTATION_STATUS_BACKUP_HOURS
     stale = seconds > hours * 3600
-    return format_html(
-        '<p class="backup-age{}">Last backup: {} UTC, {} ago{}.</p>',
-        " stale" if stale else "",
-        last.at.strftime("%Y-%m-%d %H:%M"),
-        describe_age(seconds),
-        f" — older than {hours} h: check the backup timer" if stale else "",
-    )
+    sentence = _("Last backup: %(at)s UTC, %(age)s ago.") % {
+        "at": local_datetime(last.at),
+        "age": describe_age(seconds),
+    }
+    if stale:
+        sentence = _(
+            "Last backup: %(at)s UTC, %(age)s ago — older than %(hours)d h: check the backup timer."
+        ) % {"at": local_datetime(last.at), "age": describe_age(seconds), "hours": hours}
+    return format_html('<p class="backup-age{}">{}</p>', " stale" if stale else "", sentence)

@@ -6,25 +6,33 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from waystation.partners.models import WorkKind
 from waystation.partners.services.partners import PartnerDetails
 
 
 class PartnerForm(forms.Form):
-    name = forms.CharField(max_length=120, help_text="The organisation's name, never a person's.")
-    country = forms.CharField(max_length=2, required=False, help_text="Two letters, like DE.")
+    name = forms.CharField(
+        max_length=120,
+        label=_("Name"),
+        help_text=_("The organisation's name, never a person's."),
+    )
+    country = forms.CharField(
+        max_length=2, required=False, label=_("Country"), help_text=_("Two letters, like DE.")
+    )
     kinds = forms.MultipleChoiceField(
         choices=WorkKind.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        label="Kinds of work",
+        label=_("Kinds of work"),
     )
     contacts = forms.CharField(
         max_length=2_000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="Who to reach there and how. Sealed.",
+        label=_("Contacts"),
+        help_text=_("Who to reach there and how. Sealed."),
     )
 
     def to_input(self) -> PartnerDetails:
@@ -39,7 +47,7 @@ class PartnerForm(forms.Form):
 
 class KeyProposalForm(forms.Form):
     recipient = forms.CharField(
-        max_length=200, label="age public key", help_text="It starts with age1."
+        max_length=200, label=_("age public key"), help_text=_("It starts with age1.")
     )
     replaces = forms.CharField(max_length=32, required=False, widget=forms.HiddenInput)
 
@@ -48,22 +56,23 @@ class ActiveForm(forms.Form):
     """Deactivate or reactivate a partner; the reason is sealed."""
 
     active = forms.TypedChoiceField(
-        choices=[("0", "Deactivate"), ("1", "Reactivate")], coerce=lambda v: v == "1"
+        choices=[("0", _("Deactivate")), ("1", _("Reactivate"))], coerce=lambda v: v == "1"
     )
     reason = forms.CharField(
         max_length=1_000,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Why. Sealed; the audit log records who and when.",
+        label=_("Reason"),
+        help_text=_("Why. Sealed; the audit log records who and when."),
     )
 
 
 class DecisionForm(forms.Form):
-    decision = forms.ChoiceField(choices=[("approve", "Approve"), ("refuse", "Refuse")])
+    decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("refuse", _("Refuse"))])
 
 
 class ImportForm(forms.Form):
-    partner = forms.ChoiceField(label="Sent by")
-    package = forms.FileField(label="Package (.age)")
+    partner = forms.ChoiceField(label=_("Sent by"))
+    package = forms.FileField(label=_("Package (.age)"))
 
     def __init__(self, *args: Any, partners: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.utils.translation import gettext as _
+
 from waystation.partners import workflow
 from waystation.partners.models import Partner, Referral, ReferralState
 from waystation.partners.services.identity import installation_recipient
@@ -63,12 +65,12 @@ def referrals_for_partner(*, partner: Partner) -> list[PartnerReferralRow]:
 def referral_for_partner(*, partner: Partner, referral_id: str) -> Referral:
     """One referral the partner sees; else the 404 of "No such referral."."""
     if not isinstance(referral_id, str) or len(referral_id) > 32:
-        raise ReferralNotFound("No such referral.")
+        raise ReferralNotFound(_("No such referral."))
     found = Referral.objects.filter(
         pk=referral_id, partner=partner, state__in=list(workflow.SEEN_BY_PARTNER)
     ).first()
     if found is None:
-        raise ReferralNotFound("No such referral.")
+        raise ReferralNotFound(_("No such referral."))
     return found
 
 

@@ -10,6 +10,7 @@ from datetime import datetime
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from waystation.accounts.models import Actor
 from waystation.partners.models import (
@@ -75,7 +76,7 @@ class PartnerPage:
 
 def _require_reader(user: Actor) -> None:
     if not may_use_partners(user):
-        raise PermissionDenied("Your role does not allow reading partners.")
+        raise PermissionDenied(_("Your role does not allow reading partners."))
 
 
 def _kind_labels(kinds: list[str]) -> list[str]:
@@ -134,7 +135,7 @@ def partner_page(*, user: Actor, partner_id: str) -> PartnerPage:
         else None
     )
     if partner is None:
-        raise PartnerNotFound("No such partner.")
+        raise PartnerNotFound(_("No such partner."))
     record(user, "partner.opened", "partner", partner.id)
     keys = [
         ShownKey(

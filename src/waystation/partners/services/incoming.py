@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from waystation.accounts.models import Actor
 from waystation.intake import screening
@@ -57,9 +58,9 @@ def receive_referral(
     ``by_partner``: the partner sent it itself, over the API (no member of staff acted;
     the audit entry names the partner)."""
     if by_partner and actor_id is not None:
-        raise ValueError("a package the partner sent itself is imported by no one")
+        raise ValueError(_("a package the partner sent itself is imported by no one"))
     if by_partner and not partner.active:
-        raise PartnerError("This partner is no longer active.")
+        raise PartnerError(_("This partner is no longer active."))
     if len(package_bytes) > package.MAX_PACKAGE_BYTES:
         raise PartnerError(
             f"The file is larger than {package.MAX_PACKAGE_BYTES // (1024 * 1024)} MB: refused."
@@ -90,7 +91,7 @@ def receive_referral(
     )
     with transaction.atomic():
         if IncomingReferral.objects.filter(package_sha256=digest).exists():
-            raise PartnerError("This package was imported before; it is in the queue already.")
+            raise PartnerError(_("This package was imported before; it is in the queue already."))
         try:
             request = screening.receive_partner_referral(actor_id=actor_id, referral=referral)
         except screening.ScreeningError as exc:

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from waystation.partners.models import Part
 from waystation.partners.services.common import PartnerError
 
@@ -142,7 +144,7 @@ def _check_name(name: str) -> None:
         or ":" in name
         or "\x00" in name
     ):
-        raise PartnerError("The package holds a file with a path outside it: it is refused.")
+        raise PartnerError(_("The package holds a file with a path outside it: it is refused."))
     if name != MANIFEST and not (
         name.startswith(FILES_DIR) and _FILE_NAME.fullmatch(name[len(FILES_DIR) :])
     ):
@@ -161,41 +163,41 @@ def _text(value: Any, what: str, limit: int = MAX_TEXT) -> str:
 
 def check_manifest(manifest: Any) -> dict[str, Any]:
     if not isinstance(manifest, dict):
-        raise PartnerError("The manifest is not a JSON object.")
+        raise PartnerError(_("The manifest is not a JSON object."))
     if manifest.get("format") != FORMAT:
         raise PartnerError(f"This is not a referral package (format is not {FORMAT!r}).")
     if manifest.get("version") != VERSION:
         # Not echoed: a message shows nothing the package chose.
-        raise PartnerError("This package is of a version other than 1; only 1 is read.")
+        raise PartnerError(_("This package is of a version other than 1; only 1 is read."))
     _text(manifest.get("referral_id"), "referral_id", 64)
     _text(manifest.get("purpose", ""), "purpose", 2_000)
     # Required: a missing urgency read as "within days" could leave someone in danger
     # now at the back of the queue. type(), not isinstance(): True is an int, and 2.0
     # == 2 would pass "in".
     if "urgency" not in manifest:
-        raise PartnerError("The manifest has no urgency: it must say 1, 2 or 3.")
+        raise PartnerError(_("The manifest has no urgency: it must say 1, 2 or 3."))
     urgency = manifest["urgency"]
     if type(urgency) is not int or urgency not in (1, 2, 3):
-        raise PartnerError("The manifest's urgency is 1, 2 or 3.")
+        raise PartnerError(_("The manifest's urgency is 1, 2 or 3."))
     country = manifest.get("country", "")
     if not isinstance(country, str) or not re.fullmatch(r"(|[A-Z]{2})", country):
-        raise PartnerError("The manifest's country is a two-letter code.")
+        raise PartnerError(_("The manifest's country is a two-letter code."))
     sender = manifest.get("sender", {})
     if not isinstance(sender, dict):
-        raise PartnerError("The manifest's sender is not an object.")
+        raise PartnerError(_("The manifest's sender is not an object."))
     parts = manifest.get("parts")
     if not isinstance(parts, dict):
-        raise PartnerError("The manifest has no parts.")
+        raise PartnerError(_("The manifest has no parts."))
     unknown = set(parts) - set(Part.values)
     if unknown:
-        raise PartnerError("The manifest names a part this version does not have.")
+        raise PartnerError(_("The manifest names a part this version does not have."))
     for part in _TEXT_PARTS:
         if part in parts:
             _text(parts[part], f"part {part}")
     if Part.CONTACT_ROUTE in parts:
         route = parts[Part.CONTACT_ROUTE]
         if not isinstance(route, dict):
-            raise PartnerError("The manifest's contact route is not an object.")
+            raise PartnerError(_("The manifest's contact route is not an object."))
         _text(route.get("channel", ""), "contact route channel", 20)
         _text(route.get("handle", ""), "contact route handle", 200)
     files = manifest.get("files", [])
@@ -203,14 +205,16 @@ def check_manifest(manifest: Any) -> dict[str, Any]:
         raise PartnerError(f"The manifest lists more than {MAX_FILES} files, or not a list.")
     for entry in files:
         if not isinstance(entry, dict):
-            raise PartnerError("A file in the manifest is not an object.")
+            raise PartnerError(_("A file in the manifest is not an object."))
         name = _text(entry.get("name"), "file name", 100)
         if not _FILE_NAME.fullmatch(name):
-            raise PartnerError("A file in the manifest has a name with a path or odd characters.")
+            raise PartnerError(
+                _("A file in the manifest has a name with a path or odd characters.")
+            )
         if not isinstance(entry.get("size"), int) or isinstance(entry.get("size"), bool):
-            raise PartnerError("A file in the manifest has no size.")
+            raise PartnerError(_("A file in the manifest has no size."))
         if not isinstance(entry.get("sha256"), str) or not _SHA256.fullmatch(entry["sha256"]):
-            raise PartnerError("A file in the manifest has no SHA-256.")
+            raise PartnerError(_("A file in the manifest has no SHA-256."))
         _text(entry.get("content_type", ""), "file type", 100)
     return manifest
 
@@ -245,7 +249,7 @@ def _directory_claims(data: bytes) -> tuple[int, int]:
     else:
         at = data.rfind(b"PK\x05\x06", max(0, len(data) - size - 65_535))
         if at < 0 or at + size > len(data):
-            raise PartnerError("The package opened, but is not a zip: it is refused.")
+            raise PartnerError(_("The package opened, but is not a zip: it is refused."))
     eocd = _EOCD.unpack_from(data, at)
     entries, directory = eocd[4], eocd[5]
     locator_at = at - _ZIP64_LOCATOR.size
@@ -270,7 +274,7 @@ def read_package(data: bytes) -> Package:
     if entries > MAX_ENTRIES:
         raise PartnerError(f"The package holds more than {MAX_FILES} files: it is refused.")
     if directory > MAX_DIRECTORY_BYTES:
-        raise PartnerError("The package's zip directory is too large: it is refused.")
+        raise PartnerError(_("The package's zip directory is too large: it is refused."))
     try:
         return _read_package(data)
     except PartnerError:
@@ -286,31 +290,33 @@ def _read_package(data: bytes) -> Package:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, ValueError) as exc:
-        raise PartnerError("The package opened, but is not a zip: it is refused.") from exc
+        raise PartnerError(_("The package opened, but is not a zip: it is refused.")) from exc
     with archive:
         # A zip made with `zip -r` may name the folder itself: nothing to read in it.
         infos = [i for i in archive.infolist() if i.filename != FILES_DIR]
         if len(archive.infolist()) - len(infos) > 1:
-            raise PartnerError("The package names the folder files/ more than once: refused.")
+            raise PartnerError(_("The package names the folder files/ more than once: refused."))
         if len(infos) > MAX_FILES + 1:
             raise PartnerError(f"The package holds more than {MAX_FILES} files: it is refused.")
         names = [i.filename for i in infos]
         for name in names:
             _check_name(name)
         if len(set(names)) != len(names):
-            raise PartnerError("The package holds the same name twice: it is refused.")
+            raise PartnerError(_("The package holds the same name twice: it is refused."))
         by_name = {i.filename: i for i in infos}
         if MANIFEST not in by_name:
-            raise PartnerError("The package has no manifest.json.")
+            raise PartnerError(_("The package has no manifest.json."))
         raw = _read_capped(archive, by_name[MANIFEST], MAX_MANIFEST_BYTES, "The manifest")
         try:
             manifest = check_manifest(json.loads(raw.decode("utf-8")))
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise PartnerError("The manifest is not valid JSON: the package is refused.") from exc
+            raise PartnerError(
+                _("The manifest is not valid JSON: the package is refused.")
+            ) from exc
         listed = {entry["name"]: entry for entry in manifest.get("files", [])}
         present = {n[len(FILES_DIR) :] for n in names if n != MANIFEST}
         if set(listed) != present:
-            raise PartnerError("The files in the package are not those its manifest lists.")
+            raise PartnerError(_("The files in the package are not those its manifest lists."))
         files = []
         total = 0
         for name, entry in listed.items():
@@ -319,7 +325,7 @@ def _read_package(data: bytes) -> Package:
             )
             total += len(content)
             if total > MAX_TOTAL_BYTES:
-                raise PartnerError("The package's files are too large together: it is refused.")
+                raise PartnerError(_("The package's files are too large together: it is refused."))
             if (
                 len(content) != entry["size"]
                 or hashlib.sha256(content).hexdigest() != entry["sha256"]

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from waystation.accounts.models import Actor
 from waystation.partners import workflow
@@ -58,7 +59,7 @@ class PartnerDetails:
 def clean_country(value: str) -> str:
     value = (value or "").strip().upper()
     if value and not _COUNTRY.fullmatch(value):
-        raise PartnerError("The country is a two-letter code, like DE.")
+        raise PartnerError(_("The country is a two-letter code, like DE."))
     return value
 
 
@@ -66,17 +67,17 @@ def _clean_kinds(kinds: Sequence[str]) -> list[str]:
     chosen = list(dict.fromkeys(kinds))
     unknown = [k for k in chosen if k not in WorkKind.values]
     if unknown:
-        raise PartnerError("Choose the kinds of work from the list.")
+        raise PartnerError(_("Choose the kinds of work from the list."))
     return [k for k in WorkKind.values if k in chosen]
 
 
 def partner_for(partner_id: str, *, lock: bool = False) -> Partner:
     if not isinstance(partner_id, str) or len(partner_id) > 32:
-        raise PartnerError("No such partner.")
+        raise PartnerError(_("No such partner."))
     queryset = Partner.objects.select_for_update() if lock else Partner.objects.all()
     found = queryset.filter(pk=partner_id).first()
     if found is None:
-        raise PartnerError("No such partner.")
+        raise PartnerError(_("No such partner."))
     return found
 
 
@@ -87,7 +88,7 @@ def add_partner(*, user: Actor, details: PartnerDetails) -> Partner:
     require(user, MANAGE_PARTNERS, "Your role does not allow managing partners.")
     name = clean_name(details.name, label="The name", limit=NAME_LIMIT)
     if Partner.objects.filter(name__iexact=name).exists():
-        raise PartnerError("Another partner already has this name.")
+        raise PartnerError(_("Another partner already has this name."))
     partner = Partner(
         data_key_id=datakeys.create_data_key().id,
         name=name,
@@ -100,7 +101,7 @@ def add_partner(*, user: Actor, details: PartnerDetails) -> Partner:
         with transaction.atomic():
             partner.save(force_insert=True)
     except IntegrityError as exc:
-        raise PartnerError("Another partner already has this name.") from exc
+        raise PartnerError(_("Another partner already has this name.")) from exc
     record(user, "partner.created", "partner", partner.id)
     return partner
 
@@ -111,7 +112,7 @@ def change_partner(*, user: Actor, partner_id: str, details: PartnerDetails) -> 
     partner = partner_for(partner_id, lock=True)
     name = clean_name(details.name, label="The name", limit=NAME_LIMIT)
     if Partner.objects.filter(name__iexact=name).exclude(pk=partner.pk).exists():
-        raise PartnerError("Another partner already has this name.")
+        raise PartnerError(_("Another partner already has this name."))
     renamed = name != partner.name
     partner.name = name
     partner.country = clean_country(details.country)
@@ -172,15 +173,15 @@ def propose_key(
             pk=replaces_id, partner=partner, retired_at__isnull=True
         ).first()
         if replaces is None:
-            raise PartnerError("The key to replace is not one of this partner's active keys.")
+            raise PartnerError(_("The key to replace is not one of this partner's active keys."))
     if PartnerKey.objects.filter(
         partner=partner, recipient=parsed, retired_at__isnull=True
     ).exists():
-        raise PartnerError("This key is already active for this partner.")
+        raise PartnerError(_("This key is already active for this partner."))
     if KeyChange.objects.filter(
         partner=partner, recipient=parsed, status=KeyChangeStatus.PENDING
     ).exists():
-        raise PartnerError("This key is already waiting for approval.")
+        raise PartnerError(_("This key is already waiting for approval."))
     change = KeyChange.objects.create(
         partner=partner,
         recipient=parsed,
@@ -203,9 +204,9 @@ def decide_key_change(*, user: Actor, change_id: str, approve: bool) -> KeyChang
         else None
     )
     if change is None:
-        raise PartnerError("No such key change.")
+        raise PartnerError(_("No such key change."))
     if change.status != KeyChangeStatus.PENDING:
-        raise PartnerError("This key change was already decided.")
+        raise PartnerError(_("This key change was already decided."))
     if change.proposed_by_id == user.pk:
         raise PartnerError(
             "You proposed this key: another programme manager must approve or refuse it."
@@ -224,7 +225,7 @@ def decide_key_change(*, user: Actor, change_id: str, approve: bool) -> KeyChang
             retired_at=now
         )
         if not retired:
-            raise PartnerError("The key this change replaces was retired meanwhile.")
+            raise PartnerError(_("The key this change replaces was retired meanwhile."))
     PartnerKey.objects.create(
         partner=partner, recipient=change.recipient, fingerprint=change.fingerprint, change=change
     )
@@ -271,7 +272,7 @@ def retire_key(*, user: Actor, key_id: str) -> PartnerKey:
     require(user, MANAGE_PARTNERS, "Your role does not allow managing partners' keys.")
     key = PartnerKey.objects.select_for_update().filter(pk=key_id, retired_at__isnull=True).first()
     if key is None:
-        raise PartnerError("No such active key.")
+        raise PartnerError(_("No such active key."))
     key.retired_at = timezone.now()
     key.save(update_fields=["retired_at"])
     partner = partner_for(key.partner_id, lock=True)

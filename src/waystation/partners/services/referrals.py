@@ -29,6 +29,7 @@ from django.conf import settings
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from waystation.accounts.models import Actor
 from waystation.cases.models import Case
@@ -97,13 +98,13 @@ class SentPackage:
 
 def referral_of(case: Case, referral_id: str, *, lock: bool = True) -> Referral:
     if not isinstance(referral_id, str) or len(referral_id) > 32:
-        raise ReferralNotFound("No such referral.")
+        raise ReferralNotFound(_("No such referral."))
     # Lock the referral row only (not the partner joined in): a key change locks the
     # partner, then the referrals; whoever needs both takes them in that order too.
     queryset = Referral.objects.select_for_update(of=("self",)) if lock else Referral.objects.all()
     found = queryset.filter(pk=referral_id, case=case).select_related("partner").first()
     if found is None:
-        raise ReferralNotFound("No such referral.")
+        raise ReferralNotFound(_("No such referral."))
     return found
 
 
@@ -152,9 +153,9 @@ def _move(
 def _content(draft: ReferralDraft, case: Case) -> tuple[list[str], dict[str, object]]:
     parts = [p for p in Part.values if p in set(draft.parts)]
     if set(draft.parts) - set(Part.values):
-        raise PartnerError("Choose the parts from the list.")
+        raise PartnerError(_("Choose the parts from the list."))
     if not parts:
-        raise PartnerError("Choose at least one part to send: nothing is included by default.")
+        raise PartnerError(_("Choose at least one part to send: nothing is included by default."))
     content: dict[str, object] = {}
     for name, value, label in (
         (Part.SUMMARY, draft.summary, "The summary"),
@@ -165,7 +166,7 @@ def _content(draft: ReferralDraft, case: Case) -> tuple[list[str], dict[str, obj
             content[name] = clean_text(value, label=label, required=True, limit=MAX_PART)
     if Part.CONTACT_ROUTE in parts:
         if draft.contact_channel not in CONTACT_CHANNELS:
-            raise PartnerError("Choose how the partner may contact the person.")
+            raise PartnerError(_("Choose how the partner may contact the person."))
         content[Part.CONTACT_ROUTE] = {
             "channel": draft.contact_channel,
             "handle": clean_text(
@@ -175,12 +176,12 @@ def _content(draft: ReferralDraft, case: Case) -> tuple[list[str], dict[str, obj
     if Part.FILES in parts:
         wanted = list(dict.fromkeys(draft.file_ids))
         if not wanted:
-            raise PartnerError("Choose the files to send, or leave out the files part.")
+            raise PartnerError(_("Choose the files to send, or leave out the files part."))
         if len(wanted) > package.MAX_FILES:
             raise PartnerError(f"At most {package.MAX_FILES} files go in one referral.")
         found = {f.id for f in case_files(case=case, ids=wanted)}
         if found != set(wanted):
-            raise PartnerError("A chosen file is not one of this case's files.")
+            raise PartnerError(_("A chosen file is not one of this case's files."))
         content["file_ids"] = wanted
     return parts, content
 
@@ -222,7 +223,7 @@ def record_consent(
     """Consent the person gave staff (a call, a meeting): who gave it, when, and how."""
     _case, referral = _open_for_work(user, case_id, referral_id)
     if referral.state not in workflow.PENDING:
-        raise PartnerError("Consent is recorded before a referral is sent.")
+        raise PartnerError(_("Consent is recorded before a referral is sent."))
     if referral.state == ReferralState.APPROVED:
         # The approval was given for the consent then recorded: a new one would keep it.
         raise PartnerError(
@@ -237,7 +238,7 @@ def record_consent(
     given_by = clean_text(given_by, label="Who gave consent", required=True, limit=300)
     how = clean_text(how, label="How consent was given", required=True, limit=500)
     if given_at > timezone.now() + timedelta(minutes=5):
-        raise PartnerError("Consent cannot be given in the future.")
+        raise PartnerError(_("Consent cannot be given in the future."))
     referral.consent_kind = ConsentKind.STAFF
     referral.consent_at = given_at
     referral.consent_recorded_by_id = user.pk
@@ -252,7 +253,7 @@ def ask_consent_in_mailbox(*, user: Actor, case_id: str, referral_id: str) -> Re
     """Ask the person in their web mailbox; their "yes" there is the consent."""
     case, referral = _open_for_work(user, case_id, referral_id)
     if referral.state not in workflow.PENDING:
-        raise PartnerError("Consent is asked before a referral is sent.")
+        raise PartnerError(_("Consent is asked before a referral is sent."))
     if referral.state == ReferralState.APPROVED:
         raise PartnerError(
             "This referral is approved: its consent is not changed now. Cancel it and make "
@@ -302,7 +303,7 @@ def _require_consent(referral: Referral) -> None:
             return
         if staff_consent:
             return
-        raise PartnerError("The person has not answered in their web mailbox yet.")
+        raise PartnerError(_("The person has not answered in their web mailbox yet."))
     if staff_consent:
         return
     raise PartnerError(
@@ -347,10 +348,12 @@ def approve_referral(*, user: Actor, case_id: str, referral_id: str) -> Referral
     require(user, APPROVE_REFERRAL, "Your role does not allow approving referrals.")
     referral = _partner_then_referral(case, referral_id)
     if referral.created_by_id == user.pk:
-        raise PartnerError("You made this referral: another programme manager must approve it.")
+        raise PartnerError(_("You made this referral: another programme manager must approve it."))
     reapproval = referral.state == ReferralState.APPROVED and referral.key_changed_at is not None
     if referral.state != ReferralState.DRAFT and not reapproval:
-        raise PartnerError("Only a draft referral, or one flagged after a key change, is approved.")
+        raise PartnerError(
+            _("Only a draft referral, or one flagged after a key change, is approved.")
+        )
     _require_consent(referral)
     partner = partner_for(referral.partner_id, lock=True)
     _require_active(partner)
@@ -416,10 +419,12 @@ def _send(
 ) -> SentPackage:
     if referral.state != ReferralState.APPROVED:
         if referral.sent_at is not None:
-            raise PartnerError("This package was already downloaded once; it is not offered again.")
-        raise PartnerError("Only an approved referral is sent.")
+            raise PartnerError(
+                _("This package was already downloaded once; it is not offered again.")
+            )
+        raise PartnerError(_("Only an approved referral is sent."))
     if referral.approved_by_id is None or referral.approved_by_id == referral.created_by_id:
-        raise PartnerError("This referral needs the approval of a second programme manager.")
+        raise PartnerError(_("This referral needs the approval of a second programme manager."))
     _require_consent(referral)
     partner = partner_for(referral.partner_id, lock=True)
     _require_active(partner)
@@ -465,7 +470,7 @@ def fetch_for_partner(referral: Referral, *, partner_id: str) -> SentPackage:
         or locked.partner_id != partner_id
         or locked.state not in workflow.SEEN_BY_PARTNER
     ):
-        raise ReferralNotFound("No such referral.")
+        raise ReferralNotFound(_("No such referral."))
     return _send(locked, locked.case, None, partner_id=partner_id)
 
 
@@ -478,7 +483,7 @@ def _partners_referral(referral: Referral, partner_id: str) -> Referral:
         or locked.partner_id != partner_id
         or locked.state not in workflow.SEEN_BY_PARTNER
     ):
-        raise ReferralNotFound("No such referral.")
+        raise ReferralNotFound(_("No such referral."))
     return locked
 
 
@@ -496,7 +501,7 @@ def record_partner_update(
     over the API (``partner_id``, authenticated there), for no member of staff: the
     same moves, refusals, timeline event and audit entry, naming the partner."""
     if (by is None) == (not partner_id):
-        raise ValueError("a partner update comes from one member of staff or one partner")
+        raise ValueError(_("a partner update comes from one member of staff or one partner"))
     if by is not None:
         case = case_for(by, referral.case_id)
         require(by, MAKE_REFERRAL, "Your role does not allow working on referrals.")
@@ -504,7 +509,7 @@ def record_partner_update(
     else:
         locked = _partners_referral(referral, partner_id)
     if state not in workflow.PARTNER_UPDATES:
-        raise PartnerError("Record received, accepted, declined or arrived.")
+        raise PartnerError(_("Record received, accepted, declined or arrived."))
     note = clean_text(note, label="The note", limit=2_000)
     _move(locked, ReferralState(state), by.pk if by else None, note, partner_id=partner_id)
     return locked

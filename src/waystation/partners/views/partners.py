@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -66,7 +67,7 @@ def add_partner(request: HttpRequest) -> HttpResponse:
         done.append(partner.id)
         return partner
 
-    tell(request, form, call, "Partner added. Propose its age key next.", refused=PartnerError)
+    tell(request, form, call, _("Partner added. Propose its age key next."), refused=PartnerError)
     if done:
         return back_to("partners:detail", done[0])
     return back_to("partners:list")
@@ -114,7 +115,7 @@ def change_partner(request: HttpRequest, partner_id: str) -> HttpResponse:
         lambda: services.change_partner(
             user=actor(request), partner_id=partner_id, details=form.to_input()
         ),
-        "Partner saved.",
+        _("Partner saved."),
         refused=PartnerError,
     )
     return back_to("partners:detail", partner_id)
@@ -161,8 +162,11 @@ def propose_key(request: HttpRequest, partner_id: str) -> HttpResponse:
             replaces_id=form.cleaned_data["replaces"],
         ),
         lambda change: (
-            f"Key proposed, fingerprint {change.fingerprint}. Read it aloud with the partner; "
-            "another programme manager must approve it."
+            _(
+                "Key proposed, fingerprint %(fingerprint)s. Read it aloud with the partner; "
+                "another programme manager must approve it."
+            )
+            % {"fingerprint": change.fingerprint}
         ),
         refused=PartnerError,
     )
@@ -183,7 +187,9 @@ def decide_key(request: HttpRequest, partner_id: str, change_id: str) -> HttpRes
             approve=form.cleaned_data["decision"] == "approve",
         ),
         lambda change: (
-            "Key approved: it is now active." if change.status == "approved" else "Key refused."
+            _("Key approved: it is now active.")
+            if change.status == "approved"
+            else _("Key refused.")
         ),
         refused=PartnerError,
     )
@@ -198,7 +204,7 @@ def retire_key(request: HttpRequest, partner_id: str, key_id: str) -> HttpRespon
         request,
         None,
         lambda: services.retire_key(user=actor(request), key_id=key_id),
-        "Key retired: nothing more is encrypted to it.",
+        _("Key retired: nothing more is encrypted to it."),
         refused=PartnerError,
     )
     return back_to("partners:detail", partner_id, anchor="keys")
@@ -214,7 +220,7 @@ def installation_identity(request: HttpRequest) -> HttpResponse:
         if not user.has_perm(MANAGE_PARTNERS):
             raise PermissionDenied
         identity.ensure_installation_identity(actor_id=user.pk)
-        messages.success(request, "This installation now has an age key for partners.")
+        messages.success(request, _("This installation now has an age key for partners."))
         return redirect("partners:identity")
     return render(
         request,
@@ -238,8 +244,8 @@ def import_package(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and announced > MAX_IMPORT_BODY:
         messages.error(
             request,
-            f"The file is larger than {MAX_PACKAGE_BYTES // (1024 * 1024)} MB: refused. "
-            "Nothing was imported.",
+            _("The file is larger than %(megabytes)d MB: refused. Nothing was imported.")
+            % {"megabytes": MAX_PACKAGE_BYTES // (1024 * 1024)},
         )
         return redirect("partners:import")
     return _import_package(request)
@@ -265,7 +271,7 @@ def _import_package(request: HttpRequest) -> HttpResponse:
         except PartnerError as exc:
             messages.error(request, str(exc))
             return redirect("partners:import")
-        messages.success(request, "Referral imported: it is in the triage queue.")
+        messages.success(request, _("Referral imported: it is in the triage queue."))
         return redirect("partners:import")
     return render(request, "partners/import.html", {"form": ImportForm(partners=choices)})
 

@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.urls import URLPattern, path
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from waystation.accounts.models import Actor
@@ -86,7 +87,7 @@ def create_referral(request: HttpRequest, case_id: str) -> HttpResponse:
         request,
         form,
         call,
-        "Referral drafted. Record consent, then ask for approval.",
+        _("Referral drafted. Record consent, then ask for approval."),
         refused=PartnerError,
     )
     if made:
@@ -136,7 +137,7 @@ def record_consent(request: HttpRequest, case_id: str, referral_id: str) -> Http
             given_at=form.cleaned_data["given_at"],
             how=form.cleaned_data["how"],
         ),
-        "Consent recorded.",
+        _("Consent recorded."),
     )
 
 
@@ -151,7 +152,7 @@ def ask_consent(request: HttpRequest, case_id: str, referral_id: str) -> HttpRes
         lambda: services.ask_consent_in_mailbox(
             user=actor(request), case_id=case_id, referral_id=referral_id
         ),
-        "The question is in the person's web mailbox.",
+        _("The question is in the person's web mailbox."),
     )
 
 
@@ -166,7 +167,7 @@ def approve(request: HttpRequest, case_id: str, referral_id: str) -> HttpRespons
         lambda: services.approve_referral(
             user=actor(request), case_id=case_id, referral_id=referral_id
         ),
-        "Referral approved: the package can be downloaded once.",
+        _("Referral approved: the package can be downloaded once."),
     )
 
 
@@ -203,7 +204,7 @@ def record_update(request: HttpRequest, case_id: str, referral_id: str) -> HttpR
             state=form.cleaned_data["state"],
             note=form.cleaned_data["note"],
         ),
-        "Recorded.",
+        _("Recorded."),
     )
 
 
@@ -218,7 +219,7 @@ def cancel(request: HttpRequest, case_id: str, referral_id: str) -> HttpResponse
         lambda: services.cancel_referral(
             user=actor(request), case_id=case_id, referral_id=referral_id
         ),
-        "Referral cancelled.",
+        _("Referral cancelled."),
     )
 
 
