@@ -185,3 +185,49 @@ def test_a_decided_payment_names_who_recorded_and_who_approved(
     assert "Recorded by logistics." in row(approved) and "Approved by manager." in row(approved)
     assert "Refused by manager." in row(refused)
     assert "Not approved yet." in row(waiting) and "Approved by" not in row(waiting)
+
+
+# --- the alerts page's "Waiting for approval" ---------------------------------------------------
+
+
+def _waiting_section(client: Client) -> str:
+    body = client.get(reverse("cases:alerts")).content.decode()
+    if 'id="pending-heading"' not in body:
+        return ""
+    start = body.index('id="pending-heading"')
+    return body[start : body.index("</section>", start)]
+
+
+def test_the_alerts_page_lists_waiting_payments_for_who_may_approve_them(
+    staff: Staff, case: Case, programme: Programme
+):
+    waiting = pay(staff.logistics, case, programme, 90_000)
+    pay(staff.logistics, case, programme, 100)  # approved at once: not waiting
+
+    section = _waiting_section(_client(staff.manager))
+
+    assert "Payment of 900.00 EUR" in section
+    assert f"{reverse(APPROVALS)}#waiting-{waiting.id}" in section
+    assert case.id in section and "recorded by logistics" in section
+    assert "Payment of 1.00 EUR" not in section
+    assert "Hostel Fictional" not in section  # the payee is read on the case page only
+
+
+def test_the_alerts_page_shows_no_payment_to_who_may_not_approve_or_see_it(
+    staff: Staff, case: Case, programme: Programme
+):
+    pay(staff.logistics, case, programme, 90_000)
+
+    for member in (staff.other_manager, staff.logistics, staff.caseworker, staff.admin):
+        assert "Payment of 900.00 EUR" not in _waiting_section(_client(member))
+
+
+def test_the_alerts_page_marks_your_own_waiting_payment(
+    staff: Staff, case: Case, programme: Programme
+):
+    pay(staff.manager, case, programme, 90_000)
+
+    section = _waiting_section(_client(staff.manager))
+
+    assert "Payment of 900.00 EUR" in section
+    assert "(yours: someone else must decide)" in section
