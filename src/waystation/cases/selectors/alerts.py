@@ -108,7 +108,7 @@ def waiting_decisions(*, user: Actor) -> list[WaitingDecision]:
     own), oldest first."""
     found: list[WaitingDecision] = []
     for _receiver, rows in signals.collecting_approvals.send(sender=Case, user=user):
-        found.extend(rows or [])
+        found.extend(row for row in rows or [] if isinstance(row, WaitingDecision))
     return sorted(found, key=lambda row: row.asked_at)
 
 

@@ -19,6 +19,7 @@ from django.urls import URLPattern, path
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from waystation.cases.selectors import visibility as case_visibility
 from waystation.relocation import currencies
 from waystation.relocation.forms import money as forms
 from waystation.relocation.selectors import money as selectors
@@ -29,7 +30,6 @@ from waystation.relocation.services.common import (
     RECORD_PAYMENT,
     RelocationError,
 )
-from waystation.cases.selectors import visibility as case_visibility
 from waystation.relocation.views.common import act, act_then
 from waystation.web.actions import actor, form_errors_to_messages
 
