@@ -7,6 +7,12 @@ stories): ``django.request`` records keep only the exception's type and code loc
 (``RedactedErrorFilter``). ``django.server`` logs client addresses for every request, so
 it is off in both; the public process also silences ``django.security`` (it would quote
 the offending request) and gunicorn's access log, and redacts every record.
+
+One line per event, at the level it deserves: the libraries that draw charts and write
+the donor PDF (fontTools subsets fonts with ~75 INFO lines per document; matplotlib and
+Pillow report their choices) speak only from WARNING up (``QUIET``). A staff page
+refused while sealed is expected operation, logged once as a WARNING by
+``vault.middleware``, not as a ``django.request`` ERROR.
 """
 
 from __future__ import annotations
@@ -14,6 +20,8 @@ from __future__ import annotations
 from typing import Any
 
 _SILENT = {"handlers": [], "level": "CRITICAL", "propagate": False}
+# Third-party libraries whose INFO and DEBUG lines are noise to an operator.
+QUIET = ("fontTools", "fpdf", "matplotlib", "PIL")
 
 
 def logging_config(*, public: bool) -> dict[str, Any]:
@@ -35,6 +43,8 @@ def logging_config(*, public: bool) -> dict[str, Any]:
             # physical key (docs/accounts.md "Security keys").
             "fido2": {"level": "WARNING"},
         }
+    for name in QUIET:
+        loggers[name] = {"level": "WARNING"}
     return {
         "version": 1,
         "disable_existing_loggers": public,

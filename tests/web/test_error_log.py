@@ -46,6 +46,18 @@ def error_log() -> Iterator[io.StringIO]:
 
 
 @pytest.fixture
+def staff_log() -> Iterator[io.StringIO]:
+    """What the root logger's handler from settings.LOGGING writes (``waystation.*``)."""
+    (handler,) = [h for h in logging.getLogger().handlers if type(h) is logging.StreamHandler]
+    written = io.StringIO()
+    previous = handler.setStream(written)
+    try:
+        yield written
+    finally:
+        handler.setStream(previous)
+
+
+@pytest.fixture
 def caseworker_client() -> Client:
     client = Client(raise_request_exception=False, REMOTE_ADDR="127.0.0.1")
     login_verified(client, make_staff(Role.CASEWORKER))
@@ -90,25 +102,32 @@ def test_a_failed_form_post_logs_neither_the_form_nor_the_message(
     assert "Internal Server Error: POST cases:note (ValueError at " in only_line(error_log)
 
 
-def test_a_sealed_page_is_logged_by_its_route_not_as_a_bare_placeholder(
-    caseworker_client, error_log, vault
+def test_a_sealed_page_is_one_readable_warning_not_an_error(
+    caseworker_client, error_log, staff_log, vault
 ):
+    # Issue 15: each request while sealed was an ERROR line of django.request. Being
+    # sealed is expected operation: one WARNING that says so, by route name.
     vault.seal()
 
     response = caseworker_client.get(f"/cases/{CASE_ID}/", {"q": "MARKER-IN-QUERY"})
 
     assert response.status_code == 503
-    assert only_line(error_log).endswith(
-        " ERROR django.request Service Unavailable: GET cases:detail"
+    assert error_log.getvalue() == ""  # no second, ERROR line for the same refusal
+    line = only_line(staff_log)
+    assert line.endswith(
+        " WARNING waystation.vault.middleware Sealed: staff page refused with 503 until "
+        "the trustees unseal: GET cases:detail"
     )
+    assert " ERROR " not in line
 
 
-def test_a_path_that_matches_no_route_is_not_logged(caseworker_client, error_log, vault):
+def test_a_path_that_matches_no_route_is_not_logged(caseworker_client, error_log, staff_log, vault):
     vault.seal()
 
-    caseworker_client.get("/MARKER-IN-QUERY/")
+    caseworker_client.post("/MARKER-IN-QUERY/", {"name": "MARKER-IN-FORM"})
 
-    assert only_line(error_log).endswith("Service Unavailable: GET (no route)")
+    assert only_line(staff_log).endswith("until the trustees unseal: POST (no route)")
+    assert error_log.getvalue() == ""
 
 
 def test_records_without_a_request_keep_only_the_words_of_the_code():

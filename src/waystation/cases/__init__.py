@@ -47,7 +47,7 @@ FACE = {
         "StageChange",
         "Urgency",
     ],
-    "selectors.alerts": ["ShownAlert", "my_alerts"],
+    "selectors.alerts": ["ShownAlert", "WaitingDecision", "my_alerts"],
     "selectors.case_file": ["CaseFile", "ShownTask", "open_case"],
     "selectors.lists": ["CasePage", "QueueRow", "case_queue", "my_cases"],
     "selectors.matches": ["MATCHES_SHOWN_MAX"],

@@ -11,6 +11,9 @@ cases own, without cases importing them:
   (``selectors.case_file.open_case``, under its ``case.opened`` audit entry). A receiver
   returns a list of ``selectors.timeline.TimelineEntry`` for its own rows of that case
   (referrals to partners and their states), which the case's timeline then shows.
+- ``collecting_approvals(user=...)``: sent for the alerts page. A receiver returns a list
+  of ``selectors.alerts.WaitingDecision`` for its own rows waiting for a second person
+  that this user may decide on (payments), on cases the user may see.
 """
 
 from django.dispatch import Signal
@@ -18,3 +21,4 @@ from django.dispatch import Signal
 checking_overdue = Signal()
 erasing_case_indexes = Signal()
 collecting_timeline = Signal()
+collecting_approvals = Signal()

@@ -133,6 +133,8 @@ def alerts(request: HttpRequest) -> HttpResponse:
             "pending": alerts_selectors.pending_approvals(user=user)
             if user.has_perm(APPROVE)
             else [],
+            # Payments and whatever else the apps built on cases hold for a second person.
+            "waiting": alerts_selectors.waiting_decisions(user=user),
             "overdue": alerts_selectors.overdue_check_ins(user=user),
             "tasks": alerts_selectors.my_open_tasks(user=user),
         },

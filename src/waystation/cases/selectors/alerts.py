@@ -9,9 +9,11 @@ from datetime import datetime
 from django.utils import timezone
 
 from waystation.accounts.models import Actor
+from waystation.cases import signals
 from waystation.cases.models import (
     Alert,
     AlertKind,
+    Case,
     CheckInSchedule,
     Stage,
     StageApproval,
@@ -84,6 +86,30 @@ def pending_approvals(*, user: Actor) -> list[PendingRow]:
         )
         for approval_id, case_id, to_stage, requested_by, requested_at in rows
     ]
+
+
+@dataclass(frozen=True)
+class WaitingDecision:
+    """Something of an app built on cases waiting for a second person (a payment), for
+    the alerts page: what it is in words for the page (operational values only, never a
+    payee), where it is decided, who asked and when."""
+
+    case_id: str
+    what: str
+    url: str
+    asked_by: str
+    asked_at: datetime
+    mine: bool
+
+
+def waiting_decisions(*, user: Actor) -> list[WaitingDecision]:
+    """What the apps built on cases hold waiting for a decision this user may take, on
+    cases they may see (each receiver of ``signals.collecting_approvals`` scopes its
+    own), oldest first."""
+    found: list[WaitingDecision] = []
+    for _receiver, rows in signals.collecting_approvals.send(sender=Case, user=user):
+        found.extend(row for row in rows or [] if isinstance(row, WaitingDecision))
+    return sorted(found, key=lambda row: row.asked_at)
 
 
 def overdue_check_ins(*, user: Actor) -> list[tuple[str, datetime]]:

@@ -18,10 +18,12 @@ import re
 import xml.etree.ElementTree as ET
 
 import matplotlib
+from django.utils.translation import gettext
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
-from waystation.relocation.reports.tables import Hidden, ShownTable
+from waystation.relocation.reports.tables import Hidden, Kind, ShownTable
 
 SVG = "http://www.w3.org/2000/svg"
 XLINK = "http://www.w3.org/1999/xlink"
@@ -31,6 +33,7 @@ ET.register_namespace("xlink", XLINK)
 BAR = "#1f5f8b"
 HATCHED = "#8a8a8a"
 WEEKLY = {"requests", "occupancy"}
+WHOLE = {Kind.COUNT, Kind.NIGHTS}
 # Style properties that SVG also accepts as presentation attributes.
 PRESENTATION = {
     "clip-path",
@@ -56,39 +59,94 @@ PRESENTATION = {
 _URL = re.compile(r"url\(#([^)]+)\)")
 
 
+def is_empty(table: ShownTable) -> bool:
+    """Nothing to draw: no row, or every cell of the chart column zero or without a value
+    (a hidden cell is not empty: someone is behind it)."""
+    column = table.chart_column
+    return not any(
+        row.cells[column].hidden is not Hidden.NO or row.cells[column].value for row in table.rows
+    )
+
+
+def _nothing(figure: Figure) -> Figure:
+    # Not an axis from -0.04 to 0.04 that reads like data: a plain sentence.
+    axes: Axes = figure.add_subplot()
+    axes.set_axis_off()
+    axes.text(
+        0.5,
+        0.5,
+        gettext("Nothing in this period"),
+        ha="center",
+        va="center",
+        fontsize=11,
+        color=HATCHED,
+        transform=axes.transAxes,
+    )
+    return figure
+
+
 def draw(table: ShownTable) -> Figure:
-    """A bar per row of the chart column; hidden cells as empty hatched bars marked with
-    their label, at a token height that says nothing of their value."""
+    """A bar per row of the chart column. A hidden cell is a hollow marker on the zero
+    line with its label ("< 5"): no bar, whose length would read as a value. Counts get
+    whole-number ticks from zero; a chart with nothing to draw says so."""
     column = table.chart_column
     labels = [row.label for row in table.rows]
     cells = [row.cells[column] for row in table.rows]
     shown = [float(c.value) for c in cells if c.value is not None]
-    token = max(shown, default=1.0) * 0.04 or 0.04
     heights = [float(c.value) if c.value is not None else 0.0 for c in cells]
     weekly = table.name in WEEKLY
     figure = Figure(figsize=(7.5, 3.6 if weekly else 3.2), dpi=100, layout="constrained")
+    if is_empty(table):
+        return _nothing(figure)
     axes: Axes = figure.add_subplot()
     positions = list(range(len(cells)))
     bar = axes.bar if weekly else axes.barh
     bar(positions, heights, color=BAR)
-    for position, cell in zip(positions, cells, strict=True):
-        if cell.hidden is Hidden.NO:
-            continue
-        bar([position], [token], color="none", edgecolor=HATCHED, hatch="///")
-        mark = cell.text
+    hidden = [(p, c) for p, c in zip(positions, cells, strict=True) if c.hidden is not Hidden.NO]
+    if hidden:
+        spots = [p for p, _ in hidden]
+        zeros = [0.0] * len(spots)
+        axes.plot(
+            *((spots, zeros) if weekly else (zeros, spots)),
+            linestyle="none",
+            marker="o",
+            markersize=5,
+            markerfacecolor="white",
+            markeredgecolor=HATCHED,
+            clip_on=False,
+            zorder=3,
+            label="hidden",
+        )
+    for position, cell in hidden:
         if weekly:
             axes.annotate(
-                mark, (position, token), ha="center", va="bottom", fontsize=6, rotation=90
+                cell.text,
+                (position, 0),
+                xytext=(0, 5),
+                textcoords="offset points",
+                ha="center",
+                va="bottom",
+                fontsize=6,
+                rotation=90,
             )
         else:
             axes.annotate(
-                mark,
-                (token, position),
-                va="center",
-                xytext=(3, 0),
+                cell.text,
+                (0, position),
+                xytext=(6, 0),
                 textcoords="offset points",
+                va="center",
                 fontsize=8,
             )
+    value_axis = axes.yaxis if weekly else axes.xaxis
+    # Counts and nights are whole numbers: never a tick at 0.5 person.
+    if table.kinds[column] in WHOLE:
+        value_axis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))
+    # From zero, and at least up to one, so that hidden markers sit on a real axis.
+    top = max(shown, default=0.0)
+    (axes.set_ylim if weekly else axes.set_xlim)(0, top * 1.08 if top > 0 else 1)
+    if top == 0 and table.kinds[column] not in WHOLE:
+        value_axis.set_ticks([])  # only hidden cells: no scale of 0.2 euro to read
     if weekly:
         step = max(1, len(labels) // 8)
         axes.set_xticks(positions[::step], labels[::step], rotation=30, ha="right", fontsize=7)

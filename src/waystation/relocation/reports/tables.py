@@ -55,6 +55,12 @@ class Table:
     chart_column: int = 0  # which column the chart draws
 
 
+# A long table (a year of weeks is 53 rows) shows its last rows and folds the earlier ones
+# away (a <details>, no JavaScript): a page a manager scrolls through, not 6,700 px.
+RECENT_ROWS = 12
+FOLD_AFTER = 16
+
+
 class Hidden(Enum):
     NO = ""
     SMALL = "small"  # fewer than k people
@@ -94,3 +100,13 @@ class ShownTable:
     def hidden_count(self) -> int:
         rows = (*self.rows, self.total) if self.total else self.rows
         return sum(1 for row in rows for cell in row.cells if cell.hidden is not Hidden.NO)
+
+    @property
+    def earlier_rows(self) -> tuple[ShownRow, ...]:
+        """The rows folded away on the page (oldest first), if the table is long."""
+        return self.rows[:-RECENT_ROWS] if len(self.rows) > FOLD_AFTER else ()
+
+    @property
+    def recent_rows(self) -> tuple[ShownRow, ...]:
+        """The rows the page shows open: all of a short table, the last of a long one."""
+        return self.rows[len(self.earlier_rows) :]

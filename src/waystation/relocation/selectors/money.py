@@ -243,17 +243,25 @@ class AwaitingRow:
     reporting: str
     paid_on: date
     created_at: datetime
+    created_by: str
     mine: bool
+
+    @property
+    def may_decide(self) -> bool:
+        """Whoever recorded a payment never decides on it (the service refuses too)."""
+        return not self.mine
 
 
 def awaiting_approval(*, user: Actor) -> list[AwaitingRow]:
     """Payments waiting for a second person on cases this user may see, oldest first.
-    Operational fields only: the payee is read on the case page, under its audit entry."""
+    Operational fields only: the payee is read on the case page, under its audit entry.
+    Only for those who may decide on payments: the same list feeds the approvals page and
+    the alerts page's "Waiting for approval"."""
     if not user.is_active or not user.has_perm(APPROVE_PAYMENT):
         return []
     categories = dict(BudgetCategory.choices)
     reporting = currencies.reporting_currency()
-    rows = (
+    rows = list(
         Payment.objects.filter(
             status=PaymentStatus.AWAITING_APPROVAL, case__in=visible_cases(user).values("pk")
         )
@@ -271,6 +279,7 @@ def awaiting_approval(*, user: Actor) -> list[AwaitingRow]:
             "created_by_id",
         )[:QUEUE_LIMIT]
     )
+    names = _usernames({row[-1] for row in rows})
     return [
         AwaitingRow(
             id=pid,
@@ -282,6 +291,7 @@ def awaiting_approval(*, user: Actor) -> list[AwaitingRow]:
             reporting=currencies.format_minor(reporting_minor, reporting),
             paid_on=paid_on,
             created_at=created_at,
+            created_by=names.get(created_by, ""),
             mine=created_by == user.pk,
         )
         for (

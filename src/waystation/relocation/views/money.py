@@ -16,8 +16,10 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from waystation.cases.selectors import visibility as case_visibility
 from waystation.relocation import currencies
 from waystation.relocation.forms import money as forms
 from waystation.relocation.selectors import money as selectors
@@ -28,7 +30,7 @@ from waystation.relocation.services.common import (
     RECORD_PAYMENT,
     RelocationError,
 )
-from waystation.relocation.views.common import act
+from waystation.relocation.views.common import act, act_then
 from waystation.web.actions import actor, form_errors_to_messages
 
 # --- on a case -----------------------------------------------------------------------------------
@@ -66,6 +68,9 @@ def record_payment(request: HttpRequest, case_id: str) -> HttpResponse:
 @login_required
 @require_POST
 def decide_payment(request: HttpRequest, case_id: str, payment_id: str) -> HttpResponse:
+    """From the case's relocation page, or from the approvals list (``back=approvals``),
+    which it then returns to. The same service and checks either way: the case's 404
+    first, then the role, then "not your own payment"."""
     form = forms.DecideForm(request.POST)
 
     def call() -> Any:
@@ -80,9 +85,15 @@ def decide_payment(request: HttpRequest, case_id: str, payment_id: str) -> HttpR
 
     def done(payment: Any) -> str:
         if payment.status == "approved":
-            return "Payment approved."
-        return "Payment refused; the reason is in the case's notes for whoever recorded it."
+            return gettext("Payment approved.")
+        return gettext(
+            "Payment refused; the reason is in the case's notes for whoever recorded it."
+        )
 
+    if request.POST.get("back") == "approvals":
+        # Outsiders get the 404 before anything about their input is said.
+        case_visibility.visible_case(user=actor(request), case_id=case_id)
+        return act_then(request, form, call, done, redirect("relocation:money_approvals"))
     return act(request, case_id, form, call, done, "money")
 
 
