@@ -206,6 +206,23 @@ def test_a_wrong_signature_is_refused_counted_and_audited(member):
     assert LoginThrottle.objects.get().failures == 1
 
 
+def test_a_form_post_to_the_key_steps_is_refused_plainly(member):
+    """A form post (not the page's JSON) once reached the raw body after the CSRF check
+    had read it as a form: a 500. It is a refused answer like any other."""
+    enrolled(member)
+    client = password_step(member)
+    key_options(client)
+
+    response = client.post(reverse("accounts:verify_key"), {"credential": "x"})
+
+    assert response.status_code == 400 and "not accepted" in response.json()["error"]
+    assert not is_fully_signed_in(client)
+    adder = signed_in_client(member, reauthenticated=True)
+    refused = adder.post(reverse("accounts:security_key_add"), {"label": LABEL})
+    assert refused.status_code == 400
+    assert SecurityKeyDevice.objects.filter(user=member).count() == 1
+
+
 def test_a_challenge_is_answered_once(member):
     key = enrolled(member)
     client = password_step(member)

@@ -179,6 +179,11 @@ def _with_key_script(response: HttpResponse) -> HttpResponse:
 
 
 def _json_body(request: HttpRequest) -> dict[str, Any] | None:
+    """The browser's answer, or None for anything but a small JSON object. A form post
+    is refused before its body is touched: the CSRF check has already read it as a form,
+    and Django then keeps no raw body to read."""
+    if request.content_type != "application/json":
+        return None
     if len(request.body) > _JSON_MAX_BYTES:
         return None
     try:
