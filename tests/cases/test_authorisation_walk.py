@@ -482,7 +482,17 @@ def test_the_case_s_people_still_reach_its_web_request(from_the_web, staff):
 # environ's SCRIPT_NAME as given (FORCE_SCRIPT_NAME=None): the middleware must hold
 # without the settings' help.
 
-SIGN_IN_STEPS = {"accounts:login", "accounts:verify", "accounts:enrol", "accounts:logout"}
+# The second step itself (a code, or a security key's two requests), enrolment, signing
+# out, and the language buttons the sign-in pages carry.
+SIGN_IN_STEPS = {
+    "accounts:login",
+    "accounts:verify",
+    "accounts:verify_key_options",
+    "accounts:verify_key",
+    "accounts:enrol",
+    "accounts:logout",
+    "accounts:language",
+}
 
 
 def _password_only(client, user) -> None:
