@@ -100,9 +100,9 @@ class SecurityKeyForm(forms.Form):
     """Only the name: the key itself is added by the page's script."""
 
     label = forms.CharField(
-        label="Name for this key",
+        label=_("Name for this key"),
         max_length=services.SECURITY_KEY_LABEL_MAX_LENGTH,
-        help_text="So you can tell your keys apart, e.g. “blue key”. Kept sealed.",
+        help_text=_("So you can tell your keys apart, e.g. “blue key”. Kept sealed."),
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
 

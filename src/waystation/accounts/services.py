@@ -74,11 +74,11 @@ WRONG_TOTP_MESSAGE = gettext_lazy(
 WRONG_REAUTH_MESSAGE = gettext_lazy(
     "That password and code were not accepted. Check both and try again."
 )
-WRONG_KEY_MESSAGE = (
+WRONG_KEY_MESSAGE = gettext_lazy(
     "Your security key was not accepted. Try again with a key you added to this account, "
     "or enter a code instead."
 )
-CLONED_KEY_MESSAGE = (
+CLONED_KEY_MESSAGE = gettext_lazy(
     "That security key was refused: its counter went backwards, which a copied key does. "
     "Sign in with a code, remove the key under “My account” and tell an administrator."
 )
@@ -378,9 +378,11 @@ def begin_security_key_registration(*, user: StaffUser) -> tuple[dict[str, Any],
 def _clean_label(label: str) -> str:
     label = " ".join(label.split())
     if not label:
-        raise AccountError("Give the key a name, so you can tell your keys apart.")
+        raise AccountError(_("Give the key a name, so you can tell your keys apart."))
     if len(label) > SECURITY_KEY_LABEL_MAX_LENGTH:
-        raise AccountError(f"Key names have at most {SECURITY_KEY_LABEL_MAX_LENGTH} characters.")
+        raise AccountError(
+            _("Key names have at most %(n)d characters.") % {"n": SECURITY_KEY_LABEL_MAX_LENGTH}
+        )
     return label
 
 
@@ -392,12 +394,12 @@ def add_security_key(*, user: StaffUser, state: Any, response: Any, label: str) 
         credential = webauthn.complete_registration(state=state, user_id=user.pk, response=response)
     except webauthn.CeremonyError:
         raise AccountError(
-            "The security key was not added. Reload the page and try again."
+            _("The security key was not added. Reload the page and try again.")
         ) from None
     with transaction.atomic():
-        for _, known in _credentials(SecurityKeyDevice.objects.filter(user=user)):
+        for _device, known in _credentials(SecurityKeyDevice.objects.filter(user=user)):
             if known.credential_id == credential.credential_id:
-                raise AccountError("That security key is already on your account.")
+                raise AccountError(_("That security key is already on your account."))
         device: SecurityKeyDevice = SecurityKeyDevice.objects.create(
             user=user,
             name=SECURITY_KEY_DEVICE_NAME,
@@ -426,7 +428,7 @@ def begin_security_key_sign_in(*, user: StaffUser) -> tuple[dict[str, Any], dict
         c for _, c in _credentials(SecurityKeyDevice.objects.filter(user=user, confirmed=True))
     ]
     if not credentials:
-        raise AccountError("This account has no security key. Enter a code instead.")
+        raise AccountError(_("This account has no security key. Enter a code instead."))
     return webauthn.authentication_options(user_id=user.pk, credentials=credentials)
 
 
@@ -480,7 +482,7 @@ def remove_security_key(*, user: StaffUser, device_id: int) -> None:
     they are for a lost phone, not for everyday sign-in."""
     device = SecurityKeyDevice.objects.select_for_update().filter(pk=device_id, user=user).first()
     if device is None:
-        raise AccountError("That security key is not on your account.")
+        raise AccountError(_("That security key is not on your account."))
     others = (
         SealedTOTPDevice.objects.filter(user=user, confirmed=True).exists()
         or SecurityKeyDevice.objects.filter(user=user, confirmed=True)

@@ -320,7 +320,7 @@ def security_key_add(request: HttpRequest) -> HttpResponse:
         )
     except services.AccountError as exc:
         return _json_error(str(exc))
-    messages.success(request, "Security key added. You can use it at your next sign-in.")
+    messages.success(request, _("Security key added. You can use it at your next sign-in."))
     return JsonResponse({"redirect": reverse("accounts:security")})
 
 
@@ -348,7 +348,7 @@ def security_key_remove(request: HttpRequest, pk: int) -> HttpResponse:
         except services.AccountError as exc:
             messages.error(request, str(exc))
         else:
-            messages.success(request, "Security key removed.")
+            messages.success(request, _("Security key removed."))
         return redirect("accounts:security")
     return render(request, "accounts/security_key_remove.html", {"key": key})
 
