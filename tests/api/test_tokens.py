@@ -189,7 +189,7 @@ def test_seal_now_ends_every_token_even_after_unsealing(member, vault, tmp_path)
 def test_the_seal_button_ends_tokens_too(member, vault, tmp_path):
     manager = make_staff(Role.PROGRAMME_MANAGER, "sealer")
     secret = issue(member)
-    response = signed_in_client(manager).post(reverse("vault:seal_now"))
+    response = signed_in_client(manager).post(reverse("vault:seal_now"), {"confirm": "seal"})
     assert response.status_code == 503
     vault.unseal_with_demo_key_file(tmp_path / "keys" / "test-root-key")
     assert not works(secret)
