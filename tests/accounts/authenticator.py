@@ -43,6 +43,17 @@ class SoftwareKey:
             type=kind, challenge=websafe_decode(options["challenge"]), origin=origin
         )
 
+    def _credential(self, client_data: CollectedClientData, **response: bytes) -> dict[str, Any]:
+        """The browser's JSON for a credential, its binary parts base64url-encoded."""
+        encoded = {name: websafe_encode(value) for name, value in response.items()}
+        return {
+            "id": websafe_encode(self.credential_id),
+            "rawId": websafe_encode(self.credential_id),
+            "type": "public-key",
+            "clientExtensionResults": {},
+            "response": {"clientDataJSON": websafe_encode(bytes(client_data)), **encoded},
+        }
+
     def register(
         self, options: dict[str, Any], *, origin: str = ORIGIN, rp_id: str = RP_ID
     ) -> dict[str, Any]:
@@ -55,16 +66,7 @@ class SoftwareKey:
             bytes(attested),
         )
         attestation = AttestationObject.create("none", auth_data, {})
-        return {
-            "id": websafe_encode(self.credential_id),
-            "rawId": websafe_encode(self.credential_id),
-            "type": "public-key",
-            "clientExtensionResults": {},
-            "response": {
-                "clientDataJSON": websafe_encode(bytes(client_data)),
-                "attestationObject": websafe_encode(bytes(attestation)),
-            },
-        }
+        return self._credential(client_data, attestationObject=bytes(attestation))
 
     def assert_(
         self,
@@ -84,17 +86,9 @@ class SoftwareKey:
         signature = self.private_key.sign(
             bytes(auth_data) + client_data.hash, ec.ECDSA(hashes.SHA256())
         )
-        return {
-            "id": websafe_encode(self.credential_id),
-            "rawId": websafe_encode(self.credential_id),
-            "type": "public-key",
-            "clientExtensionResults": {},
-            "response": {
-                "clientDataJSON": websafe_encode(bytes(client_data)),
-                "authenticatorData": websafe_encode(bytes(auth_data)),
-                "signature": websafe_encode(signature),
-            },
-        }
+        return self._credential(
+            client_data, authenticatorData=bytes(auth_data), signature=signature
+        )
 
 
 def tampered(assertion: dict[str, Any]) -> dict[str, Any]:

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from waystation.accounts.models import Actor
@@ -31,6 +33,25 @@ class ShownAlert:
     case_id: str
     case_visible: bool
     created_at: datetime
+
+
+# The questions the alerts page lists and the home page counts, asked of a set of cases
+# (the caller's visible ones): one rule each, so a list and its count cannot drift.
+
+
+def pending_moves(cases: QuerySet[Any]) -> QuerySet[StageApproval]:
+    """Moves on these cases waiting for a second person."""
+    return StageApproval.objects.filter(status=StageApproval.Status.PENDING, case__in=cases)
+
+
+def overdue_schedules(cases: QuerySet[Any], *, now: datetime) -> QuerySet[CheckInSchedule]:
+    """Active check-in schedules on these cases whose check-in is overdue at ``now``."""
+    return CheckInSchedule.objects.filter(active=True, next_due_at__lt=now, case__in=cases)
+
+
+def open_tasks_of(user: Actor, cases: QuerySet[Any]) -> QuerySet[Task]:
+    """This user's tasks on these cases not yet done."""
+    return Task.objects.filter(assignee=user, done_at__isnull=True, case__in=cases)
 
 
 def my_alerts(*, user: Actor) -> list[ShownAlert]:
@@ -68,9 +89,7 @@ def pending_approvals(*, user: Actor) -> list[PendingRow]:
     """Moves waiting for a second person, on cases this user may see."""
     stages = dict(Stage.choices)
     rows = list(
-        StageApproval.objects.filter(
-            status=StageApproval.Status.PENDING, case__in=visible_cases(user).values("pk")
-        )
+        pending_moves(visible_cases(user).values("pk"))
         .order_by("requested_at")
         .values_list("id", "case_id", "to_stage", "requested_by_id", "requested_at")[:200]
     )
@@ -116,9 +135,7 @@ def overdue_check_ins(*, user: Actor) -> list[tuple[str, datetime]]:
     """Cases this user may see whose check-in is overdue now (for the dashboard)."""
     now = timezone.now()
     return list(
-        CheckInSchedule.objects.filter(
-            active=True, next_due_at__lt=now, case__in=visible_cases(user).values("pk")
-        )
+        overdue_schedules(visible_cases(user).values("pk"), now=now)
         .order_by("next_due_at")
         .values_list("case_id", "next_due_at")[:200]
     )
@@ -128,9 +145,7 @@ def my_open_tasks(*, user: Actor) -> list[tuple[str, str, datetime | None]]:
     """(task id, case id, due) of this user's open tasks on cases they may still see.
     Titles are sealed and are read on the case page, not in lists."""
     return list(
-        Task.objects.filter(
-            assignee=user, done_at__isnull=True, case__in=visible_cases(user).values("pk")
-        )
+        open_tasks_of(user, visible_cases(user).values("pk"))
         .order_by("due_at", "created_at")
         .values_list("id", "case_id", "due_at")[:200]
     )

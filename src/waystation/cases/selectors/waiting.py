@@ -16,7 +16,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from waystation.accounts.models import Actor
-from waystation.cases.models import Alert, CheckInSchedule, ShredRequest, StageApproval, Task
+from waystation.cases.models import Alert, ShredRequest
+from waystation.cases.selectors.alerts import open_tasks_of, overdue_schedules, pending_moves
 from waystation.cases.selectors.visibility import visible_cases
 from waystation.cases.services.common import APPROVE
 from waystation.cases.services.retention import SHRED_CASE
@@ -38,15 +39,11 @@ def cases_waiting(*, user: Actor, due_by: datetime, now: datetime | None = None)
     """Counts for ``user``: six small queries, each scoped by :func:`visible_cases`."""
     now = now or timezone.now()
     visible = visible_cases(user).filter(shredded_at__isnull=True).values("pk")
-    tasks = Task.objects.filter(assignee=user, done_at__isnull=True, case__in=visible)
+    tasks = open_tasks_of(user, visible)
     approvals: int | None = None
     shreds: int | None = None
     if user.has_perm(APPROVE):
-        approvals = (
-            StageApproval.objects.filter(status=StageApproval.Status.PENDING, case__in=visible)
-            .exclude(requested_by_id=user.pk)
-            .count()
-        )
+        approvals = pending_moves(visible).exclude(requested_by_id=user.pk).count()
     if user.has_perm(SHRED_CASE):
         shreds = (
             ShredRequest.objects.filter(
@@ -59,9 +56,7 @@ def cases_waiting(*, user: Actor, due_by: datetime, now: datetime | None = None)
         alerts=Alert.objects.filter(
             recipient=user, resolved_at__isnull=True, case__in=visible
         ).count(),
-        overdue_check_ins=CheckInSchedule.objects.filter(
-            active=True, next_due_at__lt=now, case__in=visible
-        ).count(),
+        overdue_check_ins=overdue_schedules(visible, now=now).count(),
         approvals=approvals,
         shred_confirmations=shreds,
         open_tasks=tasks.count(),

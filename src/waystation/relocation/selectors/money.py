@@ -252,19 +252,26 @@ class AwaitingRow:
         return not self.mine
 
 
+def payments_awaiting(*, user: Actor) -> QuerySet[Payment]:
+    """The payments waiting for a second person that ``user`` may decide on: on cases they
+    may see, and none for a role that does not approve payments. The approvals list, the
+    alerts page and the home page's count all start here."""
+    if not user.is_active or not user.has_perm(APPROVE_PAYMENT):
+        return Payment.objects.none()
+    return Payment.objects.filter(
+        status=PaymentStatus.AWAITING_APPROVAL, case__in=visible_cases(user).values("pk")
+    )
+
+
 def awaiting_approval(*, user: Actor) -> list[AwaitingRow]:
     """Payments waiting for a second person on cases this user may see, oldest first.
     Operational fields only: the payee is read on the case page, under its audit entry.
     Only for those who may decide on payments: the same list feeds the approvals page and
     the alerts page's "Waiting for approval"."""
-    if not user.is_active or not user.has_perm(APPROVE_PAYMENT):
-        return []
     categories = dict(BudgetCategory.choices)
     reporting = currencies.reporting_currency()
     rows = list(
-        Payment.objects.filter(
-            status=PaymentStatus.AWAITING_APPROVAL, case__in=visible_cases(user).values("pk")
-        )
+        payments_awaiting(user=user)
         .order_by("created_at", "id")
         .values_list(
             "id",
