@@ -6,6 +6,7 @@ relying party id the tests run with."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser import chromium
 from tests.factories import DEFAULT_TEST_PASSWORD, make_staff, totp_now
@@ -59,13 +60,15 @@ def test_add_a_security_key_then_sign_in_with_it(browser, live_server):
     page.fill("input[name=password]", DEFAULT_TEST_PASSWORD)
     page.fill("input[name=code]", totp_now(user))
     page.click("main button[type=submit]")
-    assert page.url.endswith("/accounts/me/security-keys/add/")
-    assert not page.get_by_text("needs JavaScript").is_visible()
+    page.wait_for_url(f"{live_server.url}/accounts/me/security-keys/add/")
+    # The script hides the no-JavaScript note once it has run; wait for it, since the
+    # click returns when the new page is committed, before its deferred script runs.
+    expect(page.get_by_text("needs JavaScript")).to_be_hidden()
     page.fill("input[name=label]", "Grey key")
     page.get_by_role("button", name="Add the key").click()
     page.wait_for_url(f"{live_server.url}/accounts/me/")
-    assert page.get_by_text("Security key added").is_visible()
-    assert page.get_by_role("cell", name="Grey key").is_visible()
+    expect(page.get_by_text("Security key added")).to_be_visible()
+    expect(page.get_by_role("cell", name="Grey key")).to_be_visible()
     stored = cdp.send("WebAuthn.getCredentials", {"authenticatorId": authenticator})
     assert len(stored["credentials"]) == 1
 
@@ -76,7 +79,7 @@ def test_add_a_security_key_then_sign_in_with_it(browser, live_server):
     page.get_by_role("button", name="Use my security key").click()
     page.wait_for_url(f"{live_server.url}/")
 
-    assert page.get_by_text("Demo key — not for real data").is_visible()
+    expect(page.get_by_text("Demo key — not for real data")).to_be_visible()
     assert SecurityKeyDevice.objects.get(user=user).last_used_at is not None
     assert AuditEntry.objects.filter(action="accounts.login_succeeded").count() == 2
     assert all(url.startswith(live_server.url) for url in requested), requested
