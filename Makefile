@@ -51,12 +51,12 @@ lock:
 	cd requirements && uv pip compile -q --python-version 3.11 --generate-hashes base.in -o base.txt
 	cd requirements && uv pip compile -q --python-version 3.11 --generate-hashes dev.in -o dev.txt
 
-# Two catalogues (docs/translating.md). The applicants' one, src/waystation/locale (ru
-# complete; ar, fa right-to-left), holds the public pages and the replies screeners
-# send, and nothing of the staff side: the public process loads it alone. The staff
-# one, src/waystation/locale_staff (en, ru), holds the staff pages; STAFF_NOT_YET are
-# the staff apps and templates not yet marked for translation (a later round empties it,
-# together with NOT_YET in tests/accounts/test_staff_in_russian.py).
+# Two catalogues (docs/translating.md). The applicants' one, src/waystation/locale (ru,
+# ar, fa, fr, es, tr, uk; ar and fa right to left), holds the public pages and the
+# replies screeners send, and nothing of the staff side: the public process loads it
+# alone. The staff one, src/waystation/locale_staff (en, ru), holds the staff pages;
+# STAFF_NOT_YET are the staff apps and templates not yet marked for translation (a
+# later round empties it, together with NOT_YET in tests/accounts/test_staff_in_russian.py).
 STAFF_ONLY := accounts api audit backups cases demo partners relocation status vault web \
 	templates/accounts templates/api templates/registration templates/vault \
 	templates/waystation templates/base.html templates/intake/staff templates/partners \
@@ -67,7 +67,7 @@ STAFF_NOT_YET := audit cases demo relocation web/views.py templates/cases templa
 WAYSTATION := $(abspath $(BIN))/waystation
 messages: $(STAMP)
 	cd src/waystation && $(WAYSTATION) makemessages --settings waystation.settings_public \
-		-l ru -l ar -l fa --no-location \
+		-l ru -l ar -l fa -l fr -l es -l tr -l uk --no-location \
 		$(foreach d,$(STAFF_ONLY),--ignore='$(d)' --ignore='$(d)/*')
 	cd src/waystation && $(WAYSTATION) makemessages --settings waystation.settings \
 		-l ru --no-location \

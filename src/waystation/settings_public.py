@@ -105,8 +105,18 @@ def _database_url() -> str:
 DATABASES = {"default": dj_database_url.parse(_database_url(), conn_max_age=60)}
 make_sqlite_durable(DATABASES["default"], timeout=20)
 
-# Languages: complete in English and Russian; Arabic and Farsi right-to-left.
-LANGUAGES = [("en", "English"), ("ru", "Русский"), ("ar", "العربية"), ("fa", "فارسی")]
+# Languages of the public pages, each named in itself (docs/translating.md). Arabic and
+# Farsi are right to left: the direction comes from the language (get_language_bidi).
+LANGUAGES = [
+    ("en", "English"),
+    ("ru", "Русский"),
+    ("ar", "العربية"),
+    ("fa", "فارسی"),
+    ("fr", "Français"),
+    ("es", "Español"),
+    ("tr", "Türkçe"),
+    ("uk", "Українська"),
+]
 # The language is in the URL; this cookie name is never set, and never read usefully.
 LANGUAGE_COOKIE_NAME = "unused"
 
