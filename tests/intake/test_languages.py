@@ -1,15 +1,18 @@
-# ruff: noqa: RUF001  # Russian text on purpose: these tests read Russian pages
-"""English and Russian are complete; Arabic and Farsi render right to left; the language
-is chosen by the address alone."""
+# ruff: noqa: RUF001  # text in other scripts on purpose: these tests read the pages in them
+"""Every public catalogue (ru, ar, fa, fr, es, tr, uk) is complete, keeps its msgids'
+placeholders and is the one its pages speak; Arabic and Farsi render right to left; the
+language is chosen by the address alone."""
 
 from __future__ import annotations
 
 import re
 import shutil
 import subprocess
+from html import unescape
 from pathlib import Path
 
 import pytest
+from django.utils import translation
 
 from tests.intake.test_public_pages import FORM, submit
 from waystation.intake import screening
@@ -43,22 +46,128 @@ def po_entries(path: Path) -> list[tuple[str, list[str], bool]]:
     return entries
 
 
-def test_every_public_string_is_translated_into_russian():
-    entries = po_entries(LOCALE / "ru" / "LC_MESSAGES" / "django.po")
-    assert len(entries) > 100
+# Every public catalogue; the tests below check it is the same list as the public side's.
+LANGUAGES = ["ru", "ar", "fa", "fr", "es", "tr", "uk"]
+RIGHT_TO_LEFT = {"ar", "fa"}
+# What a translation must carry over from its msgid: Python placeholders, brace
+# placeholders and the markup the templates put inside a sentence.
+PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%[sd]|\{\w*\}|</?strong>")
+
+
+def po_header(path: Path) -> dict[str, str]:
+    """The header entry of a .po file, field by field."""
+    block = path.read_text().split("\n\n")[0]
+    text = "".join(
+        eval(line[len("msgstr ") :] if line.startswith("msgstr ") else line)
+        for line in block.splitlines()
+        if line.startswith(("msgstr ", '"'))
+    )
+    return dict(line.split(": ", 1) for line in text.splitlines() if ": " in line)
+
+
+def catalogue(language: str) -> Path:
+    return LOCALE / language / "LC_MESSAGES" / "django.po"
+
+
+def test_the_catalogues_are_the_public_languages():
+    from waystation import settings_public
+
+    codes = [code for code, _name in settings_public.LANGUAGES]
+    assert codes[0] == "en"  # the source language: no catalogue of its own
+    folders = sorted(p.name for p in LOCALE.iterdir() if (p / "LC_MESSAGES" / "django.po").exists())
+    assert folders == sorted(codes[1:]) == sorted(LANGUAGES)
+    # Each named in itself, as a person looks for it.
+    assert dict(settings_public.LANGUAGES) == {
+        "en": "English",
+        "ru": "Русский",
+        "ar": "العربية",
+        "fa": "فارسی",
+        "fr": "Français",
+        "es": "Español",
+        "tr": "Türkçe",
+        "uk": "Українська",
+    }
+
+
+def test_the_language_links_name_each_language_in_itself(public_client, intake_key):
+    html = public_client.get("/tr/").content.decode()
+    for name in ("Français", "Español", "Українська", "العربية"):
+        assert f">{name}</a>" in html
+    assert "français" not in html  # Django's own name for it, lower case
+
+
+def test_every_catalogue_holds_the_same_strings():
+    english = {msgid for msgid, _, _ in po_entries(catalogue("ru"))}
+    for language in LANGUAGES:
+        assert {msgid for msgid, _, _ in po_entries(catalogue(language))} == english, language
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_public_string_is_translated(language):
+    entries = po_entries(catalogue(language))
+    assert len(entries) > 150
     untranslated = [msgid for msgid, msgstrs, fuzzy in entries if fuzzy or not all(msgstrs)]
     assert untranslated == []
+    assert "#~" not in catalogue(language).read_text(), "a stale entry: run make messages"
 
 
-def test_placeholders_survive_translation():
-    for msgid, msgstrs, _ in po_entries(LOCALE / "ru" / "LC_MESSAGES" / "django.po"):
-        wanted = set(re.findall(r"%\(\w+\)s", msgid))
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_placeholders_survive_translation(language):
+    for msgid, msgstrs, _ in po_entries(catalogue(language)):
+        wanted = sorted(PLACEHOLDER.findall(msgid))
         for msgstr in msgstrs:
-            assert set(re.findall(r"%\(\w+\)s", msgstr)) == wanted, msgid
+            assert sorted(PLACEHOLDER.findall(msgstr)) == wanted, (language, msgid)
+
+
+# A few numbers and the plural form each language's rule must give them.
+PLURAL_FORMS = {
+    "ru": {1: 0, 21: 0, 2: 1, 4: 1, 22: 1, 5: 2, 11: 2, 14: 2, 0: 2},
+    "uk": {1: 0, 21: 0, 2: 1, 4: 1, 22: 1, 5: 2, 11: 2, 14: 2, 0: 2},
+    "ar": {0: 0, 1: 1, 2: 2, 3: 3, 10: 3, 11: 4, 99: 4, 100: 5, 102: 5},
+    "fa": {0: 0, 1: 0, 2: 1, 5: 1},
+    "fr": {0: 0, 1: 0, 2: 1, 5: 1},
+    "es": {1: 0, 0: 1, 2: 1, 5: 1},
+    "tr": {1: 0, 0: 1, 2: 1, 5: 1},
+}
+FILES_IN = {
+    "ru": {1: "1 файл", 3: "3 файла", 5: "5 файлов"},
+    "uk": {1: "1 файл", 3: "3 файли", 5: "5 файлів", 21: "21 файл"},
+    "ar": {2: "2 ملفان", 3: "3 ملفات", 11: "11 ملفًا"},
+    "fa": {1: "1 فایل", 3: "3 فایل"},
+    "fr": {0: "0 fichier", 1: "1 fichier", 3: "3 fichiers"},
+    "es": {1: "1 archivo", 3: "3 archivos"},
+    "tr": {1: "1 dosya", 3: "3 dosya"},
+}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_each_header_names_its_language_rule_and_review(language):
+    import gettext
+
+    header = po_header(catalogue(language))
+    assert header["Language"] == language
+    assert header["Language-Team"].split(" <")[0]
+    assert header["X-Reviewed-By"], "say who reviewed it, or that nobody has yet"
+    count, rule = re.fullmatch(r"nplurals=(\d); plural=(.+);", header["Plural-Forms"]).groups()
+    plural = gettext.c2py(rule)
+    assert {n: plural(n) for n in PLURAL_FORMS[language]} == PLURAL_FORMS[language]
+    for msgid, msgstrs, _ in po_entries(catalogue(language)):
+        if "%(counter)s" in msgid:
+            assert len(msgstrs) == int(count), msgid
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_plurals_are_chosen_by_the_languages_rule(language):
+    from django.utils.translation import ngettext
+
+    with translation.override(language):
+        for n, text in FILES_IN[language].items():
+            found = ngettext("%(counter)s file", "%(counter)s files", n) % {"counter": n}
+            assert found == text
 
 
 @pytest.mark.skipif(not shutil.which("msgfmt"), reason="needs gettext's msgfmt")
-@pytest.mark.parametrize("language", ["ru", "ar", "fa"])
+@pytest.mark.parametrize("language", LANGUAGES)
 def test_the_committed_mo_files_match_their_po(language, tmp_path):
     folder = LOCALE / language / "LC_MESSAGES"
     compiled = tmp_path / "django.mo"
@@ -155,3 +264,72 @@ def test_decline_templates_are_in_the_applicants_language():
     assert screening.template_text(MessageKind.DECLINE, "en").startswith("Hello,")
     # A language we have no catalog for falls back to English.
     assert screening.template_text(MessageKind.MORE_INFO, "ky").startswith("Hello,")
+
+
+def visible_text(html: str) -> str:
+    """What a visitor reads: the text between the tags and the labels read aloud, without
+    the codename (English words by design)."""
+    html = re.sub(r'<p class="codename"[^>]*>[^<]*</p>', " ", html)
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    labels = re.findall(r'(?:aria-label|title|placeholder|alt)="([^"]*)"', html)
+    text = " ".join([re.sub(r"<[^>]+>", " ", html), *labels])
+    return " ".join(unescape(text).split())
+
+
+def english_left(language: str, text: str) -> list[str]:
+    """The English of our catalogue that shows through on a page in ``language``: each
+    msgid's words between its placeholders, where the translation does not use them too
+    (a country's name, a product's)."""
+    left = []
+    for msgid, msgstrs, _ in po_entries(catalogue(language)):
+        words = re.sub(r"<[^>]+>", " ", msgid)
+        for part in PLACEHOLDER.split(words):
+            part = " ".join(part.split()).strip(" .,:;()")
+            if len(part) < 2 or any(part in msgstr for msgstr in msgstrs):
+                continue
+            if re.search(rf"(?<!\w){re.escape(part)}(?!\w)", text):
+                left.append(part)
+    return left
+
+
+def assert_in_language(response, language: str) -> None:
+    html = response.content.decode()
+    assert response["Content-Language"] == language
+    direction = "rtl" if language in RIGHT_TO_LEFT else "ltr"
+    assert f'<html lang="{language}" dir="{direction}">' in html
+    text = visible_text(html)
+    assert english_left(language, text) == []
+    assert "This field is required." not in text  # Django's own words, in its catalogue
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_public_page_is_in_its_language(public_client, intake_key, language):
+    from tests.intake.test_public_pages import codename_from
+
+    for path in ("", "safety/", "mailbox/", "no-such-page/"):
+        assert_in_language(public_client.get(f"/{language}/{path}"), language)
+    # The form's errors, the confirmation, a wrong codename and the mailbox.
+    assert_in_language(public_client.post(f"/{language}/", {"language": language}), language)
+    received = submit(public_client, {**FORM, "form_token": f"tok-{language}"}, language=language)
+    assert_in_language(received, language)
+    codename = codename_from(received.content.decode())
+    wrong = public_client.post(f"/{language}/mailbox/", {"codename": "not my words"})
+    assert_in_language(wrong, language)
+    mailbox = public_client.post(f"/{language}/mailbox/", {"codename": codename})
+    assert_in_language(mailbox, language)
+
+
+def test_the_english_check_sees_english(public_client, intake_key):
+    """The check above finds English when it is there (so a passing run means something)."""
+    html = public_client.get("/en/").content.decode()
+    assert "Ask us for help" in english_left("fr", visible_text(html))
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("kind", [MessageKind.REPLY, MessageKind.MORE_INFO, MessageKind.DECLINE])
+def test_screeners_start_replies_in_every_public_language(language, kind):
+    """The staff side writes in the applicant's language from the applicants' catalogue,
+    whichever languages the staff pages themselves speak."""
+    english = screening.template_text(kind, "en")
+    translated = dict((m, s[0]) for m, s, _ in po_entries(catalogue(language)))[english]
+    assert screening.template_text(kind, language) == translated != english

@@ -43,7 +43,7 @@ def _page(
     match = getattr(request, "resolver_match", None)
     url_name = match.url_name if match is not None else None
     links = []
-    for code, _name in settings.LANGUAGES:
+    for code, name in settings.LANGUAGES:
         if url_name in _TRANSLATABLE:
             url = translate_url(request.path, code)
         else:
@@ -52,7 +52,9 @@ def _page(
         links.append(
             {
                 "code": code,
-                "name": translation.get_language_info(code)["name_local"],
+                # Named as settings.LANGUAGES names it, in itself ("Français", not
+                # Django's lower-case "français").
+                "name": str(name),
                 "url": url,
                 "current": code == language,
             }
