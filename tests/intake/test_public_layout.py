@@ -215,9 +215,7 @@ def first_page_bytes(client, language: str) -> int:
             continue
         asset = client.get(url)
         assert asset.status_code == 200, url
-        body = (
-            b"".join(asset.streaming_content) if asset.streaming else asset.content  # type: ignore[attr-defined]
-        )
+        body = b"".join(asset.streaming_content) if asset.streaming else asset.content
         total += len(body)
     return total
 
