@@ -97,6 +97,13 @@ def assert_fits_and_passes(page: Page, what: str) -> None:
     assert accessibility_problems(page) == [], what
 
 
+def follow(page: Page, selector: str) -> None:
+    """Click a link or a submit button and wait for the page it leads to: with
+    JavaScript off every click is a navigation, and ``click`` returns before it ends."""
+    with page.expect_navigation():
+        page.click(selector)
+
+
 def computed(page: Page, selector: str, prop: str) -> str:
     return page.eval_on_selector(selector, f"e => getComputedStyle(e).{prop}")
 
@@ -117,7 +124,7 @@ def test_ask_keep_the_codename_and_open_the_mailbox(site, intake_key, language):
     page.fill("#id_story", "They took my phone; I am at a friend's place.")
     page.check("#id_urgency_1")
     page.select_option("#id_country", "RU")
-    page.click("main form button[type=submit]")
+    follow(page, "main form button[type=submit]")
 
     # The receipt: the codename reads left to right, isolated from the text around it.
     codename = page.inner_text("p.codename").strip()
@@ -129,12 +136,12 @@ def test_ask_keep_the_codename_and_open_the_mailbox(site, intake_key, language):
     assert_fits_and_passes(page, f"the receipt in {language}")
 
     # The mailbox: the codename is typed left to right, also on a right-to-left page.
-    page.click("main a.button")
+    follow(page, "main a.button")
     assert page.url == f"{site.url}/{language}/mailbox/"
     assert computed(page, "#id_codename", "direction") == "ltr"
     assert_fits_and_passes(page, f"the mailbox door in {language}")
     page.fill("#id_codename", codename)
-    page.click("main form button[type=submit]")
+    follow(page, "main form button[type=submit]")
     assert page.locator("button.safe").count() == 1, page.inner_text("main")[:500]
     assert computed(page, "main", "direction") == direction
     assert computed(page, "p.help bdi", "unicodeBidi") == "isolate"
@@ -148,12 +155,27 @@ def test_ask_keep_the_codename_and_open_the_mailbox(site, intake_key, language):
     seen.context.close()
 
 
+@pytest.mark.parametrize("language", ["en", "fa"])
+def test_the_other_pages_fit_and_pass_too(site, intake_key, language):
+    seen = visit(site)
+    page = seen.page
+    for path in ("safety/", "nope/"):
+        page.goto(f"{site.url}/{language}/{path}")
+        assert_fits_and_passes(page, f"/{language}/{path}")
+    page.goto(f"{site.url}/{language}/mailbox/")
+    page.fill("#id_codename", "not my codename")
+    follow(page, "main form button[type=submit]")
+    assert page.locator("p.errors").count() == 1
+    assert_fits_and_passes(page, f"a wrong codename in {language}")
+    seen.context.close()
+
+
 @pytest.mark.parametrize("language", ["en", "ar"])
 def test_errors_and_help_are_tied_to_their_fields(site, intake_key, language):
     seen = visit(site)
     page = seen.page
     page.goto(f"{site.url}/{language}/")
-    page.click("main form button[type=submit]")  # nothing filled in
+    follow(page, "main form button[type=submit]")  # nothing filled in
     assert page.locator("#id_story_error").count() == 1
     described = page.get_attribute("#id_story", "aria-describedby").split()
     assert described == ["id_story_helptext", "id_story_error"]
@@ -213,7 +235,7 @@ def test_dark_colour_scheme_keeps_its_contrast(site, intake_key, language):
     seen = visit(site, color_scheme="dark")
     page = seen.page
     page.goto(f"{site.url}/{language}/")
-    page.click("main form button[type=submit]")  # errors in red, on the dark page too
+    follow(page, "main form button[type=submit]")  # errors in red, on the dark page too
     assert accessibility_problems(page) == []
     seen.context.close()
 
@@ -233,7 +255,7 @@ def test_a_language_the_page_does_not_have_falls_back_to_english(site, intake_ke
     )
     assert order == ["quick-exit", "languages", "MAIN"]
     # Choosing a language is a link, and nothing remembers it.
-    page.click("nav.languages a[hreflang=fa]")
+    follow(page, "nav.languages a[hreflang=fa]")
     assert page.url == f"{site.url}/fa/mailbox/"
     page.goto(f"{site.url}/")
     assert page.url == f"{site.url}/en/"
