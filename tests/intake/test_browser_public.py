@@ -19,18 +19,25 @@ from pathlib import Path
 
 import pytest
 from django.db import connections
+from django.utils import translation
 from playwright.sync_api import Browser, BrowserContext, Page
 
 from tests.a11y import accessibility_problems
 from tests.browser import chromium as open_chromium
+from tests.factories import make_staff
 from tests.processes import database_url, public_server
 from waystation import settings_public
+from waystation.accounts.roles import Role
 from waystation.intake import screening
+from waystation.intake.models import HelpRequest, MessageKind
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 LANGUAGES = [code for code, _name in settings_public.LANGUAGES]
-RTL = {"ar", "fa", "he", "ur"}
+RTL = {code for code in LANGUAGES if translation.get_language_info(code)["bidi"]}
+# A screener's answer with a long unbroken line (a link, say), which must not widen the
+# mailbox on a phone.
+REPLY = "We read your request. " + "https://example.org/" + "a" * 120
 PHONE_WIDTHS = (320, 360)
 
 
@@ -135,6 +142,14 @@ def test_ask_keep_the_codename_and_open_the_mailbox(site, intake_key, language):
     assert computed(page, "ol.codename-words", "direction") == "ltr"
     assert_fits_and_passes(page, f"the receipt in {language}")
 
+    # A screener answers (staff side, in this process).
+    screening.answer_request(
+        user=make_staff(Role.SCREENER),
+        request_id=HelpRequest.objects.get().id,
+        kind=MessageKind.REPLY,
+        text=REPLY,
+    )
+
     # The mailbox: the codename is typed left to right, also on a right-to-left page.
     follow(page, "main a.button")
     assert page.url == f"{site.url}/{language}/mailbox/"
@@ -144,7 +159,9 @@ def test_ask_keep_the_codename_and_open_the_mailbox(site, intake_key, language):
     follow(page, "main form button[type=submit]")
     assert page.locator("button.safe").count() == 1, page.inner_text("main")[:500]
     assert computed(page, "main", "direction") == direction
+    assert REPLY in page.inner_text("li.from-us")
     assert computed(page, "p.help bdi", "unicodeBidi") == "isolate"
+    assert computed(page, "li.from-us .meta bdi", "unicodeBidi") == "isolate"
     assert_fits_and_passes(page, f"the mailbox in {language}")
 
     # The pages asked for themselves and their stylesheet, from this server only: no
