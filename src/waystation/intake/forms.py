@@ -183,7 +183,17 @@ class CodenameForm(forms.Form):
     codename = forms.CharField(
         label=_("Your codename"),
         max_length=200,
-        widget=forms.TextInput(attrs={**_QUIET_TEXT, "autocorrect": "off"}),
+        # Codename words are English and read left to right, also on an RTL page; the
+        # hint under the field (mailbox_enter.html) describes it.
+        widget=forms.TextInput(
+            attrs={
+                **_QUIET_TEXT,
+                "autocorrect": "off",
+                "dir": "ltr",
+                "lang": "en",
+                "aria-describedby": "codename-hint",
+            }
+        ),
     )
 
 

@@ -6,7 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.conf.locale import LANG_INFO
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import get_script_prefix
 from django.utils import translation
 
 from waystation.intake import conf
@@ -95,14 +97,33 @@ class SameOriginPostMiddleware:
         return self.get_response(request)
 
 
+def _unsupported_language_prefix(path: str) -> str | None:
+    """The rest of ``path`` when its first segment names a language Django knows but
+    these pages do not have (``/de/mailbox/`` gives ``mailbox/``), else None."""
+    first, _slash, rest = path.lstrip("/").partition("/")
+    code = first.lower()
+    if not code or (code not in LANG_INFO and code.split("-")[0] not in LANG_INFO):
+        return None
+    if translation.get_language_from_path(path) is not None:
+        return None
+    return rest
+
+
 class PathLanguageMiddleware:
     """The language comes from the URL prefix (/ru/…) and nowhere else: no cookie, no
-    session. Unknown prefixes fall back to the default language."""
+    session. A language these pages do not have (/de/…) is sent to the same page in the
+    default language, whose language list is at the top; other unknown prefixes get the
+    not-found page in the default language."""
 
     def __init__(self, get_response: Handler) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method in {"GET", "HEAD"}:
+            rest = _unsupported_language_prefix(request.path_info)
+            if rest is not None:
+                # A redirect, not a cookie: nothing remembers the choice.
+                return HttpResponseRedirect(f"{get_script_prefix()}{settings.LANGUAGE_CODE}/{rest}")
         language = translation.get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = language
