@@ -33,6 +33,7 @@ LAYERS = [
     "cases",
     "relocation",
     "partners",
+    "documentation",
     "api",
     "backups",
     "status",

@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "waystation.intake",
     "waystation.relocation",
     "waystation.partners",
+    "waystation.documentation",
     "waystation.api",
     "waystation.backups",
     "waystation.status",

@@ -1,0 +1,564 @@
+"""Multiple systems estimation: how many people no list saw (docs/documentation.md#how-many-people).
+
+Several organisations each keep a list of the people they know were harmed. Matched
+across lists, the people give a *capture history* each (on list A and C, not B …), and
+the table of how many people have each history says something about the people with
+the one history nobody can count: on no list at all. Waystation fits Poisson log-linear
+models to that table (statsmodels' GLM), one per candidate model — every list's main
+effect and a chosen set of two-list interactions, the dependence between lists that the
+data can show — chooses one by BIC or AIC, and reads the unseen count off the model's
+intercept. The interval is the profile likelihood interval for the population size
+(Cormack 1992), which may have no upper end when the lists overlap too little.
+
+Sparse tables are the rule in this work, and on them a model may have no estimate at
+all. Before fitting, each model is checked in the way Fienberg and Rinaldo (2012) and
+Chan, Silverman and Vincent (2021) describe: a linear programme finds the cells whose
+fitted count must be zero (the *facial set*'s complement: for example, every cell with
+two lists that share nobody, once their interaction is in the model), and the unseen
+cell's count is estimable only if its row of the design lies in the span of the rows
+that remain. A model that fails is never fitted, and a table on which every model fails
+raises ``NotEstimable`` with the reason, rather than printing the huge number a solver
+would drift to.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+import math
+import warnings
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+import numpy as np
+import statsmodels.api as sm
+from scipy.optimize import brentq, linprog, minimize_scalar
+from scipy.special import gammaln
+from scipy.stats import chi2
+from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
+
+COUNT_COLUMN = "count"
+MIN_LISTS = 2
+MAX_LISTS = 10  # 2**10 - 1 cells; far beyond what any network has, and still quick to read
+MAX_ROWS = 2**MAX_LISTS
+MAX_COUNT = 10**9
+# With "auto", up to this many candidate models are each fitted (every two-list model of
+# five lists); beyond it, forward selection. Six lists' 32,768 take minutes (make bench).
+AUTO_EXHAUSTIVE_LIMIT = 2**10
+# A criterion within this of the best one is "as good" (Burnham and Anderson's rule for
+# AIC, Raftery's for BIC): such models' estimates are reported as a warning.
+CLOSE_CRITERION = 2.0
+
+ASSUMPTIONS = (
+    "The estimate assumes that the lists cover one closed group of people over one "
+    "period (nobody joins or leaves it in between), that the same person is recognised "
+    "as the same on every list and two people are never taken for one, and that the "
+    "ways lists depend on each other are the two-list links in the chosen model. People "
+    "whom no list could reach at all, whatever their number, are beyond any estimate."
+)
+
+
+class TableError(ValueError):
+    """The table cannot be read: the message says which line and why."""
+
+
+class NotEstimable(Exception):
+    """The table holds no estimate: the message says why, in plain words."""
+
+
+class Criterion(StrEnum):
+    BIC = "bic"
+    AIC = "aic"
+
+
+class Search(StrEnum):
+    EXHAUSTIVE = "exhaustive"  # every set of two-list interactions
+    STEPWISE = "stepwise"  # forward: add the interaction that helps most, while one helps
+    AUTO = "auto"  # exhaustive up to EXHAUSTIVE_LIMIT models, stepwise beyond
+
+
+Pattern = tuple[int, ...]
+Pair = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class CaptureTable:
+    """How many people were seen on exactly each combination of lists."""
+
+    lists: tuple[str, ...]
+    counts: Mapping[Pattern, int]  # every non-empty pattern; absent ones are 0
+
+    @property
+    def observed(self) -> int:
+        return sum(self.counts.values())
+
+    def cells(self) -> list[Pattern]:
+        """Every pattern seen or not, in a fixed order (the unseen one left out)."""
+        return [p for p in itertools.product((0, 1), repeat=len(self.lists)) if any(p)]
+
+    def overlap(self, pair: Pair) -> int:
+        """How many people are on both lists of the pair, whatever else they are on."""
+        i, j = pair
+        return sum(n for p, n in self.counts.items() if p[i] and p[j])
+
+
+@dataclass(frozen=True)
+class ModelFit:
+    interactions: tuple[Pair, ...]
+    unseen: float
+    log_likelihood: float
+    parameters: int
+    criterion: float
+
+
+@dataclass(frozen=True)
+class Estimate:
+    observed: int
+    estimate: float
+    ci_low: float
+    ci_high: float | None  # None: the data set no upper end
+    model: str
+    criterion: Criterion
+    level: float
+    models_considered: int
+    models_without_estimate: int
+    warnings: list[str] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "observed": self.observed,
+            "estimate": round(self.estimate, 2),
+            "ci_low": round(self.ci_low, 2),
+            "ci_high": None if self.ci_high is None else round(self.ci_high, 2),
+            "model": self.model,
+            "warnings": self.warnings,
+        }
+
+
+# --- reading a table ------------------------------------------------------------------------
+
+
+def read_capture_table(text: str) -> CaptureTable:
+    """A table in the layout of the published R packages: one 0/1 column per list and a
+    ``count`` column, one row per combination seen (missing combinations count 0)."""
+    reader = csv.reader(io.StringIO(text))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise TableError("The file is empty.") from None
+    except csv.Error as error:
+        raise TableError(f"Line 1 is not CSV: {error}.") from None
+    names = [name.strip() for name in header]
+    if COUNT_COLUMN not in names:
+        raise TableError(f"There is no '{COUNT_COLUMN}' column (line 1 names the columns).")
+    if names.count(COUNT_COLUMN) > 1 or len(set(names)) != len(names):
+        raise TableError("Two columns have the same name (line 1).")
+    if any(not name for name in names):
+        raise TableError("A column has no name (line 1).")
+    count_at = names.index(COUNT_COLUMN)
+    lists = tuple(name for k, name in enumerate(names) if k != count_at)
+    if not MIN_LISTS <= len(lists) <= MAX_LISTS:
+        raise TableError(
+            f"The table has {len(lists)} list column(s); between {MIN_LISTS} and "
+            f"{MAX_LISTS} are needed."
+        )
+    counts: dict[Pattern, int] = {}
+    try:
+        for line, row in enumerate(reader, start=2):
+            if not row or all(not cell.strip() for cell in row):
+                continue
+            if len(row) != len(names):
+                raise TableError(f"Line {line} has {len(row)} values; the header has {len(names)}.")
+            if line > MAX_ROWS + 1:
+                raise TableError(f"More than {MAX_ROWS} rows: at most one per combination.")
+            pattern = tuple(
+                _flag(cell, line, name)
+                for k, (cell, name) in enumerate(zip(row, names, strict=True))
+                if k != count_at
+            )
+            if not any(pattern):
+                raise TableError(
+                    f"Line {line} is on no list: the people no list saw are what is "
+                    "estimated, so the table cannot give them."
+                )
+            if pattern in counts:
+                raise TableError(f"Line {line} repeats a combination of lists given before.")
+            counts[pattern] = _count(row[count_at], line)
+    except csv.Error as error:
+        raise TableError(f"The file is not CSV: {error}.") from None
+    if not counts or sum(counts.values()) == 0:
+        raise TableError("The table counts nobody.")
+    return CaptureTable(lists=lists, counts=counts)
+
+
+def _flag(cell: str, line: int, name: str) -> int:
+    value = cell.strip()
+    if value in ("0", "1"):
+        return int(value)
+    if value in ("0.0", "1.0"):  # as R writes them
+        return int(float(value))
+    raise TableError(f"Line {line}, column '{name}': a list column holds 0 or 1.")
+
+
+def _count(cell: str, line: int) -> int:
+    value = cell.strip()
+    try:
+        number = float(value)
+    except ValueError:
+        raise TableError(f"Line {line}: the count is not a number.") from None
+    if not math.isfinite(number) or number != int(number) or number < 0:
+        raise TableError(f"Line {line}: the count is a whole number, 0 or more.")
+    if number > MAX_COUNT:
+        raise TableError(f"Line {line}: a count above {MAX_COUNT:,} is not a count of people.")
+    return int(number)
+
+
+# --- one model ------------------------------------------------------------------------------
+
+
+def _design(table: CaptureTable, interactions: Sequence[Pair]) -> np.ndarray:
+    rows = [
+        [1, *pattern, *(pattern[i] * pattern[j] for i, j in interactions)]
+        for pattern in table.cells()
+    ]
+    return np.array(rows, dtype=float)
+
+
+def _possible_cells(design: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Which cells may have a fitted count above zero (the facial set): those positive in
+    some non-negative table with the model's sufficient statistics. One linear
+    programme over the empty cells (a cell with a count is always possible): maximise
+    the sum of min(y_c, 1) over tables y >= 0 with X'y = X'n."""
+    empty = np.flatnonzero(counts == 0)
+    if empty.size == 0:
+        return np.ones(len(counts), dtype=bool)
+    cells = len(counts)
+    # Variables: y (every cell), then z (the empty cells) with z <= y and z <= 1.
+    objective = np.concatenate([np.zeros(cells), -np.ones(empty.size)])
+    equality = np.hstack([design.T, np.zeros((design.shape[1], empty.size))])
+    bound_z = np.zeros((empty.size, cells + empty.size))
+    bound_z[np.arange(empty.size), empty] = -1.0
+    bound_z[np.arange(empty.size), cells + np.arange(empty.size)] = 1.0
+    result = linprog(
+        objective,
+        A_ub=bound_z,
+        b_ub=np.zeros(empty.size),
+        A_eq=equality,
+        b_eq=design.T @ counts,
+        bounds=[(0, None)] * cells + [(0, 1)] * empty.size,
+        method="highs",
+    )
+    if not result.success:  # the observed table itself is feasible: this cannot happen
+        raise RuntimeError("the facial-set programme failed")
+    possible = counts > 0
+    possible[empty] = result.x[cells:] > 1e-9
+    return possible
+
+
+def _independent_columns(matrix: np.ndarray) -> list[int]:
+    """A maximal set of linearly independent columns, the intercept first."""
+    kept: list[int] = []
+    for column in range(matrix.shape[1]):
+        trial = [*kept, column]
+        if np.linalg.matrix_rank(matrix[:, trial]) == len(trial):
+            kept = trial
+    return kept
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """A model reduced to what its data can fit: the cells that may be positive and the
+    columns that are independent on them."""
+
+    design: np.ndarray
+    counts: np.ndarray
+
+
+class _Fitter:
+    """One table's arrays, made once for every model tried on it.
+
+    The facial set is the costly part (a linear programme). Chan, Silverman and Vincent
+    (2021) show how to spare most of them: with S the pairs of lists that share nobody
+    and are linked in the model, every cell holding such a pair must be empty, and the
+    model sits inside the *top* model (S and every overlapping pair). A bigger model's
+    facial set lies inside a smaller one's, so if the top model leaves possible exactly
+    the cells that S does not empty, so does every model below it: one programme per S.
+    """
+
+    def __init__(self, table: CaptureTable) -> None:
+        self.table = table
+        self.lists = len(table.lists)
+        self.pairs: list[Pair] = list(itertools.combinations(range(self.lists), 2))
+        self.design = _design(table, self.pairs)
+        cells = table.cells()
+        self.counts = np.array([table.counts.get(p, 0) for p in cells], dtype=float)
+        self.apart = {pair for pair in self.pairs if table.overlap(pair) == 0}
+        self.overlapping = [pair for pair in self.pairs if pair not in self.apart]
+        self._holds = {
+            pair: np.array([bool(c[pair[0]] and c[pair[1]]) for c in cells]) for pair in self.pairs
+        }
+        self._top: dict[frozenset[Pair], np.ndarray] = {}
+
+    def columns(self, interactions: Iterable[Pair]) -> list[int]:
+        main = list(range(self.lists + 1))
+        return main + [self.lists + 1 + self.pairs.index(p) for p in interactions]
+
+    def possible_cells(self, interactions: Sequence[Pair]) -> np.ndarray:
+        linked_apart = frozenset(p for p in interactions if p in self.apart)
+        emptied = np.zeros(len(self.counts), dtype=bool)
+        for pair in linked_apart:
+            emptied |= self._holds[pair]
+        if linked_apart not in self._top:
+            top = self.columns([*self.overlapping, *sorted(linked_apart)])
+            self._top[linked_apart] = _possible_cells(self.design[:, top], self.counts)
+        if np.array_equal(self._top[linked_apart], ~emptied):
+            return ~emptied
+        return _possible_cells(self.design[:, self.columns(interactions)], self.counts)
+
+    def prepare(self, interactions: Sequence[Pair]) -> _Prepared | None:
+        possible = self.possible_cells(interactions)
+        design = self.design[possible][:, self.columns(interactions)]
+        reduced = design[:, [k for k in range(design.shape[1]) if design[:, k].any()]]
+        rank = np.linalg.matrix_rank(reduced)
+        if rank < reduced.shape[1]:
+            unseen_row = np.zeros(design.shape[1])
+            unseen_row[0] = 1.0
+            if np.linalg.matrix_rank(np.vstack([design, unseen_row])) != rank:
+                return None  # the unseen cell's count is not fixed by what can be fitted
+            reduced = reduced[:, _independent_columns(reduced)]
+        return _Prepared(design=reduced, counts=self.counts[possible])
+
+    def fit(self, interactions: Sequence[Pair], criterion: Criterion) -> ModelFit | None:
+        prepared = self.prepare(interactions)
+        if prepared is None:
+            return None
+        result = _glm(prepared.design, prepared.counts)
+        unseen = float(np.exp(result.params[0]))
+        if not result.converged or not math.isfinite(unseen):
+            return None
+        parameters = prepared.design.shape[1]
+        if criterion is Criterion.BIC:
+            penalty = parameters * math.log(self.table.observed)
+        else:
+            penalty = 2.0 * parameters
+        return ModelFit(
+            interactions=tuple(interactions),
+            unseen=unseen,
+            log_likelihood=float(result.llf),
+            parameters=parameters,
+            criterion=penalty - 2 * float(result.llf),
+        )
+
+
+def _glm(design: np.ndarray, counts: np.ndarray) -> Any:
+    """statsmodels' Poisson GLM, started from least squares on the logs (a few IRLS
+    steps instead of a dozen from its generic start)."""
+    start, *_ = np.linalg.lstsq(design, np.log(counts + 0.5), rcond=None)
+    with warnings.catch_warnings():
+        # Zero cells that remain possible are fine; separation is ruled out above.
+        warnings.simplefilter("ignore", PerfectSeparationWarning)
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return sm.GLM(counts, design, family=sm.families.Poisson()).fit(start_params=start)
+
+
+def fit_model(
+    table: CaptureTable, interactions: Sequence[Pair], criterion: Criterion = Criterion.BIC
+) -> ModelFit | None:
+    """One model's estimate of the unseen count, or None where the model has none."""
+    return _Fitter(table).fit(interactions, criterion)
+
+
+def describe_model(lists: Sequence[str], interactions: Iterable[Pair]) -> str:
+    links = [f"{lists[i]}*{lists[j]}" for i, j in interactions]
+    return "main effects" + "".join(f" + {link}" for link in links)
+
+
+# --- choosing a model -----------------------------------------------------------------------
+
+
+def candidate_count(lists: int) -> int:
+    pairs: int = lists * (lists - 1) // 2
+    return 1 << pairs
+
+
+def _exhaustive(fitter: _Fitter, criterion: Criterion) -> tuple[list[ModelFit], int]:
+    fits, failed = [], 0
+    for size in range(len(fitter.pairs) + 1):
+        for chosen in itertools.combinations(fitter.pairs, size):
+            fit = fitter.fit(chosen, criterion)
+            if fit is None:
+                failed += 1
+            else:
+                fits.append(fit)
+    return fits, failed
+
+
+def _stepwise(fitter: _Fitter, criterion: Criterion) -> tuple[list[ModelFit], int]:
+    current = fitter.fit((), criterion)
+    fits, failed = ([current] if current else []), (0 if current else 1)
+    chosen: tuple[Pair, ...] = ()
+    while True:
+        trials = []
+        for pair in fitter.pairs:
+            if pair in chosen:
+                continue
+            fit = fitter.fit((*chosen, pair), criterion)
+            if fit is None:
+                failed += 1
+            else:
+                trials.append(fit)
+        fits.extend(trials)
+        better = [f for f in trials if current is None or f.criterion < current.criterion]
+        if not better:
+            return fits, failed
+        current = min(better, key=lambda f: f.criterion)
+        chosen = current.interactions
+
+
+# --- the interval ---------------------------------------------------------------------------
+
+
+def _profile(prepared: _Prepared, observed: int) -> Callable[[float], float]:
+    """The profile log-likelihood of the unseen count z (Cormack 1992): the model fitted
+    to the whole table with z in the unseen cell, read as a multinomial of N = n + z."""
+    unseen_row = np.zeros(prepared.design.shape[1])
+    unseen_row[0] = 1.0
+    design = np.vstack([prepared.design, unseen_row])
+    constant = float(np.sum(gammaln(prepared.counts + 1)))
+
+    def log_likelihood(z: float) -> float:
+        counts = np.append(prepared.counts, z)
+        mu = np.asarray(_glm(design, counts).mu)
+        total = observed + z
+        probabilities = np.maximum(mu / total, 1e-300)
+        return float(
+            gammaln(total + 1) - gammaln(z + 1) - constant + np.sum(counts * np.log(probabilities))
+        )
+
+    return log_likelihood
+
+
+def _interval(fitter: _Fitter, fit: ModelFit, level: float) -> tuple[float, float | None, float]:
+    table = fitter.table
+    prepared = fitter.prepare(fit.interactions)
+    assert prepared is not None  # the fit exists, so the model was prepared once already
+    log_likelihood = _profile(prepared, table.observed)
+    top = max(10.0 * (fit.unseen + table.observed), 100.0)
+    best = minimize_scalar(
+        lambda z: -log_likelihood(z), bounds=(0.0, top), method="bounded",
+        options={"xatol": 1e-3},
+    )  # fmt: skip
+    peak_at, peak = float(best.x), -float(best.fun)
+    drop = float(chi2.ppf(level, df=1)) / 2
+
+    def below(z: float) -> float:
+        return log_likelihood(z) - (peak - drop)
+
+    low = 0.0 if below(0.0) > 0 else float(brentq(below, 0.0, peak_at, xtol=1e-3))
+    high: float | None = None
+    upper = max(2.0 * peak_at, 10.0)
+    for _ in range(40):  # doubling, up to about 10**12 times the peak
+        if below(upper) < 0:
+            high = float(brentq(below, peak_at, upper, xtol=1e-3))
+            break
+        upper *= 2.0
+    return low, high, peak_at
+
+
+# --- the whole estimate ---------------------------------------------------------------------
+
+
+def estimate(
+    table: CaptureTable,
+    *,
+    criterion: Criterion = Criterion.BIC,
+    search: Search = Search.AUTO,
+    level: float = 0.95,
+) -> Estimate:
+    """The chosen model's estimate of everyone (seen and unseen), with its interval."""
+    if not 0.5 <= level < 1:
+        raise ValueError("the confidence level is between 0.5 and 1")
+    lists = len(table.lists)
+    if search is Search.AUTO:
+        every_model = candidate_count(lists) <= AUTO_EXHAUSTIVE_LIMIT
+        search = Search.EXHAUSTIVE if every_model else Search.STEPWISE
+    notes: list[str] = []
+    active = [k for k in range(lists) if any(p[k] for p in table.counts if table.counts[p])]
+    if len(active) < lists:
+        empty = ", ".join(table.lists[k] for k in range(lists) if k not in active)
+        raise NotEstimable(
+            f"List {empty} names nobody; leave it out of the table and estimate again."
+        )
+    fitter = _Fitter(table)
+    search_models = _exhaustive if search is Search.EXHAUSTIVE else _stepwise
+    fits, failed = search_models(fitter, criterion)
+    apart = [
+        f"{table.lists[i]} and {table.lists[j]}"
+        for i, j in itertools.combinations(range(lists), 2)
+        if table.overlap((i, j)) == 0
+    ]
+    if not fits:
+        reason = "No model of this table has an estimate of the people no list saw"
+        if apart:
+            reason += ": nobody is on both " + "; nobody on both ".join(apart)
+        raise NotEstimable(
+            reason + ". Lists that share nobody say nothing about who they all missed."
+        )
+    best = min(fits, key=lambda f: f.criterion)
+    if apart:
+        notes.append(
+            "Nobody is on both "
+            + "; nobody on both ".join(apart)
+            + ". Such lists say little about each other's gaps, and models that link "
+            "them fit those cells as empty."
+        )
+    if failed:
+        notes.append(
+            f"{failed} of {failed + len(fits)} models have no estimate on this table "
+            "(the lists overlap too little for them) and were not considered."
+        )
+    close = [f for f in fits if f is not best and f.criterion - best.criterion <= CLOSE_CRITERION]
+    if close:
+        low_alt = min(f.unseen for f in close) + table.observed
+        high_alt = max(f.unseen for f in close) + table.observed
+        gives = (
+            f"another model fits almost as well and gives {low_alt:,.0f}"
+            if len(close) == 1
+            else f"{len(close)} other models fit almost as well and give between "
+            f"{low_alt:,.0f} and {high_alt:,.0f}"
+        )
+        notes.append(
+            gives[0].upper() + gives[1:] + ": the interval does not include the "
+            "uncertainty of choosing among them."
+        )
+    overlapping = sum(n for p, n in table.counts.items() if sum(p) >= 2)
+    if overlapping < 10:
+        notes.append(
+            f"Only {overlapping} people are on more than one list; any estimate from so "
+            "few is fragile."
+        )
+    ci_low, ci_high, _ = _interval(fitter, best, level)
+    if ci_high is None:
+        notes.append(
+            "The data set no upper end to the interval: as far as they can tell, the "
+            "number of people no list saw could be much larger."
+        )
+    if search is Search.STEPWISE:
+        notes.append(
+            "The model was chosen step by step (forward selection), not among every possible model."
+        )
+    return Estimate(
+        observed=table.observed,
+        estimate=table.observed + best.unseen,
+        ci_low=table.observed + ci_low,
+        ci_high=None if ci_high is None else table.observed + ci_high,
+        model=describe_model(table.lists, best.interactions),
+        criterion=criterion,
+        level=level,
+        models_considered=len(fits) + failed,
+        models_without_estimate=failed,
+        warnings=notes,
+    )
