@@ -57,13 +57,13 @@ lock:
 # one, src/waystation/locale_staff (en, ru), holds the staff pages; STAFF_NOT_YET are
 # the staff apps and templates not yet marked for translation (a later round empties it,
 # together with NOT_YET in tests/accounts/test_staff_in_russian.py).
-STAFF_ONLY := accounts api audit backups cases demo partners relocation status vault web \
+STAFF_ONLY := accounts api audit backups cases demo home partners relocation status vault web \
 	templates/accounts templates/api templates/registration templates/vault \
 	templates/waystation templates/base.html templates/intake/staff templates/partners \
 	templates/cases templates/relocation templates/status locale_staff
 PUBLIC_ONLY := intake templates/intake/public locale
-STAFF_NOT_YET := audit cases demo relocation web/views.py templates/cases templates/relocation \
-	templates/intake/staff templates/waystation/home.html
+STAFF_NOT_YET := cases relocation templates/cases templates/relocation \
+	templates/intake/staff
 WAYSTATION := $(abspath $(BIN))/waystation
 messages: $(STAMP)
 	cd src/waystation && $(WAYSTATION) makemessages --settings waystation.settings_public \

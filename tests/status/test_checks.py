@@ -207,7 +207,7 @@ def test_entries_waiting_too_long_for_an_anchor_are_not_ok(seeded, audit_anchor_
     assert finding("audit", later).ok  # a minute: the timer will catch up
     found = finding("audit", later + timedelta(minutes=15))
     assert not found.ok
-    assert f"Entries since #{anchored} have waited 15 minute(s)" in found.summary
+    assert f"Entries since #{anchored} have waited 15 minutes" in found.summary
     assert found.facts["last_anchor_entry"] == anchored
 
 
