@@ -358,7 +358,7 @@ def mark_case_opened(*, actor_id: int | None, request_id: str, case_id: str) -> 
         case_id=case_id, case_opened_at=timezone.now()
     )
     if not updated:
-        raise ScreeningError("A case was already opened from this request.")
+        raise ScreeningError(_("A case was already opened from this request."))
     audit.record(
         actor_id=actor_id, action="intake.case_opened", object_type="request", object_id=request_id
     )

@@ -117,7 +117,7 @@ class Queue:
 
     @property
     def tabs(self) -> list[tuple[str, str, int]]:
-        return [(name, label, self.counts[name]) for name, label in VIEWS.items()]
+        return [(name, str(label), self.counts[name]) for name, label in VIEWS.items()]
 
 
 def _latest(model: Any, field: str, **match: Any) -> Subquery:
