@@ -57,13 +57,21 @@ lock:
 # alone. The staff one, src/waystation/locale_staff (en, ru), holds the staff pages;
 # STAFF_NOT_YET are the staff apps and templates not yet marked for translation (a
 # later round empties it, together with NOT_YET in tests/accounts/test_staff_in_russian.py).
-STAFF_ONLY := accounts api audit backups cases demo partners relocation status vault web \
+# The intake app is the applicants' (its public pages, models and forms, and `replies`:
+# what screeners send in the applicant's language), except INTAKE_STAFF: the screeners'
+# modules and templates, which only the staff process loads
+# (tests/intake/test_languages.py holds both to it).
+INTAKE_STAFF := intake/views.py intake/urls.py intake/screening.py intake/selectors.py \
+	intake/staff_forms.py templates/intake/staff
+INTAKE_PUBLIC := $(filter-out $(INTAKE_STAFF),\
+	$(patsubst src/waystation/%,%,$(wildcard src/waystation/intake/*)))
+STAFF_ONLY := accounts api audit backups cases demo documentation home partners relocation \
+	status vault web \
 	templates/accounts templates/api templates/registration templates/vault \
-	templates/waystation templates/base.html templates/intake/staff templates/partners \
-	templates/cases templates/relocation templates/status locale_staff
-PUBLIC_ONLY := intake templates/intake/public locale
-STAFF_NOT_YET := audit cases demo relocation web/views.py templates/cases templates/relocation \
-	templates/intake/staff templates/waystation/home.html
+	templates/waystation templates/base.html templates/partners \
+	templates/cases templates/relocation templates/status locale_staff $(INTAKE_STAFF)
+PUBLIC_ONLY := $(INTAKE_PUBLIC) templates/intake/public locale
+STAFF_NOT_YET := cases relocation templates/cases templates/relocation
 WAYSTATION := $(abspath $(BIN))/waystation
 messages: $(STAMP)
 	cd src/waystation && $(WAYSTATION) makemessages --settings waystation.settings_public \

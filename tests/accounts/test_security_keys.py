@@ -7,6 +7,8 @@ the real browser with Chromium's virtual authenticator is tests/web/test_browser
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -442,3 +444,39 @@ def test_signing_in_with_a_key_logs_no_credential_id(member, caplog):
     assert is_fully_signed_in(client)
     logged = " ".join(record.getMessage() for record in caplog.records)
     assert key.credential_id.hex() not in logged
+
+
+# --- the script's words -------------------------------------------------------------------
+
+SCRIPT = Path(__file__).resolve().parents[2] / "src/waystation/static/waystation/security-key.js"
+
+
+def _script_texts(html: str) -> dict[str, str]:
+    return dict(re.findall(r'data-text-([a-z-]+)="([^"]*)"', html))
+
+
+def test_the_scripts_words_come_from_the_page_in_the_members_language(member):
+    """security-key.js says nothing of its own (no inline script: the CSP forbids it);
+    what it shows comes from the page's data-text-* attributes, translated there."""
+    member.language = "ru"
+    member.save(update_fields=["language"])
+    add = signed_in_client(member, reauthenticated=True).get(reverse("accounts:security_key_add"))
+    texts = _script_texts(add.content.decode())
+    assert set(texts) == {"unsupported", "no-answer", "refused", "no-label"}
+    cyrillic = re.compile("[\u0430-\u044f]")  # Russian, and no Latin letter left
+    assert all(cyrillic.search(t) and not re.search("[A-Za-z]", t) for t in texts.values())
+
+    key_holder = make_staff(Role.CASEWORKER)
+    enrolled(key_holder)
+    key_holder.language = "ru"
+    key_holder.save(update_fields=["language"])
+    verify = password_step(key_holder).get(reverse("accounts:verify")).content.decode()
+    assert set(_script_texts(verify)) == {"unsupported", "no-answer", "refused"}
+
+    code = "\n".join(
+        line for line in SCRIPT.read_text().splitlines() if not line.strip().startswith("//")
+    )
+    assert re.findall(r'"[A-Z][a-z]* [^"]*"', code) == []  # no sentence in the script
+    assert {"textUnsupported", "textNoAnswer", "textRefused", "textNoLabel"} <= set(
+        re.findall(r"texts\.(\w+)", code)
+    )

@@ -5,9 +5,12 @@ language is chosen by the address alone."""
 
 from __future__ import annotations
 
+import json
+import os
 import re
 import shutil
 import subprocess
+import sys
 from html import unescape
 from pathlib import Path
 
@@ -15,10 +18,12 @@ import pytest
 from django.utils import translation
 
 from tests.intake.test_public_pages import FORM, submit
-from waystation.intake import screening
+from tests.processes import REPO, public_env
+from waystation.intake import replies
 from waystation.intake.models import MessageKind
 
-LOCALE = Path(__file__).resolve().parents[2] / "src" / "waystation" / "locale"
+SOURCE = Path(__file__).resolve().parents[2] / "src" / "waystation"
+LOCALE = SOURCE / "locale"
 
 pytestmark = pytest.mark.django_db
 
@@ -175,36 +180,101 @@ def test_the_committed_mo_files_match_their_po(language, tmp_path):
     assert compiled.read_bytes() == (folder / "django.mo").read_bytes(), "run msgfmt again"
 
 
-@pytest.mark.skipif(not shutil.which("xgettext"), reason="needs gettext's xgettext")
-def test_the_catalog_holds_every_string_of_the_public_side(tmp_path, settings):
-    """Every string marked in the intake's code and templates is in the Russian catalog
-    (so a new string cannot ship untranslated)."""
+def makefile_list(name: str) -> list[str]:
+    """A list variable of the Makefile (``NAME := a b \\``), with the plain ``$(OTHER)``
+    it names expanded: the tests read the catalogues' rules where ``make messages`` does."""
+    text = (REPO / "Makefile").read_text().replace("\\\n", " ")
+    match = re.search(rf"^{name} := (.*)$", text, re.MULTILINE)
+    assert match is not None, name
+    words = []
+    for word in match.group(1).split():
+        inner = re.fullmatch(r"\$\((\w+)\)", word)
+        words.extend(makefile_list(inner.group(1)) if inner else [word])
+    return words
+
+
+def public_pass(tmp_path: Path, settings) -> set[str]:
+    """The msgids ``make messages``' applicants' pass finds: the whole package but
+    ``STAFF_ONLY``, as the Makefile runs it (on a copy: the committed catalogue is not
+    touched)."""
     from django.core.management import call_command
 
-    source = Path(__file__).resolve().parents[2] / "src" / "waystation"
     work = tmp_path / "waystation"
     shutil.copytree(
-        source / "intake", work / "intake", ignore=shutil.ignore_patterns("__pycache__")
-    )
-    # The screeners' templates belong to the staff catalogue (docs/translating.md).
-    shutil.copytree(
-        source / "templates" / "intake",
-        work / "templates" / "intake",
-        ignore=lambda folder, names: ["staff"] if Path(folder).name == "intake" else [],
+        SOURCE, work, ignore=shutil.ignore_patterns("__pycache__", "locale", "locale_staff")
     )
     (work / "locale").mkdir()
     settings.LOCALE_PATHS = [work / "locale"]
-    import os
-
+    ignored = [p for d in makefile_list("STAFF_ONLY") for p in (d, f"{d}/*")]
     cwd = os.getcwd()
     os.chdir(work)
     try:
-        call_command("makemessages", locale=["ru"], verbosity=0, no_location=True)
+        call_command(
+            "makemessages", locale=["ru"], verbosity=0, no_location=True, ignore_patterns=ignored
+        )
     finally:
         os.chdir(cwd)
-    fresh = {m for m, _, _ in po_entries(work / "locale" / "ru" / "LC_MESSAGES" / "django.po")}
+    return {m for m, _, _ in po_entries(work / "locale" / "ru" / "LC_MESSAGES" / "django.po")}
+
+
+@pytest.mark.skipif(not shutil.which("xgettext"), reason="needs gettext's xgettext")
+def test_the_catalog_holds_the_public_side_and_nothing_of_the_staff_side(tmp_path, settings):
+    """Every string marked in the applicants' code and templates is in the Russian
+    catalogue (so a new string cannot ship untranslated), and nothing else is: no string
+    of the screeners' pages, which the public process must not carry (docs/design.md
+    §2.3), not even an entry left over from before."""
+    fresh = public_pass(tmp_path, settings)
     committed = {m for m, _, _ in po_entries(LOCALE / "ru" / "LC_MESSAGES" / "django.po")}
     assert fresh - committed == set()
+    assert committed - fresh == set()
+    # The screeners' own words, for a pass that would read their files after all; the
+    # texts they send to applicants (``replies``) are the applicants'.
+    assert not {"What this message is", "Needs an answer", "Send to the applicant"} & committed
+    assert "I agree that my file goes to %(partner)s." in committed
+
+
+# Run in the public process: which of the intake's modules its server loads.
+INSPECT = """
+import json, sys
+from django.urls import get_resolver
+from waystation.intake.public_wsgi import application
+get_resolver().url_patterns
+print(json.dumps(sorted(m for m in sys.modules if m.startswith("waystation."))))
+"""
+
+
+def test_the_public_process_loads_none_of_the_screeners_modules(tmp_path):
+    """What the Makefile calls the intake's staff files (their strings go to the staff
+    catalogue) is code the public server never loads."""
+    env = public_env(
+        database=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        media_root=tmp_path / "media",
+        data_dir=tmp_path,
+        DJANGO_SETTINGS_MODULE="waystation.settings_public",
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", INSPECT], env=env, capture_output=True, check=True, cwd=REPO
+    )
+    loaded = set(json.loads(out.stdout))
+    staff = {
+        "waystation." + path.removesuffix(".py").replace("/", ".")
+        for path in makefile_list("INTAKE_STAFF")
+        if path.endswith(".py")
+    }
+    assert staff and {"waystation.intake.views", "waystation.intake.screening"} <= staff
+    assert "waystation.intake.public_views" in loaded  # the check sees the process's code
+    assert loaded & staff == set()
+    # And the other way round: a module of the intake with words to translate that the
+    # public server does not load is a staff file, to list in INTAKE_STAFF (else its
+    # words would go to the applicants' catalogue); ``replies`` is the one exception,
+    # the staff side's words for applicants.
+    marked = {
+        "waystation.intake." + path.stem
+        for path in (SOURCE / "intake").glob("*.py")
+        if "gettext" in path.read_text()
+    }
+    assert marked - loaded - {"waystation.intake.replies"} <= staff
+    assert not any(m.startswith(("waystation.accounts", "waystation.cases")) for m in loaded)
 
 
 def test_the_russian_form_is_in_russian(public_client, intake_key):
@@ -260,10 +330,10 @@ def test_no_language_cookie_is_set_or_needed(public_client, intake_key):
 
 
 def test_decline_templates_are_in_the_applicants_language():
-    assert screening.template_text(MessageKind.DECLINE, "ru").startswith("Здравствуйте!")
-    assert screening.template_text(MessageKind.DECLINE, "en").startswith("Hello,")
+    assert replies.template_text(MessageKind.DECLINE, "ru").startswith("Здравствуйте!")
+    assert replies.template_text(MessageKind.DECLINE, "en").startswith("Hello,")
     # A language we have no catalog for falls back to English.
-    assert screening.template_text(MessageKind.MORE_INFO, "ky").startswith("Hello,")
+    assert replies.template_text(MessageKind.MORE_INFO, "ky").startswith("Hello,")
 
 
 def visible_text(html: str) -> str:
@@ -330,6 +400,6 @@ def test_the_english_check_sees_english(public_client, intake_key):
 def test_screeners_start_replies_in_every_public_language(language, kind):
     """The staff side writes in the applicant's language from the applicants' catalogue,
     whichever languages the staff pages themselves speak."""
-    english = screening.template_text(kind, "en")
+    english = replies.template_text(kind, "en")
     translated = dict((m, s[0]) for m, s, _ in po_entries(catalogue(language)))[english]
-    assert screening.template_text(kind, language) == translated != english
+    assert replies.template_text(kind, language) == translated != english

@@ -180,6 +180,22 @@ def test_a_language_we_do_not_have_goes_to_english_without_a_cookie(
         assert f'hreflang="{code}"' in html
 
 
+@pytest.mark.parametrize(
+    ("path", "to"),
+    [
+        ("/de//evil.example/", "/en//evil.example/"),
+        ("/de/%0d%0aSet-Cookie:%20x=1", "/en/%0D%0ASet-Cookie:%20x%3D1"),
+        ("/de/\\evil.example", "/en/%5Cevil.example"),
+    ],
+)
+def test_the_redirect_stays_on_this_site_whatever_follows_the_prefix(
+    public_client, intake_key, path, to
+):
+    response = public_client.get(path)
+    assert (response.status_code, response["Location"]) == (302, to)
+    assert "Set-Cookie" not in response
+
+
 def test_a_browser_asking_for_a_language_we_do_not_have_gets_english(public_client):
     response = public_client.get("/", HTTP_ACCEPT_LANGUAGE="de-DE,de;q=0.9")
     assert (response.status_code, response["Location"]) == (302, "/en/")
@@ -188,6 +204,10 @@ def test_a_browser_asking_for_a_language_we_do_not_have_gets_english(public_clie
 
 def test_other_unknown_addresses_are_not_redirected(public_client, intake_key):
     assert public_client.get("/nope/").status_code == 404
+    # A first segment that merely starts like a language ("no" is Norwegian) is a page
+    # that does not exist, answered as every other: /health must look the same.
+    for path in ("/no-such-path", "/health", "/de-de-de/", "/es-/"):
+        assert public_client.get(path).status_code == 404, path
     assert public_client.get("/leave/").status_code == 303
     # A form sent to a language we do not have is not silently re-sent elsewhere.
     assert public_client.post("/de/", {"story": "x"}).status_code == 404

@@ -204,7 +204,7 @@ def test_opening_a_request_shows_everything_and_is_audited(screener_client):
     response = screener_client.get(reverse("intake:detail", args=[receipt.request_id]))
     assert response.status_code == 200
     html = response.content.decode()
-    for marker in ("MARKER-STORY", "MARKER-CITY", "@marker", "signal"):
+    for marker in ("MARKER-STORY", "MARKER-CITY", "@marker", "Signal"):  # the channel by name
         assert marker in html
     assert audit_actions("intake.request_opened") == [receipt.request_id]
     assert receipt.codename not in html

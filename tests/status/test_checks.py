@@ -7,7 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from tests.status.conftest import Seeded
 from waystation.audit.anchors import Anchor, append_anchor
@@ -207,7 +207,7 @@ def test_entries_waiting_too_long_for_an_anchor_are_not_ok(seeded, audit_anchor_
     assert finding("audit", later).ok  # a minute: the timer will catch up
     found = finding("audit", later + timedelta(minutes=15))
     assert not found.ok
-    assert f"Entries since #{anchored} have waited 15 minute(s)" in found.summary
+    assert f"Entries since #{anchored} have waited 15 minutes" in found.summary
     assert found.facts["last_anchor_entry"] == anchored
 
 
@@ -275,3 +275,20 @@ def test_a_check_that_raises_is_not_ok_and_hides_nothing_else(seeded, monkeypatc
     assert [f.ok for f in report.findings] == [True, False, True]
     assert "Secret Person Name" not in report.findings[1].summary
     assert "RuntimeError" in report.findings[1].summary
+
+
+def test_a_check_that_cannot_run_keeps_its_name_and_title(seeded, monkeypatch):
+    def broken(probe):
+        raise RuntimeError("boom")
+
+    broken.__name__ = "check_last_backup"
+    monkeypatch.setattr(
+        checks,
+        "CHECKS",
+        tuple(broken if c is checks.check_last_backup else c for c in checks.CHECKS),
+    )
+    failed = finding("backup")
+    assert not failed.ok and failed.title == "Last backup"
+    assert failed.summary == "Could not be checked (RuntimeError)."
+    with translation.override("ru"):
+        assert finding("backup").title == "Последняя резервная копия"

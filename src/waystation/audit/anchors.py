@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
 
+from django.utils.translation import gettext as _
+
 from waystation.audit.models import AuditEntry
 
 _LINE = re.compile(r"(\d{1,18}) ([0-9a-f]{64})")
@@ -44,7 +46,10 @@ def _parse(path: Path, number: int, line: str) -> Anchor | None:
         return None
     match = _LINE.fullmatch(line.strip())
     if match is None:
-        raise AnchorError(f"{path}, line {number}: not an anchor ('<entry> <hash>')")
+        raise AnchorError(
+            _("%(path)s, line %(number)s: not an anchor ('<entry> <hash>')")
+            % {"path": path, "number": number}
+        )
     return Anchor(seq=int(match[1]), entry_hash=match[2])
 
 
@@ -55,10 +60,14 @@ def _check_size(path: Path) -> bool:
     except FileNotFoundError:
         return False
     except OSError as exc:
-        raise AnchorError(f"{path} cannot be read as an anchor file") from exc
+        raise AnchorError(_unreadable(path)) from exc
     if size > MAX_ANCHOR_FILE_BYTES:
-        raise AnchorError(f"{path} is far larger than an anchor file can be")
+        raise AnchorError(_("%(path)s is far larger than an anchor file can be") % {"path": path})
     return True
+
+
+def _unreadable(path: Path) -> str:
+    return _("%(path)s cannot be read as an anchor file") % {"path": path}
 
 
 def iter_anchors(path: Path) -> Iterator[Anchor]:
@@ -73,7 +82,7 @@ def iter_anchors(path: Path) -> Iterator[Anchor]:
                 if anchor is not None:
                     yield anchor
     except (OSError, UnicodeDecodeError) as exc:
-        raise AnchorError(f"{path} cannot be read as an anchor file") from exc
+        raise AnchorError(_unreadable(path)) from exc
 
 
 def read_anchors(path: Path) -> list[Anchor]:
@@ -91,7 +100,7 @@ def last_anchor(path: Path) -> Anchor | None:
             file.seek(max(size - _TAIL_BYTES, 0))
             tail = file.read().decode("ascii")
     except (OSError, UnicodeDecodeError) as exc:
-        raise AnchorError(f"{path} cannot be read as an anchor file") from exc
+        raise AnchorError(_unreadable(path)) from exc
     lines = tail.splitlines()
     if size > _TAIL_BYTES:
         lines = lines[1:]  # the first may be the end of a longer line
@@ -100,7 +109,7 @@ def last_anchor(path: Path) -> Anchor | None:
         if anchor is not None:
             return anchor
     if size > _TAIL_BYTES:
-        raise AnchorError(f"{path} ends in something that is not an anchor")
+        raise AnchorError(_("%(path)s ends in something that is not an anchor") % {"path": path})
     return None
 
 
@@ -140,22 +149,32 @@ def check_anchors(anchors: Iterable[Anchor], *, head_seq: int) -> AnchorCheck:
             ):
                 changed = anchor
     if newest is not None and newest.seq > head_seq:
-        ends = f"ends at entry #{head_seq}" if head_seq else "is empty"
-        return AnchorCheck(
-            count,
-            newest,
-            f"the log {ends}, but entry #{newest.seq} was anchored earlier: entries "
-            f"from #{head_seq + 1} on were removed",
+        numbers = {"head": head_seq, "anchored": newest.seq, "first": head_seq + 1}
+        cut = (
+            _(
+                "the log ends at entry #%(head)s, but entry #%(anchored)s was anchored "
+                "earlier: entries from #%(first)s on were removed"
+            )
+            if head_seq
+            else _(
+                "the log is empty, but entry #%(anchored)s was anchored earlier: entries "
+                "from #%(first)s on were removed"
+            )
         )
+        return AnchorCheck(count, newest, cut % numbers)
     if changed is not None:
-        what = (
-            f"entry #{changed.seq}, anchored earlier, is gone"
+        rewritten = (
+            _(
+                "entry #%(seq)s, anchored earlier, is gone: the log was rewritten at or "
+                "before #%(seq)s"
+            )
             if not AuditEntry.objects.filter(seq=changed.seq).exists()
-            else f"entry #{changed.seq} no longer has the hash anchored earlier"
+            else _(
+                "entry #%(seq)s no longer has the hash anchored earlier: the log was "
+                "rewritten at or before #%(seq)s"
+            )
         )
-        return AnchorCheck(
-            count, newest, f"{what}: the log was rewritten at or before #{changed.seq}"
-        )
+        return AnchorCheck(count, newest, rewritten % {"seq": changed.seq})
     return AnchorCheck(count, newest, None)
 
 
@@ -164,7 +183,7 @@ def append_anchor(path: Path, anchor: Anchor) -> None:
     try:
         fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
     except OSError as exc:
-        raise AnchorError(f"cannot write to {path}") from exc
+        raise AnchorError(_("cannot write to %(path)s") % {"path": path}) from exc
     try:
         os.write(fd, f"{anchor.seq} {anchor.entry_hash}\n".encode("ascii"))
         os.fsync(fd)

@@ -24,6 +24,8 @@ from pathlib import Path
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from waystation.audit.anchors import (
     Anchor,
@@ -150,11 +152,14 @@ def chain_head(*, anchor_lag: timedelta, now: datetime) -> ChainHead:
     problem: str | None = None
     if (newest or (0, GENESIS_HASH)) != (entries, head_hash):
         newest_seq = newest[0] if newest else 0
-        problem = f"the head names entry #{entries}, but the newest entry is #{newest_seq}"
+        problem = _("the head names entry #%(head)s, but the newest entry is #%(newest)s") % {
+            "head": entries,
+            "newest": newest_seq,
+        }
     path = configured_anchor_path()
     if path is None:
         return ChainHead(
-            entries, head_hash, None, False, None, problem or "no anchor file is configured"
+            entries, head_hash, None, False, None, problem or _("no anchor file is configured")
         )
     try:
         anchor = last_anchor(path)
@@ -170,8 +175,11 @@ def chain_head(*, anchor_lag: timedelta, now: datetime) -> ChainHead:
     )
     if problem is None and first_unanchored is not None and now - first_unanchored > anchor_lag:
         minutes = int((now - first_unanchored).total_seconds() // 60)
-        problem = (
-            f"entries since #{anchor.seq if anchor else 0} have waited {minutes} minute(s) "
-            "for an anchor: is `waystation audit anchor` running every minute?"
-        )
+        problem = ngettext(
+            "entries since #%(seq)s have waited %(minutes)s minute for an anchor: is "
+            "`waystation audit anchor` running every minute?",
+            "entries since #%(seq)s have waited %(minutes)s minutes for an anchor: is "
+            "`waystation audit anchor` running every minute?",
+            minutes,
+        ) % {"seq": anchor.seq if anchor else 0, "minutes": minutes}
     return ChainHead(entries, head_hash, anchor, True, first_unanchored, problem)

@@ -1,8 +1,9 @@
 """Requests for help from the web, both sides of them. The public side
 (``public_services``, ``public_views``: run by the public process, which holds no
 secret) takes requests, mailbox messages and check-ins, sealed to the intake key. The
-staff side (``screening``, ``selectors``, ``views``) triages them: opens, answers,
-declines.
+staff side (``screening``, ``selectors``, ``views``, ``staff_forms``) triages them:
+opens, answers, declines; what it writes to applicants in their language is in
+``replies`` (the applicants' catalogue's, see docs/translating.md).
 
 Layer: above accounts and web, below cases. A request that became a case is behind the
 case's need to know; intake asks the cases app through ``signals`` and never imports it.

@@ -1,5 +1,6 @@
-"""Forms of the public pages (and the screener's reply form). Validation only: what a
-form returns is plain values and cleaned files, handed to one service."""
+"""Forms of the public pages. Validation only: what a form returns is plain values and
+cleaned files, handed to one service. (The screener's reply form is the staff side's:
+``staff_forms``.)"""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from waystation.ids import RANDOM_ID_LENGTH
 from waystation.intake import conf, countries
-from waystation.intake.models import CheckInKind, MessageKind, Urgency
+from waystation.intake.models import CheckInKind, Urgency
 from waystation.intake.uploads import CleanFile, UploadRefused, clean_upload
 
 CONTACT_CHANNELS = [
@@ -219,34 +220,3 @@ class CheckInForm(MailboxActionForm):
 class ConsentForm(MailboxActionForm):
     consent = forms.CharField(max_length=RANDOM_ID_LENGTH)
     answer = forms.ChoiceField(choices=[("yes", _("Yes, I agree")), ("no", _("No"))])
-
-
-class ScreenerReplyForm(forms.Form):
-    """What a screener sends to an applicant's mailbox (staff side, in English)."""
-
-    kind = forms.ChoiceField(
-        label="What this message is",
-        choices=[
-            (MessageKind.REPLY, "Reply"),
-            (MessageKind.MORE_INFO, "Ask for more information"),
-            (MessageKind.DECLINE, "Decline"),
-        ],
-        widget=forms.RadioSelect,
-        initial=MessageKind.REPLY,
-    )
-    text = forms.CharField(
-        label="Message to the applicant",
-        help_text="Sealed to the applicant's codename: only they can read it in their mailbox.",
-        widget=forms.Textarea(attrs={"rows": 12}),
-        max_length=20_000,
-    )
-    confirm_decline = forms.BooleanField(
-        label="Yes, decline: this request will take no further answers.",
-        required=False,
-    )
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if data.get("kind") == MessageKind.DECLINE and not data.get("confirm_decline"):
-            self.add_error("confirm_decline", "Tick this box to confirm the decline.")
-        return data

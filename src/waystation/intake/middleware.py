@@ -3,6 +3,7 @@ must look like, before any view runs."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from django.conf import settings
@@ -10,6 +11,7 @@ from django.conf.locale import LANG_INFO
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import get_script_prefix
 from django.utils import translation
+from django.utils.encoding import escape_uri_path
 
 from waystation.intake import conf
 
@@ -97,12 +99,19 @@ class SameOriginPostMiddleware:
         return self.get_response(request)
 
 
+# A language tag as a path prefix: a language, perhaps a region or script ("pt-br").
+_LANGUAGE_TAG = re.compile(r"[a-z]{2,3}(?:-[a-z0-9]{2,8})?")
+
+
 def _unsupported_language_prefix(path: str) -> str | None:
-    """The rest of ``path`` when its first segment names a language Django knows but
-    these pages do not have (``/de/mailbox/`` gives ``mailbox/``), else None."""
+    """The rest of ``path`` when its first segment is a language tag Django knows but
+    these pages do not have (``/de/mailbox/`` gives ``mailbox/``), else None. Only a
+    whole tag counts: ``/no-such-path`` is an unknown page, not Norwegian."""
     first, _slash, rest = path.lstrip("/").partition("/")
     code = first.lower()
-    if not code or (code not in LANG_INFO and code.split("-")[0] not in LANG_INFO):
+    if not _LANGUAGE_TAG.fullmatch(code):
+        return None
+    if code not in LANG_INFO and code.split("-")[0] not in LANG_INFO:
         return None
     if translation.get_language_from_path(path) is not None:
         return None
@@ -123,7 +132,10 @@ class PathLanguageMiddleware:
             rest = _unsupported_language_prefix(request.path_info)
             if rest is not None:
                 # A redirect, not a cookie: nothing remembers the choice.
-                return HttpResponseRedirect(f"{get_script_prefix()}{settings.LANGUAGE_CODE}/{rest}")
+                # The rest of the path is quoted, so that no character of it (a line
+                # break, a second slash) can make the Location point anywhere else.
+                target = escape_uri_path(f"{get_script_prefix()}{settings.LANGUAGE_CODE}/{rest}")
+                return HttpResponseRedirect(target)
         language = translation.get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = language

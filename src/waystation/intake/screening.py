@@ -32,10 +32,11 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from waystation.accounts.models import Actor
+from waystation.accounts.templatetags.staff_format import local_number
 from waystation.audit import services as audit
 from waystation.ids import random_id
 from waystation.intake import public_services as public
@@ -53,6 +54,7 @@ from waystation.intake.models import (
     Status,
     Urgency,
 )
+from waystation.intake.replies import consent_question
 from waystation.intake.uploads import CleanFile, UploadRefused, clean_upload
 from waystation.vault import boxes, datakeys, ledger
 
@@ -112,8 +114,10 @@ def intake_private_key(intake_key_id: str) -> bytes:
     key = IntakeKey.objects.get(pk=intake_key_id)
     if key.destroyed_at is not None:
         raise IntakeKeyDestroyed(
-            "This request was sealed to an intake key that has since been destroyed: it "
-            "cannot be read any more. What its case copied is on the case."
+            _(
+                "This request was sealed to an intake key that has since been destroyed: "
+                "it cannot be read any more. What its case copied is on the case."
+            )
         )
     return bytes.fromhex(key.private_key)
 
@@ -279,43 +283,21 @@ _AUDIT_ACTION = {
 MAX_REPLY_CHARS = 20_000
 
 
-def template_text(kind: MessageKind, language: str) -> str:
-    """The starting text of a reply, in the applicant's language when we have it."""
-    texts = {
-        MessageKind.REPLY: lambda: gettext(
-            "Hello,\n\nThank you for writing to us. We have read your request.\n\n"
-        ),
-        MessageKind.MORE_INFO: lambda: gettext(
-            "Hello,\n\nThank you for writing to us. To understand how we can help, we need "
-            "to know more. Please answer these questions in your mailbox:\n\n1. \n2. \n\n"
-            "Only answer what is safe for you to write."
-        ),
-        MessageKind.DECLINE: lambda: gettext(
-            "Hello,\n\nThank you for trusting us with your story. We are sorry: we are not "
-            "able to help in your situation. This is not a judgement of you or of what you "
-            "are going through.\n\nPlease stay safe. If your situation changes, you can "
-            "write to us again."
-        ),
-    }
-    with translation.override(language):
-        return texts[kind]()
-
-
 @transaction.atomic
 def answer_request(*, user: Actor, request_id: str, kind: MessageKind, text: str) -> MailboxMessage:
     """Send a reply, a request for more information, or a decline to the applicant."""
     require_screener(user)
     text = _reply_text(text)
     if kind not in _STATUS_AFTER:
-        raise ScreeningError("Unknown kind of answer.")
+        raise ScreeningError(_("Unknown kind of answer."))
     help_request = HelpRequest.objects.select_for_update().get(pk=request_id)
     _require_need_to_know(user, help_request)
     if help_request.status == Status.DECLINED:
-        raise ScreeningError("This request was declined; it takes no further answers.")
+        raise ScreeningError(_("This request was declined; it takes no further answers."))
     if help_request.channel == Channel.PARTNER:
         # Nobody holds this mailbox: an answer would be sealed to a key that was thrown away.
         raise ScreeningError(
-            "This request was referred by a partner: answer the partner by your agreed route."
+            _("This request was referred by a partner: answer the partner by your agreed route.")
         )
     return _send_answer(help_request, author_id=user.pk, kind=kind, text=text)
 
@@ -323,9 +305,12 @@ def answer_request(*, user: Actor, request_id: str, kind: MessageKind, text: str
 def _reply_text(text: str) -> str:
     text = text.strip()
     if not text:
-        raise ScreeningError("The message is empty.")
+        raise ScreeningError(_("The message is empty."))
     if len(text) > MAX_REPLY_CHARS:
-        raise ScreeningError(f"The message is limited to {MAX_REPLY_CHARS:,} characters.")
+        raise ScreeningError(
+            _("The message is limited to %(limit)s characters.")
+            % {"limit": local_number(MAX_REPLY_CHARS)}
+        )
     return text
 
 
@@ -373,7 +358,7 @@ def mark_case_opened(*, actor_id: int | None, request_id: str, case_id: str) -> 
         case_id=case_id, case_opened_at=timezone.now()
     )
     if not updated:
-        raise ScreeningError("A case was already opened from this request.")
+        raise ScreeningError(_("A case was already opened from this request."))
     audit.record(
         actor_id=actor_id, action="intake.case_opened", object_type="request", object_id=request_id
     )
@@ -430,7 +415,7 @@ def answer_from_case(*, actor_id: int | None, case_id: str, text: str) -> Mailbo
     the actor may see and work on the case. Readable only with the codename."""
     help_request = HelpRequest.objects.select_for_update().filter(case_id=case_id).first()
     if help_request is None:
-        raise ScreeningError("This case did not come through the web: it has no mailbox.")
+        raise ScreeningError(_("This case did not come through the web: it has no mailbox."))
     return _send_answer(
         help_request, author_id=actor_id, kind=MessageKind.REPLY, text=_reply_text(text)
     )
@@ -520,7 +505,10 @@ def clean_partner_files(files: Sequence[PartnerFile]) -> list[CleanFile]:
                 clean_upload(name=file.name, content_type=file.content_type, data=file.data)
             )
         except UploadRefused as exc:
-            raise ScreeningError(f"File {number} of the package was refused: {exc}") from exc
+            raise ScreeningError(
+                _("File %(number)s of the package was refused: %(why)s")
+                % {"number": number, "why": str(exc)}
+            ) from exc
     return cleaned
 
 
@@ -531,7 +519,7 @@ def receive_partner_referral(*, actor_id: int | None, referral: PartnerReferral)
     there is no applicant codename, and replies are for the partner, not sent here. The
     caller (the partners app) runs this inside its own transaction and audit entry."""
     if referral.urgency not in Urgency.values:
-        raise ScreeningError("The referral's urgency is not one of 1, 2 or 3.")
+        raise ScreeningError(_("The referral's urgency is not one of 1, 2 or 3."))
     files = clean_partner_files(referral.files)
     key = public.current_public_key()
     nobody = boxes.new_key_pair()
@@ -605,13 +593,12 @@ def ask_consent(*, actor_id: int | None, case_id: str, referral_id: str, partner
     help_request = HelpRequest.objects.select_for_update().filter(case_id=case_id).first()
     if help_request is None or help_request.channel != Channel.WEB:
         raise ScreeningError(
-            "This case did not come through the web: record the person's consent by hand."
+            _("This case did not come through the web: record the person's consent by hand.")
         )
     consent = ConsentRequest(
         id=random_id(), request=help_request, referral_id=referral_id, asked_by_id=actor_id
     )
-    with translation.override(help_request.language):
-        question = gettext("I agree that my file goes to %(partner)s.") % {"partner": partner_name}
+    question = consent_question(help_request.language, partner_name)
     consent.question_box = boxes.seal_to(
         bytes(help_request.mailbox_public_key), question.encode(), consent_context(consent.id)
     )

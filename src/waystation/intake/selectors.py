@@ -32,11 +32,16 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, Least
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from waystation.accounts.models import Actor
 from waystation.audit import services as audit
-from waystation.intake import screening
+from waystation.intake import countries, screening
+from waystation.intake.forms import PREFERRED_LANGUAGES
 from waystation.intake.models import (
+    Channel,
     CheckIn,
     CheckInKind,
     Direction,
@@ -54,12 +59,32 @@ EXCERPT_CHARS = 240
 # through: requests nobody has answered yet, applicants who wrote again after the last
 # answer, and anyone who pressed "I need help now" since.
 ATTENTION = "attention"
-VIEWS: dict[str, str] = {
-    ATTENTION: "Needs an answer",
-    Status.WAITING: "Waiting for the applicant",
-    Status.ANSWERED: "Answered",
-    Status.DECLINED: "Declined",
+VIEWS: dict[str, Promise] = {
+    ATTENTION: _("Needs an answer"),
+    Status.WAITING: _("Waiting for the applicant"),
+    Status.ANSWERED: pgettext_lazy("queue of requests", "Answered"),
+    Status.DECLINED: pgettext_lazy("queue of requests", "Declined"),
 }
+# The staff side's names of a request's status and channel. The models' labels are the
+# applicants' catalogue's (the public pages share the models and speak of their
+# "request" as applicants do); these are the staff catalogue's, in its glossary.
+STATUS_LABELS: dict[Status, Promise] = {
+    Status.NEW: pgettext_lazy("status of a request", "New"),
+    Status.ANSWERED: pgettext_lazy("status of a request", "Answered"),
+    Status.WAITING: pgettext_lazy("status of a request", "Waiting for more information"),
+    Status.DECLINED: pgettext_lazy("status of a request", "Declined"),
+}
+CHANNEL_LABELS: dict[Channel, Promise] = {
+    Channel.WEB: pgettext_lazy("how a request came", "Web request"),
+    Channel.PARTNER: pgettext_lazy("how a request came", "Partner referral"),
+}
+_LANGUAGE_NAMES = dict(PREFERRED_LANGUAGES)
+
+
+def language_name(code: str) -> str:
+    """The language an applicant asked to be answered in, named in itself (as the public
+    form offers it); the code if it is none of those."""
+    return _LANGUAGE_NAMES.get(code, code)
 
 
 @dataclass(frozen=True)
@@ -71,7 +96,9 @@ class QueueRow:
     help_asked: bool  # "I need help now" since the last answer
     wrote_again: bool  # a message from the applicant since the last answer
     language: str
+    language_name: str
     country: str
+    country_name: str
     status: str
     status_label: str
     files: int
@@ -90,7 +117,7 @@ class Queue:
 
     @property
     def tabs(self) -> list[tuple[str, str, int]]:
-        return [(name, label, self.counts[name]) for name, label in VIEWS.items()]
+        return [(name, str(label), self.counts[name]) for name, label in VIEWS.items()]
 
 
 def _latest(model: Any, field: str, **match: Any) -> Subquery:
@@ -205,9 +232,11 @@ def triage_queue(*, user: Actor, view: str = ATTENTION, limit: int = QUEUE_PAGE)
                 help_asked=bool(found_row["help_asked"]),
                 wrote_again=bool(found_row["wrote_again"]),
                 language=found_row["language"],
+                language_name=language_name(found_row["language"]),
                 country=found_row["country"],
+                country_name=countries.name(found_row["country"]) if found_row["country"] else "",
                 status=found_row["status"],
-                status_label=str(Status(found_row["status"]).label),
+                status_label=str(STATUS_LABELS[Status(found_row["status"])]),
                 files=int(found_row["files"]),
                 excerpt=_excerpt(payload.get("story", "")),
                 channel=found_row["channel"],

@@ -16,12 +16,15 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from waystation.audit import services as audit
-from waystation.intake import screening, selectors
-from waystation.intake.forms import ScreenerReplyForm
+from waystation.intake import countries, replies, screening, selectors
+from waystation.intake.forms import CONTACT_CHANNELS
 from waystation.intake.models import Attachment, Channel, HelpRequest, MessageKind, Status
+from waystation.intake.staff_forms import ANSWER_KINDS, ScreenerReplyForm
 from waystation.web.actions import actor
 
 screener_required = permission_required(screening.SCREEN_PERMISSION, raise_exception=True)
@@ -30,10 +33,12 @@ screener_required = permission_required(screening.SCREEN_PERMISSION, raise_excep
 # side does not trust the sealed header blindly: anyone holding the public key can seal.
 _SERVABLE_TYPES = {"image/jpeg", "image/png", "image/webp", "application/pdf"}
 _SAFE_NAME = re.compile(r"^[a-z]+-[0-9]{1,3}\.(jpg|png|webp|pdf)$")
+# A contact channel by its name on the form (the applicant's own word if it is none).
+_CONTACT_CHANNELS = {code: name for code, name in CONTACT_CHANNELS if code}
 _SENT = {
-    MessageKind.REPLY: "Reply sent.",
-    MessageKind.MORE_INFO: "Request for more information sent.",
-    MessageKind.DECLINE: "Request declined; the applicant has been told.",
+    MessageKind.REPLY: gettext_lazy("Reply sent."),
+    MessageKind.MORE_INFO: gettext_lazy("Request for more information sent."),
+    MessageKind.DECLINE: gettext_lazy("Request declined; the applicant has been told."),
 }
 
 
@@ -50,7 +55,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 @require_POST
 def create_key(request: HttpRequest) -> HttpResponse:
     screening.ensure_intake_key(actor_id=request.user.pk)
-    messages.success(request, "The public page can now accept requests.")
+    messages.success(request, _("The public page can now accept requests."))
     return redirect("intake:queue")
 
 
@@ -63,7 +68,7 @@ def _imported_by(request_id: str) -> str:
     if actor_id is None:
         return ""
     user = get_user_model().objects.filter(pk=actor_id).first()
-    return user.get_username() if user is not None else f"account {actor_id}"
+    return user.get_username() if user is not None else _("account %(id)s") % {"id": actor_id}
 
 
 def _request_page(
@@ -86,11 +91,16 @@ def _request_page(
             "imported_by": _imported_by(opened.request.id)
             if opened.request.channel == Channel.PARTNER
             else "",
-            "templates": [
-                (MessageKind.REPLY, "Reply"),
-                (MessageKind.MORE_INFO, "Ask for more information"),
-                (MessageKind.DECLINE, "Decline"),
-            ],
+            "templates": ANSWER_KINDS,
+            "status_label": selectors.STATUS_LABELS[Status(opened.request.status)],
+            "channel_label": selectors.CHANNEL_LABELS[Channel(opened.request.channel)],
+            "country_name": countries.name(opened.request.country)
+            if opened.request.country
+            else "",
+            "language_name": selectors.language_name(opened.request.language),
+            "contact_channel": _CONTACT_CHANNELS.get(
+                opened.payload.get("contact_channel", ""), opened.payload.get("contact_channel")
+            ),
         },
         status=status,
     )
@@ -117,7 +127,7 @@ def detail(request: HttpRequest, request_id: str) -> HttpResponse:
     if asked in MessageKind.values and asked != MessageKind.MESSAGE:
         kind = MessageKind(asked)
         # The starting text in the language the applicant asked to be answered in.
-        initial = {"kind": kind, "text": screening.template_text(kind, opened.request.language)}
+        initial = {"kind": kind, "text": replies.template_text(kind, opened.request.language)}
     return _request_page(request, opened, ScreenerReplyForm(initial=initial), status=200)
 
 

@@ -24,7 +24,7 @@ from django.conf import settings
 from django.db import DatabaseError, connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from waystation.audit.verification import chain_head
 from waystation.backups.selectors import last_backup
@@ -311,13 +311,27 @@ CHECKS: tuple[Callable[[Probe], Finding], ...] = (
 )
 
 
+# A check that could not run still reports under its own name and title, by its
+# function's name (the name is the stable key of `status --json`).
+_FAILED_AS = {
+    "vault": ("vault", gettext_lazy("Vault")),
+    "workers": ("workers", gettext_lazy("Key agent's workers")),
+    "database": ("database", gettext_lazy("Database")),
+    "unanswered_requests": ("requests", gettext_lazy("Oldest unanswered request")),
+    "last_backup": ("backup", gettext_lazy("Last backup")),
+    "shredding": ("shredding", gettext_lazy("Cases due for shredding")),
+    "audit": ("audit", gettext_lazy("Audit chain head")),
+}
+
+
 def _failed(check: Callable[[Probe], Finding], exc: Exception) -> Finding:
     # The exception's class only: a database error's text can quote the query's values.
-    name = check.__name__.removeprefix("check_")
-    logger.error("status check %s could not run: %s", name, type(exc).__name__)
+    function = check.__name__.removeprefix("check_")
+    logger.error("status check %s could not run: %s", function, type(exc).__name__)
+    name, title = _FAILED_AS.get(function, (function, function))
     return Finding(
         name,
-        name.capitalize(),
+        str(title),
         False,
         _("Could not be checked (%(error)s).") % {"error": type(exc).__name__},
     )

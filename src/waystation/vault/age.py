@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pyrage
+from django.utils.translation import gettext as _
 from pyrage import x25519
 
 # An X25519 recipient is "age1" and 58 Bech32 characters; a little slack for the checker.
@@ -42,13 +43,15 @@ def parse_recipient(text: str) -> str:
     taken: an SSH or plugin recipient would need software a partner may not run."""
     value = (text or "").strip()
     if not value:
-        raise AgeError("Paste the partner's age public key (it starts with age1).")
+        raise AgeError(_("Paste the partner's age public key (it starts with age1)."))
     if len(value) > RECIPIENT_MAX or not value.startswith("age1"):
-        raise AgeError("This is not an age public key: it starts with age1 and has 62 characters.")
+        raise AgeError(
+            _("This is not an age public key: it starts with age1 and has 62 characters.")
+        )
     try:
         recipient = x25519.Recipient.from_str(value)
     except (pyrage.RecipientError, ValueError) as exc:
-        raise AgeError("This age public key is malformed: check it with the partner.") from exc
+        raise AgeError(_("This age public key is malformed: check it with the partner.")) from exc
     return str(recipient)
 
 
@@ -68,18 +71,18 @@ def recipient_of(secret: str) -> str:
     try:
         return str(x25519.Identity.from_str(secret).to_public())
     except (pyrage.IdentityError, ValueError) as exc:
-        raise AgeError("not an age identity") from exc
+        raise AgeError(_("not an age identity")) from exc
 
 
 def encrypt(data: bytes, recipients: Sequence[str]) -> bytes:
     """Binary age format, openable by any one of ``recipients``."""
     if not recipients:
-        raise AgeError("There is no key to encrypt to.")
+        raise AgeError(_("There is no key to encrypt to."))
     parsed = [x25519.Recipient.from_str(parse_recipient(r)) for r in recipients]
     try:
         return bytes(pyrage.encrypt(data, parsed))
     except pyrage.EncryptError as exc:
-        raise AgeError("The package could not be encrypted.") from exc
+        raise AgeError(_("The package could not be encrypted.")) from exc
 
 
 MAX_HEADER_BYTES = 64 * 1024
@@ -97,16 +100,18 @@ def check_header(data: bytes) -> None:
     format open; they are skipped without any work)."""
     if data.lstrip()[: len(_ARMOR)] == _ARMOR:
         raise AgeError(
-            "This is an armored (text) age file: send the binary .age file "
-            "(made without -a / --armor)."
+            _(
+                "This is an armored (text) age file: send the binary .age file "
+                "(made without -a / --armor)."
+            )
         )
     if not data.startswith(b"age-encryption.org/v1\n"):
-        raise AgeError("This is not an age-encrypted file.")
+        raise AgeError(_("This is not an age-encrypted file."))
     end = data.find(b"\n--- ", 0, MAX_HEADER_BYTES)
     if end < 0:
         raise AgeError(
-            f"This age file's header is longer than {MAX_HEADER_BYTES // 1024} KB, or "
-            "malformed: it is refused."
+            _("This age file's header is longer than %(kb)s KB, or malformed: it is refused.")
+            % {"kb": MAX_HEADER_BYTES // 1024}
         )
     stanzas = 0
     for line in data[:end].split(b"\n")[1:]:
@@ -115,14 +120,17 @@ def check_header(data: bytes) -> None:
         stanzas += 1
         if stanzas > MAX_STANZAS:
             raise AgeError(
-                f"This age file names more than {MAX_STANZAS} recipients: it is refused."
+                _("This age file names more than %(count)s recipients: it is refused.")
+                % {"count": MAX_STANZAS}
             )
         fields = line[2:].split()
         kind = fields[0] if fields else b""
         if kind != b"X25519" and not kind.endswith(b"-grease"):
             raise AgeError(
-                "This age file is encrypted to a kind of key other than an age X25519 key "
-                "(age1…): it is refused."
+                _(
+                    "This age file is encrypted to a kind of key other than an age X25519 key "
+                    "(age1…): it is refused."
+                )
             )
 
 
@@ -132,10 +140,10 @@ def decrypt(data: bytes, secrets: Sequence[str]) -> bytes:
     try:
         identities = [x25519.Identity.from_str(s) for s in secrets]
     except (pyrage.IdentityError, ValueError) as exc:
-        raise AgeError("not an age identity") from exc
+        raise AgeError(_("not an age identity")) from exc
     if not identities:
-        raise AgeError("This installation has no age identity yet.")
+        raise AgeError(_("This installation has no age identity yet."))
     try:
         return bytes(pyrage.decrypt(data, identities))
     except pyrage.DecryptError as exc:
-        raise AgeError("This file was not encrypted to this installation's key.") from exc
+        raise AgeError(_("This file was not encrypted to this installation's key.")) from exc

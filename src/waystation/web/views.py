@@ -5,6 +5,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, HttpResponseServerError
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
 
 # Error pages: plain words, the demo banner, never a trace or the request's data.
 
@@ -21,21 +22,24 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
         return _error(
             request,
             400,
-            "Too large",
-            f"What you sent is too large: the site takes at most {limit} MB at once, and "
-            "text in scripts other than Latin counts up to six times. Nothing was saved. "
-            "Go back and shorten it, or send it in parts.",
+            _("Too large"),
+            _(
+                "What you sent is too large: the site takes at most %(limit)s MB at once, "
+                "and text in scripts other than Latin counts up to six times. Nothing was "
+                "saved. Go back and shorten it, or send it in parts."
+            )
+            % {"limit": limit},
         )
-    return _error(request, 400, "Bad request", "The request could not be understood.")
+    return _error(request, 400, _("Bad request"), _("The request could not be understood."))
 
 
 def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
-    return _error(request, 403, "Not allowed", "Your role does not allow this.")
+    return _error(request, 403, _("Not allowed"), _("Your role does not allow this."))
 
 
 def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     return _error(
-        request, 404, "Not found", "There is nothing here, or nothing you have access to."
+        request, 404, _("Not found"), _("There is nothing here, or nothing you have access to.")
     )
 
 
@@ -44,9 +48,11 @@ def server_error(request: HttpRequest) -> HttpResponse:
     html = render_to_string(
         "waystation/error.html",
         {
-            "title": "Something went wrong",
-            "message": "The error is logged, without what you typed. If you were saving "
-            "something, look whether it was saved before you try again.",
+            "title": _("Something went wrong"),
+            "message": _(
+                "The error is logged, without what you typed. If you were saving "
+                "something, look whether it was saved before you try again."
+            ),
             "demo_mode": settings.DEMO_MODE,
             "bare": True,
         },

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import unicodedata
 
+from django.utils.translation import gettext as _
+
 from waystation.accounts.models import Actor
+from waystation.accounts.templatetags.staff_format import local_number
 from waystation.audit import services as audit
 from waystation.cases.models import Case
 from waystation.cases.selectors import visibility as case_visibility
@@ -21,9 +24,9 @@ class PartnerError(Exception):
     """A partners action was refused; the message is for the person who tried."""
 
 
-def require(user: Actor, permission: str, message: str = "Your role does not allow this.") -> None:
+def require(user: Actor, permission: str, message: str | None = None) -> None:
     if not user.is_active or not user.has_perm(permission):
-        raise PartnerError(message)
+        raise PartnerError(message or _("Your role does not allow this."))
 
 
 def may_use_partners(user: Actor) -> bool:
@@ -42,9 +45,12 @@ def clean_text(
 ) -> str:
     value = (value or "").strip()
     if required and not value:
-        raise PartnerError(f"{label} is required.")
+        raise PartnerError(_("%(label)s is required.") % {"label": label})
     if len(value) > limit:
-        raise PartnerError(f"{label} is limited to {limit:,} characters.")
+        raise PartnerError(
+            _("%(label)s is limited to %(limit)s characters.")
+            % {"label": label, "limit": local_number(limit)}
+        )
     return value
 
 
@@ -54,7 +60,9 @@ def clean_name(value: str | None, *, label: str, limit: int) -> str:
     show invisible characters as markers anyway (``web.invisible``)."""
     value = clean_text(value, label=label, required=True, limit=limit)
     if any(unicodedata.category(c) == "Cc" for c in value):
-        raise PartnerError(f"{label} is one line of text, without control characters.")
+        raise PartnerError(
+            _("%(label)s is one line of text, without control characters.") % {"label": label}
+        )
     return value
 
 

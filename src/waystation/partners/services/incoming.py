@@ -47,6 +47,10 @@ def _language(value: object) -> str:
     return value if isinstance(value, str) and value in known else "en"
 
 
+def _nothing_imported(refusal: Exception) -> str:
+    return _("%(why)s Nothing was imported.") % {"why": refusal}
+
+
 def receive_referral(
     package_bytes: bytes,
     partner: Partner,
@@ -63,13 +67,14 @@ def receive_referral(
         raise PartnerError(_("This partner is no longer active."))
     if len(package_bytes) > package.MAX_PACKAGE_BYTES:
         raise PartnerError(
-            f"The file is larger than {package.MAX_PACKAGE_BYTES // (1024 * 1024)} MB: refused."
+            _("The file is larger than %(mb)s MB: refused.")
+            % {"mb": package.MAX_PACKAGE_BYTES // (1024 * 1024)}
         )
     digest = hashlib.sha256(package_bytes).hexdigest()
     try:
         plain = age.decrypt(package_bytes, _secrets())
     except age.AgeError as exc:
-        raise PartnerError(f"{exc} Nothing was imported.") from exc
+        raise PartnerError(_nothing_imported(exc)) from exc
     opened = package.read_package(plain)
     manifest = opened.manifest
     parts = manifest["parts"]
@@ -95,7 +100,7 @@ def receive_referral(
         try:
             request = screening.receive_partner_referral(actor_id=actor_id, referral=referral)
         except screening.ScreeningError as exc:
-            raise PartnerError(f"{exc} Nothing was imported.") from exc
+            raise PartnerError(_nothing_imported(exc)) from exc
         try:
             with transaction.atomic():
                 incoming = IncomingReferral.objects.create(
@@ -107,7 +112,7 @@ def receive_referral(
                 )
         except IntegrityError as exc:
             raise PartnerError(
-                "This package was imported before; it is in the queue already."
+                _("This package was imported before; it is in the queue already.")
             ) from exc
         record(
             actor_id,
@@ -121,6 +126,6 @@ def receive_referral(
 
 def import_package(*, user: Actor, partner_id: str, package_bytes: bytes) -> str:
     """:func:`receive_referral` from the staff page's upload."""
-    require(user, MAKE_REFERRAL, "Your role does not allow importing referrals.")
+    require(user, MAKE_REFERRAL, _("Your role does not allow importing referrals."))
     partner = partner_for(partner_id)
     return receive_referral(package_bytes, partner, actor_id=user.pk)

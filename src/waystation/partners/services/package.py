@@ -22,6 +22,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from waystation.accounts.templatetags.staff_format import local_number
 from waystation.partners.models import Part
 from waystation.partners.services.common import PartnerError
 
@@ -132,7 +133,10 @@ def _read_capped(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int, wh
     with archive.open(info) as stream:
         data = stream.read(limit + 1)
     if len(data) > limit:
-        raise PartnerError(f"{what} is larger than {limit // 1024:,} KB: the package is refused.")
+        raise PartnerError(
+            _("%(what)s is larger than %(kb)s KB: the package is refused.")
+            % {"what": what, "kb": local_number(limit // 1024)}
+        )
     return data
 
 
@@ -149,15 +153,20 @@ def _check_name(name: str) -> None:
         name.startswith(FILES_DIR) and _FILE_NAME.fullmatch(name[len(FILES_DIR) :])
     ):
         raise PartnerError(
-            "The package holds something other than manifest.json and files/: it is refused."
+            _("The package holds something other than manifest.json and files/: it is refused.")
         )
 
 
-def _text(value: Any, what: str, limit: int = MAX_TEXT) -> str:
+def _text(value: Any, field: str, limit: int = MAX_TEXT) -> str:
+    """``field``: where the value is in the manifest, as the format names it (its JSON
+    keys, not translated)."""
     if not isinstance(value, str):
-        raise PartnerError(f"The manifest's {what} is not text.")
+        raise PartnerError(_("The manifest's %(field)s is not text.") % {"field": field})
     if len(value) > limit:
-        raise PartnerError(f"The manifest's {what} is longer than {limit:,} characters.")
+        raise PartnerError(
+            _("The manifest's %(field)s is longer than %(limit)s characters.")
+            % {"field": field, "limit": local_number(limit)}
+        )
     return value
 
 
@@ -165,7 +174,10 @@ def check_manifest(manifest: Any) -> dict[str, Any]:
     if not isinstance(manifest, dict):
         raise PartnerError(_("The manifest is not a JSON object."))
     if manifest.get("format") != FORMAT:
-        raise PartnerError(f"This is not a referral package (format is not {FORMAT!r}).")
+        raise PartnerError(
+            _("This is not a referral package (format is not %(format)s).")
+            % {"format": repr(FORMAT)}
+        )
     if manifest.get("version") != VERSION:
         # Not echoed: a message shows nothing the package chose.
         raise PartnerError(_("This package is of a version other than 1; only 1 is read."))
@@ -193,20 +205,22 @@ def check_manifest(manifest: Any) -> dict[str, Any]:
         raise PartnerError(_("The manifest names a part this version does not have."))
     for part in _TEXT_PARTS:
         if part in parts:
-            _text(parts[part], f"part {part}")
+            _text(parts[part], f"parts.{part}")
     if Part.CONTACT_ROUTE in parts:
         route = parts[Part.CONTACT_ROUTE]
         if not isinstance(route, dict):
             raise PartnerError(_("The manifest's contact route is not an object."))
-        _text(route.get("channel", ""), "contact route channel", 20)
-        _text(route.get("handle", ""), "contact route handle", 200)
+        _text(route.get("channel", ""), f"parts.{Part.CONTACT_ROUTE}.channel", 20)
+        _text(route.get("handle", ""), f"parts.{Part.CONTACT_ROUTE}.handle", 200)
     files = manifest.get("files", [])
     if not isinstance(files, list) or len(files) > MAX_FILES:
-        raise PartnerError(f"The manifest lists more than {MAX_FILES} files, or not a list.")
+        raise PartnerError(
+            _("The manifest lists more than %(count)s files, or not a list.") % {"count": MAX_FILES}
+        )
     for entry in files:
         if not isinstance(entry, dict):
             raise PartnerError(_("A file in the manifest is not an object."))
-        name = _text(entry.get("name"), "file name", 100)
+        name = _text(entry.get("name"), "files[].name", 100)
         if not _FILE_NAME.fullmatch(name):
             raise PartnerError(
                 _("A file in the manifest has a name with a path or odd characters.")
@@ -215,7 +229,7 @@ def check_manifest(manifest: Any) -> dict[str, Any]:
             raise PartnerError(_("A file in the manifest has no size."))
         if not isinstance(entry.get("sha256"), str) or not _SHA256.fullmatch(entry["sha256"]):
             raise PartnerError(_("A file in the manifest has no SHA-256."))
-        _text(entry.get("content_type", ""), "file type", 100)
+        _text(entry.get("content_type", ""), "files[].content_type", 100)
     return manifest
 
 
@@ -266,13 +280,17 @@ def _directory_claims(data: bytes) -> tuple[int, int]:
     return entries, directory
 
 
+def _too_many_files() -> str:
+    return _("The package holds more than %(count)s files: it is refused.") % {"count": MAX_FILES}
+
+
 def read_package(data: bytes) -> Package:
     """The manifest and files of an opened (decrypted) package, checked, or PartnerError.
     The zip's end records are read first (how many entries, how large a directory);
     whatever reading the zip then raises is a refusal, never a 500."""
     entries, directory = _directory_claims(data)
     if entries > MAX_ENTRIES:
-        raise PartnerError(f"The package holds more than {MAX_FILES} files: it is refused.")
+        raise PartnerError(_too_many_files())
     if directory > MAX_DIRECTORY_BYTES:
         raise PartnerError(_("The package's zip directory is too large: it is refused."))
     try:
@@ -281,8 +299,10 @@ def read_package(data: bytes) -> Package:
         raise
     except _READ_ERRORS as exc:
         raise PartnerError(
-            "The package opened, but its zip or manifest is damaged or uses features not "
-            "taken (encryption, an unknown compression): it is refused."
+            _(
+                "The package opened, but its zip or manifest is damaged or uses features not "
+                "taken (encryption, an unknown compression): it is refused."
+            )
         ) from exc
 
 
@@ -297,7 +317,7 @@ def _read_package(data: bytes) -> Package:
         if len(archive.infolist()) - len(infos) > 1:
             raise PartnerError(_("The package names the folder files/ more than once: refused."))
         if len(infos) > MAX_FILES + 1:
-            raise PartnerError(f"The package holds more than {MAX_FILES} files: it is refused.")
+            raise PartnerError(_too_many_files())
         names = [i.filename for i in infos]
         for name in names:
             _check_name(name)
@@ -306,7 +326,7 @@ def _read_package(data: bytes) -> Package:
         by_name = {i.filename: i for i in infos}
         if MANIFEST not in by_name:
             raise PartnerError(_("The package has no manifest.json."))
-        raw = _read_capped(archive, by_name[MANIFEST], MAX_MANIFEST_BYTES, "The manifest")
+        raw = _read_capped(archive, by_name[MANIFEST], MAX_MANIFEST_BYTES, _("The manifest"))
         try:
             manifest = check_manifest(json.loads(raw.decode("utf-8")))
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -321,7 +341,10 @@ def _read_package(data: bytes) -> Package:
         total = 0
         for name, entry in listed.items():
             content = _read_capped(
-                archive, by_name[FILES_DIR + name], MAX_FILE_BYTES, f"File {name}"
+                archive,
+                by_name[FILES_DIR + name],
+                MAX_FILE_BYTES,
+                _("File %(name)s") % {"name": name},
             )
             total += len(content)
             if total > MAX_TOTAL_BYTES:
@@ -330,7 +353,9 @@ def _read_package(data: bytes) -> Package:
                 len(content) != entry["size"]
                 or hashlib.sha256(content).hexdigest() != entry["sha256"]
             ):
-                raise PartnerError(f"File {name} is not the one the manifest describes.")
+                raise PartnerError(
+                    _("File %(name)s is not the one the manifest describes.") % {"name": name}
+                )
             files.append(
                 PackageFile(name=name, content_type=entry.get("content_type", ""), data=content)
             )

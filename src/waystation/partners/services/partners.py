@@ -85,8 +85,8 @@ def partner_for(partner_id: str, *, lock: bool = False) -> Partner:
 def add_partner(*, user: Actor, details: PartnerDetails) -> Partner:
     """A new partner under a data key of its own (its contacts outlive every case). It
     has no key until one is proposed and approved."""
-    require(user, MANAGE_PARTNERS, "Your role does not allow managing partners.")
-    name = clean_name(details.name, label="The name", limit=NAME_LIMIT)
+    require(user, MANAGE_PARTNERS, _("Your role does not allow managing partners."))
+    name = clean_name(details.name, label=_("The name"), limit=NAME_LIMIT)
     if Partner.objects.filter(name__iexact=name).exists():
         raise PartnerError(_("Another partner already has this name."))
     partner = Partner(
@@ -96,7 +96,7 @@ def add_partner(*, user: Actor, details: PartnerDetails) -> Partner:
         kinds=_clean_kinds(details.kinds),
         created_by_id=user.pk,
     )
-    partner.contacts = clean_text(details.contacts, label="The contacts", limit=2_000)
+    partner.contacts = clean_text(details.contacts, label=_("The contacts"), limit=2_000)
     try:
         with transaction.atomic():
             partner.save(force_insert=True)
@@ -108,16 +108,16 @@ def add_partner(*, user: Actor, details: PartnerDetails) -> Partner:
 
 @transaction.atomic
 def change_partner(*, user: Actor, partner_id: str, details: PartnerDetails) -> Partner:
-    require(user, MANAGE_PARTNERS, "Your role does not allow managing partners.")
+    require(user, MANAGE_PARTNERS, _("Your role does not allow managing partners."))
     partner = partner_for(partner_id, lock=True)
-    name = clean_name(details.name, label="The name", limit=NAME_LIMIT)
+    name = clean_name(details.name, label=_("The name"), limit=NAME_LIMIT)
     if Partner.objects.filter(name__iexact=name).exclude(pk=partner.pk).exists():
         raise PartnerError(_("Another partner already has this name."))
     renamed = name != partner.name
     partner.name = name
     partner.country = clean_country(details.country)
     partner.kinds = _clean_kinds(details.kinds)
-    partner.contacts = clean_text(details.contacts, label="The contacts", limit=2_000)
+    partner.contacts = clean_text(details.contacts, label=_("The contacts"), limit=2_000)
     partner.save()
     record(user, "partner.changed", "partner", partner.id)
     if renamed:  # an approval (and a mailbox "yes") named the old name: look again
@@ -131,9 +131,9 @@ def set_partner_active(*, user: Actor, partner_id: str, active: bool, reason: st
     or sent to it, and its API tokens stop working: ``api.selectors.tokens``), or
     reactivate it. A programme manager's action, with a reason, audited. The reason is
     sealed with the partner's key: it may say why an organisation is no longer trusted."""
-    require(user, MANAGE_PARTNERS, "Your role does not allow managing partners.")
+    require(user, MANAGE_PARTNERS, _("Your role does not allow managing partners."))
     partner = partner_for(partner_id, lock=True)
-    reason = clean_text(reason, label="The reason", required=True, limit=1_000)
+    reason = clean_text(reason, label=_("The reason"), required=True, limit=1_000)
     if partner.active == active:
         raise PartnerError(
             "This partner is already active." if active else "This partner is already inactive."
@@ -161,7 +161,7 @@ def propose_key(
 ) -> KeyChange:
     """A programme manager proposes a key (and the one it replaces, if any). Nothing is
     encrypted to it until another programme manager approves."""
-    require(user, MANAGE_PARTNERS, "Your role does not allow managing partners' keys.")
+    require(user, MANAGE_PARTNERS, _("Your role does not allow managing partners' keys."))
     partner = partner_for(partner_id, lock=True)
     try:
         parsed = age.parse_recipient(recipient)
@@ -197,7 +197,7 @@ def propose_key(
 def decide_key_change(*, user: Actor, change_id: str, approve: bool) -> KeyChange:
     """A second programme manager approves (the key becomes active, the one it replaces
     is retired, and every referral not yet sent is flagged) or refuses."""
-    require(user, MANAGE_PARTNERS, "Your role does not allow approving partners' keys.")
+    require(user, MANAGE_PARTNERS, _("Your role does not allow approving partners' keys."))
     change = (
         KeyChange.objects.select_for_update().filter(pk=change_id).first()
         if isinstance(change_id, str) and len(change_id) <= 32
@@ -209,7 +209,7 @@ def decide_key_change(*, user: Actor, change_id: str, approve: bool) -> KeyChang
         raise PartnerError(_("This key change was already decided."))
     if change.proposed_by_id == user.pk:
         raise PartnerError(
-            "You proposed this key: another programme manager must approve or refuse it."
+            _("You proposed this key: another programme manager must approve or refuse it.")
         )
     now = timezone.now()
     change.decided_by_id = user.pk
@@ -269,7 +269,7 @@ def key_alerts_for(user: Actor, *, limit: int = 50) -> list[KeyAlert]:
 def retire_key(*, user: Actor, key_id: str) -> PartnerKey:
     """Stop encrypting to a key at once (a partner's laptop was seized): one programme
     manager may do this, since it can only narrow who reads."""
-    require(user, MANAGE_PARTNERS, "Your role does not allow managing partners' keys.")
+    require(user, MANAGE_PARTNERS, _("Your role does not allow managing partners' keys."))
     key = PartnerKey.objects.select_for_update().filter(pk=key_id, retired_at__isnull=True).first()
     if key is None:
         raise PartnerError(_("No such active key."))

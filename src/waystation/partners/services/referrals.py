@@ -140,8 +140,11 @@ def _move(
 ) -> None:
     if not workflow.allowed(referral.state, to_state):
         raise PartnerError(
-            f"A referral that is {ReferralState(referral.state).label.lower()} cannot become "
-            f"{to_state.label.lower()}."
+            _("A referral that is %(now)s cannot become %(next)s.")
+            % {
+                "now": str(ReferralState(referral.state).label).lower(),
+                "next": str(to_state.label).lower(),
+            }
         )
     before = referral.state
     referral.state = to_state
@@ -158,9 +161,9 @@ def _content(draft: ReferralDraft, case: Case) -> tuple[list[str], dict[str, obj
         raise PartnerError(_("Choose at least one part to send: nothing is included by default."))
     content: dict[str, object] = {}
     for name, value, label in (
-        (Part.SUMMARY, draft.summary, "The summary"),
-        (Part.DOCUMENTS, draft.documents, "The documents held"),
-        (Part.RELOCATION_NEEDS, draft.relocation_needs, "The relocation needs"),
+        (Part.SUMMARY, draft.summary, _("The summary")),
+        (Part.DOCUMENTS, draft.documents, _("The documents held")),
+        (Part.RELOCATION_NEEDS, draft.relocation_needs, _("The relocation needs")),
     ):
         if name in parts:
             content[name] = clean_text(value, label=label, required=True, limit=MAX_PART)
@@ -170,7 +173,7 @@ def _content(draft: ReferralDraft, case: Case) -> tuple[list[str], dict[str, obj
         content[Part.CONTACT_ROUTE] = {
             "channel": draft.contact_channel,
             "handle": clean_text(
-                draft.contact_handle, label="The contact handle", required=True, limit=200
+                draft.contact_handle, label=_("The contact handle"), required=True, limit=200
             ),
         }
     if Part.FILES in parts:
@@ -178,7 +181,9 @@ def _content(draft: ReferralDraft, case: Case) -> tuple[list[str], dict[str, obj
         if not wanted:
             raise PartnerError(_("Choose the files to send, or leave out the files part."))
         if len(wanted) > package.MAX_FILES:
-            raise PartnerError(f"At most {package.MAX_FILES} files go in one referral.")
+            raise PartnerError(
+                _("At most %(count)s files go in one referral.") % {"count": package.MAX_FILES}
+            )
         found = {f.id for f in case_files(case=case, ids=wanted)}
         if found != set(wanted):
             raise PartnerError(_("A chosen file is not one of this case's files."))
@@ -190,10 +195,10 @@ def _content(draft: ReferralDraft, case: Case) -> tuple[list[str], dict[str, obj
 def create_referral(*, user: Actor, case_id: str, draft: ReferralDraft) -> Referral:
     """A draft referral of the chosen parts; sealed under the case's key."""
     case = case_for(user, case_id)
-    require(user, MAKE_REFERRAL, "Your role does not allow referring a case to a partner.")
+    require(user, MAKE_REFERRAL, _("Your role does not allow referring a case to a partner."))
     partner = partner_for(draft.partner_id)
     _require_active(partner)
-    purpose = clean_text(draft.purpose, label="The purpose", required=True, limit=2_000)
+    purpose = clean_text(draft.purpose, label=_("The purpose"), required=True, limit=2_000)
     parts, content = _content(draft, case)
     referral = Referral(
         case=case,
@@ -212,7 +217,7 @@ def create_referral(*, user: Actor, case_id: str, draft: ReferralDraft) -> Refer
 
 def _open_for_work(user: Actor, case_id: str, referral_id: str) -> tuple[Case, Referral]:
     case = case_for(user, case_id)
-    require(user, MAKE_REFERRAL, "Your role does not allow working on referrals.")
+    require(user, MAKE_REFERRAL, _("Your role does not allow working on referrals."))
     return case, referral_of(case, referral_id)
 
 
@@ -227,16 +232,20 @@ def record_consent(
     if referral.state == ReferralState.APPROVED:
         # The approval was given for the consent then recorded: a new one would keep it.
         raise PartnerError(
-            "This referral is approved: its consent is not changed now. Cancel it and make "
-            "a new referral if the consent was wrong."
+            _(
+                "This referral is approved: its consent is not changed now. Cancel it and make "
+                "a new referral if the consent was wrong."
+            )
         )
     if _mailbox_said_no(referral):
         raise PartnerError(
-            "The person said no in their web mailbox: consent typed by staff does not "
-            "replace their answer, and this referral cannot go ahead."
+            _(
+                "The person said no in their web mailbox: consent typed by staff does not "
+                "replace their answer, and this referral cannot go ahead."
+            )
         )
-    given_by = clean_text(given_by, label="Who gave consent", required=True, limit=300)
-    how = clean_text(how, label="How consent was given", required=True, limit=500)
+    given_by = clean_text(given_by, label=_("Who gave consent"), required=True, limit=300)
+    how = clean_text(how, label=_("How consent was given"), required=True, limit=500)
     if given_at > timezone.now() + timedelta(minutes=5):
         raise PartnerError(_("Consent cannot be given in the future."))
     referral.consent_kind = ConsentKind.STAFF
@@ -256,8 +265,10 @@ def ask_consent_in_mailbox(*, user: Actor, case_id: str, referral_id: str) -> Re
         raise PartnerError(_("Consent is asked before a referral is sent."))
     if referral.state == ReferralState.APPROVED:
         raise PartnerError(
-            "This referral is approved: its consent is not changed now. Cancel it and make "
-            "a new referral if the consent was wrong."
+            _(
+                "This referral is approved: its consent is not changed now. Cancel it and make "
+                "a new referral if the consent was wrong."
+            )
         )
     try:
         referral.consent_request_id = screening.ask_consent(
@@ -293,7 +304,7 @@ def _require_consent(referral: Referral) -> None:
         )
         if answer.answer is False:
             raise PartnerError(
-                "The person said no in their web mailbox: this referral cannot go ahead."
+                _("The person said no in their web mailbox: this referral cannot go ahead.")
             )
         if answer.answer is True:
             if not staff_consent and referral.consent_kind != ConsentKind.MAILBOX:
@@ -307,8 +318,10 @@ def _require_consent(referral: Referral) -> None:
     if staff_consent:
         return
     raise PartnerError(
-        "The person's consent is not recorded: record it (who, when, how) or ask in the "
-        "web mailbox before approving or sending."
+        _(
+            "The person's consent is not recorded: record it (who, when, how) or ask in the "
+            "web mailbox before approving or sending."
+        )
     )
 
 
@@ -324,9 +337,12 @@ def _require_active(partner: Partner) -> None:
     (the check is made again at each step, since it may be deactivated in between)."""
     if not partner.active:
         raise PartnerError(
-            f"{partner.name} is deactivated: nothing is referred, approved or sent to it. "
-            "Nothing was sent. A programme manager may reactivate it; otherwise cancel "
-            "this referral."
+            _(
+                "%(partner)s is deactivated: nothing is referred, approved or sent to it. "
+                "Nothing was sent. A programme manager may reactivate it; otherwise cancel "
+                "this referral."
+            )
+            % {"partner": partner.name}
         )
 
 
@@ -334,8 +350,11 @@ def _require_keys(partner: Partner) -> list[str]:
     keys = active_keys(partner)
     if not keys:
         raise PartnerError(
-            f"{partner.name} has no approved age key: nothing can be encrypted to it until "
-            "two programme managers have approved one."
+            _(
+                "%(partner)s has no approved age key: nothing can be encrypted to it until "
+                "two programme managers have approved one."
+            )
+            % {"partner": partner.name}
         )
     return [k.recipient for k in keys]
 
@@ -345,7 +364,7 @@ def approve_referral(*, user: Actor, case_id: str, referral_id: str) -> Referral
     """A programme manager other than the creator approves, for the partner's keys as
     they are now. A referral flagged after a key change is approved again the same way."""
     case = case_for(user, case_id)
-    require(user, APPROVE_REFERRAL, "Your role does not allow approving referrals.")
+    require(user, APPROVE_REFERRAL, _("Your role does not allow approving referrals."))
     referral = _partner_then_referral(case, referral_id)
     if referral.created_by_id == user.pk:
         raise PartnerError(_("You made this referral: another programme manager must approve it."))
@@ -430,8 +449,11 @@ def _send(
     _require_active(partner)
     if referral.key_changed_at is not None or referral.approved_key_version != partner.key_version:
         raise PartnerError(
-            f"{partner.name}'s keys changed since this referral was approved: a programme "
-            "manager must approve it again before it is sent. Nothing was sent."
+            _(
+                "%(partner)s's keys changed since this referral was approved: a programme "
+                "manager must approve it again before it is sent. Nothing was sent."
+            )
+            % {"partner": partner.name}
         )
     plain, sealed = build_package(referral, case)
     digest = hashlib.sha256(sealed).hexdigest()
@@ -450,7 +472,7 @@ def _send(
 def download_package(*, user: Actor, case_id: str, referral_id: str) -> SentPackage:
     """The package, once: building it marks the referral sent."""
     case = case_for(user, case_id)
-    require(user, MAKE_REFERRAL, "Your role does not allow working on referrals.")
+    require(user, MAKE_REFERRAL, _("Your role does not allow working on referrals."))
     return _send(_partner_then_referral(case, referral_id), case, user.pk)
 
 
@@ -504,13 +526,13 @@ def record_partner_update(
         raise ValueError(_("a partner update comes from one member of staff or one partner"))
     if by is not None:
         case = case_for(by, referral.case_id)
-        require(by, MAKE_REFERRAL, "Your role does not allow working on referrals.")
+        require(by, MAKE_REFERRAL, _("Your role does not allow working on referrals."))
         locked = referral_of(case, referral.id)
     else:
         locked = _partners_referral(referral, partner_id)
     if state not in workflow.PARTNER_UPDATES:
         raise PartnerError(_("Record received, accepted, declined or arrived."))
-    note = clean_text(note, label="The note", limit=2_000)
+    note = clean_text(note, label=_("The note"), limit=2_000)
     _move(locked, ReferralState(state), by.pk if by else None, note, partner_id=partner_id)
     return locked
 

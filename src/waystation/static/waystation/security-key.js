@@ -2,6 +2,8 @@
 // Loaded from this site only (the CSP allows nothing inline, nothing from elsewhere).
 // It asks the server for a challenge, lets the browser talk to the key, and posts the
 // key's answer back as JSON; the server checks it (accounts/webauthn.py, services.py).
+// What it says to people comes from the page, in the member's language: the section's
+// data-text-* attributes (templates/accounts/security_key_add.html, verify.html).
 "use strict";
 
 (function () {
@@ -57,7 +59,7 @@
     return input ? input.value : "";
   }
 
-  async function post(url, body) {
+  async function post(url, body, refusedText) {
     const response = await fetch(url, {
       method: "POST",
       credentials: "same-origin",
@@ -76,7 +78,7 @@
       throw new Error("redirect");
     }
     if (!response.ok) {
-      throw new Error(data.error || "The server refused the request.");
+      throw new Error(data.error || refusedText);
     }
     return data;
   }
@@ -86,9 +88,9 @@
     const ready = section.querySelector("[data-webauthn-ready]");
     const error = section.querySelector("[data-webauthn-error]");
     const start = section.querySelector("[data-webauthn-start]");
+    const texts = section.dataset;
     if (!window.PublicKeyCredential || !navigator.credentials) {
-      section.querySelector("[data-webauthn-needs-js]").textContent =
-        "This browser cannot use security keys. Use your authenticator app instead.";
+      section.querySelector("[data-webauthn-needs-js]").textContent = texts.textUnsupported;
       return;
     }
     section.querySelector("[data-webauthn-needs-js]").hidden = true;
@@ -108,26 +110,26 @@
       if (kind === "add") {
         label = ready.querySelector("input[name=label]").value.trim();
         if (!label) {
-          fail("Give the key a name, so you can tell your keys apart.");
+          fail(texts.textNoLabel);
           return;
         }
       }
       try {
-        const options = await post(section.dataset.optionsUrl);
+        const options = await post(section.dataset.optionsUrl, {}, texts.textRefused);
         let credential;
         try {
           credential = kind === "add"
             ? await navigator.credentials.create({ publicKey: withBytes(options.publicKey) })
             : await navigator.credentials.get({ publicKey: withBytes(options.publicKey) });
         } catch (refused) {
-          fail("The key did not answer (cancelled, timed out, or not a key for this account). Try again.");
+          fail(texts.textNoAnswer);
           return;
         }
         let url = section.dataset.url;
         if (section.dataset.next) {
           url += "?next=" + encodeURIComponent(section.dataset.next);
         }
-        await post(url, { label: label, credential: asJSON(credential) });
+        await post(url, { label: label, credential: asJSON(credential) }, texts.textRefused);
       } catch (problem) {
         if (problem.message !== "redirect" && problem.message !== "reload") {
           fail(problem.message);
