@@ -27,5 +27,5 @@ FACE = {
         "TableError",
         "estimate",
         "read_capture_table",
-    ]
+    ],
 }
