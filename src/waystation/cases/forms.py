@@ -5,16 +5,18 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils import timezone
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from waystation.cases.models import Channel, MessageDirection, NoteKind, Outcome, Urgency
 from waystation.cases.services.opening import NOBODY_WOULD_SEE
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 _MANUAL_CHANNELS = [(c.value, c.label) for c in Channel if c != Channel.WEB]
 _CONTACT_HELP = _(
@@ -291,7 +293,7 @@ class WebReplyForm(forms.Form):
 
 # Reasons for retention and shredding: the service judges them (empty, too long, markup)
 # and says what is wrong; the form only carries the text, so there is one set of rules.
-def _reason_field(label: str | Promise) -> forms.CharField:
+def _reason_field(label: StrOrPromise) -> forms.CharField:
     return forms.CharField(
         label=label, required=False, strip=False, widget=forms.Textarea(attrs={"rows": 3})
     )
