@@ -10,6 +10,7 @@ from django.utils import timezone
 from tests.cases.conftest import new_case
 from tests.cases.test_from_request import submit
 from tests.partners.conftest import draft, keyed_partner
+from waystation.accounts.templatetags.staff_format import local_date
 from waystation.cases.models import Channel, MessageDirection, NoteKind, Stage, Urgency
 from waystation.cases.selectors import case_file
 from waystation.cases.selectors.timeline import TIMELINE_LABELS
@@ -73,7 +74,7 @@ def test_the_summary_says_stage_urgency_next_deadline_and_who(staff, team, clien
     summary = page[page.index('<section class="summary"') : page.index("</section>")]
     assert 'id="case-stage">Screening<' in summary
     assert "In danger now" in summary
-    assert "Buy the ticket" in summary and timezone.localtime(due).strftime("%Y-%m-%d") in summary
+    assert "Buy the ticket" in summary and local_date(due) in summary  # "9 Dec 2026"
     assert "caseworker" in summary and "team North, supervised by manager" in summary
     # The soonest wins: a check-in due before the task takes its place.
     check_ins.set_check_in_schedule(user=staff.caseworker, case_id=case.id, every_hours=12)

@@ -5,17 +5,21 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from waystation.cases.models import Channel, MessageDirection, NoteKind, Outcome, Urgency
 from waystation.cases.services.opening import NOBODY_WOULD_SEE
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 _MANUAL_CHANNELS = [(c.value, c.label) for c in Channel if c != Channel.WEB]
-_CONTACT_HELP = (
+_CONTACT_HELP = _(
     "One person per line: a name, then a semicolon, then a phone number, handle or "
     "e-mail address. Example: Aunt; +7 900 000 00 00"
 )
@@ -32,7 +36,7 @@ def parse_contacts(text: str) -> list[dict[str, str]]:
     for line in text.splitlines():
         if not line.strip():
             continue
-        name, _, identifier = line.partition(";")
+        name, _sep, identifier = line.partition(";")
         identifier = identifier.strip()
         contact = {"name": name.strip()}
         if re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", identifier):
@@ -54,24 +58,29 @@ def contacts_text(contacts: list[dict[str, str]]) -> str:
 
 
 class _PersonFields(forms.Form):
-    full_name = forms.CharField(label="Name", max_length=300, required=False)
+    full_name = forms.CharField(
+        label=pgettext_lazy("a person's", "Name"), max_length=300, required=False
+    )
     birth_year = forms.CharField(
-        label="Birth year", max_length=4, required=False, help_text="Four digits, e.g. 1994."
+        label=_("Birth year"), max_length=4, required=False, help_text=_("Four digits, e.g. 1994.")
     )
-    phone = forms.CharField(label="Phone number", max_length=64, required=False)
-    email = forms.CharField(label="E-mail address", max_length=254, required=False)
+    phone = forms.CharField(label=_("Phone number"), max_length=64, required=False)
+    email = forms.CharField(label=_("E-mail address"), max_length=254, required=False)
     handle = forms.CharField(
-        label="Messenger handle", max_length=200, required=False, help_text="e.g. @name"
+        label=_("Messenger handle"), max_length=200, required=False, help_text=_("e.g. @name")
     )
-    city = forms.CharField(label="City", max_length=200, required=False)
+    city = forms.CharField(label=_("City"), max_length=200, required=False)
     country = forms.CharField(
-        label="Country code", max_length=2, required=False, help_text="Two letters, e.g. RU."
+        label=_("Country code"), max_length=2, required=False, help_text=_("Two letters, e.g. RU.")
     )
     narrative = forms.CharField(
-        label="Story", max_length=50_000, required=False, widget=forms.Textarea(attrs={"rows": 8})
+        label=_("Story"),
+        max_length=50_000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8}),
     )
     contacts = forms.CharField(
-        label="People they name as contacts",
+        label=_("People they name as contacts"),
         max_length=5_000,
         required=False,
         help_text=_CONTACT_HELP,
@@ -81,13 +90,13 @@ class _PersonFields(forms.Form):
     def clean_birth_year(self) -> str:
         value = str(self.cleaned_data.get("birth_year", "")).strip()
         if value and not re.fullmatch(r"(19|20)\d\d", value):
-            raise forms.ValidationError("A birth year is four digits, like 1994.")
+            raise forms.ValidationError(_("A birth year is four digits, like 1994."))
         return value
 
     def clean_country(self) -> str:
         value = str(self.cleaned_data.get("country", "")).strip().upper()
         if value and not re.fullmatch(r"[A-Z]{2}", value):
-            raise forms.ValidationError("Two letters, like RU or GE.")
+            raise forms.ValidationError(_("Two letters, like RU or GE."))
         return value
 
     def clean_contacts(self) -> list[dict[str, str]]:
@@ -124,15 +133,15 @@ class _TeamFields(forms.Form):
 
 
 class ManualCaseForm(_PersonFields, _TeamFields):
-    channel = forms.ChoiceField(label="The request came by", choices=_MANUAL_CHANNELS)
-    urgency = forms.TypedChoiceField(label="Urgency", choices=Urgency.choices, coerce=int)
+    channel = forms.ChoiceField(label=_("The request came by"), choices=_MANUAL_CHANNELS)
+    urgency = forms.TypedChoiceField(label=_("Urgency"), choices=Urgency.choices, coerce=int)
 
 
 class FromRequestForm(_TeamFields):
     full_name = forms.CharField(
-        label="Name (if the applicant gave one)", max_length=300, required=False
+        label=_("Name (if the applicant gave one)"), max_length=300, required=False
     )
-    birth_year = forms.CharField(label="Birth year", max_length=4, required=False)
+    birth_year = forms.CharField(label=_("Birth year"), max_length=4, required=False)
 
 
 class DetailsForm(_PersonFields):
@@ -140,12 +149,15 @@ class DetailsForm(_PersonFields):
 
 
 class StageForm(forms.Form):
-    to_stage = forms.ChoiceField(label="Move to")
+    to_stage = forms.ChoiceField(label=_("Move to"))
     reason = forms.CharField(
-        label="Reason", max_length=5_000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Reason"),
+        max_length=5_000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     outcome = forms.ChoiceField(
-        label="Outcome (when closing)", choices=[("", "—"), *Outcome.choices], required=False
+        label=_("Outcome (when closing)"), choices=[("", "—"), *Outcome.choices], required=False
     )
 
     def __init__(self, *args: Any, targets: list[tuple[str, str]] = (), **kwargs: Any) -> None:  # type: ignore[assignment]
@@ -154,47 +166,47 @@ class StageForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
-    decision = forms.ChoiceField(choices=[("approve", "Approve"), ("refuse", "Refuse")])
+    decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("refuse", _("Refuse"))])
 
 
 class ChecklistForm(forms.Form):
-    identity_seen = forms.BooleanField(label="Identity document seen", required=False)
-    interview_held = forms.BooleanField(label="Interview held", required=False)
-    partner_reference = forms.BooleanField(label="Partner reference received", required=False)
-    narrative_consistent = forms.BooleanField(label="Story consistent", required=False)
+    identity_seen = forms.BooleanField(label=_("Identity document seen"), required=False)
+    interview_held = forms.BooleanField(label=_("Interview held"), required=False)
+    partner_reference = forms.BooleanField(label=_("Partner reference received"), required=False)
+    narrative_consistent = forms.BooleanField(label=_("Story consistent"), required=False)
 
 
 class ReferenceForm(forms.Form):
-    organisation = forms.CharField(label="Partner organisation", max_length=200)
+    organisation = forms.CharField(label=_("Partner organisation"), max_length=200)
     text = forms.CharField(
-        label="What they said", max_length=10_000, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("What they said"), max_length=10_000, widget=forms.Textarea(attrs={"rows": 3})
     )
     supports = forms.TypedChoiceField(
-        label="The reference",
-        choices=[("1", "supports the request"), ("0", "raises doubts")],
+        label=_("The reference"),
+        choices=[("1", _("supports the request")), ("0", _("raises doubts"))],
         coerce=lambda v: v == "1",
     )
 
 
 class NoteForm(forms.Form):
-    kind = forms.ChoiceField(label="Kind", choices=NoteKind.choices)
+    kind = forms.ChoiceField(label=_("Kind"), choices=NoteKind.choices)
     text = forms.CharField(
-        label="Note", max_length=20_000, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Note"), max_length=20_000, widget=forms.Textarea(attrs={"rows": 3})
     )
 
 
 class MessageForm(forms.Form):
-    direction = forms.ChoiceField(label="Who wrote", choices=MessageDirection.choices)
-    channel = forms.ChoiceField(label="Channel", choices=Channel.choices)
+    direction = forms.ChoiceField(label=_("Who wrote"), choices=MessageDirection.choices)
+    channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices)
     text = forms.CharField(
-        label="Message", max_length=20_000, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Message"), max_length=20_000, widget=forms.Textarea(attrs={"rows": 3})
     )
 
 
 class TaskForm(forms.Form):
-    title = forms.CharField(label="Task", max_length=500)
+    title = forms.CharField(label=_("Task"), max_length=500)
     due = forms.DateField(
-        label="Due", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Due"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
     def due_at(self) -> datetime | None:
@@ -203,16 +215,16 @@ class TaskForm(forms.Form):
 
 
 class RiskForm(forms.Form):
-    urgency = forms.TypedChoiceField(label="Urgency", choices=Urgency.choices, coerce=int)
+    urgency = forms.TypedChoiceField(label=_("Urgency"), choices=Urgency.choices, coerce=int)
     reasons = forms.CharField(
-        label="Reasons", max_length=10_000, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Reasons"), max_length=10_000, widget=forms.Textarea(attrs={"rows": 3})
     )
 
 
 class ScheduleForm(forms.Form):
-    every_hours = forms.IntegerField(label="Check in every (hours)", min_value=1, max_value=336)
+    every_hours = forms.IntegerField(label=_("Check in every (hours)"), min_value=1, max_value=336)
     grace_hours = forms.IntegerField(
-        label="Grace before the supervisor is alerted (hours)",
+        label=_("Grace before the supervisor is alerted (hours)"),
         min_value=0,
         max_value=72,
         initial=6,
@@ -220,11 +232,11 @@ class ScheduleForm(forms.Form):
 
 
 class GrantForm(forms.Form):
-    grantee = forms.TypedChoiceField(label="Person", coerce=int)
+    grantee = forms.TypedChoiceField(label=_("Person"), coerce=int)
     reason = forms.CharField(
-        label="Reason", max_length=2_000, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Reason"), max_length=2_000, widget=forms.Textarea(attrs={"rows": 2})
     )
-    until = forms.DateField(label="Until", widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label=_("Until"), widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args: Any, staff: list[tuple[int, str]] = (), **kwargs: Any) -> None:  # type: ignore[assignment]
         super().__init__(*args, **kwargs)
@@ -235,7 +247,7 @@ class GrantForm(forms.Form):
 
 
 class AssignForm(forms.Form):
-    assignee = forms.TypedChoiceField(label="Assign", coerce=int)
+    assignee = forms.TypedChoiceField(label=_("Assign"), coerce=int)
 
     def __init__(self, *args: Any, staff: list[tuple[int, str]] = (), **kwargs: Any) -> None:  # type: ignore[assignment]
         super().__init__(*args, **kwargs)
@@ -243,8 +255,8 @@ class AssignForm(forms.Form):
 
 
 class TeamForm(forms.Form):
-    name = forms.CharField(label="Team name", max_length=100)
-    supervisor = forms.TypedChoiceField(label="Supervisor", coerce=int)
+    name = forms.CharField(label=_("Team name"), max_length=100)
+    supervisor = forms.TypedChoiceField(label=_("Supervisor"), coerce=int)
 
     def __init__(self, *args: Any, staff: list[tuple[int, str]] = (), **kwargs: Any) -> None:  # type: ignore[assignment]
         super().__init__(*args, **kwargs)
@@ -256,9 +268,9 @@ class UnassignForm(forms.Form):
 
 
 class BreakGlassForm(forms.Form):
-    case_id = forms.CharField(label="Case id", max_length=16)
+    case_id = forms.CharField(label=_("Case id"), max_length=16)
     reason = forms.CharField(
-        label="Why you need this case now",
+        label=_("Why you need this case now"),
         max_length=2_000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
@@ -266,14 +278,14 @@ class BreakGlassForm(forms.Form):
 
 class SearchForm(forms.Form):
     q = forms.CharField(
-        label="Case id, name, phone, e-mail or handle", max_length=200, required=False
+        label=_("Case id, name, phone, e-mail or handle"), max_length=200, required=False
     )
 
 
 class WebReplyForm(forms.Form):
     text = forms.CharField(
-        label="Reply to the applicant's web mailbox",
-        help_text="Sealed to the applicant's codename: only they can read it in their mailbox.",
+        label=_("Reply to the applicant's web mailbox"),
+        help_text=_("Sealed to the applicant's codename: only they can read it in their mailbox."),
         max_length=20_000,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
@@ -281,23 +293,23 @@ class WebReplyForm(forms.Form):
 
 # Reasons for retention and shredding: the service judges them (empty, too long, markup)
 # and says what is wrong; the form only carries the text, so there is one set of rules.
-def _reason_field(label: str) -> forms.CharField:
+def _reason_field(label: StrOrPromise) -> forms.CharField:
     return forms.CharField(
         label=label, required=False, strip=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
 
 class RetentionForm(forms.Form):
-    until = forms.DateField(label="Keep until", widget=forms.DateInput(attrs={"type": "date"}))
-    reason = _reason_field("Why it must be kept longer")
+    until = forms.DateField(label=_("Keep until"), widget=forms.DateInput(attrs={"type": "date"}))
+    reason = _reason_field(_("Why it must be kept longer"))
 
     def clean_until(self) -> datetime:
         return _end_of_day(self.cleaned_data["until"])
 
 
 class ReopenForm(forms.Form):
-    reason = _reason_field("Why the case is reopened")
+    reason = _reason_field(_("Why the case is reopened"))
 
 
 class ShredRequestForm(forms.Form):
-    reason = _reason_field("Why this case must be shredded now")
+    reason = _reason_field(_("Why this case must be shredded now"))

@@ -68,7 +68,9 @@ def _act(
             # Hidden fields only (a decision, a person's id): nothing typed to keep. The
             # form's own words could quote the sent value, and messages may be stored.
             visibility.visible_case(user=actor(request), case_id=case_id)
-            messages.error(request, "That request could not be understood; nothing changed.")
+            messages.error(
+                request, gettext("That request could not be understood; nothing changed.")
+            )
             return _to_case(case_id, anchor)
         return _case_page(request, case_id, bound={form_name: form}, refused=anchor)
     try:
@@ -95,7 +97,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         request,
         "cases/queue.html",
         {
-            "title": "Case queue",
+            "title": gettext("Case queue"),
             "found": found,
             "stages": Stage.choices,
             "stage": stage,
@@ -108,7 +110,9 @@ def queue(request: HttpRequest) -> HttpResponse:
 @require_GET
 def mine(request: HttpRequest) -> HttpResponse:
     found = lists.my_cases(user=actor(request), page=request.GET.get("page"))
-    return render(request, "cases/queue.html", {"title": "My cases", "found": found, "mine": True})
+    return render(
+        request, "cases/queue.html", {"title": gettext("My cases"), "found": found, "mine": True}
+    )
 
 
 @login_required
@@ -268,7 +272,9 @@ def break_glass(request: HttpRequest) -> HttpResponse:
         else:
             messages.warning(
                 request,
-                "Emergency access granted for 24 hours. The programme managers have been told.",
+                gettext(
+                    "Emergency access granted for 24 hours. The programme managers have been told."
+                ),
             )
             return _to_case(grant.case_id)
     return render(request, "cases/break_glass.html", {"form": form})
@@ -402,9 +408,9 @@ def change_stage(request: HttpRequest, case_id: str) -> HttpResponse:
             outcome=form.cleaned_data["outcome"],
         ),
         lambda result: (
-            "Stage changed."
+            gettext("Stage changed.")
             if result.moved
-            else "Asked for approval: someone else must approve this move."
+            else gettext("Asked for approval: someone else must approve this move.")
         ),
         "stage",
         "stage_form",
@@ -425,7 +431,7 @@ def decide(request: HttpRequest, case_id: str, approval_id: str) -> HttpResponse
             approval_id=approval_id,
             approve=form.cleaned_data["decision"] == "approve",
         ),
-        "Decision recorded.",
+        gettext("Decision recorded."),
         "stage",
     )
 
@@ -440,7 +446,7 @@ def withdraw(request: HttpRequest, case_id: str, approval_id: str) -> HttpRespon
         lambda: stages.withdraw_approval(
             user=actor(request), case_id=case_id, approval_id=approval_id
         ),
-        "Request for approval withdrawn.",
+        gettext("Request for approval withdrawn."),
         "stage",
     )
 
@@ -456,7 +462,7 @@ def checklist(request: HttpRequest, case_id: str) -> HttpResponse:
         lambda: verification.update_checklist(
             user=actor(request), case_id=case_id, **form.cleaned_data
         ),
-        "Checklist saved.",
+        gettext("Checklist saved."),
         "verification",
         "checklist_form",
     )
@@ -473,7 +479,7 @@ def reference(request: HttpRequest, case_id: str) -> HttpResponse:
         lambda: verification.record_reference(
             user=actor(request), case_id=case_id, **form.cleaned_data
         ),
-        "Reference recorded.",
+        gettext("Reference recorded."),
         "verification",
         "reference_form",
     )
@@ -488,7 +494,7 @@ def note(request: HttpRequest, case_id: str) -> HttpResponse:
         case_id,
         form,
         lambda: daily_work.add_note(user=actor(request), case_id=case_id, **form.cleaned_data),
-        "Note added.",
+        gettext("Note added."),
         "timeline",
         "note_form",
     )
@@ -505,7 +511,7 @@ def message(request: HttpRequest, case_id: str) -> HttpResponse:
         lambda: daily_work.record_message(
             user=actor(request), case_id=case_id, **form.cleaned_data
         ),
-        "Message recorded.",
+        gettext("Message recorded."),
         "timeline",
         "message_form",
     )
@@ -522,7 +528,7 @@ def web_reply(request: HttpRequest, case_id: str) -> HttpResponse:
         lambda: daily_work.reply_to_applicant(
             user=actor(request), case_id=case_id, text=form.cleaned_data["text"]
         ),
-        "Reply sent to the applicant's web mailbox.",
+        gettext("Reply sent to the applicant's web mailbox."),
         "timeline",
         "web_reply_form",
     )
@@ -542,7 +548,7 @@ def task(request: HttpRequest, case_id: str) -> HttpResponse:
             title=form.cleaned_data["title"],
             due_at=form.due_at(),
         ),
-        "Task added.",
+        gettext("Task added."),
         "tasks",
         "task_form",
     )
@@ -556,7 +562,7 @@ def task_done(request: HttpRequest, case_id: str, task_id: str) -> HttpResponse:
         case_id,
         None,  # nothing to parse: the URL names what to act on
         lambda: daily_work.complete_task(user=actor(request), case_id=case_id, task_id=task_id),
-        "Task done.",
+        gettext("Task done."),
         "tasks",
     )
 
@@ -570,7 +576,7 @@ def risk(request: HttpRequest, case_id: str) -> HttpResponse:
         case_id,
         form,
         lambda: daily_work.assess_risk(user=actor(request), case_id=case_id, **form.cleaned_data),
-        "Risk assessment saved.",
+        gettext("Risk assessment saved."),
         "risk",
         "risk_form",
     )
@@ -587,7 +593,7 @@ def schedule(request: HttpRequest, case_id: str) -> HttpResponse:
         lambda: check_ins.set_check_in_schedule(
             user=actor(request), case_id=case_id, **form.cleaned_data
         ),
-        "Check-in schedule saved.",
+        gettext("Check-in schedule saved."),
         "check-ins",
         "schedule_form",
     )
@@ -601,7 +607,7 @@ def check_in(request: HttpRequest, case_id: str) -> HttpResponse:
         case_id,
         None,  # nothing to parse: the URL names what to act on
         lambda: check_ins.record_check_in(user=actor(request), case_id=case_id),
-        "Check-in recorded.",
+        gettext("Check-in recorded."),
         "check-ins",
     )
 
@@ -617,7 +623,7 @@ def details(request: HttpRequest, case_id: str) -> HttpResponse:
         lambda: person.update_details(
             user=actor(request), case_id=case_id, details=person.Details(**form.cleaned_data)
         ),
-        "Details saved.",
+        gettext("Details saved."),
         "details",
         "details_form",
     )
@@ -638,7 +644,7 @@ def assign(request: HttpRequest, case_id: str) -> HttpResponse:
         lambda: access.assign(
             user=actor(request), case_id=case_id, assignee_id=form.cleaned_data["assignee"]
         ),
-        "Assigned.",
+        gettext("Assigned."),
         "people",
         "assign_form",
     )
@@ -655,7 +661,7 @@ def unassign(request: HttpRequest, case_id: str) -> HttpResponse:
         lambda: access.unassign(
             user=actor(request), case_id=case_id, assignee_id=form.cleaned_data["assignee"]
         ),
-        "Taken off the case.",
+        gettext("Taken off the case."),
         "people",
     )
 
@@ -676,7 +682,7 @@ def teams(request: HttpRequest) -> HttpResponse:
         except CaseError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, f"Team {team.name} set up.")
+            messages.success(request, gettext("Team %(name)s set up.") % {"name": team.name})
             return redirect("cases:teams")
     return render(
         request,
@@ -705,7 +711,7 @@ def grant(request: HttpRequest, case_id: str) -> HttpResponse:
             reason=form.cleaned_data["reason"],
             until=form.until_at(),
         ),
-        "Access granted.",
+        gettext("Access granted."),
         "people",
         "grant_form",
     )
@@ -719,7 +725,7 @@ def revoke(request: HttpRequest, case_id: str, grant_id: str) -> HttpResponse:
         case_id,
         None,  # nothing to parse: the URL names what to act on
         lambda: access.revoke_access(user=actor(request), case_id=case_id, grant_id=grant_id),
-        "Access revoked.",
+        gettext("Access revoked."),
         "people",
     )
 
@@ -741,7 +747,7 @@ def extend_retention(request: HttpRequest, case_id: str) -> HttpResponse:
             until=form.cleaned_data["until"],
             reason=form.cleaned_data["reason"],
         ),
-        "Retention extended.",
+        gettext("Retention extended."),
         "retention",
         "retention_form",
     )
@@ -758,7 +764,7 @@ def reopen(request: HttpRequest, case_id: str) -> HttpResponse:
         lambda: retention.reopen_case(
             user=actor(request), case_id=case_id, reason=form.cleaned_data["reason"]
         ),
-        "Case reopened: its retention clock has stopped.",
+        gettext("Case reopened: its retention clock has stopped."),
         "retention",
         "reopen_form",
     )
@@ -772,7 +778,7 @@ def _shred_page(
     user = actor(request)
     case = visibility.visible_case(user=user, case_id=case_id, shredded=True)
     if not user.has_perm(retention.SHRED_CASE):
-        raise PermissionDenied("Only programme managers shred cases.")
+        raise PermissionDenied(gettext("Only programme managers shred cases."))
     if case.shredded_at is not None:
         return redirect("cases:detail", case_id)
     pending = shredding.pending_shred_request(user=user, case_id=case_id)
@@ -829,7 +835,7 @@ def shred_request(request: HttpRequest, case_id: str) -> HttpResponse:
     except CaseError as exc:
         return _shred_page(request, case_id, form=form, error=str(exc))
     messages.success(
-        request, "Asked to shred this case. A different programme manager must confirm it."
+        request, gettext("Asked to shred this case. A different programme manager must confirm it.")
     )
     return back_to("cases:shred", case_id)
 
@@ -844,7 +850,7 @@ def shred_confirm(request: HttpRequest, case_id: str, request_id: str) -> HttpRe
         shredding.confirm_shred(user=actor(request), case_id=case_id, request_id=request_id)
     except CaseError as exc:
         return _shred_page(request, case_id, error=str(exc))
-    messages.success(request, "The case was shredded.")
+    messages.success(request, gettext("The case was shredded."))
     return _to_case(case_id)
 
 
@@ -855,5 +861,5 @@ def shred_cancel(request: HttpRequest, case_id: str, request_id: str) -> HttpRes
         shredding.cancel_shred(user=actor(request), case_id=case_id, request_id=request_id)
     except CaseError as exc:
         return _shred_page(request, case_id, error=str(exc))
-    messages.success(request, "The request to shred this case was cancelled.")
+    messages.success(request, gettext("The request to shred this case was cancelled."))
     return back_to("cases:shred", case_id)

@@ -14,6 +14,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
 from waystation.cases.models import Case, Outcome, Stage, Urgency
 
 
@@ -25,6 +28,16 @@ class Needs(StrEnum):
     CHECKLIST = "checklist"  # the verification checklist complete
     REFERENCE = "reference"  # at least one partner reference recorded
     CHECK_IN_SCHEDULE = "check_in_schedule"  # a check-in schedule for the journey
+
+
+# What the case page says a move needs, in words (never the codes above).
+NEEDS_LABELS: dict[Needs, Promise] = {
+    Needs.REASON: _("a reason"),
+    Needs.OUTCOME: _("an outcome"),
+    Needs.CHECKLIST: _("the verification checklist complete"),
+    Needs.REFERENCE: _("a supporting partner reference"),
+    Needs.CHECK_IN_SCHEDULE: _("a check-in schedule"),
+}
 
 
 TRANSITIONS: dict[Stage, frozenset[Stage]] = {
@@ -105,6 +118,10 @@ class Offered:
     @property
     def label(self) -> str:
         return str(self.stage.label)
+
+    @property
+    def need_labels(self) -> list[str]:
+        return [str(NEEDS_LABELS[need]) for need in sorted(self.needs)]
 
 
 def moves_from(case: Case) -> list[Offered]:

@@ -6,8 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Q
+from django.utils.functional import Promise
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from waystation.accounts.models import Actor
+from waystation.accounts.templatetags.staff_format import local_number
 from waystation.cases.models import (
     Case,
     CaseIdentifier,
@@ -88,9 +92,9 @@ def similar_stories(case: Case) -> dict[str, float]:
     return result
 
 
-_MATCH_LABELS = {
-    **{k: str(v) for k, v in IdentifierKind.choices},
-    "story": "Near-duplicate story",
+_MATCH_LABELS: dict[str, Promise] = {
+    **dict(IdentifierKind.choices),
+    "story": _("Near-duplicate story"),
 }
 
 
@@ -103,11 +107,13 @@ def case_matches(*, user: Actor, case: Case) -> list[CaseMatch]:
         shown = sorted((i for i in ids if i in seen), key=lambda i: -ids[i])
         detail = ""
         if kind == "story":
-            detail = f"similarity up to {max(ids.values()):.0%}"
+            detail = gettext("similarity up to %(percent)s%%") % {
+                "percent": local_number(round(max(ids.values()) * 100))
+            }
         matches.append(
             CaseMatch(
                 kind=kind,
-                label=_MATCH_LABELS[kind],
+                label=str(_MATCH_LABELS[kind]),
                 visible_ids=shown[:MATCHES_SHOWN_MAX],
                 others=len(ids) - len(shown[:MATCHES_SHOWN_MAX]),
                 detail=detail,

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from waystation.accounts.models import Actor, StaffUser
 from waystation.cases.models import (
@@ -61,17 +62,17 @@ def visible_case(*, user: Actor, case_id: str, lock: bool = False, shredded: boo
     endpoint that would open or change it, it does not exist. Only the pages that show
     the tombstone itself ask for it (``shredded=True``)."""
     if not isinstance(case_id, str) or len(case_id) > RANDOM_ID_LENGTH:
-        raise CaseNotFound("No such case.")
+        raise CaseNotFound(gettext("No such case."))
     queryset = visible_cases(user)
     if lock:
         # select_for_update cannot lock the rows of an EXISTS; check, then lock the row.
         if not queryset.filter(pk=case_id).exists():
-            raise CaseNotFound("No such case.")
+            raise CaseNotFound(gettext("No such case."))
         found = Case.objects.select_for_update().filter(pk=case_id).first()
     else:
         found = queryset.filter(pk=case_id).select_related("team").first()
     if found is None or (found.shredded_at is not None and not shredded):
-        raise CaseNotFound("No such case.")
+        raise CaseNotFound(gettext("No such case."))
     return found
 
 

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from waystation.accounts.models import Actor, StaffUser
 from waystation.accounts.roles import Role
@@ -44,7 +45,7 @@ def _assign_all(case: Case, user_ids: Iterable[int], actor_id: int | None) -> No
         return
     found = set(StaffUser.objects.filter(pk__in=ids, is_active=True).values_list("pk", flat=True))
     if found != set(ids):
-        raise CaseError("No such member of staff.")
+        raise CaseError(gettext("No such member of staff."))
     for user_id in ids:
         Assignment.objects.get_or_create(
             case=case, user_id=user_id, defaults={"assigned_by_id": actor_id}
@@ -71,10 +72,10 @@ def assign(*, user: Actor, case_id: str, assignee_id: int) -> None:
     """Assign someone to a case: its team's supervisor or a programme manager who sees it."""
     case = _case_for(user, case_id)
     if not may_manage(user, case):
-        raise CaseError("Only the team's supervisor or a programme manager assigns cases.")
+        raise CaseError(gettext("Only the team's supervisor or a programme manager assigns cases."))
     assignee = StaffUser.objects.filter(pk=assignee_id, is_active=True).first()
     if assignee is None or not assignee.has_perm(WORK_CASE):
-        raise CaseError("That person does not work on cases.")
+        raise CaseError(gettext("That person does not work on cases."))
     _assign_all(case, [assignee_id], user.pk)
 
 
@@ -82,10 +83,10 @@ def assign(*, user: Actor, case_id: str, assignee_id: int) -> None:
 def unassign(*, user: Actor, case_id: str, assignee_id: int) -> None:
     case = _case_for(user, case_id)
     if not may_manage(user, case):
-        raise CaseError("Only the team's supervisor or a programme manager assigns cases.")
+        raise CaseError(gettext("Only the team's supervisor or a programme manager assigns cases."))
     deleted, _ = Assignment.objects.filter(case=case, user_id=assignee_id).delete()
     if not deleted:
-        raise CaseError("That person is not assigned to this case.")
+        raise CaseError(gettext("That person is not assigned to this case."))
     _record(user, "case.unassigned", case)
 
 
@@ -93,10 +94,10 @@ def unassign(*, user: Actor, case_id: str, assignee_id: int) -> None:
 def set_team(*, user: Actor, case_id: str, team_id: str) -> None:
     case = _case_for(user, case_id)
     if not may_manage(user, case):
-        raise CaseError("Only the team's supervisor or a programme manager moves cases.")
+        raise CaseError(gettext("Only the team's supervisor or a programme manager moves cases."))
     team = Team.objects.filter(pk=team_id).first()
     if team is None:
-        raise CaseError("No such team.")
+        raise CaseError(gettext("No such team."))
     case.team = team
     case.save(update_fields=["team"])
     _record(user, "case.team_changed", case)
@@ -104,12 +105,12 @@ def set_team(*, user: Actor, case_id: str, team_id: str) -> None:
 
 @transaction.atomic
 def create_team(*, actor_id: int | None, name: str, supervisor_id: int) -> Team:
-    name = _text(name, label="The team's name", limit=100)
+    name = _text(name, label=gettext("The team's name"), limit=100)
     supervisor = StaffUser.objects.filter(pk=supervisor_id, is_active=True).first()
     if supervisor is None:
-        raise CaseError("No such member of staff.")
+        raise CaseError(gettext("No such member of staff."))
     if Team.objects.filter(name=name).exists():
-        raise CaseError("A team with that name exists.")
+        raise CaseError(gettext("A team with that name exists."))
     team = Team.objects.create(name=name, supervisor=supervisor)
     audit.record(
         actor_id=actor_id, action="case.team_created", object_type="team", object_id=team.id
@@ -122,10 +123,10 @@ def add_team(*, user: Actor, name: str, supervisor_id: int) -> Team:
     """A programme manager sets up a team. Its supervisor sees every case of the team, so
     it must be someone who works on cases (never an administrator by role alone)."""
     if not user.has_perm("cases.manage_teams"):
-        raise CaseError("Only a programme manager sets up teams.")
+        raise CaseError(gettext("Only a programme manager sets up teams."))
     supervisor = StaffUser.objects.filter(pk=supervisor_id, is_active=True).first()
     if supervisor is None or not supervisor.has_perm(WORK_CASE):
-        raise CaseError("A team's supervisor must be someone who works on cases.")
+        raise CaseError(gettext("A team's supervisor must be someone who works on cases."))
     return create_team(actor_id=user.pk, name=name, supervisor_id=supervisor_id)
 
 
@@ -137,16 +138,23 @@ def grant_access(
     programme manager (``cases.grant_access``) who sees the case."""
     case = visibility.visible_case(user=user, case_id=case_id, lock=True)
     if not may_grant(user, case):
-        raise CaseError("Only the team's supervisor or a programme manager grants access.")
-    reason = _text(reason, label="A reason", limit=2_000)
+        raise CaseError(gettext("Only the team's supervisor or a programme manager grants access."))
+    reason = _text(reason, label=gettext("A reason"), limit=2_000)
     now = timezone.now()
     if until <= now:
-        raise CaseError("Access must end in the future.")
+        raise CaseError(gettext("Access must end in the future."))
     if until > now + timedelta(days=MAX_GRANT_DAYS):
-        raise CaseError(f"Access is granted for at most {MAX_GRANT_DAYS} days at a time.")
+        raise CaseError(
+            ngettext(
+                "Access is granted for at most %(days)s day at a time.",
+                "Access is granted for at most %(days)s days at a time.",
+                MAX_GRANT_DAYS,
+            )
+            % {"days": MAX_GRANT_DAYS}
+        )
     grantee = StaffUser.objects.filter(pk=grantee_id, is_active=True).first()
     if grantee is None:
-        raise CaseError("No such member of staff.")
+        raise CaseError(gettext("No such member of staff."))
     grant = AccessGrant(
         case=case, data_key_id=case.data_key_id, user=grantee, granted_by_id=user.pk, until=until
     )
@@ -160,12 +168,14 @@ def grant_access(
 def revoke_access(*, user: Actor, case_id: str, grant_id: str) -> None:
     case = visibility.visible_case(user=user, case_id=case_id, lock=True)
     if not may_grant(user, case):
-        raise CaseError("Only the team's supervisor or a programme manager revokes access.")
+        raise CaseError(
+            gettext("Only the team's supervisor or a programme manager revokes access.")
+        )
     updated = AccessGrant.objects.filter(pk=grant_id, case=case, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
     )
     if not updated:
-        raise CaseError("No such grant.")
+        raise CaseError(gettext("No such grant."))
     _record(user, "case.access_revoked", case)
 
 
@@ -183,8 +193,8 @@ def break_glass(
     """Emergency access to a case one may not see: granted at once, for a short time,
     with a reason, and every programme manager is told. An unknown id is refused the
     same way as any missing case, and still audited, so probing for ids leaves a trace."""
-    _require(user, BREAK_GLASS, "Your role does not allow emergency access.")
-    reason = _text(reason, label="A reason", limit=2_000)
+    _require(user, BREAK_GLASS, gettext("Your role does not allow emergency access."))
+    reason = _text(reason, label=gettext("A reason"), limit=2_000)
     now = now or timezone.now()
     with transaction.atomic():
         case = Case.objects.select_for_update().filter(pk=str(case_id)[:16].lower()).first()
@@ -193,7 +203,7 @@ def break_glass(
         else:
             grant = _take_emergency_access(user, case, reason, now)
     if case is None:
-        raise CaseNotFound("No such case.")
+        raise CaseNotFound(gettext("No such case."))
     return grant
 
 

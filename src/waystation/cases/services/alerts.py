@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from waystation.accounts.models import Actor
 from waystation.audit import services as audit
@@ -227,7 +228,7 @@ def resolve_alert(*, user: Actor, alert_id: str) -> None:
         resolved_at=timezone.now()
     )
     if not updated:
-        raise CaseError("No such open alert.")
+        raise CaseError(gettext("No such open alert."))
     audit.record(
         actor_id=user.pk, action="case.alert_resolved", object_type="alert", object_id=alert_id
     )

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from waystation.accounts.models import Actor
 from waystation.cases.models import (
@@ -29,9 +30,9 @@ def set_check_in_schedule(
 ) -> CheckInSchedule:
     case = _case_for(user, case_id)
     if not 1 <= every_hours <= 24 * 14:
-        raise CaseError("Check-ins are due every 1 to 336 hours.")
+        raise CaseError(gettext("Check-ins are due every 1 to 336 hours."))
     if not 0 <= grace_hours <= 72:
-        raise CaseError("The grace period is 0 to 72 hours.")
+        raise CaseError(gettext("The grace period is 0 to 72 hours."))
     now = now or timezone.now()
     schedule, _ = CheckInSchedule.objects.update_or_create(
         case=case,

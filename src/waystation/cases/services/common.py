@@ -3,7 +3,11 @@ clean text, the audit entry. The underscored helpers are for this package's modu
 
 from __future__ import annotations
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext, ngettext
+
 from waystation.accounts.models import Actor
+from waystation.accounts.templatetags.staff_format import local_number
 from waystation.audit import services as audit
 from waystation.cases.models import (
     Case,
@@ -38,16 +42,25 @@ def _require(user: Actor, permission: str, message: str) -> None:
 def _case_for(user: Actor, case_id: str, permission: str = WORK_CASE) -> Case:
     """The case, locked for this transaction, if the user may see it and act on it."""
     case = visibility.visible_case(user=user, case_id=case_id, lock=True)
-    _require(user, permission, "Your role does not allow this on a case.")
+    _require(user, permission, gettext("Your role does not allow this on a case."))
     return case
 
 
-def _text(value: str, *, label: str, required: bool = True, limit: int = MAX_TEXT) -> str:
+def _text(value: str, *, label: str | Promise, required: bool = True, limit: int = MAX_TEXT) -> str:
+    """``value`` stripped, or a :class:`CaseError` naming the field (``label``, marked
+    with ``gettext_lazy`` by the caller: "The reason")."""
     value = (value or "").strip()
     if required and not value:
-        raise CaseError(f"{label} is required.")
+        raise CaseError(gettext("%(field)s is required.") % {"field": label})
     if len(value) > limit:
-        raise CaseError(f"{label} is limited to {limit:,} characters.")
+        raise CaseError(
+            ngettext(
+                "%(field)s is limited to %(limit)s character.",
+                "%(field)s is limited to %(limit)s characters.",
+                limit,
+            )
+            % {"field": label, "limit": local_number(limit)}
+        )
     return value
 
 

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from waystation.accounts.models import Actor
 from waystation.cases.models import (
@@ -27,9 +28,9 @@ from waystation.intake import screening
 def add_note(*, user: Actor, case_id: str, text: str, kind: str = NoteKind.NOTE) -> Note:
     case = _case_for(user, case_id)
     if kind not in NoteKind.values:
-        raise CaseError("Unknown kind of note.")
+        raise CaseError(gettext("Unknown kind of note."))
     note = Note(case=case, data_key_id=case.data_key_id, kind=kind, author_id=user.pk)
-    note.text = _text(text, label="The note")
+    note.text = _text(text, label=gettext("The note"))
     note.save(force_insert=True)
     _record(user, "case.note_added", case)
     return note
@@ -48,7 +49,7 @@ def record_message(
     """A message exchanged outside Waystation (a call, Signal, e-mail), written down."""
     case = _case_for(user, case_id)
     if direction not in MessageDirection.values or channel not in Channel.values:
-        raise CaseError("Say who wrote and through which channel.")
+        raise CaseError(gettext("Say who wrote and through which channel."))
     message = CaseMessage(
         case=case,
         data_key_id=case.data_key_id,
@@ -57,7 +58,7 @@ def record_message(
         at=at or timezone.now(),
         author_id=user.pk,
     )
-    message.text = _text(text, label="The message")
+    message.text = _text(text, label=gettext("The message"))
     message.save(force_insert=True)
     _record(user, "case.message_recorded", case)
     return message
@@ -70,7 +71,7 @@ def reply_to_applicant(*, user: Actor, case_id: str, text: str) -> None:
     under the case's key. Shows in the timeline from the mailbox, so it is not copied."""
     case = _case_for(user, case_id)
     if not case.source_request_id:
-        raise CaseError("This case did not come through the web: it has no mailbox.")
+        raise CaseError(gettext("This case did not come through the web: it has no mailbox."))
     try:
         screening.answer_from_case(actor_id=user.pk, case_id=case.id, text=text)
     except screening.ScreeningError as exc:
@@ -92,7 +93,7 @@ def add_task(
         assignee_id is not None
         and not Assignment.objects.filter(case=case, user_id=assignee_id).exists()
     ):
-        raise CaseError("Tasks go to people assigned to the case.")
+        raise CaseError(gettext("Tasks go to people assigned to the case."))
     task = Task(
         case=case,
         data_key_id=case.data_key_id,
@@ -100,7 +101,7 @@ def add_task(
         due_at=due_at,
         assignee_id=assignee_id if assignee_id is not None else user.pk,
     )
-    task.title = _text(title, label="The task", limit=500)
+    task.title = _text(title, label=gettext("The task"), limit=500)
     task.save(force_insert=True)
     _record(user, "case.task_added", case)
     return task
@@ -113,7 +114,7 @@ def complete_task(*, user: Actor, case_id: str, task_id: str) -> None:
         done_at=timezone.now()
     )
     if not updated:
-        raise CaseError("No such open task.")
+        raise CaseError(gettext("No such open task."))
     _record(user, "case.task_done", case)
 
 
@@ -122,11 +123,11 @@ def assess_risk(*, user: Actor, case_id: str, urgency: int, reasons: str) -> Ris
     """Urgency with the reasons for it; the case takes the new urgency."""
     case = _case_for(user, case_id)
     if urgency not in Urgency.values:
-        raise CaseError("Choose an urgency.")
+        raise CaseError(gettext("Choose an urgency."))
     assessment = RiskAssessment(
         case=case, data_key_id=case.data_key_id, urgency=urgency, assessed_by_id=user.pk
     )
-    assessment.reasons = _text(reasons, label="The reasons", limit=10_000)
+    assessment.reasons = _text(reasons, label=gettext("The reasons"), limit=10_000)
     assessment.save(force_insert=True)
     case.urgency = urgency
     case.save(update_fields=["urgency"])

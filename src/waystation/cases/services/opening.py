@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy, pgettext
 
 from waystation.accounts.models import Actor
 from waystation.cases.models import (
@@ -68,9 +68,9 @@ def _create_case(
     data_key_id: str | None = None,
 ) -> Case:
     if intake.urgency not in Urgency.values:
-        raise CaseError("Choose an urgency.")
+        raise CaseError(gettext("Choose an urgency."))
     if intake.birth_year and blind.blind_index("birth_year", intake.birth_year) is None:
-        raise CaseError("A birth year is four digits, like 1994.")
+        raise CaseError(gettext("A birth year is four digits, like 1994."))
     now = timezone.now()
     case = Case(
         data_key_id=data_key_id or datakeys.create_data_key().id,
@@ -81,13 +81,17 @@ def _create_case(
         source_request_id=source_request_id,
         stage_changed_at=now,
     )
-    case.full_name = _text(intake.full_name, label="The name", required=False, limit=300)
-    case.phone = _text(intake.phone, label="The phone number", required=False, limit=64)
-    case.email = _text(intake.email, label="The e-mail address", required=False, limit=254)
-    case.handle = _text(intake.handle, label="The handle", required=False, limit=200)
+    case.full_name = _text(
+        intake.full_name, label=pgettext("a person's", "The name"), required=False, limit=300
+    )
+    case.phone = _text(intake.phone, label=gettext("The phone number"), required=False, limit=64)
+    case.email = _text(intake.email, label=gettext("The e-mail address"), required=False, limit=254)
+    case.handle = _text(intake.handle, label=gettext("The handle"), required=False, limit=200)
     case.birth_year = intake.birth_year.strip()
-    case.city = _text(intake.city, label="The city", required=False, limit=200)
-    case.narrative = _text(intake.narrative, label="The story", required=False, limit=50_000)
+    case.city = _text(intake.city, label=gettext("The city"), required=False, limit=200)
+    case.narrative = _text(
+        intake.narrative, label=gettext("The story"), required=False, limit=50_000
+    )
     case.contacts = _clean_contacts(intake.contacts)
     _index_story(case)
     case.save(force_insert=True)
@@ -114,12 +118,12 @@ def open_case_manually(
 ) -> Case:
     """Staff type in a request that came by phone, Signal or e-mail."""
     if intake.channel == Channel.WEB:
-        raise CaseError("web requests arrive through the request page, not by hand")
+        raise CaseError(gettext("web requests arrive through the request page, not by hand"))
     if intake.channel not in Channel.values:
-        raise CaseError("Choose the channel the request came through.")
+        raise CaseError(gettext("Choose the channel the request came through."))
     team = Team.objects.filter(pk=team_id).first() if team_id else None
     if team_id and team is None:
-        raise CaseError("No such team.")
+        raise CaseError(gettext("No such team."))
     case = _create_case(actor_id=actor_id, intake=intake, source_request_id=None, team=team)
     _assign_all(case, assignee_ids, actor_id)
     return case
@@ -133,7 +137,7 @@ def open_case_by_hand(
     that someone will see the case. A case with neither a team (whose supervisor sees
     it) nor an assignee is visible to nobody (``visible_cases``), not even a programme
     manager: a phone call typed in that way would be lost."""
-    _require(user, OPEN_CASE, "Your role does not allow opening cases.")
+    _require(user, OPEN_CASE, gettext("Your role does not allow opening cases."))
     if not team_id and not assignee_ids:
         raise CaseError(str(NOBODY_WOULD_SEE))
     return open_case_manually(
@@ -163,14 +167,14 @@ def open_case_from_request(
     already seals the staff copies of replies: shredding the case forgets those too. From
     then on the request is the case's (``screening.mark_case_opened``): off the triage
     queue, and readable only by people who may see the case."""
-    _require(user, OPEN_CASE, "Your role does not allow opening cases.")
+    _require(user, OPEN_CASE, gettext("Your role does not allow opening cases."))
     if not HelpRequest.objects.filter(pk=request_id).exists():
-        raise CaseError("No such request.")
+        raise CaseError(gettext("No such request."))
     if Case.objects.filter(source_request_id=request_id).exists():
-        raise CaseError("A case was already opened from this request.")
+        raise CaseError(gettext("A case was already opened from this request."))
     team = Team.objects.filter(pk=team_id).first() if team_id else None
     if team_id and team is None:
-        raise CaseError("No such team.")
+        raise CaseError(gettext("No such team."))
     opened = screening.open_request(user=user, request_id=request_id)
     payload = opened.payload
     contact_fields = {"phone": "", "email": "", "handle": ""}
@@ -205,7 +209,7 @@ def open_case_from_request(
                 data_key_id=opened.request.data_key_id,
             )
     except IntegrityError as exc:  # opened by someone else a moment ago
-        raise CaseError("A case was already opened from this request.") from exc
+        raise CaseError(gettext("A case was already opened from this request.")) from exc
     messages = [
         CaseMessage(
             case=case,

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils.translation import gettext, pgettext
 
 from waystation.accounts.models import Actor
 from waystation.cases.models import (
@@ -50,14 +51,20 @@ class Details:
 def update_details(*, user: Actor, case_id: str, details: Details) -> Case:
     case = _case_for(user, case_id)
     if details.birth_year.strip() and blind.blind_index("birth_year", details.birth_year) is None:
-        raise CaseError("A birth year is four digits, like 1994.")
-    case.full_name = _text(details.full_name, label="The name", required=False, limit=300)
-    case.phone = _text(details.phone, label="The phone number", required=False, limit=64)
-    case.email = _text(details.email, label="The e-mail address", required=False, limit=254)
-    case.handle = _text(details.handle, label="The handle", required=False, limit=200)
+        raise CaseError(gettext("A birth year is four digits, like 1994."))
+    case.full_name = _text(
+        details.full_name, label=pgettext("a person's", "The name"), required=False, limit=300
+    )
+    case.phone = _text(details.phone, label=gettext("The phone number"), required=False, limit=64)
+    case.email = _text(
+        details.email, label=gettext("The e-mail address"), required=False, limit=254
+    )
+    case.handle = _text(details.handle, label=gettext("The handle"), required=False, limit=200)
     case.birth_year = details.birth_year.strip()
-    case.city = _text(details.city, label="The city", required=False, limit=200)
-    case.narrative = _text(details.narrative, label="The story", required=False, limit=50_000)
+    case.city = _text(details.city, label=gettext("The city"), required=False, limit=200)
+    case.narrative = _text(
+        details.narrative, label=gettext("The story"), required=False, limit=50_000
+    )
     case.country = details.country.strip().upper()[:2]
     case.contacts = _clean_contacts(details.contacts)
     _index_story(case)

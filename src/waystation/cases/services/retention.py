@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from waystation.accounts.models import Actor
 from waystation.cases import workflow
@@ -50,11 +51,11 @@ _MARKUP = re.compile(r"<\s*[A-Za-z/!?]")
 
 def clean_reason(value: str) -> str:
     """A reason as a person typed it, or a :class:`CaseError` saying what is wrong."""
-    reason = _text(value, label="The reason", limit=REASON_LIMIT)
+    reason = _text(value, label=gettext("The reason"), limit=REASON_LIMIT)
     if _MARKUP.search(reason):
-        raise CaseError("The reason must be plain text: remove the markup (text in < >).")
+        raise CaseError(gettext("The reason must be plain text: remove the markup (text in < >)."))
     if any(ord(ch) < 32 and ch not in "\n\r\t" for ch in reason):
-        raise CaseError("The reason must be plain text: it holds control characters.")
+        raise CaseError(gettext("The reason must be plain text: it holds control characters."))
     return reason
 
 
@@ -92,12 +93,12 @@ def extend_retention(
     case = _case_for(user, case_id, SHRED_CASE)
     now = now or timezone.now()
     if case.shredded_at is not None or case.retain_until is None:
-        raise CaseError("Only a closed case has a retention period to extend.")
+        raise CaseError(gettext("Only a closed case has a retention period to extend."))
     reason = clean_reason(reason)
     if until <= case.retain_until:
-        raise CaseError("An extension must end after the current end of retention.")
+        raise CaseError(gettext("An extension must end after the current end of retention."))
     if until > now + LONGEST_EXTENSION:
-        raise CaseError("An extension reaches at most ten years from today.")
+        raise CaseError(gettext("An extension reaches at most ten years from today."))
     extension = RetentionExtension(
         case=case,
         data_key_id=case.data_key_id,
@@ -121,9 +122,9 @@ def reopen_case(*, user: Actor, case_id: str, reason: str, now: datetime | None 
     case = _case_for(user, case_id, SHRED_CASE)
     now = now or timezone.now()
     if case.shredded_at is not None:
-        raise CaseError("A shredded case cannot be reopened: nothing of it is left.")
+        raise CaseError(gettext("A shredded case cannot be reopened: nothing of it is left."))
     if case.stage not in workflow.TERMINAL:
-        raise CaseError("Only a closed case can be reopened.")
+        raise CaseError(gettext("Only a closed case can be reopened."))
     reason = clean_reason(reason)
     last = StageChange.objects.filter(case=case, to_stage=case.stage).order_by("-at").first()
     back_to = Stage(last.from_stage) if last and last.from_stage else Stage.SCREENING

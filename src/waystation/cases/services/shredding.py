@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from waystation.accounts.models import Actor, StaffUser
 from waystation.cases import signals
@@ -173,8 +174,10 @@ def _require_access_by_right(user: Actor, case: Case, now: datetime) -> None:
     ).exists():
         return
     raise CaseNotPermitted(
-        "Emergency access does not allow shredding: be assigned to the case or granted "
-        "access to it first."
+        gettext(
+            "Emergency access does not allow shredding: be assigned to the case or granted "
+            "access to it first."
+        )
     )
 
 
@@ -182,14 +185,16 @@ def _ask(
     case: Case, *, requested_by: StaffUser, reason: str, via_command: bool, now: datetime
 ) -> ShredRequest:
     if case.shredded_at is not None:
-        raise CaseError("This case was already shredded.")
+        raise CaseError(gettext("This case was already shredded."))
     reason = clean_reason(reason)
     # An expired request still holds the one-pending slot: close it first.
     ShredRequest.objects.filter(
         case=case, status=ShredRequest.Status.PENDING, expires_at__lte=now
     ).update(status=ShredRequest.Status.EXPIRED, decided_at=now)
     if _pending(case, now) is not None:
-        raise CaseError("A request to shred this case is already waiting for confirmation.")
+        raise CaseError(
+            gettext("A request to shred this case is already waiting for confirmation.")
+        )
     shred_request = ShredRequest(
         case=case,
         data_key_id=case.data_key_id,
@@ -240,7 +245,7 @@ def request_shred_as_operator(
     different programme manager then confirms on the case's page."""
     user = StaffUser.objects.filter(username=username, is_active=True).first()
     if user is None:
-        raise CaseError("No active member of staff has that username.")
+        raise CaseError(gettext("No active member of staff has that username."))
     case = _case_for(user, case_id, SHRED_CASE)
     now = now or timezone.now()
     _require_access_by_right(user, case, now)
@@ -257,9 +262,11 @@ def confirm_shred(
     _require_access_by_right(user, case, now)
     shred_request = _pending(case, now, lock=True)
     if shred_request is None or shred_request.pk != request_id:
-        raise CaseError("This request to shred the case is no longer open (expired or cancelled).")
+        raise CaseError(
+            gettext("This request to shred the case is no longer open (expired or cancelled).")
+        )
     if shred_request.requested_by_id == user.pk:
-        raise CaseError("A different programme manager must confirm what you asked for.")
+        raise CaseError(gettext("A different programme manager must confirm what you asked for."))
     shred_request.status = ShredRequest.Status.CONFIRMED
     shred_request.decided_by_id = user.pk
     shred_request.decided_at = now
@@ -281,7 +288,7 @@ def cancel_shred(
         pk=request_id, case=case, status=ShredRequest.Status.PENDING
     ).update(status=ShredRequest.Status.CANCELLED, decided_by_id=user.pk, decided_at=now)
     if not updated:
-        raise CaseError("This request to shred the case is no longer open.")
+        raise CaseError(gettext("This request to shred the case is no longer open."))
     Alert.objects.filter(
         case=case, kind=AlertKind.SHRED_REQUESTED, subject=request_id, resolved_at__isnull=True
     ).update(resolved_at=now)

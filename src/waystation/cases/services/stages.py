@@ -8,6 +8,7 @@ from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from waystation.accounts.models import Actor
 from waystation.cases import workflow
@@ -32,21 +33,23 @@ from waystation.cases.workflow import Needs
 def _check_requirements(case: Case, to_stage: Stage, reason: str, outcome: str) -> None:
     for need in sorted(workflow.requirements(case.stage, to_stage)):
         if need == Needs.REASON and not reason:
-            raise CaseError(f"Moving to {to_stage.label} needs a reason.")
+            raise CaseError(
+                gettext("Moving to %(stage)s needs a reason.") % {"stage": to_stage.label}
+            )
         if need == Needs.OUTCOME and outcome not in Outcome.values:
-            raise CaseError("Closing a case needs an outcome.")
+            raise CaseError(gettext("Closing a case needs an outcome."))
         if need == Needs.CHECKLIST and not case.checklist_complete:
-            raise CaseError("Verification needs every item of the checklist ticked first.")
+            raise CaseError(gettext("Verification needs every item of the checklist ticked first."))
         if (
             need == Needs.REFERENCE
             and not PartnerReference.objects.filter(case=case, supports=True).exists()
         ):
-            raise CaseError("Verification needs a supporting reference from a partner.")
+            raise CaseError(gettext("Verification needs a supporting reference from a partner."))
         if (
             need == Needs.CHECK_IN_SCHEDULE
             and not CheckInSchedule.objects.filter(case=case, active=True).exists()
         ):
-            raise CaseError("Set a check-in schedule before the journey starts.")
+            raise CaseError(gettext("Set a check-in schedule before the journey starts."))
 
 
 def _move(
@@ -106,13 +109,13 @@ def change_stage(
     case = _case_for(user, case_id)
     now = now or timezone.now()
     if to_stage not in Stage.values or not workflow.allowed(case.stage, to_stage):
-        raise CaseError("A case cannot move there from its current stage.")
+        raise CaseError(gettext("A case cannot move there from its current stage."))
     target = Stage(to_stage)
-    reason = _text(reason, label="The reason", required=False, limit=5_000)
+    reason = _text(reason, label=gettext("The reason"), required=False, limit=5_000)
     outcome = outcome if target == Stage.CLOSED else ""
     _check_requirements(case, target, reason, outcome)
     if StageApproval.objects.filter(case=case, status=StageApproval.Status.PENDING).exists():
-        raise CaseError("A move of this case is waiting for approval; decide that first.")
+        raise CaseError(gettext("A move of this case is waiting for approval; decide that first."))
     if not workflow.needs_approval(case, target):
         change = _move(
             case, target, actor_id=user.pk, reason=reason, outcome=outcome, approval=None, now=now
@@ -150,10 +153,10 @@ def decide_approval(
     case = _case_for(user, case_id)
     approval = StageApproval.objects.select_for_update().filter(pk=approval_id, case=case).first()
     if approval is None or approval.status != StageApproval.Status.PENDING:
-        raise CaseError("This request for approval is no longer open.")
+        raise CaseError(gettext("This request for approval is no longer open."))
     if approval.requested_by_id == user.pk:
-        raise CaseError("Someone else must approve what you asked for.")
-    _require(user, APPROVE, "Your role does not allow approving moves.")
+        raise CaseError(gettext("Someone else must approve what you asked for."))
+    _require(user, APPROVE, gettext("Your role does not allow approving moves."))
     now = now or timezone.now()
     approval.decided_by_id = user.pk
     approval.decided_at = now
@@ -166,7 +169,7 @@ def decide_approval(
         _record(user, "case.approval_refused", case)
         return MoveResult(moved=False, approval=approval)
     if case.stage != approval.from_stage or not workflow.allowed(case.stage, approval.to_stage):
-        raise CaseError("The case has moved since; this approval no longer applies.")
+        raise CaseError(gettext("The case has moved since; this approval no longer applies."))
     target = Stage(approval.to_stage)
     reason = approval.reason or ""
     _check_requirements(case, target, reason, approval.outcome)
@@ -193,7 +196,7 @@ def withdraw_approval(*, user: Actor, case_id: str, approval_id: str) -> None:
         pk=approval_id, case=case, status=StageApproval.Status.PENDING, requested_by_id=user.pk
     ).update(status=StageApproval.Status.WITHDRAWN, decided_at=timezone.now())
     if not updated:
-        raise CaseError("Only the person who asked can withdraw an open request.")
+        raise CaseError(gettext("Only the person who asked can withdraw an open request."))
     Alert.objects.filter(case=case, kind=AlertKind.APPROVAL_REQUESTED, subject=approval_id).update(
         resolved_at=timezone.now()
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from waystation.accounts.models import Actor
 from waystation.cases.models import (
@@ -25,9 +26,9 @@ def update_checklist(
 ) -> Case:
     case = _case_for(user, case_id)
     if case.stage not in (Stage.SCREENING, Stage.VERIFICATION):
-        raise CaseError("The checklist is closed once verification is over.")
+        raise CaseError(gettext("The checklist is closed once verification is over."))
     if partner_reference and not PartnerReference.objects.filter(case=case, supports=True).exists():
-        raise CaseError("Record the partner's reference before ticking it.")
+        raise CaseError(gettext("Record the partner's reference before ticking it."))
     case.identity_seen = identity_seen
     case.interview_held = interview_held
     case.partner_reference = partner_reference
@@ -52,8 +53,8 @@ def record_reference(
     reference = PartnerReference(
         case=case, data_key_id=case.data_key_id, recorded_by_id=user.pk, supports=supports
     )
-    reference.organisation = _text(organisation, label="The organisation", limit=200)
-    reference.text = _text(text, label="What the partner said", limit=10_000)
+    reference.organisation = _text(organisation, label=gettext("The organisation"), limit=200)
+    reference.text = _text(text, label=gettext("What the partner said"), limit=10_000)
     reference.save(force_insert=True)
     _record(user, "case.reference_recorded", case)
     return reference
