@@ -178,7 +178,7 @@ def keyholder_candidates(house: SafeHouse) -> list[tuple[int, str]]:
         StaffUser.objects.filter(
             is_active=True,
             groups__permissions__codename="work_case",
-            groups__permissions__content_type__app_label=gettext("cases"),
+            groups__permissions__content_type__app_label="cases",
         )
         .exclude(pk__in=held)
         .exclude(groups__name=Role.ADMINISTRATOR.value)
