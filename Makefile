@@ -62,7 +62,7 @@ STAFF_ONLY := accounts api audit backups cases demo partners relocation status v
 	templates/waystation templates/base.html templates/intake/staff templates/partners \
 	templates/cases templates/relocation templates/status locale_staff
 PUBLIC_ONLY := intake templates/intake/public locale
-STAFF_NOT_YET := audit cases demo relocation web/views.py templates/cases templates/relocation \
+STAFF_NOT_YET := audit cases demo web/views.py templates/cases \
 	templates/intake/staff templates/waystation/home.html
 WAYSTATION := $(abspath $(BIN))/waystation
 messages: $(STAMP)
