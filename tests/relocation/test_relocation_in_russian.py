@@ -300,3 +300,12 @@ def test_figures_follow_the_readers_language():
         assert format_value(Kind.DAYS, 1234.25) == "1,234.2"
         assert format_value(Kind.PERCENT, 12.5) == "12 %"
     assert figures.CASE_LABELS  # the stage names the figures show are in the catalogue
+
+
+def test_rates_are_shown_whole_in_the_readers_decimal_mark():
+    with translation.override("ru"):
+        assert currencies.format_rate(Decimal("0.0105000")) == "0,0105"
+        assert currencies.parse_rate(currencies.format_rate(Decimal("0.0105"))) == Decimal("0.0105")
+    with translation.override("en"):
+        assert currencies.format_rate(Decimal("0.0105000")) == "0.0105"
+        assert currencies.format_rate(Decimal("100")) == "100"

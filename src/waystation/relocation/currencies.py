@@ -27,6 +27,7 @@ from babel.numbers import (
     format_decimal,
     get_currency_name,
     get_currency_precision,
+    get_decimal_symbol,
     get_group_symbol,
     get_territory_currencies,
 )
@@ -227,6 +228,12 @@ def format_minor(minor: int, currency: str) -> str:
     )
     group = get_group_symbol(locale)
     return text.replace(group, " ") if group in ",." else text
+
+
+def format_rate(rate: Decimal) -> str:
+    """``Decimal("0.0105")`` → ``"0.0105"`` in English, ``"0,0105"`` in Russian: every
+    decimal kept (a rate is not rounded for show), no grouping, as the input rule reads."""
+    return f"{rate.normalize():f}".replace(".", get_decimal_symbol(cldr_locale()))
 
 
 def units_to_minor(units: str, currency: str) -> int:

@@ -3,10 +3,9 @@ against each other and legs against the case)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
-from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -14,8 +13,11 @@ from waystation.relocation.forms.travel import COUNTRY_HELP, country_code
 from waystation.relocation.models import DocumentKind, DocumentStatus
 from waystation.relocation.services.documents import DocumentInput
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
-def _day(label: str | Promise) -> forms.DateField:
+
+def _day(label: StrOrPromise) -> forms.DateField:
     return forms.DateField(
         label=label,
         required=False,

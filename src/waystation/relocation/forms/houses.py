@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
-from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from waystation.relocation.selectors.houses import DEFAULT_OCCUPANCY_DAYS, MAX_OCCUPANCY_DAYS
 from waystation.relocation.services.houses import LABEL_LIMIT, MAX_BEDS, MAX_PLACEMENT_BEDS
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 _DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 _LABEL_HELP = _(
@@ -22,7 +24,7 @@ _LABEL_HELP = _(
 )
 
 
-def _date_field(label: str | Promise, **kwargs: Any) -> forms.DateField:
+def _date_field(label: StrOrPromise, **kwargs: Any) -> forms.DateField:
     # One format, the one a date input sends: "03/04/2025" is not guessed at.
     return forms.DateField(label=label, input_formats=["%Y-%m-%d"], widget=_DATE, **kwargs)
 

@@ -3,10 +3,9 @@ Who may do what, thresholds and one-rate-a-day are the services' rules."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
-from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -14,6 +13,9 @@ from waystation.relocation import currencies
 from waystation.relocation.currencies import AmountError
 from waystation.relocation.models import BudgetCategory, Programme
 from waystation.relocation.services.money import MAX_PAYEE, MAX_PURPOSE, MAX_REASON
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 AMOUNT_HELP = _(
     "Digits, thousands grouped by spaces, one decimal mark (point or comma): 1 234,50. "
@@ -26,7 +28,7 @@ class _DateInput(forms.DateInput):
     input_type = "date"
 
 
-def _date_field(label: str | Promise, **kwargs: Any) -> forms.DateField:
+def _date_field(label: StrOrPromise, **kwargs: Any) -> forms.DateField:
     return forms.DateField(
         label=label,
         widget=_DateInput(format="%Y-%m-%d"),
@@ -36,7 +38,7 @@ def _date_field(label: str | Promise, **kwargs: Any) -> forms.DateField:
     )
 
 
-def _amount_field(label: str | Promise, **kwargs: Any) -> forms.CharField:
+def _amount_field(label: StrOrPromise, **kwargs: Any) -> forms.CharField:
     return forms.CharField(
         label=label,
         max_length=currencies.MAX_TYPED,

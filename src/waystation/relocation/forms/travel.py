@@ -5,18 +5,20 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, available_timezones
 
 from django import forms
 from django.utils import timezone
-from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from waystation.relocation.models import Pathway, TransportMode
 from waystation.relocation.services import travel
 from waystation.relocation.services.common import RelocationError
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 _WHEN = {"type": "datetime-local"}
 _WHEN_FORMAT = "%Y-%m-%dT%H:%M"
@@ -37,7 +39,7 @@ def country_code(value: Any, label: str) -> str:
 
 
 def _when_field(
-    label: str | Promise, *, required: bool = True, help_text: str | Promise = ""
+    label: StrOrPromise, *, required: bool = True, help_text: StrOrPromise = ""
 ) -> forms.DateTimeField:
     return forms.DateTimeField(
         label=label,
