@@ -71,7 +71,7 @@ STAFF_ONLY := accounts api audit backups cases demo documentation home partners 
 	templates/waystation templates/base.html templates/partners \
 	templates/cases templates/relocation templates/status locale_staff $(INTAKE_STAFF)
 PUBLIC_ONLY := $(INTAKE_PUBLIC) templates/intake/public locale
-STAFF_NOT_YET := relocation templates/relocation
+STAFF_NOT_YET :=
 WAYSTATION := $(abspath $(BIN))/waystation
 messages: $(STAMP)
 	cd src/waystation && $(WAYSTATION) makemessages --settings waystation.settings_public \

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from tests.factories import signed_in_client
 from waystation.accounts.models import StaffUser
@@ -34,6 +35,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         for item in items:
             if item.get_closest_marker("own_sqlite"):
                 item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def default_language() -> Iterator[None]:
+    """Each test starts and ends in the default language. A request leaves the language it
+    activated (the member's, the browser's) active in the thread after it returns; without
+    this, a test that reads a Russian page would turn the next test's messages Russian."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

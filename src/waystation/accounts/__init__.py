@@ -17,5 +17,11 @@ FACE = {
     "models": ["Actor", "StaffUser"],
     "roles": ["Role"],
     "services": "*",
-    "templatetags.staff_format": ["local_date", "local_datetime", "local_money", "local_number"],
+    "templatetags.staff_format": [
+        "cldr_locale",
+        "local_date",
+        "local_datetime",
+        "local_money",
+        "local_number",
+    ],
 }

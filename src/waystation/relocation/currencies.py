@@ -23,8 +23,18 @@ from decimal import ROUND_HALF_EVEN, Context, Decimal, InvalidOperation
 from functools import cache
 
 from babel.core import get_global
-from babel.numbers import get_currency_name, get_currency_precision, get_territory_currencies
+from babel.numbers import (
+    format_decimal,
+    get_currency_name,
+    get_currency_precision,
+    get_decimal_symbol,
+    get_group_symbol,
+    get_territory_currencies,
+)
 from django.conf import settings
+from django.utils.translation import gettext
+
+from waystation.accounts.templatetags.staff_format import cldr_locale, local_number
 
 # A trillion whole units: above any payment for one person in any currency in use
 # (a year of a large programme in Iranian rials is ~10^11), far below a BigInteger.
@@ -72,7 +82,8 @@ def decimals(code: str) -> int:
 
 
 def name(code: str) -> str:
-    return str(get_currency_name(code, locale="en"))
+    """The currency's name in the reader's language (CLDR): Euro, евро."""
+    return str(get_currency_name(code, locale=cldr_locale()))
 
 
 def choices() -> list[tuple[str, str]]:
@@ -85,44 +96,64 @@ def choices() -> list[tuple[str, str]]:
 def clean_currency(value: str) -> str:
     code = (value or "").strip().upper()
     if not is_active(code):
-        raise AmountError("Choose a currency in use today (an ISO 4217 code such as EUR).")
+        raise AmountError(gettext("Choose a currency in use today (an ISO 4217 code such as EUR)."))
     return code
 
 
-def _normalise(text: str, what: str) -> str:
+def _normalise(text: str, *, rate: bool) -> str:
     text = (text or "").strip()
     if not text:
-        raise AmountError(f"Type {what}.")
+        raise AmountError(gettext("Type a rate.") if rate else gettext("Type an amount."))
     if len(text) > MAX_TYPED:
-        raise AmountError(f"{what.capitalize()} is too long.")
+        raise AmountError(
+            gettext("A rate is too long.") if rate else gettext("An amount is too long.")
+        )
     if text.startswith("-") or text.startswith("\u2212"):
-        raise AmountError(f"{what.capitalize()} must be more than zero.")
+        raise AmountError(
+            gettext("A rate must be more than zero.")
+            if rate
+            else gettext("An amount must be more than zero.")
+        )
     return text
 
 
 def parse_amount(text: str, currency: str, *, allow_zero: bool = False) -> int:
     """The typed amount in the currency's minor units (an int), or :class:`AmountError`.
     Zero only with ``allow_zero`` (a threshold or a budget may be zero, a payment not)."""
-    text = _normalise(text, "an amount")
+    text = _normalise(text, rate=False)
     places = decimals(currency)
     spaced = " ".join(text.translate(str.maketrans("\u00a0\u202f\u2009", "   ")).split())
     if " " in spaced and not _GROUPED.fullmatch(spaced):
-        raise AmountError("Group thousands with single spaces: 1 234 567,50.")
+        raise AmountError(gettext("Group thousands with single spaces: 1 234 567,50."))
     plain = spaced.translate(_GROUPING_SPACES)
     if "," in plain and "." in plain:
         raise AmountError(
-            "Use one decimal mark, a point or a comma, and group thousands with spaces: "
-            "1 234.50, not 1,234.50."
+            gettext(
+                "Use one decimal mark, a point or a comma, and group thousands with spaces: "
+                "1 234.50, not 1,234.50."
+            )
         )
     match = _AMOUNT.fullmatch(plain)
     if match is None:
-        raise AmountError("An amount is digits with at most one decimal mark, e.g. 1 234,50.")
+        raise AmountError(
+            gettext("An amount is digits with at most one decimal mark, e.g. 1 234,50.")
+        )
     fraction = match["fraction"] or ""
     if len(fraction) > places:
         if places == 0:
-            raise AmountError(f"{currency} has no minor unit: type whole {currency} only.")
-        hint = " (group thousands with spaces, not a comma)" if len(fraction) == 3 else ""
-        raise AmountError(f"{currency} has {places} decimals at most{hint}.")
+            raise AmountError(
+                gettext("%(currency)s has no minor unit: type whole %(currency)s only.")
+                % {"currency": currency}
+            )
+        refused = (
+            gettext(
+                "%(currency)s has %(places)s decimals at most (group thousands with spaces, "
+                "not a comma)."
+            )
+            if len(fraction) == 3
+            else gettext("%(currency)s has %(places)s decimals at most.")
+        )
+        raise AmountError(refused % {"currency": currency, "places": places})
     minor: int = int(match["whole"]) * 10**places + int(fraction.ljust(places, "0") or "0")
     check_minor(minor, currency, allow_zero=allow_zero)
     return minor
@@ -131,36 +162,46 @@ def parse_amount(text: str, currency: str, *, allow_zero: bool = False) -> int:
 def check_minor(minor: int, currency: str, *, allow_zero: bool = False) -> None:
     """Refuse amounts that are not a positive int below :data:`MAX_UNITS` units."""
     if not isinstance(minor, int) or isinstance(minor, bool):
-        raise AmountError("An amount must be a whole number of minor units.")
+        raise AmountError(gettext("An amount must be a whole number of minor units."))
     if minor < 0 or (minor == 0 and not allow_zero):
-        raise AmountError("The amount must be more than zero.")
+        raise AmountError(gettext("The amount must be more than zero."))
     if minor > MAX_UNITS * 10 ** decimals(currency):
-        raise AmountError(f"The amount is too large (at most {MAX_UNITS:,} {currency}).")
+        raise AmountError(
+            gettext("The amount is too large (at most %(most)s %(currency)s).")
+            % {"most": local_number(MAX_UNITS), "currency": currency}
+        )
 
 
 def parse_rate(text: str) -> Decimal:
     """A typed exchange rate (one decimal mark, no grouping), or :class:`AmountError`."""
-    text = _normalise(text, "a rate")
+    text = _normalise(text, rate=True)
     if "," in text and "." in text:
-        raise AmountError("Type a rate with one decimal mark and no grouping, e.g. 0.0105.")
+        raise AmountError(
+            gettext("Type a rate with one decimal mark and no grouping, e.g. 0.0105.")
+        )
     if not _RATE.fullmatch(text):
-        raise AmountError("A rate is digits with at most one decimal mark, e.g. 0.0105.")
+        raise AmountError(gettext("A rate is digits with at most one decimal mark, e.g. 0.0105."))
     return check_rate(Decimal(text.replace(",", ".")))
 
 
 def check_rate(rate: Decimal) -> Decimal:
     try:
         if not rate.is_finite():
-            raise AmountError("A rate must be a number.")
+            raise AmountError(gettext("A rate must be a number."))
         if rate <= 0:
-            raise AmountError("A rate must be more than zero.")
+            raise AmountError(gettext("A rate must be more than zero."))
         if rate > MAX_RATE:
-            raise AmountError(f"A rate is at most {MAX_RATE:,} {reporting_currency()} a unit.")
+            raise AmountError(
+                gettext("A rate is at most %(most)s %(currency)s a unit.")
+                % {"most": local_number(MAX_RATE), "currency": reporting_currency()}
+            )
         exponent = rate.normalize().as_tuple().exponent
         if isinstance(exponent, int) and -exponent > RATE_DECIMALS:
-            raise AmountError(f"A rate has at most {RATE_DECIMALS} decimals.")
+            raise AmountError(
+                gettext("A rate has at most %(places)s decimals.") % {"places": RATE_DECIMALS}
+            )
     except InvalidOperation as exc:
-        raise AmountError("A rate must be a number.") from exc
+        raise AmountError(gettext("A rate must be a number.")) from exc
     return rate
 
 
@@ -173,12 +214,26 @@ def to_reporting_minor(amount_minor: int, currency: str, rate: Decimal) -> int:
 
 
 def format_minor(minor: int, currency: str) -> str:
-    """``123450, "EUR"`` → ``"1 234.50"``: the same grouping the input rule accepts."""
+    """``123450, "EUR"`` → ``"1 234.50"`` in English, ``"1 234,50"`` in Russian: the
+    reader's CLDR symbols (the path of ``local_money``, without the currency sign), and
+    always a grouping the input rule reads back. Where CLDR groups with a comma or a
+    point (English: 1,234.50) a space groups instead: the input rule refuses the one and
+    would misread the other, so an amount copied from a page must not carry them."""
     places = decimals(currency)
-    sign = "-" if minor < 0 else ""
-    whole, fraction = divmod(abs(minor), 10**places)
-    grouped = f"{whole:,}".replace(",", " ")
-    return f"{sign}{grouped}.{fraction:0{places}d}" if places else f"{sign}{grouped}"
+    locale = cldr_locale()
+    pattern = "#,##0" + ("." + "0" * places if places else "")
+    # Exact: a Decimal of the minor units, shifted, never a float.
+    text = format_decimal(
+        Decimal(minor).scaleb(-places), format=pattern, locale=locale, decimal_quantization=True
+    )
+    group = get_group_symbol(locale)
+    return text.replace(group, " ") if group in ",." else text
+
+
+def format_rate(rate: Decimal) -> str:
+    """``Decimal("0.0105")`` → ``"0.0105"`` in English, ``"0,0105"`` in Russian: every
+    decimal kept (a rate is not rounded for show), no grouping, as the input rule reads."""
+    return f"{rate.normalize():f}".replace(".", get_decimal_symbol(cldr_locale()))
 
 
 def units_to_minor(units: str, currency: str) -> int:

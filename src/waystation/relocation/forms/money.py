@@ -3,37 +3,42 @@ Who may do what, thresholds and one-rate-a-day are the services' rules."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from waystation.relocation import currencies
 from waystation.relocation.currencies import AmountError
 from waystation.relocation.models import BudgetCategory, Programme
 from waystation.relocation.services.money import MAX_PAYEE, MAX_PURPOSE, MAX_REASON
 
-AMOUNT_HELP = (
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+AMOUNT_HELP = _(
     "Digits, thousands grouped by spaces, one decimal mark (point or comma): 1 234,50. "
     "No more decimals than the currency has."
 )
-RATE_HELP = "How much one unit of the currency was worth in {reporting} that day, e.g. 0.0105."
+RATE_HELP = _("How much one unit of the currency was worth in %(reporting)s that day, e.g. 0.0105.")
 
 
 class _DateInput(forms.DateInput):
     input_type = "date"
 
 
-def _date_field(label: str, **kwargs: Any) -> forms.DateField:
+def _date_field(label: StrOrPromise, **kwargs: Any) -> forms.DateField:
     return forms.DateField(
         label=label,
         widget=_DateInput(format="%Y-%m-%d"),
         input_formats=["%Y-%m-%d"],
-        help_text="Year-month-day, e.g. 2024-05-31.",
+        help_text=_("Year-month-day, e.g. 2024-05-31."),
         **kwargs,
     )
 
 
-def _amount_field(label: str, **kwargs: Any) -> forms.CharField:
+def _amount_field(label: StrOrPromise, **kwargs: Any) -> forms.CharField:
     return forms.CharField(
         label=label,
         max_length=currencies.MAX_TYPED,
@@ -51,24 +56,24 @@ def _programme_choices(active_only: bool = True) -> list[tuple[str, str]]:
 
 
 def _rate_help() -> str:
-    return RATE_HELP.format(reporting=currencies.reporting_currency())
+    return str(RATE_HELP) % {"reporting": currencies.reporting_currency()}
 
 
 class PaymentForm(forms.Form):
-    programme = forms.ChoiceField(label="Programme")
-    category = forms.ChoiceField(label="Budget category", choices=BudgetCategory.choices)
-    currency = forms.ChoiceField(label="Currency")
-    amount = _amount_field("Amount")
-    paid_on = _date_field("Paid on")
+    programme = forms.ChoiceField(label=_("Programme"))
+    category = forms.ChoiceField(label=_("Budget category"), choices=BudgetCategory.choices)
+    currency = forms.ChoiceField(label=_("Currency"))
+    amount = _amount_field(_("Amount"))
+    paid_on = _date_field(_("Paid on"))
     rate = forms.CharField(
-        label="Exchange rate (only if none is recorded for that day)",
+        label=_("Exchange rate (only if none is recorded for that day)"),
         max_length=currencies.MAX_TYPED,
         required=False,
         widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
     )
-    payee = forms.CharField(label="Paid to", max_length=MAX_PAYEE)
+    payee = forms.CharField(label=_("Paid to"), max_length=MAX_PAYEE)
     purpose = forms.CharField(
-        label="What for",
+        label=_("What for"),
         max_length=MAX_PURPOSE,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -98,11 +103,11 @@ class PaymentForm(forms.Form):
 
 
 class RateForm(forms.Form):
-    currency = forms.ChoiceField(label="Currency")
-    day = _date_field("Day")
-    rate = forms.CharField(label="Rate", max_length=currencies.MAX_TYPED)
+    currency = forms.ChoiceField(label=_("Currency"))
+    day = _date_field(_("Day"))
+    rate = forms.CharField(label=_("Rate"), max_length=currencies.MAX_TYPED)
     replace = forms.BooleanField(
-        label="Replace the rate already recorded for that day (payments keep theirs)",
+        label=_("Replace the rate already recorded for that day (payments keep theirs)"),
         required=False,
     )
 
@@ -129,16 +134,16 @@ def _reporting_minor(text: str) -> int:
 
 
 class ProgrammeForm(forms.Form):
-    name = forms.CharField(label="Name", max_length=100)
+    name = forms.CharField(label=_("Name"), max_length=100)
     threshold = _amount_field(
-        "Approval threshold", required=False
+        _("Approval threshold"), required=False
     )  # empty: the organisation's default
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields[
-            "threshold"
-        ].label = f"Approval threshold in {currencies.reporting_currency()} (empty: the default)"
+        self.fields["threshold"].label = gettext(
+            "Approval threshold in %(currency)s (empty: the default)"
+        ) % {"currency": currencies.reporting_currency()}
 
     def clean_threshold(self) -> int | None:
         text = self.cleaned_data.get("threshold", "")
@@ -146,34 +151,36 @@ class ProgrammeForm(forms.Form):
 
 
 class ThresholdForm(forms.Form):
-    threshold = _amount_field("New approval threshold")
+    threshold = _amount_field(_("New approval threshold"))
 
     def clean_threshold(self) -> int:
         return _reporting_minor(self.cleaned_data.get("threshold", ""))
 
 
 class BudgetForm(forms.Form):
-    programme = forms.ChoiceField(label="Programme")
-    category = forms.ChoiceField(label="Budget category", choices=BudgetCategory.choices)
-    period_start = _date_field("First day")
-    period_end = _date_field("Last day")
-    amount = _amount_field("Budget")
+    programme = forms.ChoiceField(label=_("Programme"))
+    category = forms.ChoiceField(label=_("Budget category"), choices=BudgetCategory.choices)
+    period_start = _date_field(_("First day"))
+    period_end = _date_field(_("Last day"))
+    amount = _amount_field(_("Budget"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["programme"].choices = _programme_choices(  # type: ignore[attr-defined]
             active_only=False
         )
-        self.fields["amount"].label = f"Budget in {currencies.reporting_currency()}"
+        self.fields["amount"].label = gettext("Budget in %(currency)s") % {
+            "currency": currencies.reporting_currency()
+        }
 
     def clean_amount(self) -> int:
         return _reporting_minor(self.cleaned_data.get("amount", ""))
 
 
 class DecideForm(forms.Form):
-    decision = forms.ChoiceField(choices=[("approve", "Approve"), ("refuse", "Refuse")])
+    decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("refuse", _("Refuse"))])
     reason = forms.CharField(
-        label="Reason (needed to refuse)",
+        label=_("Reason (needed to refuse)"),
         max_length=MAX_REASON,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),

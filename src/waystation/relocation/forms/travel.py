@@ -5,20 +5,25 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, available_timezones
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from waystation.relocation.models import Pathway, TransportMode
 from waystation.relocation.services import travel
 from waystation.relocation.services.common import RelocationError
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 _WHEN = {"type": "datetime-local"}
 _WHEN_FORMAT = "%Y-%m-%dT%H:%M"
 TIMEZONE_LIST = "relocation-timezones"  # the id of the page's <datalist> of zone names
-COUNTRY_HELP = "Two letters, e.g. GE or DE."
+COUNTRY_HELP = _("Two letters, e.g. GE or DE.")
 
 
 @cache
@@ -33,7 +38,9 @@ def country_code(value: Any, label: str) -> str:
         raise forms.ValidationError(str(exc)) from exc
 
 
-def _when_field(label: str, *, required: bool = True, help_text: str = "") -> forms.DateTimeField:
+def _when_field(
+    label: StrOrPromise, *, required: bool = True, help_text: StrOrPromise = ""
+) -> forms.DateTimeField:
     return forms.DateTimeField(
         label=label,
         required=required,
@@ -53,10 +60,10 @@ def _in_zone(value: datetime | None, zone: str) -> datetime | None:
 
 class _Zoned(forms.Form):
     zone = forms.CharField(
-        label="Time zone of these times",
+        label=_("Time zone of these times"),
         max_length=64,
         required=False,
-        help_text="A zone name such as Europe/Moscow or Asia/Tbilisi; empty for the server's.",
+        help_text=_("A zone name such as Europe/Moscow or Asia/Tbilisi; empty for the server's."),
         widget=forms.TextInput(attrs={"list": TIMEZONE_LIST, "autocomplete": "off"}),
     )
 
@@ -65,27 +72,32 @@ class _Zoned(forms.Form):
         if not zone:
             return timezone.get_current_timezone_name()
         if zone not in available_timezones():
-            raise forms.ValidationError("Unknown time zone: pick one from the list.")
+            raise forms.ValidationError(gettext("Unknown time zone: pick one from the list."))
         return zone
 
 
 class PlanForm(forms.Form):
-    pathway = forms.ChoiceField(label="Pathway", choices=Pathway.choices)
+    pathway = forms.ChoiceField(label=_("Pathway"), choices=Pathway.choices)
     destination_country = forms.CharField(
-        label="Destination country", max_length=2, required=False, help_text=COUNTRY_HELP
+        label=_("Destination country"), max_length=2, required=False, help_text=COUNTRY_HELP
     )
     destination = forms.CharField(
-        label="Destination",
+        label=_("Destination"),
         max_length=500,
         required=False,
-        help_text="City, host organisation or sponsor (sealed).",
+        help_text=_("City, host organisation or sponsor (sealed)."),
     )
     notes = forms.CharField(
-        label="Notes", max_length=10_000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Notes"),
+        max_length=10_000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
     def clean_destination_country(self) -> str:
-        return country_code(self.cleaned_data.get("destination_country"), "The destination country")
+        return country_code(
+            self.cleaned_data.get("destination_country"), gettext("The destination country")
+        )
 
     def to_input(self) -> travel.PlanInput:
         data = self.cleaned_data
@@ -98,28 +110,28 @@ class PlanForm(forms.Form):
 
 
 class LegForm(_Zoned):
-    mode = forms.ChoiceField(label="How they travel", choices=TransportMode.choices)
+    mode = forms.ChoiceField(label=_("How they travel"), choices=TransportMode.choices)
     from_country = forms.CharField(
-        label="From country", max_length=2, required=False, help_text=COUNTRY_HELP
+        label=_("From country"), max_length=2, required=False, help_text=COUNTRY_HELP
     )
     to_country = forms.CharField(
-        label="To country", max_length=2, required=False, help_text=COUNTRY_HELP
+        label=_("To country"), max_length=2, required=False, help_text=COUNTRY_HELP
     )
-    planned_departure = _when_field("Planned departure")
+    planned_departure = _when_field(_("Planned departure"))
     planned_arrival = _when_field(
-        "Planned arrival", help_text="The check-in deadline: arrived or heard from by then."
+        _("Planned arrival"), help_text=_("The check-in deadline: arrived or heard from by then.")
     )
     grace_hours = forms.IntegerField(
-        label="Hours before the supervisor is alerted",
+        label=_("Hours before the supervisor is alerted"),
         min_value=0,
         max_value=travel.MAX_GRACE_HOURS,
         initial=6,
     )
-    origin = forms.CharField(label="Leaves from", max_length=300, required=False)
-    destination = forms.CharField(label="Arrives at", max_length=300, required=False)
-    escort = forms.CharField(label="Escort", max_length=300, required=False)
+    origin = forms.CharField(label=_("Leaves from"), max_length=300, required=False)
+    destination = forms.CharField(label=_("Arrives at"), max_length=300, required=False)
+    escort = forms.CharField(label=_("Escort"), max_length=300, required=False)
     notes = forms.CharField(
-        label="Notes", max_length=5_000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Notes"), max_length=5_000, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
     field_order = [
@@ -137,10 +149,12 @@ class LegForm(_Zoned):
     ]
 
     def clean_from_country(self) -> str:
-        return country_code(self.cleaned_data.get("from_country"), "The country of departure")
+        return country_code(
+            self.cleaned_data.get("from_country"), gettext("The country of departure")
+        )
 
     def clean_to_country(self) -> str:
-        return country_code(self.cleaned_data.get("to_country"), "The country of arrival")
+        return country_code(self.cleaned_data.get("to_country"), gettext("The country of arrival"))
 
     def to_input(self) -> travel.LegInput:
         data = self.cleaned_data
@@ -164,7 +178,7 @@ class LegForm(_Zoned):
 class MomentForm(_Zoned):
     """When a departure or arrival happened; empty means now."""
 
-    at = _when_field("When", required=False, help_text="Leave empty for now.")
+    at = _when_field(_("When"), required=False, help_text=_("Leave empty for now."))
 
     field_order = ["at", "zone"]
 

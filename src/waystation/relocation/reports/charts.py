@@ -176,7 +176,11 @@ def svg(table: ShownTable) -> str:
         draw(table).savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
     # Our own output, parsed in the same call: no untrusted XML reaches the parser.
     root = ET.fromstring(buffer.getvalue())  # noqa: S314
-    return clean_svg(root, prefix=f"chart-{table.name}", title=f"Chart: {table.title}")
+    return clean_svg(
+        root,
+        prefix=f"chart-{table.name}",
+        title=gettext("Chart: %(title)s") % {"title": table.title},
+    )
 
 
 def clean_svg(root: ET.Element, *, prefix: str, title: str) -> str:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import matplotlib
 from django.conf import settings
+from django.utils.translation import gettext, ngettext
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from fpdf.fonts import FontFace
@@ -25,10 +26,13 @@ PDF_CHARTS = ("requests", "spend")
 
 
 def legend(k: int) -> str:
-    return (
-        f"“< {k}”: fewer than {k} people, hidden. “hidden”: hidden as well, so that a "
-        f"small cell cannot be worked out from a total. A zero is shown: it names nobody."
-    )
+    return ngettext(
+        "“< %(k)s”: fewer than %(k)s person, hidden. “%(hidden)s”: hidden as well, so that "
+        "a small cell cannot be worked out from a total. A zero is shown: it names nobody.",
+        "“< %(k)s”: fewer than %(k)s people, hidden. “%(hidden)s”: hidden as well, so that "
+        "a small cell cannot be worked out from a total. A zero is shown: it names nobody.",
+        k,
+    ) % {"k": k, "hidden": gettext("hidden")}
 
 
 def safe_cell(text: str) -> str:
@@ -48,7 +52,12 @@ def to_csv(table: ShownTable, period: Period) -> str:
     for row in _lines(table):
         writer.writerow([safe_cell(row.label), *(safe_cell(c.text) for c in row.cells)])
     writer.writerow([])
-    writer.writerow([safe_cell(f"# {table.title}, {period.start} to {period.end}")])
+    about = gettext("%(title)s, %(start)s to %(end)s") % {
+        "title": table.title,
+        "start": period.start,
+        "end": period.end,
+    }
+    writer.writerow([safe_cell(f"# {about}")])
     writer.writerow([safe_cell(f"# {legend(table.k)}")])
     return out.getvalue()
 
@@ -71,21 +80,27 @@ def to_pdf(tables: list[ShownTable], period: Period, *, today: dt.date) -> bytes
     pdf.multi_cell(
         0,
         9,
-        f"{name}: figures for donors" if name else "Figures for donors",
+        gettext("%(organisation)s: figures for donors") % {"organisation": name}
+        if name
+        else gettext("Figures for donors"),
         new_x=XPos.LMARGIN,
         new_y=YPos.NEXT,
     )
     pdf.set_font("DejaVu", "", 10)
     k = tables[0].k if tables else 0
     about = [
-        f"Period: {period.start.isoformat()} to {period.end.isoformat()} (included).",
+        gettext("Period: %(start)s to %(end)s (included).")
+        % {"start": period.start.isoformat(), "end": period.end.isoformat()},
         # A programme's name is typed by staff: its invisible characters are shown.
-        f"Programme: {invisible.neutralise(period.programme.name)}."
+        gettext("Programme: %(programme)s.")
+        % {"programme": invisible.neutralise(period.programme.name)}
         if period.programme
-        else "All programmes.",
-        f"Money in {settings.WAYSTATION_REPORTING_CURRENCY}, approved payments only.",
-        f"Small cells suppressed with k = {k}. {legend(k)}",
-        f"Produced on {today.isoformat()}.",
+        else gettext("All programmes."),
+        gettext("Money in %(currency)s, approved payments only.")
+        % {"currency": settings.WAYSTATION_REPORTING_CURRENCY},
+        gettext("Small cells suppressed with k = %(k)s. %(legend)s")
+        % {"k": k, "legend": legend(k)},
+        gettext("Produced on %(day)s.") % {"day": today.isoformat()},
     ]
     for line in about:
         pdf.multi_cell(0, 5.5, line, new_x=XPos.LMARGIN, new_y=YPos.NEXT)

@@ -8,6 +8,8 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from waystation.relocation.models import Programme
 
@@ -49,13 +51,13 @@ def default_period(today: dt.date | None = None) -> Period:
 
 
 class PeriodForm(forms.Form):
-    start = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label="To (included)", widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("To (included)"), widget=forms.DateInput(attrs={"type": "date"}))
     programme = forms.ModelChoiceField(
         queryset=Programme.objects.order_by("name"),
         required=False,
-        empty_label="All programmes",
-        label="Programme (money only)",
+        empty_label=_("All programmes"),
+        label=_("Programme (money only)"),
     )
 
     def clean(self) -> dict[str, Any]:
@@ -64,13 +66,15 @@ class PeriodForm(forms.Form):
         if start is None or end is None:
             return data
         if start < EARLIEST or end < EARLIEST:
-            raise forms.ValidationError(f"Dates before {EARLIEST.year} are not covered.")
+            raise forms.ValidationError(
+                gettext("Dates before %(year)s are not covered.") % {"year": EARLIEST.year}
+            )
         if end < start:
-            raise forms.ValidationError("The end of the period comes before its start.")
+            raise forms.ValidationError(gettext("The end of the period comes before its start."))
         if end > timezone.localdate() + dt.timedelta(days=366):
-            raise forms.ValidationError("The period ends more than a year from today.")
+            raise forms.ValidationError(gettext("The period ends more than a year from today."))
         if (end - start).days + 1 > MAX_DAYS:
-            raise forms.ValidationError("A period is limited to five years.")
+            raise forms.ValidationError(gettext("A period is limited to five years."))
         return data
 
     def period(self) -> Period:

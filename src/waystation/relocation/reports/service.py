@@ -4,6 +4,7 @@ export with its audit entry (ids and names only, never a figure)."""
 from __future__ import annotations
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from waystation.accounts.models import Actor
 from waystation.relocation.reports import export, figures
@@ -12,7 +13,7 @@ from waystation.relocation.reports.suppression import suppress
 from waystation.relocation.reports.tables import ShownTable
 from waystation.relocation.services.common import VIEW_NUMBERS, record, require
 
-REFUSED = "Your role does not show the organisation's figures."
+REFUSED = _("Your role does not show the organisation's figures.")
 
 
 class UnknownTable(LookupError):
@@ -21,12 +22,12 @@ class UnknownTable(LookupError):
 
 def shown_tables(*, user: Actor, period: Period) -> list[ShownTable]:
     """Every figure of the period, suppressed: the one door to figures for any output."""
-    require(user, VIEW_NUMBERS, REFUSED)
+    require(user, VIEW_NUMBERS, str(REFUSED))
     return [suppress(table) for table in figures.all_tables(period)]
 
 
 def export_csv(*, user: Actor, name: str, period: Period) -> tuple[ShownTable, str]:
-    require(user, VIEW_NUMBERS, REFUSED)
+    require(user, VIEW_NUMBERS, str(REFUSED))
     table = figures.table(name, period)
     if table is None:
         raise UnknownTable(name)

@@ -21,8 +21,13 @@ have no value at all.
 
 from __future__ import annotations
 
-from django.conf import settings
+from decimal import ROUND_HALF_EVEN, Decimal
 
+from babel.numbers import format_decimal
+from django.conf import settings
+from django.utils.translation import gettext
+
+from waystation.accounts.templatetags.staff_format import cldr_locale
 from waystation.relocation.reports.tables import (
     Cell,
     Hidden,
@@ -126,21 +131,27 @@ def _shown(cell: Cell, kind: Kind, hidden: Hidden, k: int) -> ShownCell:
     if hidden is Hidden.SMALL:
         return ShownCell(value=None, text=f"< {k}", hidden=hidden)
     if hidden is Hidden.COMPLEMENTARY:
-        return ShownCell(value=None, text="hidden", hidden=hidden)
+        return ShownCell(value=None, text=gettext("hidden"), hidden=hidden)
     return ShownCell(value=cell.value, text=format_value(kind, cell.value))
 
 
 def format_value(kind: Kind, value: int | float | None) -> str:
+    """A figure in the reader's language (CLDR, as ``local_number``): 1,234,567.89 in
+    English, 1 234 567,89 in Russian."""
     if value is None:
         return "—"
+    locale = cldr_locale()
     if kind is Kind.MONEY:
-        # Integer minor units to a decimal string without floats (two decimals).
-        minor = int(value)
-        sign = "-" if minor < 0 else ""
-        units, cents = divmod(abs(minor), 100)
-        return f"{sign}{units:,}.{cents:02d}"
+        # Integer minor units to a decimal without floats (two decimals), exactly.
+        return format_decimal(Decimal(int(value)).scaleb(-2), format="#,##0.00", locale=locale)
     if kind is Kind.DAYS:
-        return f"{value:,.1f}"
+        return format_decimal(_rounded(value, "0.1"), format="#,##0.0", locale=locale)
     if kind is Kind.PERCENT:
-        return f"{value:.0f} %"
-    return f"{int(value):,}"
+        number = format_decimal(_rounded(value, "1"), format="0", locale=locale)
+        return gettext("%(number)s %%") % {"number": number}
+    return format_decimal(int(value), format="#,##0", locale=locale)
+
+
+def _rounded(value: float, step: str) -> Decimal:
+    # As ``f"{value:.1f}"`` rounds: the float's exact value, half to even.
+    return Decimal(value).quantize(Decimal(step), rounding=ROUND_HALF_EVEN)

@@ -20,6 +20,7 @@ from typing import Any
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from waystation.accounts.models import Actor, StaffUser
 from waystation.accounts.roles import Role
@@ -104,7 +105,7 @@ def _booked_tonight(house_ids: list[str]) -> dict[str, int]:
 def house_list(*, user: Actor) -> list[HouseRow]:
     """Every house, active first; operational fields only."""
     if not _manages(user):
-        raise HouseNotFound("No such page.")
+        raise HouseNotFound(gettext("No such page."))
     houses = list(
         SafeHouse.objects.order_by("-active", "label").values(
             "id", "label", "country", "beds", "active"
@@ -138,11 +139,11 @@ class HousePage:
 def visible_house(*, user: Actor, house_id: str, lock: bool = False) -> SafeHouse:
     """A house this user may look at (manages houses, or may open it), else a 404."""
     if not isinstance(house_id, str) or len(house_id) > 32:
-        raise HouseNotFound("No such house.")
+        raise HouseNotFound(gettext("No such house."))
     queryset = SafeHouse.objects.select_for_update() if lock else SafeHouse.objects.all()
     house = queryset.filter(pk=house_id).first()
     if house is None or not (_manages(user) or may_open_house(user, house)):
-        raise HouseNotFound("No such house.")
+        raise HouseNotFound(gettext("No such house."))
     return house
 
 
@@ -246,7 +247,7 @@ def occupancy(
     """Beds, booked and free for each night from ``start``: for one house, or for every
     active house with a total line. Counts only; no case, no person."""
     if not _manages(user):
-        raise HouseNotFound("No such page.")
+        raise HouseNotFound(gettext("No such page."))
     start = start or timezone.localdate()
     days = min(max(int(days), 1), MAX_OCCUPANCY_DAYS)
     end = start + timedelta(days=days)
@@ -254,7 +255,7 @@ def occupancy(
     houses = houses.filter(pk=house_id) if house_id else houses.filter(active=True)
     chosen = list(houses.values_list("id", "label", "beds"))
     if house_id and not chosen:
-        raise HouseNotFound("No such house.")
+        raise HouseNotFound(gettext("No such house."))
     booked: dict[tuple[str, date], int] = {}
     stays = (
         Placement.objects.filter(

@@ -206,7 +206,7 @@ def case_section(*, user: Actor, case: Case) -> dict[str, Any]:
                 currency=p.currency,
                 amount=currencies.format_minor(p.amount_minor, p.currency),
                 reporting=currencies.format_minor(p.reporting_minor, reporting),
-                rate=f"{p.rate.normalize():f}",
+                rate=currencies.format_rate(p.rate),
                 paid_on=p.paid_on,
                 status=p.status,
                 status_label=str(statuses.get(p.status, p.status)),
@@ -428,7 +428,7 @@ class RateRow:
 def recent_rates() -> list[RateRow]:
     """Rates are operational (what a bank gave on a day); any money role may read them."""
     return [
-        RateRow(currency=c, day=d, rate=f"{r.normalize():f}", recorded_at=at)
+        RateRow(currency=c, day=d, rate=currencies.format_rate(r), recorded_at=at)
         for c, d, r, at in ExchangeRate.objects.order_by("-day", "currency").values_list(
             "currency", "day", "rate", "recorded_at"
         )[:RATES_SHOWN]

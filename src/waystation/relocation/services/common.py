@@ -3,7 +3,11 @@ audit entry. Each action module (houses, travel, documents, money) builds on the
 
 from __future__ import annotations
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext
+
 from waystation.accounts.models import Actor
+from waystation.accounts.templatetags.staff_format import local_number
 from waystation.audit import services as audit
 from waystation.cases.models import Case
 from waystation.cases.selectors import visibility as case_visibility
@@ -22,27 +26,30 @@ class RelocationError(Exception):
     """A relocation action was refused; the message is for the person who tried."""
 
 
-def require(user: Actor, permission: str, message: str = "Your role does not allow this.") -> None:
+def require(user: Actor, permission: str, message: str | None = None) -> None:
     if not user.is_active or not user.has_perm(permission):
-        raise RelocationError(message)
+        raise RelocationError(message or gettext("Your role does not allow this."))
 
 
 def case_for(user: Actor, case_id: str, permission: str = PLAN) -> Case:
     """The case, locked for this transaction, if the user may see it (else the 404 of
     ``CaseNotFound``) and their role allows ``permission`` (else a RelocationError)."""
     case = case_visibility.visible_case(user=user, case_id=case_id, lock=True)
-    require(user, permission, "Your role does not allow this on a case.")
+    require(user, permission, gettext("Your role does not allow this on a case."))
     return case
 
 
 def clean_text(
-    value: str | None, *, label: str, required: bool = False, limit: int = MAX_TEXT
+    value: str | None, *, label: str | Promise, required: bool = False, limit: int = MAX_TEXT
 ) -> str:
     value = (value or "").strip()
     if required and not value:
-        raise RelocationError(f"{label} is required.")
+        raise RelocationError(gettext("%(label)s is required.") % {"label": label})
     if len(value) > limit:
-        raise RelocationError(f"{label} is limited to {limit:,} characters.")
+        raise RelocationError(
+            gettext("%(label)s is limited to %(limit)s characters.")
+            % {"label": label, "limit": local_number(limit)}
+        )
     return value
 
 

@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from waystation.accounts.models import Actor
 from waystation.cases.models import AlertKind, Case
@@ -61,54 +62,56 @@ class DocumentInput:
 
 def _check_dates(document: DocumentInput, today: date) -> None:
     for label, day in (
-        ("The application date", document.applied_on),
-        ("The issue date", document.issued_on),
-        ("The expiry date", document.expires_on),
+        (gettext("The application date"), document.applied_on),
+        (gettext("The issue date"), document.issued_on),
+        (gettext("The expiry date"), document.expires_on),
     ):
         if day is not None and not EARLIEST <= day <= LATEST:
-            raise RelocationError(f"{label} is out of range: check the year.")
+            raise RelocationError(
+                gettext("%(label)s is out of range: check the year.") % {"label": label}
+            )
     if document.applied_on and document.applied_on > today:
-        raise RelocationError("The application date cannot be in the future.")
+        raise RelocationError(gettext("The application date cannot be in the future."))
     if document.issued_on and document.issued_on > today:
-        raise RelocationError("The issue date cannot be in the future.")
+        raise RelocationError(gettext("The issue date cannot be in the future."))
     if document.applied_on and document.issued_on and document.issued_on < document.applied_on:
-        raise RelocationError("A document cannot be issued before it was applied for.")
+        raise RelocationError(gettext("A document cannot be issued before it was applied for."))
     if document.issued_on and document.expires_on and document.expires_on <= document.issued_on:
-        raise RelocationError("A document must expire after it was issued.")
+        raise RelocationError(gettext("A document must expire after it was issued."))
 
 
 def _fill(row: TravelDocument, case: Case, document: DocumentInput) -> None:
     if document.kind not in DocumentKind.values:
-        raise RelocationError("Choose what kind of document this is.")
+        raise RelocationError(gettext("Choose what kind of document this is."))
     if document.status not in DocumentStatus.values:
-        raise RelocationError("Choose the document's status.")
+        raise RelocationError(gettext("Choose the document's status."))
     _check_dates(document, timezone.localdate())
     if (
         document.kind in NEEDS_ISSUE_DATE
         and document.status == DocumentStatus.ISSUED
         and document.issued_on is None
     ):
-        raise RelocationError("An issued passport or visa needs its issue date.")
+        raise RelocationError(gettext("An issued passport or visa needs its issue date."))
     leg = None
     if document.leg_id:
         if document.kind != DocumentKind.TICKET:
-            raise RelocationError("Only a ticket belongs to a leg.")
+            raise RelocationError(gettext("Only a ticket belongs to a leg."))
         leg = Leg.objects.filter(pk=str(document.leg_id)[:32], case=case).first()
         if leg is None:
-            raise RelocationError("No such leg on this case.")
-    visa_type = clean_text(document.visa_type, label="The visa type", limit=40)
+            raise RelocationError(gettext("No such leg on this case."))
+    visa_type = clean_text(document.visa_type, label=gettext("The visa type"), limit=40)
     if visa_type and document.kind != DocumentKind.VISA:
-        raise RelocationError("Only a visa has a visa type.")
+        raise RelocationError(gettext("Only a visa has a visa type."))
     row.kind = document.kind
     row.status = document.status
-    row.country = clean_country(document.country, label="The issuing country")
+    row.country = clean_country(document.country, label=gettext("The issuing country"))
     row.visa_type = visa_type
     row.leg = leg
     row.applied_on = document.applied_on
     row.issued_on = document.issued_on
     row.expires_on = document.expires_on
-    row.number = clean_text(document.number, label="The document number", limit=100)
-    row.notes = clean_text(document.notes, label="The notes", limit=5_000)
+    row.number = clean_text(document.number, label=gettext("The document number"), limit=100)
+    row.notes = clean_text(document.notes, label=gettext("The notes"), limit=5_000)
 
 
 @transaction.atomic
@@ -132,7 +135,7 @@ def change_document(
         .first()
     )
     if row is None:
-        raise RelocationError("No such document on this case.")
+        raise RelocationError(gettext("No such document on this case."))
     was = (row.status, row.expires_on)
     _fill(row, case, document)
     row.save()

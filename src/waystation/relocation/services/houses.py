@@ -19,6 +19,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from waystation.accounts.models import Actor, StaffUser
 from waystation.accounts.roles import Role
@@ -52,8 +53,8 @@ def _today() -> date:
     return timezone.localdate()
 
 
-def _night_word(n: int) -> str:
-    return "bed" if n == 1 else "beds"
+def _beds_word(n: int) -> str:
+    return ngettext("%(count)s bed", "%(count)s beds", n) % {"count": n}
 
 
 # --- houses -----------------------------------------------------------------------------------
@@ -74,21 +75,24 @@ class HouseDetails:
         return f"<HouseDetails {self.label!r}>"
 
 
-def _clean_beds(value: object, *, limit: int = MAX_BEDS, label: str = "Beds") -> int:
+def _clean_beds(value: object, *, limit: int = MAX_BEDS, label: str | None = None) -> int:
+    label = label or gettext("Beds")
     if isinstance(value, bool) or not isinstance(value, int):
-        raise RelocationError(f"{label} is a whole number.")
+        raise RelocationError(gettext("%(label)s is a whole number.") % {"label": label})
     if value < 1 or value > limit:
-        raise RelocationError(f"{label} is a number from 1 to {limit}.")
+        raise RelocationError(
+            gettext("%(label)s is a number from 1 to %(limit)s.") % {"label": label, "limit": limit}
+        )
     return value
 
 
 def _house_for(house_id: str, *, lock: bool = False) -> SafeHouse:
     if not isinstance(house_id, str) or len(house_id) > 32:
-        raise RelocationError("No such safe house.")
+        raise RelocationError(gettext("No such safe house."))
     queryset = SafeHouse.objects.select_for_update() if lock else SafeHouse.objects.all()
     house = queryset.filter(pk=house_id).first()
     if house is None:
-        raise RelocationError("No such safe house.")
+        raise RelocationError(gettext("No such safe house."))
     return house
 
 
@@ -99,10 +103,10 @@ def is_keyholder(user: Actor, house: SafeHouse) -> bool:
 @transaction.atomic
 def add_house(*, user: Actor, details: HouseDetails) -> SafeHouse:
     """A new house under a data key of its own; whoever adds it holds its first key."""
-    require(user, MANAGE_HOUSES, "Your role does not allow managing safe houses.")
-    label = clean_text(details.label, label="The label", required=True, limit=LABEL_LIMIT)
+    require(user, MANAGE_HOUSES, gettext("Your role does not allow managing safe houses."))
+    label = clean_text(details.label, label=gettext("The label"), required=True, limit=LABEL_LIMIT)
     if SafeHouse.objects.filter(label__iexact=label).exists():
-        raise RelocationError("Another house already has this label; choose another.")
+        raise RelocationError(gettext("Another house already has this label; choose another."))
     house = SafeHouse(
         data_key_id=datakeys.create_data_key().id,
         label=label,
@@ -110,14 +114,18 @@ def add_house(*, user: Actor, details: HouseDetails) -> SafeHouse:
         beds=_clean_beds(details.beds),
         created_by_id=user.pk,
     )
-    house.address = clean_text(details.address, label="The address", required=True, limit=1_000)
-    house.contacts = clean_text(details.contacts, label="The contacts", limit=2_000)
-    house.notes = clean_text(details.notes, label="The notes", limit=5_000)
+    house.address = clean_text(
+        details.address, label=gettext("The address"), required=True, limit=1_000
+    )
+    house.contacts = clean_text(details.contacts, label=gettext("The contacts"), limit=2_000)
+    house.notes = clean_text(details.notes, label=gettext("The notes"), limit=5_000)
     try:
         with transaction.atomic():
             house.save(force_insert=True)
     except IntegrityError as exc:  # the same label, added by someone else a moment ago
-        raise RelocationError("Another house already has this label; choose another.") from exc
+        raise RelocationError(
+            gettext("Another house already has this label; choose another.")
+        ) from exc
     SafeHouseKeyholder.objects.create(house=house, user=user, added_by_id=user.pk)
     record(user, "safe_house.created", "safe_house", house.id)
     record(user, "safe_house.keyholder_added", "safe_house", house.id)
@@ -141,7 +149,7 @@ def _booked_by_night(house: SafeHouse, first: date, end: date) -> dict[date, int
 @transaction.atomic
 def change_beds(*, user: Actor, house_id: str, beds: int) -> SafeHouse:
     """Fewer beds are refused while any coming night has more of them booked."""
-    require(user, MANAGE_HOUSES, "Your role does not allow managing safe houses.")
+    require(user, MANAGE_HOUSES, gettext("Your role does not allow managing safe houses."))
     house = _house_for(house_id, lock=True)
     beds = _clean_beds(beds)
     today = _today()
@@ -151,9 +159,11 @@ def change_beds(*, user: Actor, house_id: str, beds: int) -> SafeHouse:
     if over:
         night = over[0]
         raise RelocationError(
-            f"{booked[night]} beds are already booked for the night of {night:%Y-%m-%d}; "
-            f"the house cannot have fewer than {max(booked.values())} beds until those stays "
-            "are moved or cancelled."
+            gettext(
+                "%(booked)s beds are already booked for the night of %(night)s; the house "
+                "cannot have fewer than %(most)s beds until those stays are moved or cancelled."
+            )
+            % {"booked": booked[night], "night": f"{night:%Y-%m-%d}", "most": max(booked.values())}
         )
     if beds != house.beds:
         house.beds = beds
@@ -169,10 +179,15 @@ def may_change_status(user: Actor, house: SafeHouse) -> bool:
     return bool(user.is_active and user.has_perm(MANAGE_HOUSES) and is_keyholder(user, house))
 
 
-def _require_status_change(user: Actor, house: SafeHouse, verb: str) -> None:
-    require(user, MANAGE_HOUSES, "Your role does not allow managing safe houses.")
+def _require_status_change(user: Actor, house: SafeHouse, *, deactivating: bool) -> None:
+    require(user, MANAGE_HOUSES, gettext("Your role does not allow managing safe houses."))
     if not may_change_status(user, house):
-        raise RelocationError(f"Only the keyholders of {house.label} may {verb} it.")
+        refused = (
+            gettext("Only the keyholders of %(house)s may deactivate it.")
+            if deactivating
+            else gettext("Only the keyholders of %(house)s may reactivate it.")
+        )
+        raise RelocationError(refused % {"house": house.label})
 
 
 def stays_to_come(house: SafeHouse) -> int:
@@ -189,14 +204,20 @@ def deactivate_house(*, user: Actor, house_id: str) -> SafeHouse:
     """No new stays; refused while someone is staying or expected. Nothing is deleted or
     shredded, and a keyholder may reactivate the house."""
     house = _house_for(house_id, lock=True)
-    _require_status_change(user, house, "deactivate")
+    _require_status_change(user, house, deactivating=True)
     if not house.active:
-        raise RelocationError("This house is already inactive.")
+        raise RelocationError(gettext("This house is already inactive."))
     coming = stays_to_come(house)
     if coming:
         raise RelocationError(
-            f"{coming} stay{'s are' if coming != 1 else ' is'} still planned or under way "
-            "in this house; end or cancel them first."
+            ngettext(
+                "%(count)s stay is still planned or under way in this house; "
+                "end or cancel them first.",
+                "%(count)s stays are still planned or under way in this house; "
+                "end or cancel them first.",
+                coming,
+            )
+            % {"count": coming}
         )
     house.active = False
     house.save(update_fields=["active"])
@@ -208,9 +229,9 @@ def deactivate_house(*, user: Actor, house_id: str) -> SafeHouse:
 def reactivate_house(*, user: Actor, house_id: str) -> SafeHouse:
     """The house takes new stays again, with the beds, address and keys it had."""
     house = _house_for(house_id, lock=True)
-    _require_status_change(user, house, "reactivate")
+    _require_status_change(user, house, deactivating=False)
     if house.active:
-        raise RelocationError("This house is already active.")
+        raise RelocationError(gettext("This house is already active."))
     house.active = True
     house.save(update_fields=["active"])
     record(user, "safe_house.reactivated", "safe_house", house.id)
@@ -218,9 +239,9 @@ def reactivate_house(*, user: Actor, house_id: str) -> SafeHouse:
 
 
 def _require_keyholder(user: Actor, house: SafeHouse) -> None:
-    require(user, MANAGE_HOUSES, "Your role does not allow managing safe houses.")
+    require(user, MANAGE_HOUSES, gettext("Your role does not allow managing safe houses."))
     if not is_keyholder(user, house):
-        raise RelocationError("Only the house's keyholders may change who holds its keys.")
+        raise RelocationError(gettext("Only the house's keyholders may change who holds its keys."))
 
 
 def may_hold_keys(candidate: StaffUser) -> bool:
@@ -238,9 +259,11 @@ def add_keyholder(*, user: Actor, house_id: str, keyholder_id: int) -> SafeHouse
     _require_keyholder(user, house)
     candidate = StaffUser.objects.filter(pk=keyholder_id).first()
     if candidate is None or not may_hold_keys(candidate):
-        raise RelocationError("Keys go only to active staff who work cases.")
+        raise RelocationError(gettext("Keys go only to active staff who work cases."))
     if SafeHouseKeyholder.objects.filter(house=house, user=candidate).exists():
-        raise RelocationError(f"{candidate.get_username()} already holds a key.")
+        raise RelocationError(
+            gettext("%(name)s already holds a key.") % {"name": candidate.get_username()}
+        )
     key = SafeHouseKeyholder.objects.create(house=house, user=candidate, added_by_id=user.pk)
     record(user, "safe_house.keyholder_added", "safe_house", house.id)
     return key
@@ -252,10 +275,10 @@ def remove_keyholder(*, user: Actor, house_id: str, keyholder_id: int) -> None:
     _require_keyholder(user, house)
     keys = SafeHouseKeyholder.objects.filter(house=house)
     if not keys.filter(user_id=keyholder_id).exists():
-        raise RelocationError("This person holds no key to this house.")
+        raise RelocationError(gettext("This person holds no key to this house."))
     if keys.count() == 1:
         # With no keyholder left, nobody could ever hand the house's keys on again.
-        raise RelocationError("A house keeps at least one keyholder; add another first.")
+        raise RelocationError(gettext("A house keeps at least one keyholder; add another first."))
     keys.filter(user_id=keyholder_id).delete()
     record(user, "safe_house.keyholder_removed", "safe_house", house.id)
 
@@ -277,13 +300,13 @@ class StayRequest:
 
 def _check_dates(arrives_on: Any, leaves_on: Any) -> None:
     if not isinstance(arrives_on, date) or not isinstance(leaves_on, date):
-        raise RelocationError("Give the day of arrival and the day of leaving.")
+        raise RelocationError(gettext("Give the day of arrival and the day of leaving."))
     if leaves_on <= arrives_on:
-        raise RelocationError("The day of leaving must come after the day of arrival.")
+        raise RelocationError(gettext("The day of leaving must come after the day of arrival."))
     today = _today()
     limit = timedelta(days=MAX_DAYS_FROM_TODAY)
     if arrives_on < today - limit or leaves_on > today + limit:
-        raise RelocationError("Those dates are more than two years away; check the year.")
+        raise RelocationError(gettext("Those dates are more than two years away; check the year."))
 
 
 def _overlapping_stays(case_id: str, arrives_on: date, leaves_on: date) -> QuerySet[Placement]:
@@ -295,14 +318,26 @@ def _overlapping_stays(case_id: str, arrives_on: date, leaves_on: date) -> Query
 def _refuse_overbooking(house: SafeHouse, arrives_on: date, leaves_on: date, beds: int) -> None:
     """Call with the house row locked."""
     if beds > house.beds:
-        raise RelocationError(f"{house.label} has only {house.beds} {_night_word(house.beds)}.")
+        raise RelocationError(
+            gettext("%(house)s has only %(beds)s.")
+            % {"house": house.label, "beds": _beds_word(house.beds)}
+        )
     booked = _booked_by_night(house, arrives_on, leaves_on)
     for night in sorted(booked):
         free = max(house.beds - booked[night], 0)
         if booked[night] + beds > house.beds:
             raise RelocationError(
-                f"{house.label} is full on the night of {night:%Y-%m-%d}: "
-                f"{free} {_night_word(free)} free of {house.beds}, {beds} asked for."
+                gettext(
+                    "%(house)s is full on the night of %(night)s: %(free)s free of %(all)s, "
+                    "%(asked)s asked for."
+                )
+                % {
+                    "house": house.label,
+                    "night": f"{night:%Y-%m-%d}",
+                    "free": _beds_word(free),
+                    "all": house.beds,
+                    "asked": beds,
+                }
             )
 
 
@@ -312,25 +347,30 @@ def add_placement(*, user: Actor, case_id: str, stay: StayRequest) -> Placement:
     already somewhere else on one of those nights."""
     case = case_for(user, case_id)
     _check_dates(stay.arrives_on, stay.leaves_on)
-    beds = _clean_beds(stay.beds, limit=MAX_PLACEMENT_BEDS, label="Beds for this stay")
-    notes = clean_text(stay.notes, label="The notes")
+    beds = _clean_beds(stay.beds, limit=MAX_PLACEMENT_BEDS, label=gettext("Beds for this stay"))
+    notes = clean_text(stay.notes, label=gettext("The notes"))
     # Lock first, count after: the count must not change before the insert commits.
     house = _house_for(stay.house_id, lock=True)
     if not house.active:
-        raise RelocationError(f"{house.label} is inactive and takes no new stays.")
+        raise RelocationError(
+            gettext("%(house)s is inactive and takes no new stays.") % {"house": house.label}
+        )
     # A stay opens the house's address to everyone who may see the case, so only those
     # already trusted with the address may book one: otherwise anyone working a case
     # could learn every house by booking a bed in each.
     if not is_keyholder(user, house):
         raise RelocationError(
-            f"Only the keyholders of {house.label} book stays there: ask one of them."
+            gettext("Only the keyholders of %(house)s book stays there: ask one of them.")
+            % {"house": house.label}
         )
     clash = _overlapping_stays(case.id, stay.arrives_on, stay.leaves_on).first()
     if clash is not None:
         raise RelocationError(
-            "This person already has a stay from "
-            f"{clash.arrives_on:%Y-%m-%d} to {clash.leaves_on:%Y-%m-%d} that shares nights "
-            "with this one."
+            gettext(
+                "This person already has a stay from %(arrives)s to %(leaves)s that shares "
+                "nights with this one."
+            )
+            % {"arrives": f"{clash.arrives_on:%Y-%m-%d}", "leaves": f"{clash.leaves_on:%Y-%m-%d}"}
         )
     _refuse_overbooking(house, stay.arrives_on, stay.leaves_on, beds)
     placement = Placement(
@@ -353,12 +393,12 @@ def _placement_for(user: Actor, case_id: str, placement_id: str) -> Placement:
     A stay of another case is not found here: its id says nothing on this case's page."""
     case = case_for(user, case_id)
     if not isinstance(placement_id, str) or len(placement_id) > 32:
-        raise CaseNotFound("No such stay.")
+        raise CaseNotFound(gettext("No such stay."))
     house_id = (
         Placement.objects.filter(pk=placement_id, case=case).values_list("house_id", flat=True)
     ).first()
     if house_id is None:
-        raise CaseNotFound("No such stay.")
+        raise CaseNotFound(gettext("No such stay."))
     SafeHouse.objects.select_for_update().filter(pk=house_id).first()
     return Placement.objects.select_for_update().get(pk=placement_id)
 
@@ -367,7 +407,7 @@ def _placement_for(user: Actor, case_id: str, placement_id: str) -> Placement:
 def mark_arrived(*, user: Actor, case_id: str, placement_id: str) -> Placement:
     placement = _placement_for(user, case_id, placement_id)
     if placement.status != PlacementStatus.PLANNED:
-        raise RelocationError("Only a planned stay can begin.")
+        raise RelocationError(gettext("Only a planned stay can begin."))
     placement.status = PlacementStatus.STAYING
     placement.save(update_fields=["status"])
     record(user, "placement.arrived", "placement", placement.id)
@@ -381,24 +421,29 @@ def mark_left(
     """The stay ends; an early departure frees the nights after ``left_on``."""
     placement = _placement_for(user, case_id, placement_id)
     if placement.status != PlacementStatus.STAYING:
-        raise RelocationError("Only a stay under way can end; cancel a planned one instead.")
+        raise RelocationError(
+            gettext("Only a stay under way can end; cancel a planned one instead.")
+        )
     today = _today()
     if left_on is None:
         left_on = min(today, placement.leaves_on)
     if not isinstance(left_on, date):
-        raise RelocationError("Give the day they left.")
+        raise RelocationError(gettext("Give the day they left."))
     if left_on > today:
-        raise RelocationError("The day they left cannot be in the future.")
+        raise RelocationError(gettext("The day they left cannot be in the future."))
     if left_on > placement.leaves_on:
         # A longer stay would take nights that may have been given to someone else.
         raise RelocationError(
-            f"The stay was booked until {placement.leaves_on:%Y-%m-%d}; to stay longer, "
-            "book a new stay from that day."
+            gettext(
+                "The stay was booked until %(leaves)s; to stay longer, book a new stay from "
+                "that day."
+            )
+            % {"leaves": f"{placement.leaves_on:%Y-%m-%d}"}
         )
     if left_on <= placement.arrives_on:
         raise RelocationError(
-            "A stay lasts at least one night: the day they left must be after "
-            f"{placement.arrives_on:%Y-%m-%d}."
+            gettext("A stay lasts at least one night: the day they left must be after %(day)s.")
+            % {"day": f"{placement.arrives_on:%Y-%m-%d}"}
         )
     placement.status = PlacementStatus.LEFT
     placement.leaves_on = left_on
@@ -411,9 +456,9 @@ def mark_left(
 def cancel_placement(*, user: Actor, case_id: str, placement_id: str) -> Placement:
     placement = _placement_for(user, case_id, placement_id)
     if placement.status == PlacementStatus.STAYING:
-        raise RelocationError("They are staying there now: mark them as left instead.")
+        raise RelocationError(gettext("They are staying there now: mark them as left instead."))
     if placement.status != PlacementStatus.PLANNED:
-        raise RelocationError("Only a planned stay can be cancelled.")
+        raise RelocationError(gettext("Only a planned stay can be cancelled."))
     placement.status = PlacementStatus.CANCELLED
     placement.save(update_fields=["status"])
     record(user, "placement.cancelled", "placement", placement.id)

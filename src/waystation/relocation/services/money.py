@@ -17,6 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from waystation.accounts.models import Actor
 from waystation.cases.models import AlertKind, Case
@@ -62,10 +63,13 @@ def _amount(call: Any, *args: Any) -> Any:
 
 def _day(value: Any, *, label: str, today: date | None = None) -> date:
     if not isinstance(value, date):
-        raise RelocationError(f"{label} is a date, like 2024-05-31.")
+        raise RelocationError(gettext("%(label)s is a date, like 2024-05-31.") % {"label": label})
     today = today or timezone.localdate()
     if value < EARLIEST_DAY or value > today:
-        raise RelocationError(f"{label} must be between {EARLIEST_DAY} and today.")
+        raise RelocationError(
+            gettext("%(label)s must be between %(earliest)s and today.")
+            % {"label": label, "earliest": EARLIEST_DAY}
+        )
     return value
 
 
@@ -86,10 +90,13 @@ def rate_on(currency: str, day: date) -> Decimal | None:
 def _checked_rate_input(currency: str, day: date, rate: Decimal) -> tuple[str, date, Decimal]:
     currency = _amount(currencies.clean_currency, currency)
     if currency == currencies.reporting_currency():
-        raise RelocationError(f"{currency} is the reporting currency: its rate is always 1.")
-    day = _day(day, label="The day of a rate")
+        raise RelocationError(
+            gettext("%(currency)s is the reporting currency: its rate is always 1.")
+            % {"currency": currency}
+        )
+    day = _day(day, label=gettext("The day of a rate"))
     if not isinstance(rate, Decimal):
-        raise RelocationError("A rate must be a number.")
+        raise RelocationError(gettext("A rate must be a number."))
     return currency, day, _amount(currencies.check_rate, rate)
 
 
@@ -99,8 +106,11 @@ def _save_rate(
     existing = ExchangeRate.objects.select_for_update().filter(currency=currency, day=day).first()
     if existing is not None and not replace:
         raise RelocationError(
-            f"A rate for {currency} on {day} is already recorded ({existing.rate.normalize():f}). "
-            "To correct it, replace it explicitly; payments already recorded keep their rate."
+            gettext(
+                "A rate for %(currency)s on %(day)s is already recorded (%(rate)s). To correct "
+                "it, replace it explicitly; payments already recorded keep their rate."
+            )
+            % {"currency": currency, "day": day, "rate": f"{existing.rate.normalize():f}"}
         )
     if existing is None:
         # Nothing to lock yet: two people recording the same day's first rate at once
@@ -112,8 +122,11 @@ def _save_rate(
                 )
         except IntegrityError as exc:
             raise RelocationError(
-                f"A rate for {currency} on {day} was recorded a moment ago by someone else; "
-                "check it on the rates page."
+                gettext(
+                    "A rate for %(currency)s on %(day)s was recorded a moment ago by someone "
+                    "else; check it on the rates page."
+                )
+                % {"currency": currency, "day": day}
             ) from exc
         record(user, "money.rate_recorded", "exchange_rate", str(saved.pk))
         return saved
@@ -131,7 +144,7 @@ def record_rate(
 ) -> ExchangeRate:
     """Units of the reporting currency for one unit of ``currency`` on ``day``. One per
     currency and day: a second one is refused unless ``replace`` says to correct it."""
-    require(user, RECORD_PAYMENT, "Your role does not allow recording exchange rates.")
+    require(user, RECORD_PAYMENT, gettext("Your role does not allow recording exchange rates."))
     currency, day, rate = _checked_rate_input(currency, day, rate)
     return _save_rate(user=user, currency=currency, day=day, rate=rate, replace=replace)
 
@@ -166,7 +179,7 @@ def _programme(programme_id: str, *, active_only: bool = True) -> Programme:
         else None
     )
     if found is None or (active_only and not found.active):
-        raise RelocationError("Choose an active programme.")
+        raise RelocationError(gettext("Choose an active programme."))
     return found
 
 
@@ -190,12 +203,12 @@ def record_payment(
     case = case_for(user, case_id, RECORD_PAYMENT)
     programme = _programme(programme_id)
     if category not in BudgetCategory.values:
-        raise RelocationError("Choose a budget category.")
+        raise RelocationError(gettext("Choose a budget category."))
     currency = _amount(currencies.clean_currency, currency)
     _amount(currencies.check_minor, amount_minor, currency)
-    paid_on = _day(paid_on, label="The day it was paid")
-    payee = clean_text(payee, label="The payee", required=True, limit=MAX_PAYEE)
-    purpose = clean_text(purpose, label="The purpose", limit=MAX_PURPOSE)
+    paid_on = _day(paid_on, label=gettext("The day it was paid"))
+    payee = clean_text(payee, label=gettext("The payee"), required=True, limit=MAX_PAYEE)
+    purpose = clean_text(purpose, label=gettext("The purpose"), limit=MAX_PURPOSE)
     if rate is not None:
         # Typing today's rate with the payment is recording it, with the same rules.
         checked = _checked_rate_input(currency, paid_on, rate)[2]
@@ -204,19 +217,29 @@ def record_payment(
             _save_rate(user=user, currency=currency, day=paid_on, rate=checked, replace=False)
         elif known != checked:
             raise RelocationError(
-                f"A different rate for {currency} on {paid_on} is already recorded "
-                f"({known.normalize():f}). Leave the rate empty to use it, or correct it on "
-                "the rates page first."
+                gettext(
+                    "A different rate for %(currency)s on %(day)s is already recorded "
+                    "(%(rate)s). Leave the rate empty to use it, or correct it on the rates "
+                    "page first."
+                )
+                % {"currency": currency, "day": paid_on, "rate": f"{known.normalize():f}"}
             )
     used = rate_on(currency, paid_on)
     if used is None:
         raise RelocationError(
-            f"No exchange rate for {currency} on {paid_on} is recorded. Type that day's rate "
-            f"to {currencies.reporting_currency()} with the payment, or record it first."
+            gettext(
+                "No exchange rate for %(currency)s on %(day)s is recorded. Type that day's rate "
+                "to %(reporting)s with the payment, or record it first."
+            )
+            % {
+                "currency": currency,
+                "day": paid_on,
+                "reporting": currencies.reporting_currency(),
+            }
         )
     reporting_minor = currencies.to_reporting_minor(amount_minor, currency, used)
     if reporting_minor > currencies.MAX_REPORTING_MINOR:
-        raise RelocationError("The amount is too large at that rate.")
+        raise RelocationError(gettext("The amount is too large at that rate."))
     awaiting = reporting_minor > programme.approval_threshold_minor
     payment = Payment(
         case=case,
@@ -248,9 +271,9 @@ def _awaiting_payment(case: Case, payment_id: str) -> Payment:
         else None
     )
     if payment is None:
-        raise RelocationError("No such payment on this case.")
+        raise RelocationError(gettext("No such payment on this case."))
     if payment.status != PaymentStatus.AWAITING_APPROVAL:
-        raise RelocationError("This payment is no longer waiting for approval.")
+        raise RelocationError(gettext("This payment is no longer waiting for approval."))
     return payment
 
 
@@ -264,9 +287,11 @@ def decide_payment(
     case = case_for(user, case_id, APPROVE_PAYMENT)
     payment = _awaiting_payment(case, payment_id)
     if payment.created_by_id == user.pk:
-        raise RelocationError("You recorded this payment: someone else must decide on it.")
+        raise RelocationError(gettext("You recorded this payment: someone else must decide on it."))
     if not approve:
-        reason = clean_text(reason, label="A reason for refusing", required=True, limit=MAX_REASON)
+        reason = clean_text(
+            reason, label=gettext("A reason for refusing"), required=True, limit=MAX_REASON
+        )
     payment.status = PaymentStatus.APPROVED if approve else PaymentStatus.REFUSED
     payment.decided_by_id = user.pk
     payment.decided_at = timezone.now()
@@ -274,7 +299,10 @@ def decide_payment(
     _resolve_approval_alerts(payment)
     if not approve:
         case_daily_work.add_note(
-            user=user, case_id=case.id, text=f"Payment {payment.id} refused: {reason}"
+            user=user,
+            case_id=case.id,
+            text=gettext("Payment %(payment)s refused: %(reason)s")
+            % {"payment": payment.id, "reason": reason},
         )
     record(user, "payment.approved" if approve else "payment.refused", "payment", payment.id)
     return payment
@@ -287,7 +315,7 @@ def cancel_payment(*, user: Actor, case_id: str, payment_id: str) -> Payment:
     payment = _awaiting_payment(case, payment_id)
     mine = payment.created_by_id == user.pk
     if not mine and not user.has_perm(APPROVE_PAYMENT):
-        raise RelocationError("Only whoever recorded it or an approver may cancel it.")
+        raise RelocationError(gettext("Only whoever recorded it or an approver may cancel it."))
     payment.status = PaymentStatus.CANCELLED
     # The creator withdrawing is not a decision by another: leave decided_by empty.
     payment.decided_by_id = None if mine else user.pk
@@ -303,10 +331,10 @@ def cancel_payment(*, user: Actor, case_id: str, payment_id: str) -> Payment:
 
 def _threshold(minor: Any) -> int:
     if not isinstance(minor, int) or isinstance(minor, bool) or minor < 0:
-        raise RelocationError("A threshold is an amount of zero or more.")
+        raise RelocationError(gettext("A threshold is an amount of zero or more."))
     reporting = currencies.reporting_currency()
     if minor > currencies.MAX_UNITS * 10 ** currencies.decimals(reporting):
-        raise RelocationError("The threshold is too large.")
+        raise RelocationError(gettext("The threshold is too large."))
     return minor
 
 
@@ -321,10 +349,12 @@ def default_threshold_minor() -> int:
 
 @transaction.atomic
 def create_programme(*, user: Actor, name: str, threshold_minor: int | None = None) -> Programme:
-    require(user, MANAGE_BUDGETS, "Your role does not allow setting up programmes.")
-    name = clean_text(name, label="The programme's name", required=True, limit=MAX_PROGRAMME_NAME)
+    require(user, MANAGE_BUDGETS, gettext("Your role does not allow setting up programmes."))
+    name = clean_text(
+        name, label=gettext("The programme's name"), required=True, limit=MAX_PROGRAMME_NAME
+    )
     if Programme.objects.filter(name__iexact=name).exists():
-        raise RelocationError("A programme with this name exists already.")
+        raise RelocationError(gettext("A programme with this name exists already."))
     threshold = default_threshold_minor() if threshold_minor is None else threshold_minor
     programme = Programme.objects.create(name=name, approval_threshold_minor=_threshold(threshold))
     record(user, "programme.created", "programme", programme.id)
@@ -335,7 +365,7 @@ def create_programme(*, user: Actor, name: str, threshold_minor: int | None = No
 def set_threshold(*, user: Actor, programme_id: str, threshold_minor: int) -> Programme:
     """Change the amount above which a programme's payments wait for a second person.
     Payments already recorded keep the status they were given."""
-    require(user, MANAGE_BUDGETS, "Your role does not allow changing thresholds.")
+    require(user, MANAGE_BUDGETS, gettext("Your role does not allow changing thresholds."))
     programme = _programme(programme_id, active_only=False)
     programme.approval_threshold_minor = _threshold(threshold_minor)
     programme.save(update_fields=["approval_threshold_minor"])
@@ -355,21 +385,23 @@ def set_budget(
 ) -> Budget:
     """What a programme may spend on a category in a period (reporting currency). Setting
     it again for the same start replaces the amount; periods may not overlap."""
-    require(user, MANAGE_BUDGETS, "Your role does not allow setting budgets.")
+    require(user, MANAGE_BUDGETS, gettext("Your role does not allow setting budgets."))
     programme = _programme(programme_id, active_only=False)
     if category not in BudgetCategory.values:
-        raise RelocationError("Choose a budget category.")
+        raise RelocationError(gettext("Choose a budget category."))
     if not isinstance(period_start, date) or not isinstance(period_end, date):
-        raise RelocationError("A period has a first and a last day, like 2024-01-01.")
+        raise RelocationError(gettext("A period has a first and a last day, like 2024-01-01."))
     if period_end < period_start:
-        raise RelocationError("A period ends on or after the day it starts.")
+        raise RelocationError(gettext("A period ends on or after the day it starts."))
     if period_start < EARLIEST_DAY or period_end - period_start > timedelta(days=MAX_BUDGET_DAYS):
-        raise RelocationError("A budget period starts after 2000 and lasts five years at most.")
+        raise RelocationError(
+            gettext("A budget period starts after 2000 and lasts five years at most.")
+        )
     reporting = currencies.reporting_currency()
     if not isinstance(amount_minor, int) or isinstance(amount_minor, bool) or amount_minor < 0:
-        raise RelocationError("A budget is an amount of zero or more.")
+        raise RelocationError(gettext("A budget is an amount of zero or more."))
     if amount_minor > currencies.MAX_UNITS * 10 ** currencies.decimals(reporting):
-        raise RelocationError("The budget is too large.")
+        raise RelocationError(gettext("The budget is too large."))
     overlapping = (
         Budget.objects.select_for_update()
         .filter(
@@ -381,7 +413,7 @@ def set_budget(
         .exclude(period_start=period_start)
     )
     if overlapping.exists():
-        raise RelocationError("This period overlaps another budget of the same category.")
+        raise RelocationError(gettext("This period overlaps another budget of the same category."))
     budget, created = Budget.objects.update_or_create(
         programme=programme,
         category=category,

@@ -24,6 +24,7 @@ from babel import Locale
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from waystation.accounts.models import Actor
 from waystation.audit import services as audit
@@ -72,13 +73,16 @@ def country_names() -> dict[str, str]:
     }
 
 
-def clean_country(value: str | None, *, label: str = "The country") -> str:
+def clean_country(value: str | None, *, label: str | None = None) -> str:
     """A two-letter country code, or "" when none is given."""
     code = (value or "").strip().upper()
     if not code:
         return ""
     if code not in country_names():
-        raise RelocationError(f"{label} must be a two-letter country code, like DE or GE.")
+        raise RelocationError(
+            gettext("%(label)s must be a two-letter country code, like DE or GE.")
+            % {"label": label or gettext("The country")}
+        )
     return code
 
 
@@ -101,10 +105,10 @@ def save_plan(*, user: Actor, case_id: str, plan: PlanInput) -> RelocationPlan:
     """Create the case's one plan, or change it."""
     case = case_for(user, case_id, PLAN)
     if plan.pathway not in Pathway.values:
-        raise RelocationError("Choose a pathway.")
-    country = clean_country(plan.destination_country, label="The destination country")
-    destination = clean_text(plan.destination, label="The destination", limit=500)
-    notes = clean_text(plan.notes, label="The notes", limit=10_000)
+        raise RelocationError(gettext("Choose a pathway."))
+    country = clean_country(plan.destination_country, label=gettext("The destination country"))
+    destination = clean_text(plan.destination, label=gettext("The destination"), limit=500)
+    notes = clean_text(plan.notes, label=gettext("The notes"), limit=10_000)
     row = RelocationPlan.objects.select_for_update().filter(case=case).first()
     created = row is None
     if row is None:
@@ -148,15 +152,19 @@ class LegResult:
 
 def _check_times(departure: datetime, arrival: datetime, now: datetime) -> None:
     if timezone.is_naive(departure) or timezone.is_naive(arrival):
-        raise RelocationError("Times need a time zone.")
+        raise RelocationError(gettext("Times need a time zone."))
     if arrival <= departure:
-        raise RelocationError("A leg must arrive after it leaves.")
+        raise RelocationError(gettext("A leg must arrive after it leaves."))
     if arrival - departure > MAX_LEG_LENGTH:
-        raise RelocationError("A leg lasts at most 31 days; split a longer journey into legs.")
+        raise RelocationError(
+            gettext("A leg lasts at most 31 days; split a longer journey into legs.")
+        )
     if departure < now - MAX_PAST:
-        raise RelocationError("That departure is more than a year ago: check the date.")
+        raise RelocationError(gettext("That departure is more than a year ago: check the date."))
     if departure > now + MAX_PLAN_AHEAD:
-        raise RelocationError("That departure is more than two years ahead: check the date.")
+        raise RelocationError(
+            gettext("That departure is more than two years ahead: check the date.")
+        )
 
 
 def _neighbours(case: Case, position: int, *, exclude: str | None) -> tuple[Leg | None, Leg | None]:
@@ -173,38 +181,46 @@ def _check_sequence(case: Case, position: int, leg: LegInput, *, exclude: str | 
     before, after = _neighbours(case, position, exclude=exclude)
     if before is not None and leg.planned_departure < before.planned_arrival:
         raise RelocationError(
-            f"This leg would leave before leg {before.position} arrives: legs of one journey "
-            "cannot overlap."
+            gettext(
+                "This leg would leave before leg %(position)s arrives: legs of one journey "
+                "cannot overlap."
+            )
+            % {"position": before.position}
         )
     if after is not None and after.planned_departure < leg.planned_arrival:
         raise RelocationError(
-            f"This leg would arrive after leg {after.position} leaves: legs of one journey "
-            "cannot overlap."
+            gettext(
+                "This leg would arrive after leg %(position)s leaves: legs of one journey "
+                "cannot overlap."
+            )
+            % {"position": after.position}
         )
 
 
 def _fill(row: Leg, leg: LegInput, now: datetime) -> None:
     if leg.mode not in TransportMode.values:
-        raise RelocationError("Choose how they travel.")
+        raise RelocationError(gettext("Choose how they travel."))
     if not 0 <= leg.grace_hours <= MAX_GRACE_HOURS:
-        raise RelocationError(f"The grace period is 0 to {MAX_GRACE_HOURS} hours.")
+        raise RelocationError(
+            gettext("The grace period is 0 to %(hours)s hours.") % {"hours": MAX_GRACE_HOURS}
+        )
     _check_times(leg.planned_departure, leg.planned_arrival, now)
     row.mode = leg.mode
-    row.from_country = clean_country(leg.from_country, label="The country of departure")
-    row.to_country = clean_country(leg.to_country, label="The country of arrival")
+    row.from_country = clean_country(leg.from_country, label=gettext("The country of departure"))
+    row.to_country = clean_country(leg.to_country, label=gettext("The country of arrival"))
     row.planned_departure = leg.planned_departure
     row.planned_arrival = leg.planned_arrival
     row.grace_hours = leg.grace_hours
-    row.origin = clean_text(leg.origin, label="Where they leave from", limit=300)
-    row.destination = clean_text(leg.destination, label="Where they arrive", limit=300)
-    row.escort = clean_text(leg.escort, label="The escort", limit=300)
-    row.notes = clean_text(leg.notes, label="The notes", limit=5_000)
+    row.origin = clean_text(leg.origin, label=gettext("Where they leave from"), limit=300)
+    row.destination = clean_text(leg.destination, label=gettext("Where they arrive"), limit=300)
+    row.escort = clean_text(leg.escort, label=gettext("The escort"), limit=300)
+    row.notes = clean_text(leg.notes, label=gettext("The notes"), limit=5_000)
 
 
 def _leg_for(case: Case, leg_id: str) -> Leg:
     found = Leg.objects.select_for_update().filter(pk=str(leg_id)[:32], case=case).first()
     if found is None:
-        raise RelocationError("No such leg on this case.")
+        raise RelocationError(gettext("No such leg on this case."))
     return found
 
 
@@ -231,7 +247,7 @@ def change_leg(
     now = now or timezone.now()
     row = _leg_for(case, leg_id)
     if row.status in (LegStatus.CANCELLED, LegStatus.ARRIVED):
-        raise RelocationError("A cancelled or completed leg cannot be changed.")
+        raise RelocationError(gettext("A cancelled or completed leg cannot be changed."))
     _fill(row, leg, now)
     _check_sequence(case, row.position, leg, exclude=row.id)
     row.save()
@@ -249,7 +265,7 @@ def cancel_leg(*, user: Actor, case_id: str, leg_id: str) -> Leg:
     case = case_for(user, case_id, PLAN)
     row = _leg_for(case, leg_id)
     if row.status not in OPEN_LEG:
-        raise RelocationError("Only a planned or current leg can be cancelled.")
+        raise RelocationError(gettext("Only a planned or current leg can be cancelled."))
     row.status = LegStatus.CANCELLED
     row.save(update_fields=["status"])
     _resolve_leg_alerts(case.id, [row.id], timezone.now())
@@ -259,24 +275,32 @@ def cancel_leg(*, user: Actor, case_id: str, leg_id: str) -> Leg:
 
 def _check_moment(at: datetime, now: datetime) -> None:
     if timezone.is_naive(at):
-        raise RelocationError("Times need a time zone.")
+        raise RelocationError(gettext("Times need a time zone."))
     if at > now + CLOCK_SKEW:
-        raise RelocationError("That time is in the future: record it when it happens.")
+        raise RelocationError(gettext("That time is in the future: record it when it happens."))
     if at < now - MAX_PAST:
-        raise RelocationError("That time is more than a year ago: check the date.")
+        raise RelocationError(gettext("That time is more than a year ago: check the date."))
 
 
 def _follow_stage(user: Actor, case: Case, target: Stage) -> str:
     """Ask the workflow to move the case; say why not, if it would not."""
     if not workflow.allowed(case.stage, target):
-        return f"The case stays {case.get_stage_display()}: it cannot move to {target.label}."
+        return gettext("The case stays %(stage)s: it cannot move to %(target)s.") % {
+            "stage": case.get_stage_display(),
+            "target": target.label,
+        }
     if workflow.needs_approval(case, target):
-        return f"Moving the case to {target.label} needs a second person: ask on the case page."
+        return gettext(
+            "Moving the case to %(target)s needs a second person: ask on the case page."
+        ) % {"target": target.label}
     try:
         with transaction.atomic():  # a refused move leaves nothing behind
             case_stages.change_stage(user=user, case_id=case.id, to_stage=target)
     except case_common.CaseError as exc:
-        return f"The case stays {case.get_stage_display()}: {exc}"
+        return gettext("The case stays %(stage)s: %(reason)s") % {
+            "stage": case.get_stage_display(),
+            "reason": exc,
+        }
     return ""
 
 
@@ -296,12 +320,17 @@ def record_departure(
     _check_moment(at, now)
     row = _leg_for(case, leg_id)
     if row.status != LegStatus.PLANNED:
-        raise RelocationError("Only a planned leg can set off.")
+        raise RelocationError(gettext("Only a planned leg can set off."))
     before, _after = _neighbours(case, row.position, exclude=row.id)
     if before is not None and before.status != LegStatus.ARRIVED:
-        raise RelocationError(f"Record the arrival of leg {before.position} first.")
+        raise RelocationError(
+            gettext("Record the arrival of leg %(position)s first.") % {"position": before.position}
+        )
     if before is not None and before.actual_arrival and at < before.actual_arrival:
-        raise RelocationError(f"They cannot set off before leg {before.position} arrived.")
+        raise RelocationError(
+            gettext("They cannot set off before leg %(position)s arrived.")
+            % {"position": before.position}
+        )
     row.actual_departure = at
     row.status = LegStatus.UNDER_WAY
     row.save(update_fields=["actual_departure", "status"])
@@ -328,9 +357,9 @@ def record_arrival(
     _check_moment(at, now)
     row = _leg_for(case, leg_id)
     if row.status != LegStatus.UNDER_WAY:
-        raise RelocationError("Record the departure of this leg first.")
+        raise RelocationError(gettext("Record the departure of this leg first."))
     if row.actual_departure is not None and at < row.actual_departure:
-        raise RelocationError("They cannot arrive before they set off.")
+        raise RelocationError(gettext("They cannot arrive before they set off."))
     row.actual_arrival = at
     row.status = LegStatus.ARRIVED
     row.save(update_fields=["actual_arrival", "status"])
@@ -341,7 +370,7 @@ def record_arrival(
     if after is None and case.stage == Stage.IN_TRANSIT:
         note = _follow_stage(user, case, Stage.ARRIVED)
     elif after is None and case.stage != Stage.ARRIVED:
-        note = f"The case stays {case.get_stage_display()}."
+        note = gettext("The case stays %(stage)s.") % {"stage": case.get_stage_display()}
     return LegResult(leg=row, stage_note=note)
 
 
@@ -352,7 +381,7 @@ def record_leg_check_in(*, user: Actor, case_id: str, leg_id: str) -> None:
     case = case_for(user, case_id, PLAN)
     row = _leg_for(case, leg_id)
     if row.status not in OPEN_LEG:
-        raise RelocationError("This leg is over; record the check-in on the case page.")
+        raise RelocationError(gettext("This leg is over; record the check-in on the case page."))
     now = timezone.now()
     try:
         case_check_ins.record_check_in(user=user, case_id=case.id, at=now)

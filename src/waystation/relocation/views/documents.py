@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, path
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from waystation.relocation.forms.documents import DocumentForm
@@ -25,7 +26,7 @@ def add_document(request: HttpRequest, case_id: str) -> HttpResponse:
         lambda: documents.add_document(
             user=actor(request), case_id=case_id, document=form.to_input()
         ),
-        lambda document: f"{document.get_kind_display()} added.",
+        lambda document: gettext("%(kind)s added.") % {"kind": document.get_kind_display()},
         "documents",
     )
 
@@ -41,7 +42,7 @@ def change_document(request: HttpRequest, case_id: str, document_id: str) -> Htt
         lambda: documents.change_document(
             user=actor(request), case_id=case_id, document_id=document_id, document=form.to_input()
         ),
-        lambda document: f"{document.get_kind_display()} saved.",
+        lambda document: gettext("%(kind)s saved.") % {"kind": document.get_kind_display()},
         "documents",
     )
 

@@ -17,6 +17,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from waystation.relocation.forms import houses as forms
@@ -48,7 +49,7 @@ def house_list(request: HttpRequest) -> HttpResponse:
 def house_new(request: HttpRequest) -> HttpResponse:
     user = actor(request)
     if not user.has_perm(MANAGE_HOUSES):
-        raise HouseNotFound("No such page.")
+        raise HouseNotFound(gettext("No such page."))
     form = forms.HouseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -67,7 +68,7 @@ def house_new(request: HttpRequest) -> HttpResponse:
         except RelocationError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, "House added; you hold its first key.")
+            messages.success(request, gettext("House added; you hold its first key."))
             return redirect("relocation:house", house.id)
     return render(
         request, "relocation/houses/new.html", {"form": form}, status=400 if form.errors else 200
@@ -110,7 +111,7 @@ def house_beds(request: HttpRequest, house_id: str) -> HttpResponse:
         lambda: services.change_beds(
             user=actor(request), house_id=house_id, beds=form.cleaned_data["beds"]
         ),
-        "Beds changed.",
+        gettext("Beds changed."),
     )
 
 
@@ -122,10 +123,13 @@ def house_deactivate(request: HttpRequest, house_id: str) -> HttpResponse:
     user = actor(request)
     house = selectors.visible_house(user=user, house_id=house_id)  # a 404 before anything
     if not services.may_change_status(user, house):
-        messages.error(request, f"Only the keyholders of {house.label} may deactivate it.")
+        messages.error(
+            request,
+            gettext("Only the keyholders of %(house)s may deactivate it.") % {"house": house.label},
+        )
         return redirect("relocation:house", house_id)
     if not house.active:
-        messages.info(request, "This house is already inactive.")
+        messages.info(request, gettext("This house is already inactive."))
         return redirect("relocation:house", house_id)
     form = forms.DeactivateForm(request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():
@@ -133,7 +137,7 @@ def house_deactivate(request: HttpRequest, house_id: str) -> HttpResponse:
             request,
             None,
             lambda: services.deactivate_house(user=user, house_id=house_id),
-            "House deactivated: it takes no new stays. A keyholder can reactivate it.",
+            gettext("House deactivated: it takes no new stays. A keyholder can reactivate it."),
             refused=RelocationError,
         )
         return redirect("relocation:house", house_id)
@@ -156,7 +160,7 @@ def house_reactivate(request: HttpRequest, house_id: str) -> HttpResponse:
         house_id,
         None,
         lambda: services.reactivate_house(user=actor(request), house_id=house_id),
-        "House reactivated: it takes new stays again.",
+        gettext("House reactivated: it takes new stays again."),
     )
 
 
@@ -172,7 +176,7 @@ def keyholder_add(request: HttpRequest, house_id: str) -> HttpResponse:
         lambda: services.add_keyholder(
             user=actor(request), house_id=house_id, keyholder_id=form.cleaned_data["keyholder"]
         ),
-        "Key given.",
+        gettext("Key given."),
     )
 
 
@@ -187,7 +191,7 @@ def keyholder_remove(request: HttpRequest, house_id: str) -> HttpResponse:
         lambda: services.remove_keyholder(
             user=actor(request), house_id=house_id, keyholder_id=form.cleaned_data["keyholder"]
         ),
-        "Key taken back.",
+        gettext("Key taken back."),
     )
 
 
@@ -196,7 +200,7 @@ def keyholder_remove(request: HttpRequest, house_id: str) -> HttpResponse:
 def occupancy(request: HttpRequest) -> HttpResponse:
     user = actor(request)
     if not user.has_perm(MANAGE_HOUSES):
-        raise HouseNotFound("No such page.")
+        raise HouseNotFound(gettext("No such page."))
     form = forms.OccupancyForm(
         request.GET or None, houses=selectors.occupancy_house_choices(user=user)
     )
@@ -241,7 +245,7 @@ def stay_add(request: HttpRequest, case_id: str) -> HttpResponse:
                 notes=form.cleaned_data["notes"],
             ),
         ),
-        "Stay booked.",
+        gettext("Stay booked."),
         "stays",
     )
 
@@ -256,7 +260,7 @@ def stay_arrived(request: HttpRequest, case_id: str, placement_id: str) -> HttpR
         lambda: services.mark_arrived(
             user=actor(request), case_id=case_id, placement_id=placement_id
         ),
-        "Marked as arrived.",
+        gettext("Marked as arrived."),
         "stays",
     )
 
@@ -275,7 +279,7 @@ def stay_left(request: HttpRequest, case_id: str, placement_id: str) -> HttpResp
             placement_id=placement_id,
             left_on=form.cleaned_data["left_on"],
         ),
-        "Marked as left.",
+        gettext("Marked as left."),
         "stays",
     )
 
@@ -290,7 +294,7 @@ def stay_cancel(request: HttpRequest, case_id: str, placement_id: str) -> HttpRe
         lambda: services.cancel_placement(
             user=actor(request), case_id=case_id, placement_id=placement_id
         ),
-        "Stay cancelled.",
+        gettext("Stay cancelled."),
         "stays",
     )
 

@@ -58,9 +58,13 @@ def record_payment(request: HttpRequest, case_id: str) -> HttpResponse:
 
     def done(payment: Any) -> str:
         amount = currencies.format_minor(payment.amount_minor, payment.currency)
+        values = {"amount": amount, "currency": payment.currency}
         if payment.status == "awaiting":
-            return f"Payment of {amount} {payment.currency} recorded; it waits for approval."
-        return f"Payment of {amount} {payment.currency} recorded and approved."
+            return (
+                gettext("Payment of %(amount)s %(currency)s recorded; it waits for approval.")
+                % values
+            )
+        return gettext("Payment of %(amount)s %(currency)s recorded and approved.") % values
 
     return act(request, case_id, form, call, done, "money")
 
@@ -107,7 +111,7 @@ def cancel_payment(request: HttpRequest, case_id: str, payment_id: str) -> HttpR
         lambda: services.cancel_payment(
             user=actor(request), case_id=case_id, payment_id=payment_id
         ),
-        "Payment cancelled.",
+        gettext("Payment cancelled."),
         "money",
     )
 
@@ -150,8 +154,12 @@ def rates(request: HttpRequest) -> HttpResponse:
         except RelocationError as exc:
             form.add_error(None, str(exc))
         else:
-            verb = "replaced" if data["replace"] else "recorded"
-            messages.success(request, f"Rate for {data['currency']} on {data['day']} {verb}.")
+            said = (
+                gettext("Rate for %(currency)s on %(day)s replaced.")
+                if data["replace"]
+                else gettext("Rate for %(currency)s on %(day)s recorded.")
+            )
+            messages.success(request, said % {"currency": data["currency"], "day": data["day"]})
             return redirect("relocation:money_rates")
     return render(
         request,
@@ -212,7 +220,7 @@ def create_programme(request: HttpRequest) -> HttpResponse:
         except RelocationError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, "Programme created.")
+            messages.success(request, gettext("Programme created."))
             return redirect("relocation:money_budgets")
     return _budgets_page(request, programme_form=form, status=400)
 
@@ -234,7 +242,7 @@ def change_threshold(request: HttpRequest, programme_id: str) -> HttpResponse:
     except RelocationError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, "Threshold changed.")
+        messages.success(request, gettext("Threshold changed."))
     return redirect("relocation:money_budgets")
 
 
@@ -257,7 +265,7 @@ def set_budget(request: HttpRequest) -> HttpResponse:
         except RelocationError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, "Budget saved.")
+            messages.success(request, gettext("Budget saved."))
             return redirect("relocation:money_budgets")
     return _budgets_page(request, budget_form=form, status=400)
 

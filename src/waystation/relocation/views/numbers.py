@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import URLPattern, path
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
 from waystation.relocation.reports import charts, export, service
@@ -68,7 +69,7 @@ def numbers_csv(request: HttpRequest, table: str) -> HttpResponse:
     try:
         shown, text = service.export_csv(user=actor(request), name=table, period=period)
     except service.UnknownTable:
-        raise Http404("No such table.") from None
+        raise Http404(gettext("No such table.")) from None
     response = HttpResponse(text, content_type="text/csv; charset=utf-8")
     return _download(response, f"waystation-{shown.name}-{period.start}-{period.end}.csv")
 

@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import URLPattern, path
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from waystation.relocation.forms.documents import DocumentForm
@@ -34,7 +35,12 @@ from waystation.web.actions import actor
 
 def _moved(message: str) -> Callable[[travel.LegResult], str]:
     def say(result: travel.LegResult) -> str:
-        return f"{message} {result.stage_note}".strip()
+        if not result.stage_note:
+            return message
+        return gettext("%(done)s %(stage_note)s") % {
+            "done": message,
+            "stage_note": result.stage_note,
+        }
 
     return say
 
@@ -82,7 +88,9 @@ def case_page(request: HttpRequest, case_id: str) -> HttpResponse:
     opened = open_relocation(user=user, case_id=case_id)
     can_work = bool(user.has_perm(PLAN))
     zone = timezone.get_current_timezone_name()
-    leg_choices = [(leg.id, f"Leg {leg.position}") for leg in opened.legs]
+    leg_choices = [
+        (leg.id, gettext("Leg %(position)s") % {"position": leg.position}) for leg in opened.legs
+    ]
     legs = []
     for leg in opened.legs:
         legs.append(
@@ -155,7 +163,7 @@ def plan(request: HttpRequest, case_id: str) -> HttpResponse:
         case_id,
         form,
         lambda: travel.save_plan(user=actor(request), case_id=case_id, plan=form.to_input()),
-        "Plan saved.",
+        gettext("Plan saved."),
         "plan",
     )
 
@@ -169,7 +177,7 @@ def add_leg(request: HttpRequest, case_id: str) -> HttpResponse:
         case_id,
         form,
         lambda: travel.add_leg(user=actor(request), case_id=case_id, leg=form.to_input()),
-        lambda leg: f"Leg {leg.position} added.",
+        lambda leg: gettext("Leg %(position)s added.") % {"position": leg.position},
         "legs",
     )
 
@@ -185,7 +193,7 @@ def change_leg(request: HttpRequest, case_id: str, leg_id: str) -> HttpResponse:
         lambda: travel.change_leg(
             user=actor(request), case_id=case_id, leg_id=leg_id, leg=form.to_input()
         ),
-        lambda leg: f"Leg {leg.position} saved.",
+        lambda leg: gettext("Leg %(position)s saved.") % {"position": leg.position},
         "legs",
     )
 
@@ -198,7 +206,7 @@ def cancel_leg(request: HttpRequest, case_id: str, leg_id: str) -> HttpResponse:
         case_id,
         None,  # nothing to parse: the URL names what to act on
         lambda: travel.cancel_leg(user=actor(request), case_id=case_id, leg_id=leg_id),
-        lambda leg: f"Leg {leg.position} cancelled.",
+        lambda leg: gettext("Leg %(position)s cancelled.") % {"position": leg.position},
         "legs",
     )
 
@@ -214,7 +222,7 @@ def depart(request: HttpRequest, case_id: str, leg_id: str) -> HttpResponse:
         lambda: travel.record_departure(
             user=actor(request), case_id=case_id, leg_id=leg_id, at=form.moment()
         ),
-        _moved("Departure recorded."),
+        _moved(gettext("Departure recorded.")),
         "legs",
     )
 
@@ -230,7 +238,7 @@ def arrive(request: HttpRequest, case_id: str, leg_id: str) -> HttpResponse:
         lambda: travel.record_arrival(
             user=actor(request), case_id=case_id, leg_id=leg_id, at=form.moment()
         ),
-        _moved("Arrival recorded."),
+        _moved(gettext("Arrival recorded.")),
         "legs",
     )
 
@@ -243,7 +251,7 @@ def check_in(request: HttpRequest, case_id: str, leg_id: str) -> HttpResponse:
         case_id,
         None,  # nothing to parse: the URL names what to act on
         lambda: travel.record_leg_check_in(user=actor(request), case_id=case_id, leg_id=leg_id),
-        "Check-in recorded.",
+        gettext("Check-in recorded."),
         "legs",
     )
 
