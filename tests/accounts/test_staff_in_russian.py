@@ -46,6 +46,9 @@ NOT_YET = {
     "api:schema",
 }
 NOT_YET_PREFIXES = ("api:v1",)
+# Routes whose ids this walk has no fixture for; each has a walk of its own with a world
+# to fill them (tests/cases, tests/relocation, tests/intake ..._in_russian.py).
+WALKED_ELSEWHERE = ("partners:", "api:", "intake:", "cases:", "relocation:")
 # Never translated: product, protocol and language names, and the two-letter example of
 # a country code. Text in <code> is not read at all: it is data or a command.
 ALLOWED = {
@@ -208,9 +211,7 @@ def test_every_translated_staff_page_is_russian_for_every_role(world):
         "api_partner_tokens:new",
         "api_tokens:list",
         "api_tokens:new",
-    } | {
-        n for n, _ in staff_url_names() if n.startswith(("partners:", "api:", "intake:", "cases:", "relocation:"))
-    }
+    } | {n for n, _ in staff_url_names() if n.startswith(WALKED_ELSEWHERE)}
 
 
 def test_the_check_reads_text_and_attributes_and_skips_code_and_scripts():
@@ -311,7 +312,8 @@ TRANSLATED = [
     "accounts", "api", "audit", "backups", "demo", "home", "partners", "status", "vault",
     "web", "templates/accounts", "templates/api", "templates/registration",
     "templates/partners", "templates/status", "templates/vault", "templates/waystation",
-    "templates/base.html", "cases", "templates/cases", "relocation", "templates/relocation", *makefile_list("INTAKE_STAFF"),
+    "templates/base.html", "cases", "templates/cases", "relocation", "templates/relocation",
+    *makefile_list("INTAKE_STAFF"),
 ]  # fmt: skip
 
 
