@@ -8,6 +8,7 @@ import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
@@ -61,4 +62,20 @@ def capture_at_widths(page: Page, name: str, widths: tuple[int, ...] = WIDTHS) -
             "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
         )
         assert overflow <= 0, f"{name} scrolls sideways by {overflow}px at {width}px wide"
+    return saved
+
+
+def capture_in_each_staff_language(page: Page, member: Any, name: str) -> list[Path]:
+    """``capture_at_widths`` once in English (``<name>-<width>.png``) and once in Russian
+    (``<name>-ru-<width>.png``), switching the member's language on the account as the
+    language buttons do; the Russian page must say it is Russian. English again after."""
+    saved = capture_at_widths(page, name)
+    for language, suffix in (("ru", "-ru"),):
+        member.language = language
+        member.save(update_fields=["language"])
+        saved += capture_at_widths(page, f"{name}{suffix}")
+        assert page.locator("html").get_attribute("lang") == language
+    member.language = "en"
+    member.save(update_fields=["language"])
+    page.reload()
     return saved

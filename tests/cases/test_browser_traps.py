@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser import capture_at_widths, chromium
+from tests.browser import capture_at_widths, capture_in_each_staff_language, chromium
 from tests.cases.test_browser_flow import sign_in
 from tests.factories import make_staff
 from waystation.accounts.roles import Role
@@ -136,4 +136,4 @@ def test_the_case_page_summary_first_fits_both_widths(browser, live_server):
     assert "Note" in timeline and "Task added" in timeline
     for code in ("· note", "· task", "task_done", "message_in", "help_now", "check_in"):
         assert code not in timeline
-    capture_at_widths(page, "case-page")
+    capture_in_each_staff_language(page, caseworker, "case-page")

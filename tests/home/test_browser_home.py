@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser import capture_at_widths, chromium
+from tests.browser import capture_in_each_staff_language, chromium
 from tests.cases.test_browser_flow import sign_in
 from tests.home.conftest import World
 
@@ -24,7 +24,7 @@ def test_caseworker_home_page_at_desktop_and_phone_widths(browser, live_server, 
     assert page.get_by_role("heading", name="What needs you now").is_visible()
     assert page.inner_text("#home-alerts").startswith("1 open alert on your cases")
     assert page.inner_text("#home-overdue").startswith("1 check-in overdue")
-    capture_at_widths(page, "home-caseworker")
+    capture_in_each_staff_language(page, world.staff.caseworker, "home-caseworker")
     page.get_by_role("link", name="1 check-in overdue").click()
     assert page.url.endswith("/cases/alerts/#overdue-heading")
     assert world.visible.id in page.content()

@@ -10,7 +10,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from tests.browser import capture_at_widths, chromium
+from tests.browser import capture_in_each_staff_language, chromium
 from tests.cases.test_browser_flow import sign_in
 from tests.factories import make_staff
 from tests.relocation.test_numbers_data import close, make_case
@@ -37,7 +37,7 @@ def test_the_numbers_page_folds_long_tables_and_fits_a_phone(browser, live_serve
 
     page, requested = sign_in(browser, live_server, manager)
     page.goto(f"{live_server.url}/relocation/numbers/")
-    capture_at_widths(page, "numbers")
+    capture_in_each_staff_language(page, manager, "numbers")
 
     requests = page.locator("section#requests")
     folded = requests.locator("details.earlier-rows")
