@@ -10,6 +10,7 @@ from django.conf.locale import LANG_INFO
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import get_script_prefix
 from django.utils import translation
+from django.utils.encoding import escape_uri_path
 
 from waystation.intake import conf
 
@@ -122,8 +123,12 @@ class PathLanguageMiddleware:
         if request.method in {"GET", "HEAD"}:
             rest = _unsupported_language_prefix(request.path_info)
             if rest is not None:
-                # A redirect, not a cookie: nothing remembers the choice.
-                return HttpResponseRedirect(f"{get_script_prefix()}{settings.LANGUAGE_CODE}/{rest}")
+                # A redirect, not a cookie: nothing remembers the choice. The rest is
+                # quoted again as Django quotes a path (APPEND_SLASH does the same): it
+                # was decoded once, and "%3F" or "%23" must stay part of the path, not
+                # become a query or a fragment.
+                location = f"{get_script_prefix()}{settings.LANGUAGE_CODE}/{escape_uri_path(rest)}"
+                return HttpResponseRedirect(location)
         language = translation.get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = language
