@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -76,3 +77,39 @@ def test_a_missing_file_a_folder_or_a_wrong_level_exits_2(tmp_path):
     assert refused(str(tmp_path)).returncode == 2
     error = refused("--level", "1.5", str(DATA / "korea-palembang.csv"))
     assert error.returncode == 2 and "--level" in str(error)
+
+
+def test_a_fifo_or_a_device_behind_a_symlink_is_refused_at_once(tmp_path):
+    fifo = tmp_path / "table.csv"
+    os.mkfifo(fifo)
+    zero = tmp_path / "zero.csv"
+    zero.symlink_to("/dev/zero")
+    for path in (fifo, zero):
+        # In a process of its own: a command that waits for a writer or reads /dev/zero
+        # for ever fails the test by its timeout instead of hanging the suite.
+        done = subprocess.run(
+            [sys.executable, "-m", "waystation.cli", "estimate", str(path)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert done.returncode == 2 and "Not a regular file" in done.stderr
+
+
+def test_a_file_is_never_read_past_the_limit(tmp_path, monkeypatch):
+    # The limit holds on what is read, not only on the size the file had when asked.
+    from waystation.documentation.management.commands import estimate as command
+
+    monkeypatch.setattr(command, "MAX_FILE_BYTES", 64)
+    big = tmp_path / "big.csv"
+    big.write_bytes(b"A,B,count\n" + b"1,0,4\n" * 20)
+    error = refused(str(big))
+    assert error.returncode == 2 and "larger than a table of counts" in str(error)
+
+
+def test_every_model_of_too_many_lists_exits_2_with_the_way_out(tmp_path):
+    seven = tmp_path / "seven.csv"
+    seven.write_text(",".join(f"L{k}" for k in range(7)) + ",count\n1,0,0,0,0,0,0,4\n")
+    error = refused("--search", "exhaustive", str(seven))
+    assert error.returncode == 2 and "--search stepwise" in str(error)

@@ -18,6 +18,7 @@ from waystation.documentation.estimation import (
     NotEstimable,
     Search,
     TableError,
+    TooManyModels,
     estimate,
     fit_model,
     read_capture_table,
@@ -132,6 +133,12 @@ def test_the_json_shape():
         ("A,B,count\n1,0,4\n1,0,5\n", "repeats"),
         ("A,B,count\n1,0,0\n", "counts nobody"),
         (",".join(f"L{k}" for k in range(11)) + ",count\n", "between 2 and 10"),
+        # Names are printed to a terminal: no escape sequence, no bidi override.
+        ("A,\x1b]0;owned\x07B,count\n1,0,4\n", "control character"),
+        ("A,\x1b[2JB,count\n1,0,4\n", "control character"),
+        ("A,\u202eB,count\n1,0,4\n", "control character"),
+        ('A,"B\rC",count\n1,0,4\n', "control character"),
+        ("A," + "B" * 81 + ",count\n1,0,4\n", "longer than 80"),
     ],
 )
 def test_bad_tables_are_refused_with_the_line(text, message):
@@ -172,3 +179,26 @@ def test_any_three_list_table_gives_an_estimate_at_or_above_the_seen_or_says_why
     assert result.estimate >= result.observed - 1e-6
     assert result.observed <= result.ci_low <= result.estimate + 1e-3
     assert result.ci_high is None or result.ci_high >= result.estimate - 1e-3
+
+
+def test_a_sparse_table_whose_fit_overflows_from_the_first_start_still_gives_an_estimate():
+    # Before the fix: ValueError "NaN, inf or invalid value detected in weights" from
+    # statsmodels, out of the profile likelihood (data/SOURCES.md).
+    result = estimate(table("six-lists-sparse"))
+    assert result.observed == 699
+    assert result.observed <= result.ci_low <= result.estimate
+    assert result.ci_high is not None and result.ci_high >= result.estimate
+
+
+def test_every_model_of_seven_lists_is_refused_not_fitted_for_hours():
+    text = (
+        ",".join(f"L{k}" for k in range(7))
+        + ",count\n"
+        + "".join(
+            ",".join(str(b) for b in p) + ",5\n"
+            for p in itertools.product((0, 1), repeat=7)
+            if any(p)
+        )
+    )
+    with pytest.raises(TooManyModels, match="2,097,152 models"):
+        estimate(read_capture_table(text), search=Search.EXHAUSTIVE)

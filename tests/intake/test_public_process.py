@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import ast
 import json
+import socket
 import subprocess
 import sys
 import urllib.request
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
-from tests.processes import REPO, database_url, public_env, public_server
+from tests.processes import REPO, database_url, public_env, public_server, stop
 from waystation.intake.management.commands import intake as _intake_command  # noqa: F401
 from waystation.intake.models import IntakeKey
 
@@ -191,3 +193,67 @@ def test_the_running_public_process_holds_no_private_key(tmp_path, intake_key, s
             data = path.read_bytes()
             assert private_hex.encode() not in data
             assert bytes.fromhex(private_hex) not in data
+
+
+# Request targets as a hostile visitor sends them, byte for byte (what a test client
+# would normalise first): doubled slashes, encoded slashes, backslashes, CR LF, a full
+# URL and a network-path reference, each behind a language the pages do not have.
+HOSTILE_TARGETS = [
+    b"/de//evil.example",
+    b"/de/%2F%2Fevil.example",
+    b"/de/%2f%5cevil.example",
+    b"/de/\\evil.example",
+    b"/de/%5C%5Cevil.example",
+    b"/de%2F%2Fevil.example",
+    b"//de//evil.example",
+    b"///de//evil.example",
+    b"/de/%0d%0aSet-Cookie:%20x=1",
+    b"/de/%0aLocation:%20//evil.example",
+    b"/de/%3F//evil.example",
+    b"/de/%23//evil.example",
+    b"/de/https://evil.example",
+    b"/DE//evil.example",
+    b"/pt-br//evil.example",
+    b"/de/..//evil.example",
+    b"http://evil.example/de//x",
+    b"/de/%FF%FE",
+]
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_the_real_server_redirects_unknown_languages_only_to_its_own_english_pages(
+    tmp_path, settings
+):
+    with public_server(
+        database=database_url(), media_root=Path(settings.MEDIA_ROOT), data_dir=tmp_path
+    ) as (url, process):
+        port = int(url.rsplit(":", 1)[1])
+        answers = {}
+        for target in HOSTILE_TARGETS:
+            with socket.create_connection(("127.0.0.1", port), timeout=15) as sock:
+                sock.sendall(
+                    b"GET " + target + b" HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+                )
+                raw = b""
+                while chunk := sock.recv(65536):
+                    raw += chunk
+            answers[target] = raw.partition(b"\r\n\r\n")[0].decode("latin-1").split("\r\n")
+        # What the server printed meanwhile (its error log): no path, no address.
+        printed = stop(process)
+    assert "Public side on" in printed
+    assert "evil" not in printed and "127.0.0.1" not in printed.partition("\n")[2]
+    for target, lines in answers.items():
+        status = lines[0].split(" ")[1]
+        headers = [line.split(":", 1) for line in lines[1:]]
+        names = [name.strip().lower() for name, _value in headers]
+        assert "set-cookie" not in names, target
+        assert names.count("location") <= 1, target
+        if status != "302":
+            assert status in {"400", "404"}, (target, lines[0])
+            continue
+        location = next(value.strip() for name, value in headers if name.lower() == "location")
+        # A path on this site, in English: never another host, never //host or /\host.
+        assert location.startswith("/en/"), (target, location)
+        assert urlsplit(location)[:2] == ("", ""), (target, location)
+        assert not any(c in location for c in "\r\n\\ "), (target, location)

@@ -27,6 +27,7 @@ import csv
 import io
 import itertools
 import math
+import unicodedata
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -45,9 +46,18 @@ MIN_LISTS = 2
 MAX_LISTS = 10  # 2**10 - 1 cells; far beyond what any network has, and still quick to read
 MAX_ROWS = 2**MAX_LISTS
 MAX_COUNT = 10**9
+# A list's name is a word or two (a partner's, a source's); it is printed in every model.
+MAX_NAME_LENGTH = 80
+# Control characters, format characters (bidi overrides among them), line and paragraph
+# separators, surrogates and unassigned code points.
+_UNPRINTABLE = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
 # With "auto", up to this many candidate models are each fitted (every two-list model of
 # five lists); beyond it, forward selection. Six lists' 32,768 take minutes (make bench).
 AUTO_EXHAUSTIVE_LIMIT = 2**10
+# Asked for by name (--search exhaustive), every model is fitted up to six lists'
+# 32,768 (a minute or two); seven lists would be two million fits, hours of work, and ten
+# 2**45: refused, rather than a command that never ends.
+MAX_EXHAUSTIVE = 2**15
 # A criterion within this of the best one is "as good" (Burnham and Anderson's rule for
 # AIC, Raftery's for BIC): such models' estimates are reported as a warning.
 CLOSE_CRITERION = 2.0
@@ -67,6 +77,14 @@ class TableError(ValueError):
 
 class NotEstimable(Exception):
     """The table holds no estimate: the message says why, in plain words."""
+
+
+class TooManyModels(ValueError):
+    """Every model was asked for on a table with too many lists to fit them all."""
+
+
+class _NoFit(Exception):
+    """The Poisson fit diverged from every start: the model has no estimate here."""
 
 
 class Criterion(StrEnum):
@@ -158,6 +176,11 @@ def read_capture_table(text: str) -> CaptureTable:
         raise TableError("Two columns have the same name (line 1).")
     if any(not name for name in names):
         raise TableError("A column has no name (line 1).")
+    if any(len(name) > MAX_NAME_LENGTH or not _printable(name) for name in names):
+        raise TableError(
+            f"A column's name is longer than {MAX_NAME_LENGTH} characters or holds a "
+            "control character (line 1)."
+        )
     count_at = names.index(COUNT_COLUMN)
     lists = tuple(name for k, name in enumerate(names) if k != count_at)
     if not MIN_LISTS <= len(lists) <= MAX_LISTS:
@@ -192,6 +215,13 @@ def read_capture_table(text: str) -> CaptureTable:
     if not counts or sum(counts.values()) == 0:
         raise TableError("The table counts nobody.")
     return CaptureTable(lists=lists, counts=counts)
+
+
+def _printable(name: str) -> bool:
+    """No control or format character: names are printed to a terminal and into every
+    model's description, where an escape sequence would rewrite what the reader sees
+    and a bidi override would reorder it."""
+    return not any(unicodedata.category(char) in _UNPRINTABLE for char in name)
 
 
 def _flag(cell: str, line: int, name: str) -> int:
@@ -335,7 +365,10 @@ class _Fitter:
         prepared = self.prepare(interactions)
         if prepared is None:
             return None
-        result = _glm(prepared.design, prepared.counts)
+        try:
+            result = _glm(prepared.design, prepared.counts)
+        except _NoFit:
+            return None
         unseen = float(np.exp(result.params[0]))
         if not result.converged or not math.isfinite(unseen):
             return None
@@ -355,13 +388,28 @@ class _Fitter:
 
 def _glm(design: np.ndarray, counts: np.ndarray) -> Any:
     """statsmodels' Poisson GLM, started from least squares on the logs (a few IRLS
-    steps instead of a dozen from its generic start)."""
+    steps instead of a dozen from its generic start).
+
+    On a sparse table with one large cell (the profile likelihood puts a large unseen
+    count next to many possible empty cells) that start can be so far off that the
+    first IRLS step overflows and statsmodels raises; its own start, from the counts
+    themselves, then converges. Neither start converging is the model having no fit."""
     start, *_ = np.linalg.lstsq(design, np.log(counts + 0.5), rcond=None)
+    model = sm.GLM(counts, design, family=sm.families.Poisson())
     with warnings.catch_warnings():
         # Zero cells that remain possible are fine; separation is ruled out above.
         warnings.simplefilter("ignore", PerfectSeparationWarning)
         warnings.simplefilter("ignore", RuntimeWarning)
-        return sm.GLM(counts, design, family=sm.families.Poisson()).fit(start_params=start)
+        try:
+            result = model.fit(start_params=start)
+            if result.converged and np.all(np.isfinite(result.params)):
+                return result
+        except ValueError:  # "NaN, inf or invalid value detected in weights"
+            pass
+        try:
+            return model.fit()
+        except ValueError:
+            raise _NoFit from None
 
 
 def fit_model(
@@ -485,6 +533,12 @@ def estimate(
     if search is Search.AUTO:
         every_model = candidate_count(lists) <= AUTO_EXHAUSTIVE_LIMIT
         search = Search.EXHAUSTIVE if every_model else Search.STEPWISE
+    if search is Search.EXHAUSTIVE and candidate_count(lists) > MAX_EXHAUSTIVE:
+        raise TooManyModels(
+            f"Every model of {lists} lists is {candidate_count(lists):,} models, too many "
+            f"to fit (at most {MAX_EXHAUSTIVE:,}, six lists); choose them step by step "
+            "(--search stepwise or auto)."
+        )
     notes: list[str] = []
     active = [k for k in range(lists) if any(p[k] for p in table.counts if table.counts[p])]
     if len(active) < lists:
@@ -540,7 +594,15 @@ def estimate(
             f"Only {overlapping} people are on more than one list; any estimate from so "
             "few is fragile."
         )
-    ci_low, ci_high, _ = _interval(fitter, best, level)
+    try:
+        ci_low, ci_high, _ = _interval(fitter, best, level)
+    except _NoFit:
+        raise NotEstimable(
+            f"The chosen model ({describe_model(table.lists, best.interactions)}) gives "
+            f"{table.observed + best.unseen:,.0f}, but its interval cannot be computed on "
+            "this table: the fit fails for some sizes of the unseen group. Without an "
+            "interval the number cannot be relied on."
+        ) from None
     if ci_high is None:
         notes.append(
             "The data set no upper end to the interval: as far as they can tell, the "

@@ -131,11 +131,12 @@ class PathLanguageMiddleware:
         if request.method in {"GET", "HEAD"}:
             rest = _unsupported_language_prefix(request.path_info)
             if rest is not None:
-                # A redirect, not a cookie: nothing remembers the choice.
-                # The rest of the path is quoted, so that no character of it (a line
-                # break, a second slash) can make the Location point anywhere else.
-                target = escape_uri_path(f"{get_script_prefix()}{settings.LANGUAGE_CODE}/{rest}")
-                return HttpResponseRedirect(target)
+                # A redirect, not a cookie: nothing remembers the choice. The rest is
+                # quoted again as Django quotes a path (APPEND_SLASH does the same): it
+                # was decoded once, and "%3F" or "%23" must stay part of the path, not
+                # become a query or a fragment.
+                location = f"{get_script_prefix()}{settings.LANGUAGE_CODE}/{escape_uri_path(rest)}"
+                return HttpResponseRedirect(location)
         language = translation.get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = language

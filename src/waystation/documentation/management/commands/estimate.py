@@ -12,6 +12,8 @@ wrongly; 3 when the table holds no estimate (the reason is printed).
 from __future__ import annotations
 
 import json
+import os
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +25,7 @@ from waystation.documentation.estimation import (
     NotEstimable,
     Search,
     TableError,
+    TooManyModels,
     estimate,
     read_capture_table,
 )
@@ -30,6 +33,29 @@ from waystation.documentation.estimation import (
 BAD_INPUT_EXIT_CODE = 2
 NOT_ESTIMABLE_EXIT_CODE = 3
 MAX_FILE_BYTES = 1024 * 1024  # a table of counts is a few hundred bytes
+
+
+def _read_table_file(path: Path) -> bytes:
+    """The bytes of a regular file of at most MAX_FILE_BYTES.
+
+    Opened without blocking and checked on the open descriptor, not by name first: a
+    name checked and then opened can be swapped for a FIFO in between (open would wait
+    for a writer for ever), and a file that grows after its size was read, or a device
+    such as /dev/zero behind a symlink, is never read past the limit."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+    except FileNotFoundError:
+        raise CommandError(f"No such file: {path}", returncode=BAD_INPUT_EXIT_CODE) from None
+    with os.fdopen(fd, "rb") as file:
+        if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
+            raise CommandError(f"Not a regular file: {path}", returncode=BAD_INPUT_EXIT_CODE)
+        data = file.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        raise CommandError(
+            "The file is larger than a table of counts can be (1 MB).",
+            returncode=BAD_INPUT_EXIT_CODE,
+        )
+    return data
 
 
 class Command(BaseCommand):
@@ -62,14 +88,7 @@ class Command(BaseCommand):
         if not 0.5 <= options["level"] < 1:
             raise CommandError("--level is between 0.5 and 1.", returncode=BAD_INPUT_EXIT_CODE)
         try:
-            if not path.is_file():
-                raise CommandError(f"No such file: {path}", returncode=BAD_INPUT_EXIT_CODE)
-            if path.stat().st_size > MAX_FILE_BYTES:
-                raise CommandError(
-                    "The file is larger than a table of counts can be (1 MB).",
-                    returncode=BAD_INPUT_EXIT_CODE,
-                )
-            text = path.read_bytes().decode("utf-8-sig")
+            text = _read_table_file(path).decode("utf-8-sig")
         except UnicodeDecodeError:
             raise CommandError(
                 "The file is not UTF-8 text.", returncode=BAD_INPUT_EXIT_CODE
@@ -86,7 +105,7 @@ class Command(BaseCommand):
                 search=Search(options["search"]),
                 level=options["level"],
             )
-        except TableError as error:
+        except (TableError, TooManyModels) as error:
             raise CommandError(str(error), returncode=BAD_INPUT_EXIT_CODE) from None
         except NotEstimable as error:
             raise CommandError(
