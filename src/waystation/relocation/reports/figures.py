@@ -28,7 +28,7 @@ from django.db.models import (
     Window,
 )
 from django.db.models.functions import Lead, TruncWeek
-from django.utils.translation import gettext, gettext_noop, ngettext
+from django.utils.translation import gettext, ngettext
 
 from waystation.accounts.templatetags.staff_format import local_number
 from waystation.cases.models import Case, Channel, Outcome, Stage, StageChange
@@ -57,32 +57,6 @@ OPEN_STAGES = [
     Stage.LOST_CONTACT,
 ]
 SECONDS_PER_DAY = 86_400
-
-# The names of stages and outcomes are the cases app's (``cases.models``), shown here by
-# their own lazy labels. While the cases app is not yet in the staff catalogue (the
-# Makefile's STAFF_NOT_YET) these markers put the same msgids in it, so that the figures
-# (every stage and outcome, even at zero) and a relocation's stage read in the reader's
-# language. Remove them once the cases app is translated: its labels then bring them.
-CASE_LABELS = (
-    gettext_noop("Request"),
-    gettext_noop("Screening"),
-    gettext_noop("Verification"),
-    gettext_noop("Planning"),
-    gettext_noop("In transit"),
-    gettext_noop("Arrived"),
-    gettext_noop("Resettlement"),
-    gettext_noop("Closed"),
-    gettext_noop("Declined"),
-    gettext_noop("Referred"),
-    gettext_noop("On hold"),
-    gettext_noop("Lost contact"),
-    gettext_noop("Relocated abroad"),
-    gettext_noop("Safe within the country"),
-    gettext_noop("Referred to another organisation"),
-    gettext_noop("Withdrew"),
-    gettext_noop("Contact lost for good"),
-    gettext_noop("Other"),
-)
 
 
 def currency() -> str:
