@@ -12,6 +12,7 @@ run side by side (pytest-xdist) and a stopped server takes its workers with it.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -123,6 +124,23 @@ def public_env(*, database: str, media_root: Path, data_dir: Path, **extra: str)
     }
     env.update(extra)
     return env
+
+
+def inspect_public_process(script: str, tmp_path: Path, **extra: str) -> Any:
+    """Run ``script`` in a fresh Python under the public settings, with the environment
+    the public server gets, and return the JSON it prints: what that process loads and
+    holds, seen from inside."""
+    env = public_env(
+        database=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        media_root=tmp_path / "media",
+        data_dir=tmp_path,
+        DJANGO_SETTINGS_MODULE="waystation.settings_public",
+        **extra,
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, check=True, cwd=REPO
+    )
+    return json.loads(out.stdout)
 
 
 def wait_until_public(

@@ -4,13 +4,9 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-
 from django.test import Client
 
-from tests.processes import REPO, public_env
+from tests.processes import inspect_public_process
 
 API_PATHS = ["/api/v1/cases/", "/api/v1/alerts/", "/api/schema/", "/api/docs/", "/api/"]
 
@@ -38,16 +34,7 @@ print(json.dumps({{
 
 
 def test_the_public_process_has_no_api(tmp_path):
-    env = public_env(
-        database=f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        media_root=tmp_path / "media",
-        data_dir=tmp_path,
-        DJANGO_SETTINGS_MODULE="waystation.settings_public",
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", INSPECT], env=env, capture_output=True, check=True, cwd=REPO
-    )
-    seen = json.loads(out.stdout)
+    seen = inspect_public_process(INSPECT, tmp_path)
     assert seen["resolved"] == []
     assert not any("api" in app or "rest_framework" in app or "drf" in app for app in seen["apps"])
     assert seen["rest_framework"] is False

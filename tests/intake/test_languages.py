@@ -5,12 +5,10 @@ language is chosen by the address alone."""
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
 import subprocess
-import sys
 from html import unescape
 from pathlib import Path
 
@@ -18,7 +16,7 @@ import pytest
 from django.utils import translation
 
 from tests.intake.test_public_pages import FORM, submit
-from tests.processes import REPO, public_env
+from tests.processes import REPO, inspect_public_process
 from waystation.intake import replies
 from waystation.intake.models import MessageKind
 
@@ -246,16 +244,7 @@ print(json.dumps(sorted(m for m in sys.modules if m.startswith("waystation."))))
 def test_the_public_process_loads_none_of_the_screeners_modules(tmp_path):
     """What the Makefile calls the intake's staff files (their strings go to the staff
     catalogue) is code the public server never loads."""
-    env = public_env(
-        database=f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        media_root=tmp_path / "media",
-        data_dir=tmp_path,
-        DJANGO_SETTINGS_MODULE="waystation.settings_public",
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", INSPECT], env=env, capture_output=True, check=True, cwd=REPO
-    )
-    loaded = set(json.loads(out.stdout))
+    loaded = set(inspect_public_process(INSPECT, tmp_path))
     staff = {
         "waystation." + path.removesuffix(".py").replace("/", ".")
         for path in makefile_list("INTAKE_STAFF")

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import ast
-import json
 import socket
-import subprocess
-import sys
 import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
-from tests.processes import REPO, database_url, public_env, public_server, stop
+from tests.processes import (
+    REPO,
+    database_url,
+    inspect_public_process,
+    public_server,
+    stop,
+)
 from waystation.intake.management.commands import intake as _intake_command  # noqa: F401
 from waystation.intake.models import IntakeKey
 
@@ -46,17 +49,7 @@ print(json.dumps({
 
 
 def inspect_public_settings(tmp_path: Path, **extra: str) -> dict:
-    env = public_env(
-        database=f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        media_root=tmp_path / "media",
-        data_dir=tmp_path,
-        DJANGO_SETTINGS_MODULE="waystation.settings_public",
-        **extra,
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", INSPECT_SETTINGS], env=env, capture_output=True, check=True, cwd=REPO
-    )
-    return json.loads(out.stdout)
+    return inspect_public_process(INSPECT_SETTINGS, tmp_path, **extra)
 
 
 def test_public_settings_have_no_staff_apps_routes_or_signing_key(tmp_path):
