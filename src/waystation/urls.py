@@ -18,6 +18,7 @@ urlpatterns = [
         include("waystation.api.partner_token_urls"),
     ),
     path("partners/", include("waystation.partners.urls")),
+    path("documentation/", include("waystation.documentation.urls")),
     # Staff side only: the public process's URLconf is intake.public_urls.
     path("api/", include("waystation.api.urls")),
 ]

@@ -78,9 +78,15 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
         "partners.manage_partners",
         "partners.make_referral",
         "partners.approve_referral",
+        "documentation.read_events",
     },
-    # Documentation officers read cases only through grants (docs/design.md §1.1).
-    Role.DOCUMENTATION: {"cases.work_case"},
+    # Documentation officers read cases only through grants (docs/design.md §1.1); the
+    # record's persons and sources linked to a case follow that case's need to know.
+    Role.DOCUMENTATION: {
+        "cases.work_case",
+        "documentation.record_events",
+        "documentation.read_events",
+    },
     Role.ADMINISTRATOR: {"vault.seal_now", "accounts.manage_staff", "accounts.view_status"},
 }
 

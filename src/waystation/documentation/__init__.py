@@ -5,10 +5,13 @@ Built so far: the estimator of how many people no list saw (``estimation``: mult
 systems estimation over matched lists) with its command, ``waystation estimate``, and
 the corroboration rule (``corroboration``: Admiralty grades, independence groups and
 the levels). Both read grades and counts, never persons, and store nothing. The record
-of events, acts, persons and sources is built on them next.
+itself (``models``: events, acts, persons, perpetrators, sources and their citations;
+lists of persons and the matches between them) is sealed as ``models`` says, and
+``services``, ``selectors``, ``views`` and ``forms`` hold one module per topic.
 
 Layer: above partners (a partner's list will be one of the lists), below the API and
-the top apps. It imports no other app.
+the top apps. It follows the cases app's need to know (``cases.selectors.visibility``)
+for every person and source linked to a case.
 
 Face (what other apps may import; ``tests/test_architecture.py`` holds them to it):
 ``estimation`` (the table, the estimate and their errors) and ``corroboration`` (the

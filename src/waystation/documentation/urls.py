@@ -1,0 +1,8 @@
+"""The documentation pages: the record (events, persons, acts, sources), the lists of
+persons and their matches, and the figures."""
+
+from django.urls import URLPattern, URLResolver
+
+app_name = "documentation"
+
+urlpatterns: list[URLPattern | URLResolver] = []
