@@ -125,8 +125,14 @@ def test_the_json_shape():
         ("A,B,count\n<b>1</b>,0,4\n", "holds 0 or 1"),
         ("A,B,count\n1,0,-4\n", "whole number"),
         ("A,B,count\n1,0,4.5\n", "whole number"),
-        ("A,B,count\n1,0,nan\n", "whole number"),
-        ("A,B,count\n1,0,inf\n", "whole number"),
+        ("A,B,count\n1,0,nan\n", "not a number"),
+        ("A,B,count\n1,0,inf\n", "not a number"),
+        ("A,B,count\n1,0,1e999\n", "whole number"),
+        # float() reads these; a count of people is written in ASCII digits.
+        ("A,B,count\n1,0,1_000\n", "not a number"),
+        ("A,B,count\n1,0,\u0661\u0662\n", "not a number"),
+        ("A,B,count\n1,0,\uff11\uff12\n", "not a number"),
+        ("A,B,count\n1,0,+4\n", "not a number"),
         ("A,B,count\n1,0,many\n", "not a number"),
         ("A,B,count\n1,0,99999999999\n", "not a count of people"),
         ("A,B,count\n0,0,4\n", "on no list"),
@@ -156,6 +162,13 @@ def test_a_table_of_every_combination_with_r_style_numbers_is_read():
     assert read.lists == ("A", "B", "C") and read.observed == sum(
         7 + sum(p) for p in itertools.product((0, 1), repeat=3) if any(p)
     )
+
+
+@pytest.mark.parametrize(
+    ("cell", "count"), [("12", 12), ("12.0", 12), ("1e+05", 100_000), (" 7 ", 7)]
+)
+def test_counts_as_r_and_spreadsheets_write_them_are_read(cell, count):
+    assert read_capture_table(f"A,B,count\n1,0,{cell}\n0,1,3\n").counts[(1, 0)] == count
 
 
 three_list_counts = st.lists(st.integers(min_value=0, max_value=400), min_size=7, max_size=7)

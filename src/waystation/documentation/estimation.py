@@ -27,6 +27,7 @@ import csv
 import io
 import itertools
 import math
+import re
 import unicodedata
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -233,12 +234,18 @@ def _flag(cell: str, line: int, name: str) -> int:
     raise TableError(f"Line {line}, column '{name}': a list column holds 0 or 1.")
 
 
+# What R and spreadsheets write for a count: ASCII digits, perhaps "12.0" or "1e+05".
+# ``float`` alone would also take "1_000", "١٢" (Arabic-Indic digits), "inf" and "nan".
+_COUNT_TEXT = re.compile(r"[0-9]+(?:\.[0-9]+)?(?:[eE]\+?[0-9]+)?", re.ASCII)
+
+
 def _count(cell: str, line: int) -> int:
     value = cell.strip()
-    try:
-        number = float(value)
-    except ValueError:
-        raise TableError(f"Line {line}: the count is not a number.") from None
+    if not _COUNT_TEXT.fullmatch(value):
+        if value.startswith("-"):
+            raise TableError(f"Line {line}: the count is a whole number, 0 or more.")
+        raise TableError(f"Line {line}: the count is not a number.")
+    number = float(value)
     if not math.isfinite(number) or number != int(number) or number < 0:
         raise TableError(f"Line {line}: the count is a whole number, 0 or more.")
     if number > MAX_COUNT:
