@@ -21,6 +21,7 @@ from waystation.api.models import ApiToken, EndedBy
 from waystation.api.services import tokens
 from waystation.audit.models import AuditEntry
 from waystation.vault import services as vault_services
+from waystation.vault.middleware import SEALED_DETAIL
 
 pytestmark = pytest.mark.django_db
 
@@ -178,7 +179,10 @@ def test_seal_now_ends_every_token_even_after_unsealing(member, vault, tmp_path)
     secret = issue(member)
     vault_services.seal_now(actor_id=None)
     sealed = bearer(secret).get("/api/v1/alerts/")
-    assert sealed.status_code == 503  # the sealed page, as for every staff route
+    assert sealed.status_code == 503
+    assert sealed["Content-Type"] == "application/json"
+    assert sealed.json() == {"detail": SEALED_DETAIL}
+    assert sealed["Retry-After"] == "300"
     vault.unseal_with_demo_key_file(tmp_path / "keys" / "test-root-key")
     assert not any(works(s) for s in [secret, *others])
     assert set(ApiToken.objects.values_list("ended_by", flat=True)) == {EndedBy.SEAL}

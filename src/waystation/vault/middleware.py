@@ -4,7 +4,7 @@ import logging
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.response import TemplateResponse
 from django.urls import Resolver404, resolve
 
@@ -16,6 +16,19 @@ _OPEN_PREFIXES = (settings.STATIC_URL,)
 _METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
 
 logger = logging.getLogger(__name__)
+
+
+# The API's URL namespace: its clients read JSON, so they get the API's one error shape
+# (``{"detail": ...}``, docs/api.md) rather than the staff side's HTML page.
+_API_NAMESPACE = "api"
+SEALED_DETAIL = "The vault is sealed: nothing can be read or changed until the trustees unseal."
+
+
+def _is_api(request: HttpRequest) -> bool:
+    try:
+        return resolve(request.path_info).app_names[:1] == [_API_NAMESPACE]
+    except Resolver404:
+        return False
 
 
 def _route(request: HttpRequest) -> str:
@@ -51,9 +64,14 @@ class SealedMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         # path_info, which URLs are resolved on: request.path also holds SCRIPT_NAME.
         if not request.path_info.startswith(_OPEN_PREFIXES) and not runtime.is_unsealed():
-            response = TemplateResponse(request, "vault/sealed.html", status=503)
+            response: HttpResponse
+            if _is_api(request):
+                response = JsonResponse({"detail": SEALED_DETAIL}, status=503)
+            else:
+                response = TemplateResponse(request, "vault/sealed.html", status=503)
+                response.render()
             response["Retry-After"] = "300"
-            response.render()
+            response["Cache-Control"] = "no-store"
             _log_refusal(request, response)
             return response
         return self.get_response(request)
