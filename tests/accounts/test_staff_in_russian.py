@@ -245,6 +245,8 @@ def test_the_browser_language_is_the_default_and_the_members_choice_wins(db):
     assert page["Content-Language"] == "ru" and "Моя учётная запись" in page.content.decode()
     # The page says which language it is in, for screen readers and the browser.
     assert '<html lang="ru">' in page.content.decode()
+    # Each language is offered in its own name, so one who reads no Russian finds theirs.
+    assert 'lang="en">English</button>' in page.content.decode()
     response = client.post(
         reverse("accounts:language"), {"language": "en", "next": "/accounts/me/"}
     )
@@ -254,6 +256,7 @@ def test_the_browser_language_is_the_default_and_the_members_choice_wins(db):
     page = client.get(reverse("accounts:security"), HTTP_ACCEPT_LANGUAGE="ru")
     assert page["Content-Language"] == "en" and "My account" in page.content.decode()
     assert '<html lang="en">' in page.content.decode()
+    assert 'lang="ru">Русский</button>' in page.content.decode()
     assert [e.object_id for e in entries("accounts.language_changed")] == [str(member.pk)]
 
 
