@@ -202,6 +202,26 @@ def test_the_redirect_to_english_stays_on_this_site_and_keeps_the_path(public_cl
     assert not response.cookies and "Set-Cookie" not in response
 
 
+@pytest.mark.parametrize(
+    ("path", "to"),
+    [
+        ("/EN/", "/en/"),
+        ("/RU/mailbox/", "/ru/mailbox/"),
+        ("/Fa/safety/", "/fa/safety/"),
+        ("/DE/mailbox/", "/en/mailbox/"),
+        ("/de/mailbox/?lang=x&a=%2F", "/en/mailbox/?lang=x&a=%2F"),
+        ("/RU/?q=%D0%B4", "/ru/?q=%D0%B4"),
+    ],
+)
+def test_a_prefix_in_another_case_goes_to_its_language_with_the_query(
+    public_client, intake_key, path, to
+):
+    response = public_client.get(path)
+    assert (response.status_code, response["Location"]) == (302, to)
+    assert not response.cookies
+    assert public_client.get(to).status_code == 200
+
+
 def test_a_browser_asking_for_a_language_we_do_not_have_gets_english(public_client):
     response = public_client.get("/", HTTP_ACCEPT_LANGUAGE="de-DE,de;q=0.9")
     assert (response.status_code, response["Location"]) == (302, "/en/")

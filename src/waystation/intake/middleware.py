@@ -11,7 +11,7 @@ from django.conf.locale import LANG_INFO
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import get_script_prefix
 from django.utils import translation
-from django.utils.encoding import escape_uri_path
+from django.utils.encoding import escape_uri_path, iri_to_uri
 
 from waystation.intake import conf
 
@@ -103,19 +103,24 @@ class SameOriginPostMiddleware:
 _LANGUAGE_TAG = re.compile(r"[a-z]{2,3}(?:-[a-z0-9]{2,8})?")
 
 
-def _unsupported_language_prefix(path: str) -> str | None:
-    """The rest of ``path`` when its first segment is a language tag Django knows but
-    these pages do not have (``/de/mailbox/`` gives ``mailbox/``), else None. Only a
-    whole tag counts: ``/no-such-path`` is an unknown page, not Norwegian."""
+def _redirect_for_language_prefix(path: str) -> tuple[str, str] | None:
+    """Where a language prefix these pages do not answer should go, as (language, rest
+    of the path), else None. A language Django knows but these pages do not have
+    (``/de/mailbox/``) goes to the default language; one they have, written in another
+    case (``/RU/mailbox/``: the prefixes are matched exactly), to its own spelling.
+    Only a whole tag counts: ``/no-such-path`` is an unknown page, not Norwegian."""
     first, _slash, rest = path.lstrip("/").partition("/")
     code = first.lower()
     if not _LANGUAGE_TAG.fullmatch(code):
         return None
     if code not in LANG_INFO and code.split("-")[0] not in LANG_INFO:
         return None
-    if translation.get_language_from_path(path) is not None:
-        return None
-    return rest
+    offered = translation.get_language_from_path(f"/{code}/")
+    if offered is None:
+        return settings.LANGUAGE_CODE, rest
+    if first != offered:
+        return offered, rest
+    return None
 
 
 class PathLanguageMiddleware:
@@ -129,13 +134,17 @@ class PathLanguageMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.method in {"GET", "HEAD"}:
-            rest = _unsupported_language_prefix(request.path_info)
-            if rest is not None:
+            redirect = _redirect_for_language_prefix(request.path_info)
+            if redirect is not None:
+                language, rest = redirect
                 # A redirect, not a cookie: nothing remembers the choice. The rest is
                 # quoted again as Django quotes a path (APPEND_SLASH does the same): it
                 # was decoded once, and "%3F" or "%23" must stay part of the path, not
-                # become a query or a fragment.
-                location = f"{get_script_prefix()}{settings.LANGUAGE_CODE}/{escape_uri_path(rest)}"
+                # become a query or a fragment. The query goes along as received.
+                location = f"{get_script_prefix()}{language}/{escape_uri_path(rest)}"
+                query = request.META.get("QUERY_STRING", "")
+                if query:
+                    location = f"{location}?{iri_to_uri(query)}"
                 return HttpResponseRedirect(location)
         language = translation.get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
         translation.activate(language)
