@@ -71,7 +71,7 @@ def test_administrators_see_the_last_backup_and_its_age(client_for, settings):
     last = last_backup()
     assert last is not None and last.backup_id == "new"
     page = client_for(admin).get(reverse("accounts:staff_list")).content.decode()
-    assert f"Last backup: {local_datetime(at)} UTC, 3 h ago." in page
+    assert f"Last backup: {local_datetime(at)} UTC, 3 h 0 min ago." in page
 
 
 def test_a_shred_after_a_torn_line_gets_a_line_of_its_own(tmp_path):

@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from waystation.accounts.templatetags.staff_format import local_age
 from waystation.audit.verification import chain_head
 from waystation.backups.selectors import last_backup
 from waystation.cases.selectors.retention import PastRetention, past_retention
@@ -80,19 +81,6 @@ class Probe:
 
 def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment is not None else None
-
-
-def describe_age(age: timedelta) -> str:
-    minutes = max(int(age.total_seconds() // 60), 0)
-    if minutes < 1:
-        return _("under a minute")
-    days, rest = divmod(minutes, 24 * 60)
-    hours, minutes = divmod(rest, 60)
-    if days:
-        return _("%(days)d d %(hours)d h") % {"days": days, "hours": hours}
-    if hours:
-        return _("%(hours)d h %(minutes)d min") % {"hours": hours, "minutes": minutes}
-    return _("%(minutes)d min") % {"minutes": minutes}
 
 
 # --- the sources kept apart -----------------------------------------------------------
@@ -220,7 +208,7 @@ def check_unanswered_requests(probe: Probe) -> Finding:
         "%(count)d request needs an answer; the longest has waited %(age)s.",
         "%(count)d requests need an answer; the longest has waited %(age)s.",
         found.count,
-    ) % {"count": found.count, "age": describe_age(age)}
+    ) % {"count": found.count, "age": local_age(age)}
     if age > limit:
         summary += " " + _("That is longer than %(hours)d h.") % {
             "hours": settings.WAYSTATION_STATUS_UNANSWERED_HOURS
@@ -244,7 +232,7 @@ def check_last_backup(probe: Probe) -> Finding:
                 "backup", title, True, _("No backup recorded (a demo is not backed up)."), facts
             )
         return Finding("backup", title, False, _("No backup recorded."), facts)
-    summary = _("Taken %(age)s ago.") % {"age": describe_age(age)}
+    summary = _("Taken %(age)s ago.") % {"age": local_age(age)}
     if age > timedelta(hours=hours):
         older = _("That is older than %(hours)d h.") % {"hours": hours}
         return Finding("backup", title, False, f"{summary} {older}", facts)
@@ -265,7 +253,7 @@ def check_shredding(probe: Probe) -> Finding:
         "%(count)d case past its retention; the oldest ended %(age)s ago.",
         "%(count)d cases past their retention; the oldest ended %(age)s ago.",
         due.count,
-    ) % {"count": due.count, "age": describe_age(late)}
+    ) % {"count": due.count, "age": local_age(late)}
     if late > grace:
         late_run = _("Is the scheduled run running?")
         return Finding("shredding", title, False, f"{summary} {late_run}", facts)

@@ -14,7 +14,7 @@ value shows as an empty string, so ``|default:"—"`` works after these filters.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -22,6 +22,7 @@ from babel import Locale, dates, numbers
 from django import template
 from django.conf import settings
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 register = template.Library()
 
@@ -75,3 +76,19 @@ def local_money(value: int | float | Decimal | None, currency: str) -> str:
     if value is None or value == "":
         return ""
     return numbers.format_currency(value, currency, locale=cldr_locale())
+
+
+def local_age(age: timedelta) -> str:
+    """How long ago, or how long something has waited, to the minute: "2 d 2 h",
+    "3 h 5 min", "under a minute". One wording for every staff page (the status page,
+    the last backup line)."""
+    minutes = max(int(age.total_seconds() // 60), 0)
+    if minutes < 1:
+        return _("under a minute")
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    if days:
+        return _("%(days)d d %(hours)d h") % {"days": days, "hours": hours}
+    if hours:
+        return _("%(hours)d h %(minutes)d min") % {"hours": hours, "minutes": minutes}
+    return _("%(minutes)d min") % {"minutes": minutes}

@@ -4,28 +4,18 @@ pages that sit in a lower app (the staff list of ``accounts``), which cannot imp
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from django import template
 from django.conf import settings
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
-from waystation.accounts.templatetags.staff_format import local_datetime
+from waystation.accounts.templatetags.staff_format import local_age, local_datetime
 from waystation.backups.selectors import last_backup
 
 register = template.Library()
-
-
-def describe_age(seconds: float) -> str:
-    if seconds < 3600:
-        return _("%(minutes)d min") % {"minutes": max(0, int(seconds // 60))}
-    if seconds < 2 * 86400:
-        return _("%(hours)d h") % {"hours": int(seconds // 3600)}
-    days = int(seconds // 86400)
-    return ngettext("%(days)d day", "%(days)d days", days) % {"days": days}
 
 
 @register.simple_tag
@@ -39,16 +29,20 @@ def last_backup_line() -> SafeString:
             _("none written on this server"),
             _("(docs/operations.md, Backups)."),
         )
-    seconds = (datetime.now(UTC) - last.at).total_seconds()
+    age = datetime.now(UTC) - last.at
     # The same threshold as the status check's, so the two pages never disagree.
     hours = settings.WAYSTATION_STATUS_BACKUP_HOURS
-    stale = seconds > hours * 3600
+    stale = age > timedelta(hours=hours)
     sentence = _("Last backup: %(at)s UTC, %(age)s ago.") % {
         "at": local_datetime(last.at),
-        "age": describe_age(seconds),
+        "age": local_age(age),
     }
     if stale:
         sentence = _(
             "Last backup: %(at)s UTC, %(age)s ago — older than %(hours)d h: check the backup timer."
-        ) % {"at": local_datetime(last.at), "age": describe_age(seconds), "hours": hours}
+        ) % {
+            "at": local_datetime(last.at),
+            "age": local_age(age),
+            "hours": hours,
+        }
     return format_html('<p class="backup-age{}">{}</p>', " stale" if stale else "", sentence)
