@@ -195,9 +195,9 @@ WAYSTATION_LOGIN_LOCKOUT_SECONDS = 900
 OTP_TOTP_ISSUER = os.environ.get("WAYSTATION_TOTP_ISSUER", "Waystation")
 OTP_TOTP_THROTTLE_FACTOR = 0
 OTP_STATIC_THROTTLE_FACTOR = 0
-# Security keys (WebAuthn): the relying party id is the staff side's host name (a key
-# answers only for pages on it or its subdomains). By default the first allowed host
-# that is a name (an IP address cannot be one): "localhost" for the demo.
+# Security keys (WebAuthn): the relying party id is the staff side's host name (an answer
+# is taken only from pages on that very host, not its subdomains). By default the first
+# allowed host that is a name (an IP address cannot be one): "localhost" for the demo.
 WAYSTATION_WEBAUTHN_RP_ID = os.environ.get("WAYSTATION_WEBAUTHN_RP_ID") or next(
     (
         host.lstrip(".")

@@ -15,7 +15,7 @@ from django.test import Client
 from django.urls import reverse
 from fido2 import cbor
 
-from tests.accounts.authenticator import SoftwareKey, tampered
+from tests.accounts.authenticator import RP_ID, SoftwareKey, tampered
 from tests.accounts.conftest import (
     actions,
     entries,
@@ -123,7 +123,14 @@ def test_a_key_without_a_proper_name_is_refused(member, label, message):
 
 
 @pytest.mark.parametrize(
-    "answer_from", [{"origin": "https://evil.example"}, {"rp_id": "evil.example"}]
+    "answer_from",
+    [
+        {"origin": "https://evil.example"},
+        {"rp_id": "evil.example"},
+        # A subdomain of the staff side's host is another site.
+        {"origin": f"https://wiki.{RP_ID}"},
+        {"origin": f"http://sub.{RP_ID}:8000"},
+    ],
 )
 def test_a_key_registered_for_another_site_is_refused(member, answer_from):
     response = add_key(signed_in_client(member, reauthenticated=True), SoftwareKey(), **answer_from)
@@ -251,7 +258,12 @@ def test_an_expired_challenge_is_refused(member):
 
 
 @pytest.mark.parametrize(
-    "answer_from", [{"origin": "https://evil.example"}, {"rp_id": "evil.example"}]
+    "answer_from",
+    [
+        {"origin": "https://evil.example"},
+        {"rp_id": "evil.example"},
+        {"origin": f"https://wiki.{RP_ID}"},
+    ],
 )
 def test_an_answer_for_another_site_is_refused(member, answer_from):
     key = enrolled(member)

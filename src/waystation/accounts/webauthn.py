@@ -13,10 +13,12 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from fido2 import cbor
 from fido2.cose import CoseKey
+from fido2.rpid import verify_rp_id
 from fido2.server import Fido2Server
 from fido2.utils import websafe_decode, websafe_encode
 from fido2.webauthn import (
@@ -67,7 +69,15 @@ def server() -> Fido2Server:
         id=settings.WAYSTATION_WEBAUTHN_RP_ID,
     )
     # No attestation asked for: which model of key someone carries is none of ours.
-    return Fido2Server(rp)
+    return Fido2Server(rp, verify_origin=_on_this_host)
+
+
+def _on_this_host(origin: str) -> bool:
+    """An answer made on the staff side's own host only. fido2's own check also takes
+    every subdomain of the relying party's id; a page on another host under the same
+    name (a forgotten test site, a partner's wiki) must not be able to sign anyone in."""
+    rp_id = settings.WAYSTATION_WEBAUTHN_RP_ID
+    return verify_rp_id(rp_id, origin) and urlsplit(origin).hostname == rp_id
 
 
 def user_handle(user_id: int) -> bytes:
