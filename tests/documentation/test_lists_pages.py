@@ -57,7 +57,9 @@ def test_a_list_page_shows_entries_escaped_and_records_the_reading(officer, clie
 def test_creating_and_adding_through_the_pages(officer, client):
     response = client.post("/documentation/lists/new/", {"name": "Press 2017", "kind": "media"})
     list_id = response.url.rstrip("/").rsplit("/", 1)[-1]
-    client.post(f"/documentation/lists/{list_id}/entries/", {"name": "Adam Dudayev", "birth_year": "19x5"})
+    client.post(
+        f"/documentation/lists/{list_id}/entries/", {"name": "Adam Dudayev", "birth_year": "19x5"}
+    )
     refused = client.get(f"/documentation/lists/{list_id}/").content.decode()
 
     assert "Birth year is not a year" in refused and "19x5" not in refused
@@ -98,7 +100,7 @@ def test_a_running_import_reloads_itself_without_javascript(officer, client):
 
 def test_a_refused_import_reports_rows_and_columns_never_values(officer, client):
     hotline = new_list(officer, "Hotline")
-    data = "name,phone\nRuslan Umarov,+7 912 000 00 01\n<b>Kheda</b>,=CMD()\n".encode()
+    data = b"name,phone\nRuslan Umarov,+7 912 000 00 01\n<b>Kheda</b>,=CMD()\n"
 
     response = _upload(client, hotline.id, data)
     html = client.get(response.url).content.decode()

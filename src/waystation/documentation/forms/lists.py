@@ -15,7 +15,8 @@ class ListForm(forms.Form):
         max_length=services.LIST_NAME_LIMIT,
         label=_("Name of the list"),
         help_text=_(
-            'An organisation\'s or a kind\'s ("Partner A", "Press reports 2017"), never a person\'s.'
+            'An organisation\'s or a kind\'s ("Partner A", "Press reports 2017"), '
+            "never a person's."
         ),
     )
     kind = forms.ChoiceField(choices=ListKind.choices, label=_("Kind"))

@@ -22,6 +22,7 @@ from waystation.documentation.models import (
     PersonList,
     ProposedMatch,
 )
+from waystation.documentation.services.imports import error_text
 from waystation.documentation.services.lists import (
     ListError,
     list_for,
@@ -137,14 +138,37 @@ def list_page(*, user: Actor, list_id: str, page: str | int = 1) -> ListPage:
     )
 
 
-def list_import(*, user: Actor, list_id: str, import_id: str) -> ListImport:
-    """An import's state and errors: no personal data, so no audit entry."""
+@dataclass(frozen=True)
+class ShownError:
+    row: int | None
+    column: str
+    text: str
+
+
+@dataclass(frozen=True)
+class ImportPage:
+    list_import: ListImport
+    errors: list[ShownError]
+
+
+def list_import(*, user: Actor, list_id: str, import_id: str) -> ImportPage:
+    """An import's state and errors, in the reader's language: no personal data, so no
+    audit entry."""
     _reader(user)
     person_list = _list(list_id)
     found = ListImport.objects.filter(pk=import_id, person_list=person_list).first()
     if found is None:
         raise ListNotFound
-    return found
+    errors = [
+        ShownError(
+            row=e.get("row") if isinstance(e.get("row"), int) else None,
+            column=str(e.get("column", "")),
+            text=error_text(e),
+        )
+        for e in found.errors
+        if isinstance(e, dict)
+    ]
+    return ImportPage(list_import=found, errors=errors)
 
 
 @dataclass(frozen=True)

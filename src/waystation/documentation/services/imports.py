@@ -24,10 +24,9 @@ import logging
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 
 from waystation.accounts.models import Actor
-from waystation.accounts.templatetags.staff_format import local_number
 from waystation.documentation.models import ImportState, ListedNameToken, ListedPerson, ListImport
 from waystation.documentation.services.lists import (
     COLUMNS,
@@ -37,6 +36,7 @@ from waystation.documentation.services.lists import (
     list_for,
     name_tokens_of,
     new_entry,
+    problem_text,
     record,
     require,
 )
@@ -54,8 +54,17 @@ _FIELD_LIMIT = 4_096
 FileError = dict[str, object]
 
 
-def _error(row: int | None, column: str, error: str) -> FileError:
-    return {"row": row, "column": column, "error": str(error)}
+def _error(
+    row: int | None, column: str, msgid: str, params: dict[str, int] | None = None
+) -> FileError:
+    """Stored as a message id and its numbers, put into words when shown
+    (:func:`error_text`), so that the report reads in each reader's language."""
+    return {"row": row, "column": column, "error": msgid, "params": params or {}}
+
+
+def error_text(error: FileError) -> str:
+    params = error.get("params")
+    return problem_text((str(error.get("error", "")), params if isinstance(params, dict) else {}))
 
 
 class _Refused(Exception):
@@ -69,22 +78,22 @@ def _decode(data: bytes) -> str:
             _error(
                 None,
                 "",
-                _("The file is larger than %(limit)s KB.")
-                % {"limit": local_number(MAX_IMPORT_BYTES // 1024)},
+                N_("The file is larger than %(limit)s KB."),
+                {"limit": MAX_IMPORT_BYTES // 1024},
             )
         )
     if not data.strip():
-        raise _Refused(_error(None, "", _("The file is empty.")))
+        raise _Refused(_error(None, "", N_("The file is empty.")))
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise _Refused(
             _error(
-                None, "", _("The file is not UTF-8 text (is it a CSV file? Save it as CSV UTF-8).")
+                None, "", N_("The file is not UTF-8 text (is it a CSV file? Save it as CSV UTF-8).")
             )
         ) from exc
     if "\x00" in text:
-        raise _Refused(_error(None, "", _("The file holds NUL bytes: it is not a CSV text file.")))
+        raise _Refused(_error(None, "", N_("The file holds NUL bytes: it is not a CSV text file.")))
     return text
 
 
@@ -96,17 +105,17 @@ def _columns(header: list[str]) -> list[str]:
                 _error(
                     1,
                     "",
-                    _(
+                    N_(
                         "Column %(position)s of the header is not one of: name, "
                         "birth_year, phone, handle, country."
-                    )
-                    % {"position": local_number(position)},
+                    ),
+                    {"position": position},
                 )
             )
     if len(set(names)) != len(names):
-        raise _Refused(_error(1, "", _("The header names a column twice.")))
+        raise _Refused(_error(1, "", N_("The header names a column twice.")))
     if "name" not in names:
-        raise _Refused(_error(1, "", _("The header has no name column.")))
+        raise _Refused(_error(1, "", N_("The header has no name column.")))
     return names
 
 
@@ -122,7 +131,9 @@ def read_rows(data: bytes) -> tuple[list[tuple[int, dict[str, str]]], list[str]]
     try:
         for record_number, fields in enumerate(reader, start=1):
             if any(len(f) > _FIELD_LIMIT for f in fields):
-                raise _Refused(_error(record_number, "", _("A field of this row is far too long.")))
+                raise _Refused(
+                    _error(record_number, "", N_("A field of this row is far too long."))
+                )
             if not columns:
                 columns = _columns(fields)
                 continue
@@ -137,16 +148,16 @@ def read_rows(data: bytes) -> tuple[list[tuple[int, dict[str, str]]], list[str]]
                     _error(
                         None,
                         "",
-                        _("The file has more than %(limit)s rows.")
-                        % {"limit": local_number(MAX_IMPORT_ROWS)},
+                        N_("The file has more than %(limit)s rows."),
+                        {"limit": MAX_IMPORT_ROWS},
                     )
                 )
     except csv.Error as exc:
         raise _Refused(
-            _error(reader.line_num or None, "", _("The file cannot be read as CSV here."))
+            _error(reader.line_num or None, "", N_("The file cannot be read as CSV here."))
         ) from exc
     if not rows:
-        raise _Refused(_error(None, "", _("The file has a header but no rows.")))
+        raise _Refused(_error(None, "", N_("The file has a header but no rows.")))
     return rows, columns
 
 
@@ -181,13 +192,13 @@ def import_csv(*, user: Actor, list_id: str, data: bytes) -> ListImport:
                 _error(
                     row_number,
                     "",
-                    _("This row has %(found)s fields; the header has %(expected)s.")
-                    % {"found": values[""], "expected": local_number(len(_columns_found))},
+                    N_("This row has %(found)s fields; the header has %(expected)s."),
+                    {"found": int(values[""]), "expected": len(_columns_found)},
                 )
             )
         else:
             details, problems = check_entry(values)
-            errors.extend(_error(row_number, column, problem) for column, problem in problems)
+            errors.extend(_error(row_number, column, *problem) for column, problem in problems)
             if details is not None:
                 checked.append(details)
         if done % PROGRESS_EVERY == 0:
@@ -207,7 +218,7 @@ def import_csv(*, user: Actor, list_id: str, data: bytes) -> ListImport:
             list_import.save(update_fields=["state", "finished_at"])
             record(user, "list_import.done", "list_import", list_import.id)
     except ListError:
-        return _refuse(user, list_import, [_error(None, "", _("The list is gone."))])
+        return _refuse(user, list_import, [_error(None, "", N_("The list is gone."))])
     return list_import
 
 
@@ -220,8 +231,8 @@ def _refuse(user: Actor, list_import: ListImport, errors: list[FileError]) -> Li
                 _error(
                     None,
                     "",
-                    _("%(count)s more problems are not listed: fix these and try again.")
-                    % {"count": local_number(len(errors) - len(listed))},
+                    N_("%(count)s more problems are not listed: fix these and try again."),
+                    {"count": len(errors) - len(listed)},
                 )
             )
         list_import.errors = listed

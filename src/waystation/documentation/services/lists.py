@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 
 from waystation.accounts.models import Actor
 from waystation.accounts.templatetags.staff_format import local_number
@@ -115,67 +116,81 @@ def column_label(column: str) -> str:
     }.get(column, column)
 
 
-def _one_line_problem(value: str, column: str, limit: int) -> str | None:
+# What is wrong, as a message id and its numbers: kept so (an import's errors are stored)
+# and put into words in the reader's language when shown.
+Problem = tuple[str, dict[str, int]]
+
+
+def problem_text(problem: Problem) -> str:
+    msgid, params = problem
+    text = _(msgid)
+    return text % {k: local_number(v) for k, v in params.items()} if params else text
+
+
+def _one_line_problem(value: str, column: str, limit: int) -> Problem | None:
     if len(value) > limit:
-        return _("longer than %(limit)s characters") % {"limit": local_number(limit)}
+        return N_("longer than %(limit)s characters"), {"limit": limit}
     if any(unicodedata.category(c) in ("Cc", "Cs", "Co") for c in value):
-        return _("holds control characters (a line break, a NUL byte)")
+        return N_("holds control characters (a line break, a NUL byte)"), {}
     if _MARKUP.search(value):
-        return _("holds < or >, which no name or identifier has")
+        return N_("holds < or >, which no name or identifier has"), {}
     if (
         column != "phone"
         and value.startswith(_FORMULA_START)
         and not (column == "handle" and value.startswith("@") and not value.startswith("@="))
     ):
-        return _("starts like a spreadsheet formula (=, +, - or @)")
+        return N_("starts like a spreadsheet formula (=, +, - or @)"), {}
     return None
 
 
-def check_entry(values: Mapping[str, str]) -> tuple[EntryDetails | None, list[tuple[str, str]]]:
+def check_entry(
+    values: Mapping[str, str],
+) -> tuple[EntryDetails | None, list[tuple[str, Problem]]]:
     """The entry, or what is wrong with it: (column, what is wrong) pairs, in words that
     never repeat the value."""
-    problems: list[tuple[str, str]] = []
+    problems: list[tuple[str, Problem]] = []
     clean: dict[str, str] = {}
     for column in COLUMNS:
         raw = values.get(column) or ""
         if not isinstance(raw, str):
-            problems.append((column, _("is not text")))
+            problems.append((column, (N_("is not text"), {})))
             continue
         value = unicodedata.normalize("NFC", raw).strip()
         limit = {"name": NAME_LIMIT, "phone": PHONE_LIMIT, "handle": HANDLE_LIMIT}.get(column, 4)
         problem = _one_line_problem(value, column, limit if column != "country" else 2)
         if problem is None and value:
             if column == "birth_year" and not _BIRTH_YEAR.fullmatch(value):
-                problem = _("is not a year between 1900 and 2099")
+                problem = N_("is not a year between 1900 and 2099"), {}
             elif column == "birth_year" and int(value) > timezone.now().year:
-                problem = _("is in the future")
+                problem = N_("is in the future"), {}
             elif column == "phone" and (
                 not _PHONE.fullmatch(value) or sum(c.isdigit() for c in value) < 5
             ):
-                problem = _(
-                    "is not a phone number (digits, spaces, + - ( ) only, 5 digits or more)"
+                problem = (
+                    N_("is not a phone number (digits, spaces, + - ( ) only, 5 digits or more)"),
+                    {},
                 )
             elif column == "handle" and any(c.isspace() for c in value):
-                problem = _("holds spaces, which no handle has")
+                problem = N_("holds spaces, which no handle has"), {}
             elif column == "country":
                 value = value.upper()
                 if not _COUNTRY.fullmatch(value):
-                    problem = _("is not a two-letter country code, like RU")
+                    problem = N_("is not a two-letter country code, like RU"), {}
         if problem is not None:
             problems.append((column, problem))
         clean[column] = value
     if not problems and not clean["name"]:
-        problems.append(("name", _("is empty: every entry needs a name")))
+        problems.append(("name", (N_("is empty: every entry needs a name"), {})))
     if problems:
         return None, problems
     return EntryDetails(**clean), []
 
 
-def _refuse(problems: list[tuple[str, str]]) -> ListError:
+def _refuse(problems: list[tuple[str, Problem]]) -> ListError:
     column, problem = problems[0]
     return ListError(
         _("%(column)s %(problem)s. Nothing was saved.")
-        % {"column": column_label(column), "problem": problem}
+        % {"column": column_label(column), "problem": problem_text(problem)}
     )
 
 

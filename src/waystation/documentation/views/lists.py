@@ -192,11 +192,16 @@ def import_progress(request: HttpRequest, list_id: str, import_id: str) -> HttpR
         found = selectors.list_import(user=user, list_id=list_id, import_id=import_id)
     except selectors.ListNotFound as exc:
         raise Http404 from exc
-    running = found.state in (ImportState.CHECKING, ImportState.SAVING)
+    state = found.list_import.state
     return render(
         request,
         "documentation/list_import.html",
-        {"list_import": found, "person_list": found.person_list, "running": running},
+        {
+            "list_import": found.list_import,
+            "errors": found.errors,
+            "person_list": found.list_import.person_list,
+            "running": state in (ImportState.CHECKING, ImportState.SAVING),
+        },
     )
 
 
