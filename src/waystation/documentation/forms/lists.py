@@ -24,7 +24,7 @@ class ListForm(forms.Form):
         choices=[("", "—"), *EventKind.choices], required=False, label=_("Kind of event")
     )
     country = forms.CharField(
-        max_length=2, required=False, label=_("Country"), help_text=_("Two letters, like RU.")
+        max_length=2, required=False, label=_("Country"), help_text=_("Two letters, like DE.")
     )
 
 
@@ -40,7 +40,7 @@ class EntryForm(forms.Form):
         max_length=services.HANDLE_LIMIT, required=False, label=_("Messenger handle")
     )
     country = forms.CharField(
-        max_length=2, required=False, label=_("Country"), help_text=_("Two letters, like RU.")
+        max_length=2, required=False, label=_("Country"), help_text=_("Two letters, like DE.")
     )
 
 

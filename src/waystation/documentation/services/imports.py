@@ -24,7 +24,7 @@ import logging
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 from waystation.accounts.models import Actor
 from waystation.documentation.models import ImportState, ListedNameToken, ListedPerson, ListImport
@@ -78,22 +78,28 @@ def _decode(data: bytes) -> str:
             _error(
                 None,
                 "",
-                N_("The file is larger than %(limit)s KB."),
+                gettext_noop("The file is larger than %(limit)s KB."),
                 {"limit": MAX_IMPORT_BYTES // 1024},
             )
         )
     if not data.strip():
-        raise _Refused(_error(None, "", N_("The file is empty.")))
+        raise _Refused(_error(None, "", gettext_noop("The file is empty.")))
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise _Refused(
             _error(
-                None, "", N_("The file is not UTF-8 text (is it a CSV file? Save it as CSV UTF-8).")
+                None,
+                "",
+                gettext_noop(
+                    "The file is not UTF-8 text (is it a CSV file? Save it as CSV UTF-8)."
+                ),
             )
         ) from exc
     if "\x00" in text:
-        raise _Refused(_error(None, "", N_("The file holds NUL bytes: it is not a CSV text file.")))
+        raise _Refused(
+            _error(None, "", gettext_noop("The file holds NUL bytes: it is not a CSV text file."))
+        )
     return text
 
 
@@ -105,7 +111,7 @@ def _columns(header: list[str]) -> list[str]:
                 _error(
                     1,
                     "",
-                    N_(
+                    gettext_noop(
                         "Column %(position)s of the header is not one of: name, "
                         "birth_year, phone, handle, country."
                     ),
@@ -113,9 +119,9 @@ def _columns(header: list[str]) -> list[str]:
                 )
             )
     if len(set(names)) != len(names):
-        raise _Refused(_error(1, "", N_("The header names a column twice.")))
+        raise _Refused(_error(1, "", gettext_noop("The header names a column twice.")))
     if "name" not in names:
-        raise _Refused(_error(1, "", N_("The header has no name column.")))
+        raise _Refused(_error(1, "", gettext_noop("The header has no name column.")))
     return names
 
 
@@ -132,7 +138,7 @@ def read_rows(data: bytes) -> tuple[list[tuple[int, dict[str, str]]], list[str]]
         for record_number, fields in enumerate(reader, start=1):
             if any(len(f) > _FIELD_LIMIT for f in fields):
                 raise _Refused(
-                    _error(record_number, "", N_("A field of this row is far too long."))
+                    _error(record_number, "", gettext_noop("A field of this row is far too long."))
                 )
             if not columns:
                 columns = _columns(fields)
@@ -148,16 +154,18 @@ def read_rows(data: bytes) -> tuple[list[tuple[int, dict[str, str]]], list[str]]
                     _error(
                         None,
                         "",
-                        N_("The file has more than %(limit)s rows."),
+                        gettext_noop("The file has more than %(limit)s rows."),
                         {"limit": MAX_IMPORT_ROWS},
                     )
                 )
     except csv.Error as exc:
         raise _Refused(
-            _error(reader.line_num or None, "", N_("The file cannot be read as CSV here."))
+            _error(
+                reader.line_num or None, "", gettext_noop("The file cannot be read as CSV here.")
+            )
         ) from exc
     if not rows:
-        raise _Refused(_error(None, "", N_("The file has a header but no rows.")))
+        raise _Refused(_error(None, "", gettext_noop("The file has a header but no rows.")))
     return rows, columns
 
 
@@ -192,7 +200,7 @@ def import_csv(*, user: Actor, list_id: str, data: bytes) -> ListImport:
                 _error(
                     row_number,
                     "",
-                    N_("This row has %(found)s fields; the header has %(expected)s."),
+                    gettext_noop("This row has %(found)s fields; the header has %(expected)s."),
                     {"found": int(values[""]), "expected": len(_columns_found)},
                 )
             )
@@ -218,7 +226,7 @@ def import_csv(*, user: Actor, list_id: str, data: bytes) -> ListImport:
             list_import.save(update_fields=["state", "finished_at"])
             record(user, "list_import.done", "list_import", list_import.id)
     except ListError:
-        return _refuse(user, list_import, [_error(None, "", N_("The list is gone."))])
+        return _refuse(user, list_import, [_error(None, "", gettext_noop("The list is gone."))])
     return list_import
 
 
@@ -231,7 +239,9 @@ def _refuse(user: Actor, list_import: ListImport, errors: list[FileError]) -> Li
                 _error(
                     None,
                     "",
-                    N_("%(count)s more problems are not listed: fix these and try again."),
+                    gettext_noop(
+                        "%(count)s more problems are not listed: fix these and try again."
+                    ),
                     {"count": len(errors) - len(listed)},
                 )
             )

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 from waystation.accounts.models import Actor
 from waystation.accounts.templatetags.staff_format import local_number
@@ -129,17 +129,17 @@ def problem_text(problem: Problem) -> str:
 
 def _one_line_problem(value: str, column: str, limit: int) -> Problem | None:
     if len(value) > limit:
-        return N_("longer than %(limit)s characters"), {"limit": limit}
+        return gettext_noop("longer than %(limit)s characters"), {"limit": limit}
     if any(unicodedata.category(c) in ("Cc", "Cs", "Co") for c in value):
-        return N_("holds control characters (a line break, a NUL byte)"), {}
+        return gettext_noop("holds control characters (a line break, a NUL byte)"), {}
     if _MARKUP.search(value):
-        return N_("holds < or >, which no name or identifier has"), {}
+        return gettext_noop("holds < or >, which no name or identifier has"), {}
     if (
         column != "phone"
         and value.startswith(_FORMULA_START)
         and not (column == "handle" and value.startswith("@") and not value.startswith("@="))
     ):
-        return N_("starts like a spreadsheet formula (=, +, - or @)"), {}
+        return gettext_noop("starts like a spreadsheet formula (=, +, - or @)"), {}
     return None
 
 
@@ -153,34 +153,36 @@ def check_entry(
     for column in COLUMNS:
         raw = values.get(column) or ""
         if not isinstance(raw, str):
-            problems.append((column, (N_("is not text"), {})))
+            problems.append((column, (gettext_noop("is not text"), {})))
             continue
         value = unicodedata.normalize("NFC", raw).strip()
         limit = {"name": NAME_LIMIT, "phone": PHONE_LIMIT, "handle": HANDLE_LIMIT}.get(column, 4)
         problem = _one_line_problem(value, column, limit if column != "country" else 2)
         if problem is None and value:
             if column == "birth_year" and not _BIRTH_YEAR.fullmatch(value):
-                problem = N_("is not a year between 1900 and 2099"), {}
+                problem = gettext_noop("is not a year between 1900 and 2099"), {}
             elif column == "birth_year" and int(value) > timezone.now().year:
-                problem = N_("is in the future"), {}
+                problem = gettext_noop("is in the future"), {}
             elif column == "phone" and (
                 not _PHONE.fullmatch(value) or sum(c.isdigit() for c in value) < 5
             ):
                 problem = (
-                    N_("is not a phone number (digits, spaces, + - ( ) only, 5 digits or more)"),
+                    gettext_noop(
+                        "is not a phone number (digits, spaces, + - ( ) only, 5 digits or more)"
+                    ),
                     {},
                 )
             elif column == "handle" and any(c.isspace() for c in value):
-                problem = N_("holds spaces, which no handle has"), {}
+                problem = gettext_noop("holds spaces, which no handle has"), {}
             elif column == "country":
                 value = value.upper()
                 if not _COUNTRY.fullmatch(value):
-                    problem = N_("is not a two-letter country code, like RU"), {}
+                    problem = gettext_noop("is not a two-letter country code, like DE"), {}
         if problem is not None:
             problems.append((column, problem))
         clean[column] = value
     if not problems and not clean["name"]:
-        problems.append(("name", (N_("is empty: every entry needs a name"), {})))
+        problems.append(("name", (gettext_noop("is empty: every entry needs a name"), {})))
     if problems:
         return None, problems
     return EntryDetails(**clean), []
@@ -246,7 +248,7 @@ def create_list(
         raise ListError(_("Choose the kind of event from the choices."))
     country = (country or "").strip().upper()
     if country and not _COUNTRY.fullmatch(country):
-        raise ListError(_("The country is a two-letter code, like RU."))
+        raise ListError(_("The country is a two-letter code, like DE."))
     if PersonList.objects.filter(name=name).exists():
         raise ListError(_("There is a list of that name already."))
     person_list = PersonList.objects.create(
