@@ -22,8 +22,9 @@ LISTS = 6
 # How many lists a person is on, and how often (before the cut to the entries wanted).
 APPEARANCES = ((1, 0.62), (2, 0.24), (3, 0.10), (4, 0.04))
 SYLLABLES = (
-    "ba da ka la ma na ra sa ta za vi li mi ri si ti zo lo mo ro go an ar el en ur ov in al is ek"
-).split()
+    "ba", "da", "ka", "la", "ma", "na", "ra", "sa", "ta", "za", "vi", "li", "mi", "ri", "si", "ti",
+    "zo", "lo", "mo", "ro", "go", "an", "ar", "el", "en", "ur", "ov", "in", "al", "is", "ek",
+)  # fmt: skip
 
 
 def _name(rng: random.Random, parts: int) -> str:
