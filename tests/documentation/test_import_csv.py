@@ -158,3 +158,18 @@ def test_only_an_officer_imports(person_list):
     with pytest.raises(ListError):
         imports.import_csv(user=manager, list_id=person_list.id, data=GOOD.encode())
     assert not ListImport.objects.exists()
+
+
+def test_an_import_that_fails_while_saving_is_refused_not_left_running(officer, person_list):
+    from waystation.vault import runtime
+    from waystation.vault.keyring import VaultSealed
+
+    runtime.backend().seal()  # the rows check, then sealing them fails
+
+    with pytest.raises(VaultSealed):
+        _import(officer, person_list, GOOD.encode())
+
+    stored = ListImport.objects.get()
+    assert stored.state == ImportState.REFUSED
+    assert imports.error_text(stored.errors[0]) == "The import failed."
+    assert not ListedPerson.objects.exists()

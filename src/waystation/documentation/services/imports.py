@@ -187,6 +187,16 @@ def import_csv(*, user: Actor, list_id: str, data: bytes) -> ListImport:
         record(user, "list_import.started", "list_import", list_import.id)
 
     try:
+        return _check_and_save(user, list_id, list_import, data)
+    except Exception:
+        # Never left "checking" for ever (its page would reload for ever): refused, and
+        # the error goes on to be logged, without the file.
+        _refuse(user, list_import, [_error(None, "", gettext_noop("The import failed."))])
+        raise
+
+
+def _check_and_save(user: Actor, list_id: str, list_import: ListImport, data: bytes) -> ListImport:
+    try:
         rows, _columns_found = read_rows(data)
     except _Refused as refused:
         return _refuse(user, list_import, [refused.error])

@@ -140,8 +140,9 @@ def candidate_pairs() -> dict[tuple[str, str], set[str]]:
     with connection.cursor() as cursor:
         for column, reason in (("phone_index", PHONE), ("handle_index", HANDLE)):
             cursor.execute(_same_identifier(column), [MAX_GROUP])
-            for first, second in cursor.fetchall():
-                found[(first, second)].add(reason)
+            for a, b in cursor.fetchall():
+                # Ordered here, not by SQL: a database's collation need not be Python's.
+                found[(a, b) if a < b else (b, a)].add(reason)
         for query in (_TOKEN_PAIRS, _SINGLE_TOKENS):
             cursor.execute(query, [MAX_GROUP])
             for a, b, same_year in cursor.fetchall():
