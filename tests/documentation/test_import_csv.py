@@ -173,3 +173,28 @@ def test_an_import_that_fails_while_saving_is_refused_not_left_running(officer, 
     assert stored.state == ImportState.REFUSED
     assert imports.error_text(stored.errors[0]) == "The import failed."
     assert not ListedPerson.objects.exists()
+
+
+def test_progress_is_committed_as_it_goes_outside_any_transaction(transactional_db, monkeypatch):
+    """Each progress write is its own commit, so another request (the progress page)
+    sees it while the rows are still being checked."""
+    from django.db import connection
+
+    officer = make_staff(Role.DOCUMENTATION, "egor")
+    person_list = new_list(officer, "Partner A")
+    seen = []
+    save = imports._save_progress
+
+    def watched(list_import, **fields):
+        save(list_import, **fields)
+        seen.append((connection.in_atomic_block, fields.get("done_rows")))
+
+    monkeypatch.setattr(imports, "_save_progress", watched)
+    rows = imports.PROGRESS_EVERY * 2
+    data = "name\n" + "".join(f"Person Number{n:05d}x\n" for n in range(rows))
+
+    done = _import(officer, person_list, data.encode())
+
+    assert done.state == ImportState.DONE
+    assert (False, imports.PROGRESS_EVERY) in seen and (False, rows) in seen
+    assert all(in_transaction is False for in_transaction, _ in seen)
