@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001  # Russian text on purpose: a list in Cyrillic
 """Lists and matching in a real browser with JavaScript off, through a live server: a
 documentation officer creates two lists, imports a CSV file into one (the progress page
 shows it done) and a refused one (the report names rows, never values), types an entry
