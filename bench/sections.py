@@ -9,6 +9,7 @@ from bench import (  # noqa: F401  (imported to register sections)
     dashboard,
     estimation,
     intake,
+    matching,
     pageweight,
     records,
     referrals,

@@ -24,6 +24,7 @@ def test_the_benchmarks_run_and_print_their_table():
             "rotation",
             "referrals",
             "pageweight",
+            "listmatch",
         ],
         capture_output=True,
         text=True,
@@ -38,3 +39,4 @@ def test_the_benchmarks_run_and_print_their_table():
     assert any("referral sent once" in row for row in rows)
     assert any("public first page /en/" in row for row in rows)
     assert any("heaviest language" in row for row in rows)
+    assert any("propose matches by digests" in row for row in rows)
