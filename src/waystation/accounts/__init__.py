@@ -8,8 +8,9 @@ Face (what other apps may import; ``tests/test_architecture.py`` holds them to i
 as ``user``) and ``models.StaffUser``, ``roles.Role``, and ``services`` (the demo
 provisions its staff there). ``decorators.recent_authentication_required``, for pages
 of other apps that must ask for the password and a fresh code again (creating an API
-token). ``templatetags.staff_format``: dates, numbers and money in the reader's
-language, for text built outside a template (the backups' line on the staff list).
+token). ``templatetags.staff_format``: dates, numbers, money and ages ("3 h 5 min") in
+the reader's language, for text built outside a template (the backups' line on the
+staff list, the status checks).
 """
 
 FACE = {
@@ -19,6 +20,7 @@ FACE = {
     "services": "*",
     "templatetags.staff_format": [
         "cldr_locale",
+        "local_age",
         "local_date",
         "local_datetime",
         "local_money",
