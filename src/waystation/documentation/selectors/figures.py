@@ -232,7 +232,7 @@ def month_label(month: dt.date) -> str:
 def _acts_by_month(acts: QuerySet[Act], filters: Filters) -> Table:
     grouped = _by(
         (on.replace(day=1), act_type, victim)
-        for on, act_type, victim in acts.values_list("on", "act_type", "victim_id")
+        for on, act_type, victim in acts.values_list(F("on"), "act_type", "victim_id")
     )
     present = {act_type for items in grouped.values() for act_type, _ in items}
     return _two_way(

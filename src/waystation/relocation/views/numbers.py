@@ -15,10 +15,11 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
-from waystation.relocation.reports import charts, export, service
+from waystation.relocation.reports import charts, service
 from waystation.relocation.reports.period import PeriodForm, period_from
 from waystation.relocation.services.common import VIEW_NUMBERS
 from waystation.web.actions import actor
+from waystation.web.figures.suppression import legend
 from waystation.web.figures.tables import ShownTable
 
 
@@ -54,7 +55,7 @@ def numbers(request: HttpRequest) -> HttpResponse:
         "query": period.query(),
         "charted": [(table, _chart(table)) for table in tables],
         "k": tables[0].k,
-        "legend": export.legend(tables[0].k),
+        "legend": legend(tables[0].k),
     }
     return render(request, "relocation/numbers/page.html", context)
 
