@@ -69,7 +69,8 @@ STAFF_ONLY := accounts api audit backups cases demo documentation home partners 
 	status vault web \
 	templates/accounts templates/api templates/registration templates/vault \
 	templates/waystation templates/base.html templates/partners \
-	templates/cases templates/relocation templates/status locale_staff $(INTAKE_STAFF)
+	templates/cases templates/relocation templates/documentation templates/status locale_staff \
+	$(INTAKE_STAFF)
 PUBLIC_ONLY := $(INTAKE_PUBLIC) templates/intake/public locale
 STAFF_NOT_YET :=
 WAYSTATION := $(abspath $(BIN))/waystation

@@ -167,8 +167,8 @@ def test_plurals_and_russian(officer):
     with translation.override("ru"):
         sentences = shown_figures(user=officer, filters=YEAR, k=5).sentences
     assert sentences == (
-        "Не менее 21 задержания, из них 21 подтверждено.",
-        "Не менее 5 убийств, из них 5 подтверждены.",
+        "Не менее 21 задержания, из них подтверждено: 21.",
+        "Не менее 5 убийств, из них подтверждено: 5.",
     )
 
 
