@@ -57,10 +57,11 @@ ALLOWED = {
     "FAS", "age", "UTC", "SHA", "Signal", "WhatsApp", "Telegram", "DE",
     "FIDO", "WebAuthn", "USB", "NFC", "JavaScript",  # security keys
     "docs", "operations", "md", "Backups",  # the backup line's pointer to the docs
+    "ISO", "B",  # ISO 3166 codes; the Admiralty grade B2 (documentation figures)
 }  # fmt: skip
 # File formats; currency codes, and the Latin letters in CLDR's Russian currency names
 # (франк КФА BEAC): data on the money pages, as country codes are.
-ALLOWED |= {"CSV", "PDF"} | {
+ALLOWED |= {"CSV", "PDF", "JSON"} | {
     word
     for code in active_currencies()
     for word in re.findall(r"[A-Za-z]+", f"{code} {get_currency_name(code, locale='ru')}")
