@@ -127,6 +127,11 @@ _CACHE: dict[tuple[str, tuple[str, ...], tuple[tuple[tuple[int, ...], int], ...]
 _CACHE_SIZE = 32
 
 
+def forget_estimates() -> None:
+    """Empty this worker's cache of estimates (for timing a first fit)."""
+    _CACHE.clear()
+
+
 def _estimate(table: estimation.CaptureTable) -> estimation.Estimate | str:
     key = (get_language() or "", table.lists, tuple(sorted(table.counts.items())))
     if key in _CACHE:
