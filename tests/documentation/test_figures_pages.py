@@ -176,3 +176,12 @@ def test_the_json_parses_back_to_the_page_s_tables_and_is_audited(client, office
     assert detention["cells"][-1] == {"text": "15", "value": 15, "hidden": None}
     entry = AuditEntry.objects.get(action="documentation.figures_json_exported")
     assert (entry.actor_id, entry.object_type, entry.object_id) == (officer.pk, "figures", "all")
+
+
+def test_how_few_people_are_on_two_lists_is_a_small_cell_too(client):
+    lists = seeding.overlapping_lists(["Hotline", "Shelter"], {(1, 0): 20, (0, 1): 15, (1, 1): 3})
+    response = client.get(reverse("documentation:figures"), {"lists": [p.id for p in lists]})
+    html = response.content.decode()
+    assert 'id="estimate-number"' in html
+    assert "Fewer than 5 people are on more than one list" in html
+    assert "Only 3 people" not in html

@@ -64,6 +64,8 @@ MAX_EXHAUSTIVE = 2**15
 # A criterion within this of the best one is "as good" (Burnham and Anderson's rule for
 # AIC, Raftery's for BIC): such models' estimates are reported as a warning.
 CLOSE_CRITERION = 2.0
+# Fewer people than this on more than one list: the estimate is said to be fragile.
+FEW_OVERLAPPING = 10
 
 # Said in the reader's language on the figures page; the command prints it in English.
 ASSUMPTIONS = gettext_lazy(
@@ -73,6 +75,16 @@ ASSUMPTIONS = gettext_lazy(
     "ways lists depend on each other are the two-list links in the chosen model. People "
     "whom no list could reach at all, whatever their number, are beyond any estimate."
 )
+
+
+def overlap_warning(overlapping: int) -> str:
+    """The warning for fewer than ``FEW_OVERLAPPING`` people on more than one list (the
+    figures page replaces it by its suppressed form when the count is a small cell)."""
+    return ngettext(
+        "Only %(count)s person is on more than one list; any estimate from so few is fragile.",
+        "Only %(count)s people are on more than one list; any estimate from so few is fragile.",
+        overlapping,
+    ) % {"count": _number(overlapping)}
 
 
 def _number(value: float) -> str:
@@ -613,17 +625,8 @@ def estimate(
             % {"count": _number(len(close)), "low": _number(low_alt), "high": _number(high_alt)}
         )
     overlapping = sum(n for p, n in table.counts.items() if sum(p) >= 2)
-    if overlapping < 10:
-        notes.append(
-            ngettext(
-                "Only %(count)s person is on more than one list; any estimate from so few "
-                "is fragile.",
-                "Only %(count)s people are on more than one list; any estimate from so few "
-                "is fragile.",
-                overlapping,
-            )
-            % {"count": _number(overlapping)}
-        )
+    if overlapping < FEW_OVERLAPPING:
+        notes.append(overlap_warning(overlapping))
     try:
         ci_low, ci_high, _ = _interval(fitter, best, level)
     except _NoFit:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.utils.translation import get_language, gettext
 
@@ -175,4 +175,14 @@ def population_estimate(*, user: Actor, list_ids: Sequence[str], k: int) -> Show
     found = _estimate(table)
     if isinstance(found, str):
         return ShownEstimate(lists=table.lists, observed=table.observed, result=None, reason=found)
+    overlapping = sum(n for pattern, n in table.counts.items() if sum(pattern) >= 2)
+    if 0 < overlapping < k:
+        # The estimator says how few people are on more than one list; that count is a
+        # small cell like any other, so the page says only that it is below k.
+        said = estimation.overlap_warning(overlapping)
+        hidden = gettext(
+            "Fewer than %(k)s people are on more than one list; any estimate from so few is "
+            "fragile."
+        ) % {"k": k}
+        found = replace(found, warnings=[hidden if w == said else w for w in found.warnings])
     return ShownEstimate(lists=table.lists, observed=table.observed, result=found)
