@@ -16,7 +16,7 @@ import datetime as dt
 import random
 import statistics
 import time
-from typing import Any
+from typing import Any, cast
 
 from bench.cases import _client, _staff
 from bench.dashboard import _p, _timed
@@ -47,10 +47,11 @@ def _populate(events: int, entries: int, r: random.Random) -> list[str]:
     from waystation.vault.models import DataKey
 
     real = seeding.event(on=timezone.localdate())
-    template = Event.objects.filter(pk=real.pk).values_list("title", flat=True)[0]
-    sealed = Ciphertext(template.data)  # type: ignore[attr-defined]
-    wrapped = bytes(DataKey.objects.values_list("wrapped", flat=True).get(pk=real.data_key_id))
+    stored = Event.objects.filter(pk=real.pk).values_list("title", flat=True)[0]
+    sealed = Ciphertext(cast(Ciphertext, stored).data)
     shared = DataKey.objects.get(pk=real.data_key_id)
+    assert shared.wrapped is not None
+    wrapped = bytes(shared.wrapped)
     today = timezone.localdate()
     kinds, types = list(EventKind), list(ActType)
     regions = ["RU-CE", "RU-DA", "RU-IN", "RU-MOW", "GE"]
@@ -98,15 +99,15 @@ def _populate(events: int, entries: int, r: random.Random) -> list[str]:
     ]
     made: list[list[str]] = []
     for person_list in lists:
-        rows = []
+        entries_of: list[ListedPerson] = []
         for _ in range(entries):
             entry = ListedPerson(
                 id=random_id(), person_list_id=person_list.id, data_key_id=person_list.data_key_id
             )
             entry.name = entry.birth_year = entry.phone = entry.handle = sealed
-            rows.append(entry)
-        ListedPerson.objects.bulk_create(rows, batch_size=BATCH)
-        made.append([row.id for row in rows])
+            entries_of.append(entry)
+        ListedPerson.objects.bulk_create(entries_of, batch_size=BATCH)
+        made.append([entry.id for entry in entries_of])
     matches = []
     for here, there in ((0, 1), (1, 2), (0, 2)):
         for first in r.sample(range(entries), entries // 3):
