@@ -127,3 +127,24 @@ def test_roles_that_do_not_read_the_record_get_no_table(role):
     b = seeding.person_list("Shelter", size=1)
     with pytest.raises(FiguresRefused):
         capture.capture_table(user=make_staff(role, f"x.{role.name.lower()}"), list_ids=ids(a, b))
+
+
+def test_a_new_confirmed_match_gives_a_new_estimate_not_a_cached_one(officer):
+    lists = seeding.overlapping_lists(["Hotline", "Shelter"], {(1, 0): 20, (0, 1): 15, (1, 1): 6})
+    first = capture.population_estimate(user=officer, list_ids=ids(*lists), k=5)
+    assert first.result is not None and first.observed == 41
+    again = capture.population_estimate(user=officer, list_ids=ids(*lists), k=5)
+    assert again.result is first.result  # the same table: the fit is not redone
+    hotline_only = lists[0].entries.exclude(pk__in=_matched()).first()
+    shelter_only = lists[1].entries.exclude(pk__in=_matched()).first()
+    seeding.match(hotline_only, shelter_only)
+    after = capture.population_estimate(user=officer, list_ids=ids(*lists), k=5)
+    assert after.observed == 40
+    assert after.result is not None and after.result.estimate != first.result.estimate
+
+
+def _matched():
+    from waystation.documentation.models import ProposedMatch
+
+    pairs = ProposedMatch.objects.values_list("first_id", "second_id")
+    return [entry for pair in pairs for entry in pair]
