@@ -190,8 +190,9 @@ def dashboard(ctx: Context) -> list[Row]:
     from waystation.accounts.roles import Role
     from waystation.cases.models import Case
     from waystation.relocation.models import Payment
-    from waystation.relocation.reports import figures, suppression
+    from waystation.relocation.reports import figures
     from waystation.relocation.reports.period import default_period
+    from waystation.web.figures import suppression
 
     full = ctx.sizes.cases >= 1_000
     cases, payments = (100_000, 1_000_000) if full else (2_000, 20_000)

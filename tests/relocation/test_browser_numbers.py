@@ -16,7 +16,7 @@ from tests.factories import make_staff
 from tests.relocation.test_numbers_data import close, make_case
 from waystation.accounts.roles import Role
 from waystation.cases.services import access as case_access
-from waystation.relocation.reports.tables import RECENT_ROWS
+from waystation.web.figures.tables import RECENT_ROWS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -14,8 +14,8 @@ from matplotlib.patches import Rectangle
 
 from waystation.relocation.reports import charts, export
 from waystation.relocation.reports.period import Period
-from waystation.relocation.reports.suppression import suppress
-from waystation.relocation.reports.tables import (
+from waystation.web.figures.suppression import suppress
+from waystation.web.figures.tables import (
     RECENT_ROWS,
     Cell,
     Column,

@@ -23,7 +23,7 @@ from waystation.intake.models import HelpRequest
 from waystation.relocation.models import PaymentStatus, PlacementStatus
 from waystation.relocation.reports import figures
 from waystation.relocation.reports.period import Period
-from waystation.relocation.reports.tables import Table
+from waystation.web.figures.tables import Table
 
 pytestmark = pytest.mark.django_db
 

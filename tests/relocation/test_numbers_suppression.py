@@ -16,8 +16,8 @@ from pypdf import PdfReader
 
 from waystation.relocation.reports import charts, export
 from waystation.relocation.reports.period import Period
-from waystation.relocation.reports.suppression import format_value, suppress
-from waystation.relocation.reports.tables import (
+from waystation.web.figures.suppression import format_value, suppress
+from waystation.web.figures.tables import (
     Cell,
     Column,
     Hidden,

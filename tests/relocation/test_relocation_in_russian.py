@@ -287,8 +287,8 @@ def test_format_minor_agrees_with_local_money_and_reads_back(minor: int):
 
 
 def test_figures_follow_the_readers_language():
-    from waystation.relocation.reports.suppression import format_value
-    from waystation.relocation.reports.tables import Kind
+    from waystation.web.figures.suppression import format_value
+    from waystation.web.figures.tables import Kind
 
     with translation.override("ru"):
         assert format_value(Kind.MONEY, 123_456_789) == "1\xa0234\xa0567,89"

@@ -37,10 +37,13 @@ from typing import Any
 
 import numpy as np
 import statsmodels.api as sm
+from django.utils.translation import gettext, gettext_lazy, ngettext
 from scipy.optimize import brentq, linprog, minimize_scalar
 from scipy.special import gammaln
 from scipy.stats import chi2
 from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
+
+from waystation.accounts.templatetags.staff_format import local_number
 
 COUNT_COLUMN = "count"
 MIN_LISTS = 2
@@ -62,14 +65,32 @@ MAX_EXHAUSTIVE = 2**15
 # A criterion within this of the best one is "as good" (Burnham and Anderson's rule for
 # AIC, Raftery's for BIC): such models' estimates are reported as a warning.
 CLOSE_CRITERION = 2.0
+# Fewer people than this on more than one list: the estimate is said to be fragile.
+FEW_OVERLAPPING = 10
 
-ASSUMPTIONS = (
+# Said in the reader's language on the figures page; the command prints it in English.
+ASSUMPTIONS = gettext_lazy(
     "The estimate assumes that the lists cover one closed group of people over one "
     "period (nobody joins or leaves it in between), that the same person is recognised "
     "as the same on every list and two people are never taken for one, and that the "
     "ways lists depend on each other are the two-list links in the chosen model. People "
     "whom no list could reach at all, whatever their number, are beyond any estimate."
 )
+
+
+def overlap_warning(overlapping: int) -> str:
+    """The warning for fewer than ``FEW_OVERLAPPING`` people on more than one list (the
+    figures page replaces it by its suppressed form when the count is a small cell)."""
+    return ngettext(
+        "Only %(count)s person is on more than one list; any estimate from so few is fragile.",
+        "Only %(count)s people are on more than one list; any estimate from so few is fragile.",
+        overlapping,
+    ) % {"count": _number(overlapping)}
+
+
+def _number(value: float) -> str:
+    """A count of people in the reader's language (14,342 in English, 14 342 in Russian)."""
+    return local_number(round(value))
 
 
 class TableError(ValueError):
@@ -428,7 +449,7 @@ def fit_model(
 
 def describe_model(lists: Sequence[str], interactions: Iterable[Pair]) -> str:
     links = [f"{lists[i]}*{lists[j]}" for i, j in interactions]
-    return "main effects" + "".join(f" + {link}" for link in links)
+    return gettext("main effects") + "".join(f" + {link}" for link in links)
 
 
 # --- choosing a model -----------------------------------------------------------------------
@@ -551,73 +572,95 @@ def estimate(
     if len(active) < lists:
         empty = ", ".join(table.lists[k] for k in range(lists) if k not in active)
         raise NotEstimable(
-            f"List {empty} names nobody; leave it out of the table and estimate again."
+            gettext("List %(list)s names nobody; leave it out of the table and estimate again.")
+            % {"list": empty}
         )
     fitter = _Fitter(table)
     search_models = _exhaustive if search is Search.EXHAUSTIVE else _stepwise
     fits, failed = search_models(fitter, criterion)
     apart = [
-        f"{table.lists[i]} and {table.lists[j]}"
+        gettext("%(first)s and %(second)s") % {"first": table.lists[i], "second": table.lists[j]}
         for i, j in itertools.combinations(range(lists), 2)
         if table.overlap((i, j)) == 0
     ]
     if not fits:
-        reason = "No model of this table has an estimate of the people no list saw"
         if apart:
-            reason += ": nobody is on both " + "; nobody on both ".join(apart)
-        raise NotEstimable(
-            reason + ". Lists that share nobody say nothing about who they all missed."
-        )
+            reason = gettext(
+                "No model of this table has an estimate of the people no list saw: nobody "
+                "is on both %(pairs)s. Lists that share nobody say nothing about who they "
+                "all missed."
+            ) % {"pairs": gettext("; nobody on both ").join(apart)}
+        else:
+            reason = gettext(
+                "No model of this table has an estimate of the people no list saw. Lists "
+                "that share nobody say nothing about who they all missed."
+            )
+        raise NotEstimable(reason)
     best = min(fits, key=lambda f: f.criterion)
     if apart:
         notes.append(
-            "Nobody is on both "
-            + "; nobody on both ".join(apart)
-            + ". Such lists say little about each other's gaps, and models that link "
-            "them fit those cells as empty."
+            gettext(
+                "Nobody is on both %(pairs)s. Such lists say little about each other's "
+                "gaps, and models that link them fit those cells as empty."
+            )
+            % {"pairs": gettext("; nobody on both ").join(apart)}
         )
     if failed:
         notes.append(
-            f"{failed} of {failed + len(fits)} models have no estimate on this table "
-            "(the lists overlap too little for them) and were not considered."
+            gettext(
+                "%(failed)s of %(all)s models have no estimate on this table (the lists "
+                "overlap too little for them) and were not considered."
+            )
+            % {"failed": _number(failed), "all": _number(failed + len(fits))}
         )
     close = [f for f in fits if f is not best and f.criterion - best.criterion <= CLOSE_CRITERION]
     if close:
         low_alt = min(f.unseen for f in close) + table.observed
         high_alt = max(f.unseen for f in close) + table.observed
-        gives = (
-            f"another model fits almost as well and gives {low_alt:,.0f}"
-            if len(close) == 1
-            else f"{len(close)} other models fit almost as well and give between "
-            f"{low_alt:,.0f} and {high_alt:,.0f}"
-        )
         notes.append(
-            gives[0].upper() + gives[1:] + ": the interval does not include the "
-            "uncertainty of choosing among them."
+            gettext(
+                "Another model fits almost as well and gives %(number)s: the interval does "
+                "not include the uncertainty of choosing among them."
+            )
+            % {"number": _number(low_alt)}
+            if len(close) == 1
+            else gettext(
+                "%(count)s other models fit almost as well and give between %(low)s and "
+                "%(high)s: the interval does not include the uncertainty of choosing among "
+                "them."
+            )
+            % {"count": _number(len(close)), "low": _number(low_alt), "high": _number(high_alt)}
         )
     overlapping = sum(n for p, n in table.counts.items() if sum(p) >= 2)
-    if overlapping < 10:
-        notes.append(
-            f"Only {overlapping} people are on more than one list; any estimate from so "
-            "few is fragile."
-        )
+    if overlapping < FEW_OVERLAPPING:
+        notes.append(overlap_warning(overlapping))
     try:
         ci_low, ci_high, _ = _interval(fitter, best, level)
     except _NoFit:
         raise NotEstimable(
-            f"The chosen model ({describe_model(table.lists, best.interactions)}) gives "
-            f"{table.observed + best.unseen:,.0f}, but its interval cannot be computed on "
-            "this table: the fit fails for some sizes of the unseen group. Without an "
-            "interval the number cannot be relied on."
+            gettext(
+                "The chosen model (%(model)s) gives %(number)s, but its interval cannot be "
+                "computed on this table: the fit fails for some sizes of the unseen group. "
+                "Without an interval the number cannot be relied on."
+            )
+            % {
+                "model": describe_model(table.lists, best.interactions),
+                "number": _number(table.observed + best.unseen),
+            }
         ) from None
     if ci_high is None:
         notes.append(
-            "The data set no upper end to the interval: as far as they can tell, the "
-            "number of people no list saw could be much larger."
+            gettext(
+                "The data set no upper end to the interval: as far as they can tell, the "
+                "number of people no list saw could be much larger."
+            )
         )
     if search is Search.STEPWISE:
         notes.append(
-            "The model was chosen step by step (forward selection), not among every possible model."
+            gettext(
+                "The model was chosen step by step (forward selection), not among every "
+                "possible model."
+            )
         )
     return Estimate(
         observed=table.observed,

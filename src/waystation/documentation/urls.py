@@ -3,10 +3,11 @@ persons and their matches, and the figures."""
 
 from django.urls import URLPattern, URLResolver, include, path
 
-from waystation.documentation.views import lists
+from waystation.documentation.views import figures, lists
 
 app_name = "documentation"
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", include(lists.urlpatterns)),
+    path("", include(figures.urlpatterns)),
 ]

@@ -9,36 +9,20 @@ from pathlib import Path
 
 import matplotlib
 from django.conf import settings
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from fpdf.fonts import FontFace
 
 from waystation.relocation.reports import charts
 from waystation.relocation.reports.period import Period
-from waystation.relocation.reports.tables import ShownRow, ShownTable
 from waystation.web import invisible
+from waystation.web.figures.spreadsheet import safe_cell
+from waystation.web.figures.suppression import legend
+from waystation.web.figures.tables import ShownRow, ShownTable
 
-# Spreadsheets run a cell that starts with one of these as a formula (CSV injection).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 FONT = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 PDF_CHARTS = ("requests", "spend")
-
-
-def legend(k: int) -> str:
-    return ngettext(
-        "“< %(k)s”: fewer than %(k)s person, hidden. “%(hidden)s”: hidden as well, so that "
-        "a small cell cannot be worked out from a total. A zero is shown: it names nobody.",
-        "“< %(k)s”: fewer than %(k)s people, hidden. “%(hidden)s”: hidden as well, so that "
-        "a small cell cannot be worked out from a total. A zero is shown: it names nobody.",
-        k,
-    ) % {"k": k, "hidden": gettext("hidden")}
-
-
-def safe_cell(text: str) -> str:
-    # Invisible characters become visible markers: a spreadsheet would show them raw.
-    text = invisible.neutralise(text)
-    return f"'{text}" if text.startswith(_FORMULA_START) else text
 
 
 def _lines(table: ShownTable) -> list[ShownRow]:

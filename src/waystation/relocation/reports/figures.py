@@ -42,7 +42,7 @@ from waystation.relocation.models import (
     SafeHouse,
 )
 from waystation.relocation.reports.period import Period
-from waystation.relocation.reports.tables import Cell, Column, Kind, Row, Table
+from waystation.web.figures.tables import Cell, Column, Kind, Row, Table
 
 # Stages a case waits in; the others end the journey.
 OPEN_STAGES = [

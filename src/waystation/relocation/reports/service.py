@@ -9,9 +9,9 @@ from django.utils.translation import gettext_lazy as _
 from waystation.accounts.models import Actor
 from waystation.relocation.reports import export, figures
 from waystation.relocation.reports.period import Period
-from waystation.relocation.reports.suppression import suppress
-from waystation.relocation.reports.tables import ShownTable
 from waystation.relocation.services.common import VIEW_NUMBERS, record, require
+from waystation.web.figures.suppression import suppress
+from waystation.web.figures.tables import ShownTable
 
 REFUSED = _("Your role does not show the organisation's figures.")
 

@@ -1,7 +1,7 @@
 """The numbers managers need: aggregate figures with their charts, CSV per table and the
 donor report. Programme managers only (``relocation.view_numbers``); everyone else gets
 a 403. No case is named, so visibility of cases does not enter; small cells are hidden
-by ``reports.suppression`` before any of these views sees a figure."""
+by ``waystation.web.figures.suppression`` before any of these views sees a figure."""
 
 from __future__ import annotations
 
@@ -15,11 +15,12 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
-from waystation.relocation.reports import charts, export, service
+from waystation.relocation.reports import charts, service
 from waystation.relocation.reports.period import PeriodForm, period_from
-from waystation.relocation.reports.tables import ShownTable
 from waystation.relocation.services.common import VIEW_NUMBERS
 from waystation.web.actions import actor
+from waystation.web.figures.suppression import legend
+from waystation.web.figures.tables import ShownTable
 
 
 def _refused(request: HttpRequest, form: PeriodForm) -> HttpResponse:
@@ -54,7 +55,7 @@ def numbers(request: HttpRequest) -> HttpResponse:
         "query": period.query(),
         "charted": [(table, _chart(table)) for table in tables],
         "k": tables[0].k,
-        "legend": export.legend(tables[0].k),
+        "legend": legend(tables[0].k),
     }
     return render(request, "relocation/numbers/page.html", context)
 

@@ -25,10 +25,10 @@ from decimal import ROUND_HALF_EVEN, Decimal
 
 from babel.numbers import format_decimal
 from django.conf import settings
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from waystation.accounts.templatetags.staff_format import cldr_locale
-from waystation.relocation.reports.tables import (
+from waystation.web.figures.tables import (
     Cell,
     Hidden,
     Kind,
@@ -155,3 +155,13 @@ def format_value(kind: Kind, value: int | float | None) -> str:
 def _rounded(value: float, step: str) -> Decimal:
     # As ``f"{value:.1f}"`` rounds: the float's exact value, half to even.
     return Decimal(value).quantize(Decimal(step), rounding=ROUND_HALF_EVEN)
+
+
+def legend(k: int) -> str:
+    return ngettext(
+        "“< %(k)s”: fewer than %(k)s person, hidden. “%(hidden)s”: hidden as well, so that "
+        "a small cell cannot be worked out from a total. A zero is shown: it names nobody.",
+        "“< %(k)s”: fewer than %(k)s people, hidden. “%(hidden)s”: hidden as well, so that "
+        "a small cell cannot be worked out from a total. A zero is shown: it names nobody.",
+        k,
+    ) % {"k": k, "hidden": gettext("hidden")}
