@@ -1,8 +1,12 @@
 """The documentation pages: the record (events, persons, acts, sources), the lists of
 persons and their matches, and the figures."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, include, path
+
+from waystation.documentation.views import record
 
 app_name = "documentation"
 
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", include(record.urlpatterns)),
+]
