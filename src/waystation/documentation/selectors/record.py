@@ -500,6 +500,15 @@ class SourcePage:
     files: list[ShownFile]
 
 
+def visible_source(*, user: Actor, source_id: str) -> None:
+    """For the actions of a source's page: a source the user may not see is the 404 its
+    page gives, before any question of role or input."""
+    try:
+        source_for(user, source_id)
+    except RecordError as exc:
+        raise SourceNotFound(str(exc)) from exc
+
+
 @transaction.atomic
 def source_page(*, user: Actor, source_id: str) -> SourcePage:
     require_reader(user)

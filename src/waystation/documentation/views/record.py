@@ -345,6 +345,7 @@ def source_detail(request: HttpRequest, source_id: str) -> HttpResponse:
 @require_POST
 def source_change(request: HttpRequest, source_id: str) -> HttpResponse:
     _recorder(request)
+    selectors.visible_source(user=actor(request), source_id=source_id)
     form = SourceChangeForm(request.POST)
     tell(
         request,
@@ -362,6 +363,7 @@ def source_change(request: HttpRequest, source_id: str) -> HttpResponse:
 @require_POST
 def source_cite(request: HttpRequest, source_id: str) -> HttpResponse:
     _recorder(request)
+    selectors.visible_source(user=actor(request), source_id=source_id)
     form = CiteElsewhereForm(request.POST)
     tell(
         request,
@@ -417,6 +419,7 @@ def source_file_add(request: HttpRequest, source_id: str) -> HttpResponse:
 @require_POST
 def _source_file_add(request: HttpRequest, source_id: str) -> HttpResponse:
     _recorder(request)
+    selectors.visible_source(user=actor(request), source_id=source_id)
     form = SourceFileForm(request.POST, request.FILES)
     upload = request.FILES.get("file")
 
