@@ -27,8 +27,8 @@ from waystation.documentation.models import (
     Act,
     Citation,
     Event,
-    Person,
     Perpetrator,
+    Person,
     Source,
     SourceFile,
 )
