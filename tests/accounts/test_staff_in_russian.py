@@ -49,7 +49,7 @@ NOT_YET = {
 NOT_YET_PREFIXES = ("api:v1",)
 # Routes whose ids this walk has no fixture for; each has a walk of its own with a world
 # to fill them (tests/cases, tests/relocation, tests/intake ..._in_russian.py).
-WALKED_ELSEWHERE = ("partners:", "api:", "intake:", "cases:", "relocation:")
+WALKED_ELSEWHERE = ("partners:", "api:", "intake:", "cases:", "relocation:", "documentation:")
 # Never translated: product, protocol and language names, and the two-letter example of
 # a country code. Text in <code> is not read at all: it is data or a command.
 ALLOWED = {
@@ -60,7 +60,9 @@ ALLOWED = {
 }  # fmt: skip
 # File formats; currency codes, and the Latin letters in CLDR's Russian currency names
 # (франк КФА BEAC): data on the money pages, as country codes are.
-ALLOWED |= {"CSV", "PDF"} | {
+# ISO and its country and subdivision codes, in the examples of the record's forms.
+ALLOWED |= {"ISO", "RU", "CE", "GE"}
+ALLOWED |= {"CSV", "PDF", "JPEG", "PNG", "WebP"} | {
     word
     for code in active_currencies()
     for word in re.findall(r"[A-Za-z]+", f"{code} {get_currency_name(code, locale='ru')}")

@@ -10,6 +10,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from waystation.documentation.models import (
     ActType,
@@ -68,9 +69,9 @@ class EventForm(forms.Form):
     )
     kind = forms.ChoiceField(choices=EventKind.choices, label=_("Kind of event"))
     started_on = _day(_("Start"))
-    started_precision = _precision(_("Start known to the"))
+    started_precision = _precision(_("Precision of the start"))
     ended_on = _day(_("End"), required=False)
-    ended_precision = _precision(_("End known to the"), required=False)
+    ended_precision = _precision(_("Precision of the end"), required=False)
     country = forms.CharField(
         max_length=2, label=_("Country"), help_text=_("Two letters, like RU.")
     )
@@ -142,7 +143,10 @@ class EventFilterForm(forms.Form):
 class PersonForm(forms.Form):
     role = forms.ChoiceField(choices=PersonRole.choices, label=_("Role"))
     name = forms.CharField(
-        max_length=300, required=False, label=_("Name"), help_text=_("As known. Sealed.")
+        max_length=300,
+        required=False,
+        label=pgettext_lazy("a person's", "Name"),
+        help_text=_("As known. Sealed."),
     )
     birth_year = forms.CharField(max_length=4, required=False, label=_("Birth year"))
     gender = forms.CharField(max_length=100, required=False, label=_("Gender"))
@@ -171,7 +175,7 @@ class ActForm(forms.Form):
     victim = IdChoiceField(label=_("Victim"))
     act_type = forms.ChoiceField(choices=ActType.choices, label=_("Act"))
     happened_on = _day(_("Date"), required=False)
-    happened_precision = _precision(_("Date known to the"), required=False)
+    happened_precision = _precision(_("Precision of the date"), required=False)
     perpetrators = IdMultipleChoiceField(
         required=False, widget=forms.CheckboxSelectMultiple, label=_("By")
     )

@@ -325,9 +325,12 @@ def _source(source: Source, shown: bool) -> ShownSource:
     }
     if source.forgotten_at is not None:
         return ShownSource(shown=True, forgotten=True, **common, **base)
+    reference = source.reference or ""
+    if source.case_id and not reference:
+        reference = _("The account in case %(case)s") % {"case": source.case_id}
     return ShownSource(
         shown=True,
-        reference=source.reference or "",
+        reference=reference,
         summary=source.summary or "",
         **common,
         **base,

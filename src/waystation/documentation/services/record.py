@@ -439,7 +439,7 @@ def add_case_source(
         recorded_by_id=user.pk,
     )
     _apply_grade(source, replace(details, kind=SourceKind.VICTIM_TESTIMONY))
-    source.reference = _("The account in case %(case)s") % {"case": case.id}
+    source.reference = ""  # the case is the reference; pages name it in the reader's words
     source.summary = clean_text(details.summary, label=_("The summary"), limit=20_000)
     source.group = _group_for(user, details.same_origin_as)
     source.save(force_insert=True)
