@@ -207,7 +207,7 @@ def test_the_event_page_reads_the_levels_and_dates_in_russian(world):
 
 
 def test_a_refusal_of_the_record_speaks_russian(world):
-    members, ids = world
+    members, _ids = world
     client = _ru_client(members[Role.DOCUMENTATION])
     response = client.post(
         reverse("documentation:event_new"),
