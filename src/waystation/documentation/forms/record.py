@@ -42,7 +42,9 @@ def _day(label: Any, *, required: bool = True) -> forms.DateField:
 
 
 def _precision(label: Any, *, required: bool = True) -> forms.ChoiceField:
-    choices = DatePrecision.choices if required else [("", "—"), *DatePrecision.choices]
+    choices: list[tuple[str, Any]] = list(DatePrecision.choices)
+    if not required:
+        choices.insert(0, ("", "—"))
     return forms.ChoiceField(
         label=label, choices=choices, required=required, initial=DatePrecision.DAY
     )
@@ -219,9 +221,13 @@ class ActForm(forms.Form):
         )
 
 
+def _optional(choices: list[tuple[Any, Any]], required: bool) -> list[tuple[Any, Any]]:
+    return list(choices) if required else [("", "—"), *choices]
+
+
 def _reliability(*, required: bool = True) -> forms.ChoiceField:
     return forms.ChoiceField(
-        choices=Reliability.choices if required else [("", "—"), *Reliability.choices],
+        choices=_optional(Reliability.choices, required),
         required=required,
         label=_("Reliability of the source"),
     )
@@ -229,7 +235,7 @@ def _reliability(*, required: bool = True) -> forms.ChoiceField:
 
 def _credibility(*, required: bool = True) -> forms.TypedChoiceField:
     return forms.TypedChoiceField(
-        choices=Credibility.choices if required else [("", "—"), *Credibility.choices],
+        choices=_optional(Credibility.choices, required),
         coerce=int,
         empty_value=None,
         required=required,

@@ -13,7 +13,7 @@ listed`` for each event whose title a list shows, ``event.opened``, ``person.ope
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from django.core.exceptions import PermissionDenied
@@ -123,7 +123,9 @@ class EventList:
 
 
 @transaction.atomic
-def event_list(*, user: Actor, filters: EventFilters, page_number: object = 1) -> EventList:
+def event_list(
+    *, user: Actor, filters: EventFilters, page_number: int | str | None = 1
+) -> EventList:
     """Events, newest first, filtered by operational fields only (nothing sealed can be
     searched), a page at a time. The titles shown are opened, each under an entry."""
     require_reader(user)
@@ -289,52 +291,50 @@ class EventPage:
 
 
 def _person(person: Person, shown: bool) -> ShownPerson:
-    base = {
-        "id": person.id,
-        "role": person.role,
-        "role_label": _label(PersonRole, person.role),
-        "event_id": person.event_id,
-    }
+    hidden = ShownPerson(
+        id=person.id,
+        role=person.role,
+        role_label=_label(PersonRole, person.role),
+        shown=False,
+        event_id=person.event_id,
+    )
     if not shown:
-        return ShownPerson(shown=False, **base)
+        return hidden
     if person.forgotten_at is not None:
-        return ShownPerson(shown=True, forgotten=True, case_id=person.case_id or "", **base)
-    return ShownPerson(
+        return replace(hidden, shown=True, forgotten=True, case_id=person.case_id or "")
+    return replace(
+        hidden,
         shown=True,
         name=person.name or "",
         details=dict(person.details or {}),
         case_id=person.case_id or "",
-        **base,
     )
 
 
 def _source(source: Source, shown: bool) -> ShownSource:
-    base = {
-        "id": source.id,
-        "kind_label": _label(SourceKind, source.kind),
-        "grade": f"{source.reliability}{source.credibility}",
-        "reliability_label": _label(Reliability, source.reliability),
-        "credibility_label": _label(Credibility, source.credibility),
-    }
+    hidden = ShownSource(
+        id=source.id,
+        kind_label=_label(SourceKind, source.kind),
+        grade=f"{source.reliability}{source.credibility}",
+        reliability_label=_label(Reliability, source.reliability),
+        credibility_label=_label(Credibility, source.credibility),
+        shown=False,
+    )
     if not shown:
-        return ShownSource(shown=False, **base)
-    common = {
-        "group_id": source.group_id,
-        "obtained_on": source.obtained_on,
-        "case_id": source.case_id or "",
-    }
+        return hidden
+    seen = replace(
+        hidden,
+        shown=True,
+        group_id=source.group_id,
+        obtained_on=source.obtained_on,
+        case_id=source.case_id or "",
+    )
     if source.forgotten_at is not None:
-        return ShownSource(shown=True, forgotten=True, **common, **base)
+        return replace(seen, forgotten=True)
     reference = source.reference or ""
     if source.case_id and not reference:
         reference = _("The account in case %(case)s") % {"case": source.case_id}
-    return ShownSource(
-        shown=True,
-        reference=reference,
-        summary=source.summary or "",
-        **common,
-        **base,
-    )
+    return replace(seen, reference=reference, summary=source.summary or "")
 
 
 def _citation(citation: Citation, shown: ShownSource) -> ShownCitation:
@@ -394,25 +394,27 @@ def event_page(*, user: Actor, event_id: str) -> EventPage:
         act_citations = [
             _citation(c, shown_sources[c.source_id]) for c in citations if c.act_id == act.id
         ]
-        common = {
-            "id": act.id,
-            "type_label": _label(ActType, act.act_type),
-            "level": act.level,
-            "level_label": level_label(act.level),
-            "victim": victim,
-            "happened_on": act.happened_on,
-            "happened_precision": act.happened_precision,
-        }
+        hidden = ShownAct(
+            id=act.id,
+            type_label=_label(ActType, act.act_type),
+            level=act.level,
+            level_label=level_label(act.level),
+            victim=victim,
+            happened_on=act.happened_on,
+            happened_precision=act.happened_precision,
+            shown=False,
+        )
         if not victim.shown:
-            acts.append(ShownAct(shown=False, **common))
+            acts.append(hidden)
             continue
         acts.append(
-            ShownAct(
+            replace(
+                hidden,
+                shown=True,
                 perpetrators=[names[p.id] for p in act.perpetrators.all() if p.id in names],
                 place_of_detention=act.place_of_detention or "",
                 notes=act.notes or "",
                 citations=act_citations,
-                **common,
             )
         )
     return EventPage(
