@@ -23,7 +23,7 @@ def _source(
         credibility=int(grade[1]),
         obtained_on=obtained,
         reference=reference,
-        **more,  # type: ignore[arg-type]  # summary, same_origin_as
+        **more,  # summary, same_origin_as
     )
 
 
