@@ -11,7 +11,8 @@ It says OK, or each thing that was altered:
 
 It reads the file as untrusted input: a file that does not parse is a finding, never a
 traceback: the two PDF libraries raise more kinds of error on a damaged file than they
-document, so every ``except Exception`` here turns one into a finding. It needs no database and no key (only the PDF and, if given, the JSON).
+document, so every ``except Exception`` here turns one into a finding. It needs no
+database and no key (only the PDF and, if given, the JSON).
 """
 
 from __future__ import annotations
