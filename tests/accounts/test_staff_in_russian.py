@@ -49,7 +49,7 @@ NOT_YET = {
 NOT_YET_PREFIXES = ("api:v1",)
 # Routes whose ids this walk has no fixture for; each has a walk of its own with a world
 # to fill them (tests/cases, tests/relocation, tests/intake ..._in_russian.py).
-WALKED_ELSEWHERE = ("partners:", "api:", "intake:", "cases:", "relocation:")
+WALKED_ELSEWHERE = ("partners:", "api:", "intake:", "cases:", "relocation:", "dossiers:")
 # Never translated: product, protocol and language names, and the two-letter example of
 # a country code. Text in <code> is not read at all: it is data or a command.
 ALLOWED = {
@@ -319,6 +319,7 @@ TRANSLATED = [
     "web", "templates/accounts", "templates/api", "templates/registration",
     "templates/partners", "templates/status", "templates/vault", "templates/waystation",
     "templates/base.html", "cases", "templates/cases", "relocation", "templates/relocation",
+    "dossiers", "templates/dossiers",
     *makefile_list("INTAKE_STAFF"),
 ]  # fmt: skip
 
