@@ -7,6 +7,7 @@ from bench import (  # noqa: F401  (imported to register sections)
     backups,
     cases,
     dashboard,
+    dossiers,
     estimation,
     intake,
     pageweight,

@@ -142,4 +142,4 @@ def test_caseworker_builds_manager_approves_export_downloads_once(browser, live_
         )
     assert manifest["statement"]["sha256"] == hashlib.sha256(STATEMENT.encode()).hexdigest()
     text = "\n".join(p.extract_text() for p in reader.pages)
-    assert STATEMENT in text and TRANSLATION in text and "Demande d’asile" in text
+    assert STATEMENT in text and TRANSLATION in text and "Demande d\u2019asile" in text
