@@ -55,7 +55,7 @@ class TimelineForm(forms.Form):
 
     def __init__(self, *args: Any, choices: list[tuple[str, str]] = (), **kwargs: Any) -> None:  # type: ignore[assignment]
         super().__init__(*args, **kwargs)
-        self.fields["entries"].choices = choices
+        self.fields["entries"].choices = choices  # type: ignore[attr-defined]  # a ChoiceField
 
 
 class CaseFileForm(forms.Form):
@@ -64,7 +64,7 @@ class CaseFileForm(forms.Form):
 
     def __init__(self, *args: Any, choices: list[tuple[str, str]] = (), **kwargs: Any) -> None:  # type: ignore[assignment]
         super().__init__(*args, **kwargs)
-        self.fields["document"].choices = choices
+        self.fields["document"].choices = choices  # type: ignore[attr-defined]  # a ChoiceField
 
 
 class UploadForm(forms.Form):
@@ -83,7 +83,7 @@ class RecipientForm(forms.Form):
 
     def __init__(self, *args: Any, choices: list[tuple[str, str]] = (), **kwargs: Any) -> None:  # type: ignore[assignment]
         super().__init__(*args, **kwargs)
-        self.fields["partner"].choices = [("", "—"), *choices]
+        self.fields["partner"].choices = [("", "—"), *choices]  # type: ignore[attr-defined]
 
 
 class ConsentForm(forms.Form):

@@ -141,7 +141,7 @@ class _Pdf(FPDF):
         self.add_font("DejaVu", "B", str(FONT / "DejaVuSans-Bold.ttf"))
         self.set_font("DejaVu", "", 11)
 
-    def multi_cell(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+    def multi_cell(self, *args: Any, **kwargs: Any) -> Any:
         # Each block starts at the left margin, below the one before (fpdf's default
         # leaves the cursor at the right of the block).
         kwargs.setdefault("new_x", "LMARGIN")

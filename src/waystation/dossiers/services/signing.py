@@ -151,7 +151,7 @@ def sign(pdf: bytes, *, private_key_pem: str, certificate_pem: str) -> bytes:
     signer = signers.SimpleSigner(
         signing_cert=asn1_x509.Certificate.load(ders[0]),
         signing_key=asn1_keys.PrivateKeyInfo.load(der_key),
-        cert_registry=SimpleCertificateStore.from_certs(
+        cert_registry=SimpleCertificateStore.from_certs(  # type: ignore[no-untyped-call]
             [asn1_x509.Certificate.load(d) for d in ders[1:]]
         ),
     )

@@ -136,7 +136,8 @@ def _check_exhibits(files: dict[str, bytes], manifest: dict[str, Any], report: R
             continue
         number = entry.get("number")
         name = entry.get("attachment")
-        stored = entry.get("stored") if isinstance(entry.get("stored"), dict) else {}
+        stored = entry.get("stored")
+        stored = stored if isinstance(stored, dict) else {}
         data = files.get(name) if isinstance(name, str) else None
         if data is None:
             report.problems.append(f"exhibit {number}: its file is missing from the PDF")
