@@ -100,15 +100,24 @@ def _content(photos: list[bytes], paragraphs: int, certificate_sha256: str) -> A
 
 
 def _paragraphs_for_40_pages(photos: list[bytes]) -> int:
+    """How many paragraphs of statement (and as many of translation) make 40 pages: two
+    builds to learn the pages a paragraph takes, then up from the estimate."""
     from pypdf import PdfReader
 
     from waystation.dossiers.services import document
 
-    for paragraphs in range(2, 200, 2):
+    def pages(paragraphs: int) -> int:
         built = document.build_pdf(_content(photos, paragraphs, ""))
-        if len(PdfReader(io.BytesIO(built.pdf)).pages) >= PAGES:
-            return paragraphs
-    raise RuntimeError("the dossier never reached 40 pages")
+        return len(PdfReader(io.BytesIO(built.pdf)).pages)
+
+    few, many = pages(2), pages(12)
+    per_paragraph = max((many - few) / 10, 0.05)
+    paragraphs = max(2, 12 + int((PAGES - many) / per_paragraph))
+    while paragraphs > 2 and pages(paragraphs) > PAGES:
+        paragraphs -= 1
+    while pages(paragraphs) < PAGES:
+        paragraphs += 1
+    return paragraphs
 
 
 @benchmark(
