@@ -13,13 +13,20 @@ from django.core.management import CommandError, call_command
 from pypdf import PdfReader, PdfWriter
 
 from tests.dossiers.test_export import exported
+from waystation.dossiers.models import SigningKey
+from waystation.dossiers.services import exports, signing
 
 pytestmark = pytest.mark.django_db
 
 
-def run_verify(pdf: bytes, tmp_path: Path, manifest: dict | None = None) -> tuple[bool, str]:
+def run_verify(
+    pdf: bytes, tmp_path: Path, manifest: dict | None = None, certificate: str = ""
+) -> tuple[bool, str]:
     (tmp_path / "dossier.pdf").write_bytes(pdf)
     args = ["dossier", "verify", str(tmp_path / "dossier.pdf")]
+    if certificate:
+        (tmp_path / "cert.pem").write_text(certificate)
+        args += ["--certificate", str(tmp_path / "cert.pem")]
     if manifest is not None:
         (tmp_path / "manifest.json").write_text(json.dumps(manifest))
         args += ["--manifest", str(tmp_path / "manifest.json")]
@@ -55,6 +62,31 @@ def test_the_exported_file_verifies(staff, built, tmp_path):
 
     assert ok, output
     assert output.startswith("OK:") and "11 pages and 2 exhibits" in output
+    assert "not checked against a certificate you trust" in output
+
+
+def test_with_the_organisations_certificate_the_signer_is_trusted(staff, built, tmp_path):
+    pdf, manifest = exported(staff, built)
+    ours = SigningKey.objects.get(retired_at__isnull=True).certificate
+
+    ok, output = run_verify(pdf, tmp_path, manifest, certificate=ours)
+
+    assert ok and "not checked" not in output, output
+
+
+def test_a_dossier_signed_by_another_key_is_refused_with_the_certificate(staff, built, tmp_path):
+    exported(staff, built)
+    ours = SigningKey.objects.get(retired_at__isnull=True).certificate
+    # A forger builds the same dossier and signs it with a key of their own, its
+    # manifest consistent with it: only the certificate the recipient trusts tells.
+    signing.make_self_issued_key(actor_id=None)
+    forged, forged_manifest = exports.build_signed(built.dossier, actor_id=None)
+    assert run_verify(forged, tmp_path, forged_manifest)[0]
+
+    ok, output = run_verify(forged, tmp_path, forged_manifest, certificate=ours)
+
+    assert not ok
+    assert "ALTERED: signature: the signer is not the certificate given to trust" in output
 
 
 def test_one_byte_changed_on_a_page_is_named(staff, built, tmp_path):

@@ -39,6 +39,7 @@ class Report:
     signer: str = ""
     pages: int = 0
     exhibits: int = 0
+    trusted: bool = False  # the signer was checked against a certificate given to trust
 
     @property
     def ok(self) -> bool:
@@ -54,7 +55,9 @@ def _attachments(pdf: bytes) -> tuple[PdfReader | None, dict[str, bytes], str]:
     return reader, found, ""
 
 
-def _check_signature(pdf: bytes, manifest: dict[str, Any] | None, report: Report) -> None:
+def _check_signature(
+    pdf: bytes, manifest: dict[str, Any] | None, report: Report, trusted: list[bytes]
+) -> None:
     try:
         reader = PdfFileReader(io.BytesIO(pdf), strict=False)
         signatures = reader.embedded_signatures
@@ -70,7 +73,11 @@ def _check_signature(pdf: bytes, manifest: dict[str, Any] | None, report: Report
     try:
         signer = embedded.signer_cert
         report.signer = signer.subject.human_friendly
-        roots = [asn1_x509.Certificate.load(signer.dump())]
+        # Without a certificate to trust, the signer is taken as its own root: that says
+        # the file is as its signer made it, not who the signer is (docs/dossiers.md).
+        roots = [asn1_x509.Certificate.load(d) for d in trusted] or [
+            asn1_x509.Certificate.load(signer.dump())
+        ]
         status = validate_pdf_signature(embedded, ValidationContext(trust_roots=roots))
     except Exception as exc:
         report.problems.append(f"signature: it cannot be checked ({type(exc).__name__})")
@@ -79,6 +86,12 @@ def _check_signature(pdf: bytes, manifest: dict[str, Any] | None, report: Report
         report.problems.append("signature: the signed bytes were altered after signing")
     elif not status.valid:
         report.problems.append("signature: it does not verify against the signer's key")
+    if trusted:
+        if status.intact and status.valid and not status.trusted:
+            report.problems.append(
+                "signature: the signer is not the certificate given to trust, nor issued by it"
+            )
+        report.trusted = bool(status.trusted)
     if status.coverage != SignatureCoverageLevel.ENTIRE_FILE:
         report.problems.append(
             "signature: content was added to the file after signing (it covers only an "
@@ -147,7 +160,11 @@ def _check_exhibits(files: dict[str, bytes], manifest: dict[str, Any], report: R
             )
 
 
-def verify(pdf: bytes, manifest_json: bytes | None = None) -> Report:
+def verify(
+    pdf: bytes, manifest_json: bytes | None = None, *, trusted: list[bytes] | None = None
+) -> Report:
+    """``trusted``: DER certificates (the organisation's, or its CA's) the signer must be
+    or chain to; without them the signature is checked against its own certificate."""
     report = Report()
     reader, files, unreadable = _attachments(pdf)
     embedded: dict[str, Any] | None = None
@@ -161,7 +178,7 @@ def verify(pdf: bytes, manifest_json: bytes | None = None) -> Report:
     if beside is not None and embedded is not None and beside != embedded:
         report.problems.append("manifest: the JSON file is not the one signed in the PDF")
     reference = beside if beside is not None else embedded
-    _check_signature(pdf, reference, report)
+    _check_signature(pdf, reference, report, trusted or [])
     if reader is not None and reference is not None:
         _check_pages(reader, reference, report)
         _check_exhibits(files, reference, report)

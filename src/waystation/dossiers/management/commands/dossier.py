@@ -1,8 +1,10 @@
 """``waystation dossier …``: checking an exported dossier, and the signing key.
 
-- ``verify FILE.pdf [--manifest FILE.json]``: OK, or each thing altered (the signature,
-  a page, an exhibit's digest, the manifest). Exits 1 when something is. Needs neither
-  the database nor the vault: a recipient's copy of Waystation checks a file offline.
+- ``verify FILE.pdf [--manifest FILE.json] [--certificate CERT.pem]``: OK, or each thing
+  altered (the signature, a page, an exhibit's digest, the manifest). Exits 1 when
+  something is. With ``--certificate`` (the organisation's, or its CA's), the signer
+  must be it or be issued by it. Needs neither the database nor the vault: a
+  recipient's copy of Waystation checks a file offline.
 - ``signing-key show``: the certificate in use (made, self-issued, if there is none).
 - ``signing-key new``: a new self-issued certificate; the one before is retired.
 - ``signing-key import --key KEY.pem --chain CHAIN.pem``: a key and the chain the
@@ -15,6 +17,8 @@ from argparse import ArgumentParser
 from pathlib import Path
 from typing import Any
 
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
 from django.core.management.base import BaseCommand, CommandError
 
 from waystation.dossiers.services import signing
@@ -43,6 +47,9 @@ class Command(BaseCommand):
         check = sub.add_parser("verify", help="check an exported dossier's PDF")
         check.add_argument("pdf")
         check.add_argument("--manifest", help="the manifest JSON exported beside it")
+        check.add_argument(
+            "--certificate", help="PEM: the organisation's certificate (or its CA's) to trust"
+        )
         key = sub.add_parser("signing-key", help="the organisation's signing key")
         key_sub = key.add_subparsers(dest="key_action", required=True)
         key_sub.add_parser("show", help="print the certificate in use (made if none)")
@@ -53,7 +60,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "verify":
-            self._verify(options["pdf"], options.get("manifest"))
+            self._verify(options["pdf"], options.get("manifest"), options.get("certificate"))
             return
         try:
             self._signing_key(options)
@@ -62,15 +69,29 @@ class Command(BaseCommand):
         except DossierError as exc:
             raise CommandError(str(exc)) from exc
 
-    def _verify(self, pdf_path: str, manifest_path: str | None) -> None:
+    def _verify(self, pdf_path: str, manifest_path: str | None, cert_path: str | None) -> None:
         pdf = _read(pdf_path, "The PDF")
         manifest = _read(manifest_path, "The manifest") if manifest_path else None
-        report = verify(pdf, manifest)
+        trusted: list[bytes] = []
+        if cert_path:
+            try:
+                trusted = [
+                    c.public_bytes(serialization.Encoding.DER)
+                    for c in x509.load_pem_x509_certificates(_read(cert_path, "The certificate"))
+                ]
+            except ValueError as exc:
+                raise CommandError("The certificate is not a PEM certificate.") from exc
+        report = verify(pdf, manifest, trusted=trusted)
         if report.ok:
             self.stdout.write(
                 f"OK: the signature by {report.signer} covers the whole file; "
                 f"{report.pages} pages and {report.exhibits} exhibits match the manifest."
             )
+            if not report.trusted:
+                self.stdout.write(
+                    "Note: the signer was not checked against a certificate you trust; "
+                    "pass --certificate with the organisation's certificate."
+                )
             return
         for problem in report.problems:
             self.stdout.write(f"ALTERED: {problem}")
