@@ -252,3 +252,27 @@ def test_a_pdf_exhibit_loses_its_author(staff, case):
     assert b"Dr Invented Author" in small_pdf()
     assert b"Dr Invented Author" not in exhibit.file.data
     assert exhibit.stripped == "stripped.pdf"
+
+
+def test_a_large_upload_never_reaches_a_temporary_file(staff, case, monkeypatch):
+    from django.core.files import uploadhandler
+
+    spooled: list[str] = []
+    original = uploadhandler.TemporaryFileUploadHandler.new_file
+
+    def spy(self, *args, **kwargs):
+        spooled.append("a temporary file")
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(uploadhandler.TemporaryFileUploadHandler, "new_file", spy)
+    made = build(staff, case, exhibits=0)
+    Dossier.objects.filter(pk=made.dossier.id).update(requested_by_id=None)
+    large = photo(size=(2400, 1800)) + b"\0" * (3 * 1024 * 1024)  # past Django's 2 MB
+    client = russian_client(staff.caseworker)
+
+    client.post(
+        f"/dossiers/case/{case.id}/{made.dossier.id}/exhibits/upload/",
+        {"title": "Фото", "file": _upload("big.jpg", large, "image/jpeg")},
+    )
+
+    assert spooled == []

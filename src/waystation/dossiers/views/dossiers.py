@@ -10,6 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.files.uploadhandler import MemoryFileUploadHandler
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import URLPattern, path
@@ -43,6 +44,15 @@ from waystation.web.actions import (
 )
 
 MAX_UPLOAD_BODY = 30 * 1024 * 1024  # above any upload the intake's checks accept
+
+
+class _InMemoryUpload(MemoryFileUploadHandler):
+    """Holds an exhibit upload in memory whatever its size (the view capped the body
+    first): the file as sent, metadata and all, never reaches a temporary file, as
+    Django's default handlers would write one above 2 MB."""
+
+    def handle_raw_input(self, *args: Any, **kwargs: Any) -> None:
+        self.activated = True
 
 
 def _act(
@@ -236,6 +246,7 @@ def upload_exhibit(request: HttpRequest, case_id: str, dossier_id: str) -> HttpR
             % {"megabytes": MAX_UPLOAD_BODY // (1024 * 1024)},
         )
         return back_to("dossiers:dossier", case_id, dossier_id)
+    request.upload_handlers = [_InMemoryUpload(request)]
     return _upload_exhibit(request, case_id, dossier_id)
 
 
