@@ -65,11 +65,12 @@ INTAKE_STAFF := intake/views.py intake/urls.py intake/screening.py intake/select
 	intake/staff_forms.py templates/intake/staff
 INTAKE_PUBLIC := $(filter-out $(INTAKE_STAFF),\
 	$(patsubst src/waystation/%,%,$(wildcard src/waystation/intake/*)))
-STAFF_ONLY := accounts api audit backups cases demo documentation home partners relocation \
+STAFF_ONLY := accounts api audit backups cases demo documentation dossiers home partners relocation \
 	status vault web \
 	templates/accounts templates/api templates/registration templates/vault \
 	templates/waystation templates/base.html templates/partners \
-	templates/cases templates/relocation templates/status templates/documentation locale_staff \
+	templates/cases templates/relocation templates/status templates/documentation \
+	templates/dossiers locale_staff \
 	$(INTAKE_STAFF)
 PUBLIC_ONLY := $(INTAKE_PUBLIC) templates/intake/public locale
 STAFF_NOT_YET :=

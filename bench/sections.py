@@ -8,6 +8,7 @@ from bench import (  # noqa: F401  (imported to register sections)
     cases,
     dashboard,
     docfigures,
+    dossiers,
     estimation,
     intake,
     matching,

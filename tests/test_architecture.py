@@ -34,6 +34,7 @@ LAYERS = [
     "relocation",
     "partners",
     "documentation",
+    "dossiers",
     "api",
     "backups",
     "status",

@@ -23,6 +23,7 @@ def test_the_benchmarks_run_and_print_their_table():
             "listing",
             "rotation",
             "referrals",
+            "dossiers",
             "pageweight",
             "listmatch",
         ],
@@ -37,6 +38,7 @@ def test_the_benchmarks_run_and_print_their_table():
     assert any("seal+open field" in row for row in rows)
     assert any("KEK rotation" in row for row in rows)
     assert any("referral sent once" in row for row in rows)
+    assert any("dossier exported once" in row for row in rows)
     assert any("public first page /en/" in row for row in rows)
     assert any("heaviest language" in row for row in rows)
     assert any("propose matches by digests" in row for row in rows)

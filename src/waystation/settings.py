@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "waystation.relocation",
     "waystation.partners",
     "waystation.documentation",
+    "waystation.dossiers",
     "waystation.api",
     "waystation.backups",
     "waystation.status",

@@ -19,6 +19,7 @@ urlpatterns = [
     ),
     path("partners/", include("waystation.partners.urls")),
     path("documentation/", include("waystation.documentation.urls")),
+    path("dossiers/", include("waystation.dossiers.urls")),
     # Staff side only: the public process's URLconf is intake.public_urls.
     path("api/", include("waystation.api.urls")),
 ]

@@ -48,9 +48,11 @@ NOT_YET = {
 }
 NOT_YET_PREFIXES = ("api:v1",)
 # Routes whose ids this walk has no fixture for; each has a walk of its own with a world
-# to fill them (tests/cases, tests/relocation, tests/intake, tests/documentation
-# ..._in_russian.py).
-WALKED_ELSEWHERE = ("partners:", "api:", "intake:", "cases:", "relocation:", "documentation:")
+# to fill them (tests/cases, tests/relocation, tests/intake, tests/documentation,
+# tests/dossiers ..._in_russian.py).
+WALKED_ELSEWHERE = (
+    "partners:", "api:", "intake:", "cases:", "relocation:", "documentation:", "dossiers:",
+)  # fmt: skip
 # Never translated: product, protocol and language names, and the two-letter example of
 # a country code. Text in <code> is not read at all: it is data or a command.
 ALLOWED = {
@@ -327,7 +329,8 @@ TRANSLATED = [
     "web", "templates/accounts", "templates/api", "templates/registration",
     "templates/partners", "templates/status", "templates/vault", "templates/waystation",
     "templates/base.html", "cases", "templates/cases", "relocation", "templates/relocation",
-    "documentation", "templates/documentation", *makefile_list("INTAKE_STAFF"),
+    "documentation", "templates/documentation", "dossiers", "templates/dossiers",
+    *makefile_list("INTAKE_STAFF"),
 ]  # fmt: skip
 
 

@@ -53,6 +53,7 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
         "cases.work_case",
         "cases.break_glass",
         "partners.make_referral",
+        "dossiers.build_dossier",
     },
     Role.LOGISTICS: {
         "cases.work_case",
@@ -79,6 +80,8 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
         "partners.make_referral",
         "partners.approve_referral",
         "documentation.read_events",
+        "dossiers.build_dossier",
+        "dossiers.approve_dossier",
     },
     # Documentation officers read cases only through grants (docs/design.md §1.1); the
     # record's persons and sources linked to a case follow that case's need to know.

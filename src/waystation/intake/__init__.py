@@ -16,10 +16,12 @@ clock ends, run by the cases app's retention run), ``signals`` (the need-to-know
 question the cases app answers),
 and the operational columns of ``models``' ``HelpRequest``, ``CheckIn`` and
 ``MailboxMessage`` (when, what kind, which case; never their sealed fields);
-``selectors.unanswered_requests`` (how many requests need an answer, and since when:
-a count and a time, for the installation's status); ``public_role.apply`` (the public
-role's grants, insert-rule functions and triggers, made again from the code by a
-PostgreSQL restore, which never takes them from the backup file).
+``uploads.clean_upload`` (the checks and rebuild every upload goes through, for the
+dossiers' exhibits uploaded by staff); ``selectors.unanswered_requests`` (how many
+requests need an answer, and since when: a count and a time, for the installation's
+status); ``public_role.apply`` (the public role's grants, insert-rule functions and
+triggers, made again from the code by a PostgreSQL restore, which never takes them from
+the backup file).
 """
 
 FACE = {

@@ -21,13 +21,15 @@ reads partners and a case's referrals through the pages' selectors,
 ``selectors.partners.partner_list`` and ``partner_page`` (the contacts opened under the
 page's audit entry) and ``selectors.referrals.case_referrals_with_events`` (the case's
 need to know, each referral's ``referral.opened`` entry). The home page counts the
-referrals and keys waiting for one programme manager (``selectors.waiting``).
+referrals and keys waiting for one programme manager (``selectors.waiting``). The
+dossiers app offers the same partners as the referral form as a dossier's recipient
+(``selectors.partners.partner_choices``: active, with an approved key).
 """
 
 FACE = {
     "models": ["ConsentKind", "Part", "Partner", "ReferralState", "WorkKind"],
     "selectors.partner_side": "*",
-    "selectors.partners": ["partner_list", "partner_page"],
+    "selectors.partners": ["partner_choices", "partner_list", "partner_page"],
     "selectors.referrals": ["case_referrals_with_events"],
     "selectors.waiting": "*",
     "services.common": ["MANAGE_PARTNERS", "PartnerError"],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db import transaction
 
@@ -36,6 +37,7 @@ class OpenedDocument:
     name: str
     content_type: str
     data: bytes
+    uploaded_at: datetime | None = None  # when it entered the case (dossiers' custody)
 
     def __repr__(self) -> str:
         return f"<OpenedDocument {self.id} {len(self.data)} bytes>"
@@ -54,7 +56,11 @@ def case_files(*, case: Case, ids: Collection[str] | None = None) -> list[Opened
             continue
         opened.append(
             OpenedDocument(
-                id=row.id, name=content.name, content_type=content.content_type, data=content.data
+                id=row.id,
+                name=content.name,
+                content_type=content.content_type,
+                data=content.data,
+                uploaded_at=row.uploaded_at,
             )
         )
     return opened
