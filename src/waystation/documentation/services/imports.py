@@ -140,8 +140,7 @@ def _columns(header: list[str]) -> list[str]:
                     1,
                     "",
                     gettext_noop(
-                        "Column %(position)s of the header is not one of: name, "
-                        "birth_year, phone, handle, country."
+                        "Column %(position)s of the header is not one of the columns named below."
                     ),
                     {"position": position},
                 )
@@ -149,7 +148,7 @@ def _columns(header: list[str]) -> list[str]:
     if len(set(names)) != len(names):
         raise _Refused(_error(1, "", gettext_noop("The header names a column twice.")))
     if "name" not in names:
-        raise _Refused(_error(1, "", gettext_noop("The header has no name column.")))
+        raise _Refused(_error(1, "", gettext_noop("The header has no column for the names.")))
     return names
 
 
