@@ -7,9 +7,11 @@ explained."""
 from __future__ import annotations
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 
 from tests.documentation.lists_world import add, new_list
-from tests.factories import make_staff
+from tests.factories import make_staff, signed_in_client
 from waystation.accounts.roles import Role
 from waystation.audit.models import AuditEntry
 from waystation.documentation.models import ImportState, ListImport, MatchStatus, ProposedMatch
@@ -120,6 +122,28 @@ def test_an_upload_announced_too_large_is_refused_before_it_is_read(officer, cli
         CONTENT_LENGTH=str(10 * 1024 * 1024),
     )
     assert response.status_code == 302
+    assert not ListImport.objects.exists()
+
+
+@pytest.mark.parametrize("who", ["nobody", "manager"])
+def test_an_upload_too_large_from_who_may_not_import_is_told_nothing(officer, who):
+    hotline = new_list(officer, "Hotline")
+    client = Client()
+    if who == "manager":
+        client = signed_in_client(make_staff(Role.PROGRAMME_MANAGER, "boris"))
+    response = client.post(
+        f"/documentation/lists/{hotline.id}/import/",
+        data=b"x",
+        content_type="multipart/form-data; boundary=x",
+        CONTENT_LENGTH=str(10 * 1024 * 1024),
+    )
+    if who == "nobody":
+        assert response.status_code == 302
+        assert response.url.startswith(reverse("accounts:login"))
+    else:
+        assert response.status_code == 403
+    assert "messages" not in response.cookies
+    assert "larger than" not in client.get(reverse("accounts:login")).content.decode()
     assert not ListImport.objects.exists()
 
 

@@ -47,8 +47,11 @@ class EntryForm(forms.Form):
 class ImportForm(forms.Form):
     file = forms.FileField(
         label=_("CSV file"),
+        # The column names are the file's format, the same in every language: in <code>
+        # (help text is shown as markup; this one is ours, never a user's).
         help_text=_(
-            "Columns: name, birth_year, phone, handle, country (a header row first; name "
-            "is needed). UTF-8, commas or semicolons."
+            "Columns: <code>name</code>, <code>birth_year</code>, <code>phone</code>, "
+            "<code>handle</code>, <code>country</code> (a header row first; "
+            "<code>name</code> is needed). UTF-8, commas or semicolons."
         ),
     )

@@ -2,27 +2,35 @@
 audited), an import's progress, and the matches waiting for review (opened, audited).
 
 Lists are read by whoever reads the documentation record (``documentation.read_events``:
-documentation officers and programme managers); the review of matches is for those who
-record it. Nobody else learns anything, not even a list's name.
+documentation officers and programme managers), but an entry's sealed values (name,
+birth year, phone, handle) are opened only for those who record it
+(``documentation.record_events``, documentation officers), each opening audited: a
+programme manager needs the sizes of the lists for the figures, not who is on them, and
+sees counts only. The review of matches is for those who record. Nobody else learns
+anything, not even a list's name.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from waystation.accounts.models import Actor
 from waystation.documentation.models import (
+    ImportState,
     ListedPerson,
     ListImport,
     MatchStatus,
     PersonList,
     ProposedMatch,
 )
-from waystation.documentation.services.imports import error_text
+from waystation.documentation.services.imports import STOPPED_ERROR, error_text, was_stopped
 from waystation.documentation.services.lists import (
     ListError,
     list_for,
@@ -101,13 +109,27 @@ def _opened(entry: ListedPerson, list_name: str) -> OpenedEntry:
 
 
 @dataclass(frozen=True)
+class ImportRow:
+    id: str
+    started_at: datetime
+    state: str  # refused, for an import that was stopped (``was_stopped``)
+    state_label: str
+
+
+def _import_row(found: ListImport, now: datetime) -> ImportRow:
+    state = ImportState.REFUSED if was_stopped(found, now) else ImportState(found.state)
+    return ImportRow(found.id, found.started_at, state, str(state.label))
+
+
+@dataclass(frozen=True)
 class ListPage:
     person_list: PersonList
-    entries: list[OpenedEntry]
-    page: Page  # type: ignore[type-arg]  # of ListedPerson rows
+    entries: list[OpenedEntry]  # empty unless opened
+    page: Page | None  # type: ignore[type-arg]  # of ListedPerson rows; None unless opened
+    opened: bool  # whether the entries were opened (and the opening audited)
     size: int
     matched: int
-    imports: list[ListImport]
+    imports: list[ImportRow]
 
 
 def _list(list_id: str) -> PersonList:
@@ -118,23 +140,32 @@ def _list(list_id: str) -> PersonList:
 
 
 def list_page(*, user: Actor, list_id: str, page: str | int = 1) -> ListPage:
-    """One page of a list's entries, opened: one ``person_list.read`` entry in the audit
-    log per page read."""
+    """A list's counts and, for those who record, one page of its entries opened: one
+    ``person_list.read`` entry in the audit log per page opened. A reader who does not
+    record gets the counts and the imports, and nothing is decrypted for them."""
     _reader(user)
     person_list = _list(list_id)
     entries = ListedPerson.objects.filter(person_list=person_list).order_by("added_at", "id")
-    paginator = Paginator(entries, ENTRIES_PER_PAGE)
-    shown = paginator.get_page(page)
-    record(user, "person_list.read", "person_list", person_list.id)
+    opened: list[OpenedEntry] = []
+    shown = None
+    now = timezone.now()
+    if may_record_lists(user):
+        shown = Paginator(entries, ENTRIES_PER_PAGE).get_page(page)
+        record(user, "person_list.read", "person_list", person_list.id)
+        opened = [_opened(e, person_list.name) for e in shown.object_list]
     return ListPage(
         person_list=person_list,
-        entries=[_opened(e, person_list.name) for e in shown.object_list],
+        entries=opened,
         page=shown,
-        size=paginator.count,
+        opened=shown is not None,
+        size=entries.count(),
         matched=entries.filter(_matched_ids()).count(),
-        imports=list(
-            ListImport.objects.filter(person_list=person_list).order_by("-started_at")[:10]
-        ),
+        imports=[
+            _import_row(found, now)
+            for found in ListImport.objects.filter(person_list=person_list).order_by("-started_at")[
+                :10
+            ]
+        ],
     )
 
 
@@ -148,6 +179,8 @@ class ShownError:
 @dataclass(frozen=True)
 class ImportPage:
     list_import: ListImport
+    state: str  # refused, for an import that was stopped
+    state_label: str
     errors: list[ShownError]
 
 
@@ -168,7 +201,12 @@ def list_import(*, user: Actor, list_id: str, import_id: str) -> ImportPage:
         for e in found.errors
         if isinstance(e, dict)
     ]
-    return ImportPage(list_import=found, errors=errors)
+    row = _import_row(found, timezone.now())
+    if was_stopped(found):
+        errors = [ShownError(row=None, column="", text=_(STOPPED_ERROR))]
+    return ImportPage(
+        list_import=found, state=row.state, state_label=row.state_label, errors=errors
+    )
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,13 @@ mark, comma- or semicolon-separated, at most :data:`MAX_IMPORT_BYTES` and
 - **refused**, if any row failed: nothing is saved, and the errors name the row (as a
   spreadsheet numbers it, the header being row 1), the column and what is wrong. They
   never hold the value: the values are personal data, and the error list is not sealed.
+
+One import runs into a list at a time: a second is refused while one is checking or
+saving (the list's row is locked while this is decided). A file whose every row is on
+the list already (the same file imported again) is refused, by the rows' blind indexes.
+An import still checking or saving :data:`STOPPED_AFTER` after it started was stopped
+(its worker killed): it is shown and treated as refused, and nothing of it was saved,
+since saving is one transaction.
 """
 
 from __future__ import annotations
@@ -21,15 +28,18 @@ from __future__ import annotations
 import csv
 import io
 import logging
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from waystation.accounts.models import Actor
 from waystation.documentation.models import ImportState, ListedNameToken, ListedPerson, ListImport
 from waystation.documentation.services.lists import (
     COLUMNS,
+    MAX_NAME_TOKENS,
     EntryDetails,
     ListError,
     check_entry,
@@ -40,6 +50,7 @@ from waystation.documentation.services.lists import (
     record,
     require,
 )
+from waystation.vault import blind
 
 logger = logging.getLogger(__name__)
 
@@ -51,7 +62,24 @@ PROGRESS_EVERY = 500
 # file of one endless field is refused at once, as a file-level error.
 _FIELD_LIMIT = 4_096
 
+# Checking 10,000 rows and saving them takes seconds; an import still running this long
+# after it started is one whose worker was stopped.
+STOPPED_AFTER = timedelta(minutes=10)
+RUNNING = (ImportState.CHECKING, ImportState.SAVING)
+
 FileError = dict[str, object]
+
+
+def was_stopped(list_import: ListImport, now: datetime | None = None) -> bool:
+    """Whether an import still checking or saving has run past :data:`STOPPED_AFTER`:
+    its worker was stopped, and since saving is one transaction nothing was saved."""
+    return (
+        list_import.state in RUNNING
+        and list_import.started_at < (now or timezone.now()) - STOPPED_AFTER
+    )
+
+
+STOPPED_ERROR = gettext_noop("The import stopped before it finished; nothing was imported.")
 
 
 def _error(
@@ -112,8 +140,7 @@ def _columns(header: list[str]) -> list[str]:
                     1,
                     "",
                     gettext_noop(
-                        "Column %(position)s of the header is not one of: name, "
-                        "birth_year, phone, handle, country."
+                        "Column %(position)s of the header is not one of the columns named below."
                     ),
                     {"position": position},
                 )
@@ -121,7 +148,7 @@ def _columns(header: list[str]) -> list[str]:
     if len(set(names)) != len(names):
         raise _Refused(_error(1, "", gettext_noop("The header names a column twice.")))
     if "name" not in names:
-        raise _Refused(_error(1, "", gettext_noop("The header has no name column.")))
+        raise _Refused(_error(1, "", gettext_noop("The header has no column for the names.")))
     return names
 
 
@@ -182,7 +209,20 @@ def import_csv(*, user: Actor, list_id: str, data: bytes) -> ListImport:
     refusal is not an exception, since its errors are the page to show."""
     require(user)
     with transaction.atomic():
-        person_list = list_for(list_id)
+        # Locked, so that of two imports started at once the second sees the first.
+        person_list = list_for(list_id, lock=True)
+        running = ListImport.objects.filter(
+            person_list=person_list,
+            state__in=RUNNING,
+            started_at__gte=timezone.now() - STOPPED_AFTER,
+        )
+        if running.exists():
+            raise ListError(
+                _(
+                    "Another import into this list is still running: wait until it has "
+                    "finished. Nothing was imported."
+                )
+            )
         list_import = ListImport.objects.create(person_list=person_list, started_by_id=user.pk)
         record(user, "list_import.started", "list_import", list_import.id)
 
@@ -229,6 +269,21 @@ def _check_and_save(user: Actor, list_id: str, list_import: ListImport, data: by
         with transaction.atomic():
             locked = list_for(list_id, lock=True)
             entries = [new_entry(locked, details) for details in checked]
+            if _all_listed_already(locked.pk, entries):
+                return _refuse(
+                    user,
+                    list_import,
+                    [
+                        _error(
+                            None,
+                            "",
+                            gettext_noop(
+                                "Every row of this file is on the list already: was it "
+                                "imported before?"
+                            ),
+                        )
+                    ],
+                )
             ListedPerson.objects.bulk_create(entries, batch_size=1_000)
             ListedNameToken.objects.bulk_create(name_tokens_of(entries), batch_size=5_000)
             list_import.state = ImportState.DONE
@@ -238,6 +293,37 @@ def _check_and_save(user: Actor, list_id: str, list_import: ListImport, data: by
     except ListError:
         return _refuse(user, list_import, [_error(None, "", gettext_noop("The list is gone."))])
     return list_import
+
+
+Fingerprint = tuple[str, str | None, str | None, str | None, tuple[str, ...]]
+
+
+def _fingerprint(entry: ListedPerson) -> Fingerprint:
+    region = blind.phone_region(entry.country)
+    return (
+        entry.country,
+        blind.blind_index("birth_year", entry.birth_year) if entry.birth_year else None,
+        blind.blind_index("phone", entry.phone, region=region) if entry.phone else None,
+        blind.blind_index("handle", entry.handle) if entry.handle else None,
+        tuple(sorted(set(blind.blind_name_tokens(entry.name or "")))[:MAX_NAME_TOKENS]),
+    )
+
+
+def _all_listed_already(list_id: str, entries: list[ListedPerson]) -> bool:
+    """Whether every entry about to be saved has its twin on the list already, by blind
+    indexes only (nothing is decrypted): the same file imported a second time."""
+    tokens: dict[str, list[str]] = {}
+    for entry_id, digest in ListedNameToken.objects.filter(
+        entry__person_list_id=list_id
+    ).values_list("entry_id", "digest"):
+        tokens.setdefault(entry_id, []).append(digest)
+    listed = {
+        (country, year, phone, handle, tuple(sorted(tokens.get(entry_id, []))))
+        for entry_id, country, year, phone, handle in ListedPerson.objects.filter(
+            person_list_id=list_id
+        ).values_list("id", "country", "birth_year_index", "phone_index", "handle_index")
+    }
+    return bool(listed) and all(_fingerprint(entry) in listed for entry in entries)
 
 
 def _refuse(user: Actor, list_import: ListImport, errors: list[FileError]) -> ListImport:

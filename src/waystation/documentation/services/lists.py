@@ -31,7 +31,7 @@ from waystation.documentation.models import (
     ListKind,
     PersonList,
 )
-from waystation.vault import blind, datakeys
+from waystation.vault import blind, datakeys, normalisers
 
 RECORD_EVENTS = "documentation.record_events"
 READ_EVENTS = "documentation.read_events"
@@ -48,6 +48,19 @@ _BIRTH_YEAR = re.compile(r"(19|20)[0-9]{2}")
 # list into whatever opens an export of it.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _MARKUP = re.compile(r"[<>]")
+# Control characters (a line break, a NUL byte), surrogates, private use, and format
+# characters: zero-width spaces and joiners, which hide a formula behind an invisible
+# first character ("\u200b=HYPERLINK(...)"), and the bidirectional overrides and
+# isolates, which make two different names look alike on the review page.
+_HIDDEN = ("Cc", "Cf", "Cs", "Co")
+# A name has a few words. Matching compares each name's pairs of tokens, so the work
+# grows with the square of a name's tokens: a "name" of a hundred words (or of emoji,
+# each of which transliterates to a word) is refused rather than matched.
+MAX_NAME_TOKENS = 8
+
+
+def _hidden_characters(value: str) -> bool:
+    return any(unicodedata.category(c) in _HIDDEN for c in value)
 
 
 class ListError(Exception):
@@ -130,8 +143,14 @@ def problem_text(problem: Problem) -> str:
 def _one_line_problem(value: str, column: str, limit: int) -> Problem | None:
     if len(value) > limit:
         return gettext_noop("longer than %(limit)s characters"), {"limit": limit}
-    if any(unicodedata.category(c) in ("Cc", "Cs", "Co") for c in value):
-        return gettext_noop("holds control characters (a line break, a NUL byte)"), {}
+    if _hidden_characters(value):
+        return (
+            gettext_noop(
+                "holds control or invisible characters (a line break, a zero-width space, "
+                "a change of writing direction)"
+            ),
+            {},
+        )
     if _MARKUP.search(value):
         return gettext_noop("holds < or >, which no name or identifier has"), {}
     if (
@@ -172,6 +191,11 @@ def check_entry(
                     ),
                     {},
                 )
+            elif column == "name" and len(normalisers.name_tokens(value)) > MAX_NAME_TOKENS:
+                problem = (
+                    gettext_noop("has more than %(limit)s words"),
+                    {"limit": MAX_NAME_TOKENS},
+                )
             elif column == "handle" and any(c.isspace() for c in value):
                 problem = gettext_noop("holds spaces, which no handle has"), {}
             elif column == "country":
@@ -211,11 +235,13 @@ def new_entry(person_list: PersonList, details: EntryDetails) -> ListedPerson:
 
 def name_tokens_of(entries: Iterable[ListedPerson]) -> list[ListedNameToken]:
     """One digest per distinct token of each entry's name (transliterated, so the same
-    name in Cyrillic and in Latin letters gives the same digests)."""
+    name in Cyrillic and in Latin letters gives the same digests). At most
+    :data:`MAX_NAME_TOKENS` per entry, whatever reached here: the checks refuse longer
+    names, and this bound keeps the matcher's pairs of tokens few even if one slipped by."""
     return [
         ListedNameToken(entry=entry, digest=digest)
         for entry in entries
-        for digest in sorted(set(blind.blind_name_tokens(entry.name or "")))
+        for digest in sorted(set(blind.blind_name_tokens(entry.name or "")))[:MAX_NAME_TOKENS]
     ]
 
 
@@ -231,8 +257,13 @@ def _clean_list_name(name: str) -> str:
             _("A list's name is limited to %(limit)s characters.")
             % {"limit": local_number(LIST_NAME_LIMIT)}
         )
-    if any(unicodedata.category(c) == "Cc" for c in name) or _MARKUP.search(name):
-        raise ListError(_("A list's name is one line of text, without < or >."))
+    if _hidden_characters(name) or _MARKUP.search(name):
+        raise ListError(
+            _("A list's name is one line of visible text, without < or > or invisible characters.")
+        )
+    if name.startswith(_FORMULA_START):
+        # It is a column of the estimate's exports: never a spreadsheet formula there.
+        raise ListError(_("A list's name may not start like a formula (=, +, - or @)."))
     return name
 
 

@@ -39,7 +39,7 @@ from waystation.documentation.models import (
     PersonList,
     ProposedMatch,
 )
-from waystation.documentation.services.lists import ListError, record, require
+from waystation.documentation.services.lists import MAX_NAME_TOKENS, ListError, record, require
 
 PHONE = "phone"
 HANDLE = "handle"
@@ -91,16 +91,20 @@ def _same_identifier(column: str) -> str:
 # Name overlaps. Two tokens in common is one *pair* of tokens in common: each entry's
 # token pairs are its blocking keys, so the join meets only entries sharing two tokens
 # (not everyone called Magomed). A one-token name meets the entries holding its token.
+# The pairs of a name grow with the square of its tokens: only its first
+# MAX_NAME_TOKENS tokens (by digest) make pairs, whatever the entries hold (the checks
+# refuse longer names; this keeps the bound should one reach the table another way).
 _TOKEN_PAIRS = f"""
     WITH counted AS (
         SELECT t.entry_id, t.digest, e.person_list_id AS list_id,
                e.birth_year_index AS year,
-               COUNT(*) OVER (PARTITION BY t.entry_id) AS tokens
+               ROW_NUMBER() OVER (PARTITION BY t.entry_id ORDER BY t.digest) AS place
         FROM {_TOKEN} t JOIN {_ENTRY} e ON e.id = t.entry_id
     ),
     pairs AS (
         SELECT a.entry_id, a.list_id, a.year, a.digest AS d1, b.digest AS d2
         FROM counted a JOIN counted b ON b.entry_id = a.entry_id AND a.digest < b.digest
+        WHERE a.place <= {MAX_NAME_TOKENS} AND b.place <= {MAX_NAME_TOKENS}
     ),
     usable AS (
         SELECT d1, d2 FROM pairs GROUP BY d1, d2 HAVING COUNT(*) BETWEEN 2 AND %s

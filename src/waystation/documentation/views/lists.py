@@ -146,10 +146,14 @@ MAX_IMPORT_BODY = imports.MAX_IMPORT_BYTES + 64 * 1024  # the file and the form 
 
 
 @reads_body_itself
+@login_required
 @csrf_exempt  # CSRF is checked by the view below, once the size is known to be sane
 def import_list(request: HttpRequest, list_id: str) -> HttpResponse:
     """The announced size is checked before anything reads the body: the CSRF check
-    and ``request.FILES`` would otherwise spool an upload of any size to disk first."""
+    and ``request.FILES`` would otherwise spool an upload of any size to disk first.
+    Who may import is checked before that (neither reads the body), so that nobody else
+    is told anything about an upload, not even that it was too large."""
+    _recorder(request)
     try:
         announced = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
@@ -192,12 +196,14 @@ def import_progress(request: HttpRequest, list_id: str, import_id: str) -> HttpR
         found = selectors.list_import(user=user, list_id=list_id, import_id=import_id)
     except selectors.ListNotFound as exc:
         raise Http404 from exc
-    state = found.list_import.state
+    state = found.state
     return render(
         request,
         "documentation/list_import.html",
         {
             "list_import": found.list_import,
+            "state": found.state,
+            "state_label": found.state_label,
             "errors": found.errors,
             "person_list": found.list_import.person_list,
             "running": state in (ImportState.CHECKING, ImportState.SAVING),
