@@ -306,9 +306,9 @@ class Stance(models.TextChoices):
 
 
 class Citation(models.Model):
-    """A source speaking of an event, or of one act in it (``act`` set). The order the
-    citations were recorded in (``recorded_at``, then ``id``) is the order the rule reads
-    them in: a group counts at its first source."""
+    """A source speaking of an event, or of one act in it (``act`` set). The rule reads
+    them in the order their sources were recorded (``Source.recorded_at``, then id): a
+    group counts at its first source, whichever was cited first."""
 
     id = random_id_field()
     source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="citations")

@@ -11,8 +11,8 @@ own.
 
 Every change to a citation or a source stores the levels again
 (:func:`store_levels`): the corroboration rule (``corroboration.level``) reads the
-citations in the order they were recorded, so the level on the row is always the rule's
-answer to what the record holds now.
+citations in the order their sources were recorded, so the level on the row is always
+the rule's answer to what the record holds now, whatever order it was cited in.
 """
 
 from __future__ import annotations
@@ -148,10 +148,13 @@ def graded(
 def store_levels(event_id: str) -> None:
     """The levels of an event and of each of its acts, computed again and stored. An
     event's level reads every citation of it and of its acts; an act's, the citations of
-    that act; both in the order recorded (a group counts at its first source)."""
+    that act. A group counts at the grade and stance of its first source cited there, in
+    the order the *sources* were recorded (``Source.recorded_at``, then id), never the
+    order of the citations: a retelling cited here before its original would otherwise
+    lend the group its better grade."""
     rows = (
         Citation.objects.filter(event_id=event_id)
-        .order_by("recorded_at", "id")
+        .order_by("source__recorded_at", "source_id", "recorded_at", "id")
         .values_list(
             "act_id", "source__group_id", "source__reliability", "source__credibility", "stance"
         )
