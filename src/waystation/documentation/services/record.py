@@ -511,7 +511,12 @@ def unlink_citation(*, user: Actor, event_id: str, citation_id: str) -> None:
     )
     if citation is None:
         raise RecordError(_("No such citation."))
-    source_for(user, citation.source_id)  # one may not unlink what one may not see
+    try:  # one may not unlink what one may not see: the source, nor the act's victim
+        source_for(user, citation.source_id)
+        if citation.act_id:
+            person_for(user, Act.objects.get(pk=citation.act_id).victim_id)
+    except RecordError as exc:
+        raise RecordError(_("No such citation.")) from exc
     citation.delete()
     record(user, "citation.removed", "citation", citation_id)
     store_levels(event.id)
