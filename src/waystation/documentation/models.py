@@ -92,6 +92,13 @@ class Event(models.Model):
     recorded_at = models.DateTimeField(auto_now_add=True)
     recorded_by_id = models.BigIntegerField()
     changed_at = models.DateTimeField(auto_now=True)
+    # The case whose testimony it was recorded from, if any: its title, summary, place
+    # and perpetrators' names were typed from that account, so the case's shred forgets
+    # them too (``services.record_files.forget_case``).
+    from_case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    forgotten_at = models.DateTimeField(null=True, blank=True)
     # sealed, with the event's key
     title = SealedTextField(max_length=200)
     summary = SealedTextField(max_length=20_000)

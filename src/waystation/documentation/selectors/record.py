@@ -83,6 +83,13 @@ def level_label(level: int) -> str:
     return _label(Level, level)
 
 
+def event_title(event: Event) -> str:
+    """Its title, or, for an event whose case was shredded, that it was forgotten."""
+    if event.forgotten_at is not None:
+        return _("An event forgotten with its case")
+    return event.title or ""
+
+
 # --- the list -------------------------------------------------------------------------
 
 
@@ -157,7 +164,7 @@ def event_list(
         rows.append(
             EventRow(
                 id=event.id,
-                title=event.title or "",
+                title=event_title(event),
                 kind_label=_label(EventKind, event.kind),
                 started_on=event.started_on,
                 started_precision=event.started_precision,
@@ -421,7 +428,7 @@ def event_page(*, user: Actor, event_id: str) -> EventPage:
         )
     return EventPage(
         event=event,
-        title=event.title or "",
+        title=event_title(event),
         summary=event.summary or "",
         place=event.place or "",
         kind_label=_label(EventKind, event.kind),
@@ -467,7 +474,7 @@ def person_page(*, user: Actor, person_id: str) -> PersonPage:
     return PersonPage(
         person=_person(person, True),
         event_id=event.id,
-        event_title=event.title or "",
+        event_title=event_title(event),
         acts=[
             PersonActRow(
                 id=act.id,
@@ -545,7 +552,7 @@ def source_page(*, user: Actor, source_id: str) -> SourcePage:
             CitedOn(
                 citation_id=citation.id,
                 event_id=citation.event_id,
-                event_title=citation.event.title or "",
+                event_title=event_title(citation.event),
                 act_label=act_label,
                 stance_label=_label(Stance, citation.stance),
             )
@@ -637,5 +644,5 @@ def case_record(*, user: Actor, case_id: str) -> CaseRecord:
     events = []
     for event in Event.objects.filter(pk__in=event_ids).order_by("-started_on", "id"):
         record(user, "event.listed", "event", event.id)
-        events.append((event.id, event.title or ""))
+        events.append((event.id, event_title(event)))
     return CaseRecord(case_id=case.id, events=events)

@@ -206,12 +206,18 @@ def _apply_event(event: Event, details: EventDetails) -> None:
 
 
 @transaction.atomic
-def record_event(*, user: Actor, details: EventDetails) -> Event:
-    """A new event under a data key of its own: one event can be forgotten alone."""
+def record_event(*, user: Actor, details: EventDetails, case_id: str = "") -> Event:
+    """A new event under a data key of its own: one event can be forgotten alone. When
+    it is recorded from a case (``case_id``, which the user must see), what is typed
+    about it comes from that case's testimony: the case's shred forgets it."""
     require_recorder(user)
     event = Event(data_key_id=datakeys.create_data_key().id, recorded_by_id=user.pk)
+    if case_id:
+        event.from_case = _case_for(user, case_id)
     _apply_event(event, details)
     event.save(force_insert=True)
+    if event.from_case_id:
+        record(user, "case.documented", "case", event.from_case_id)
     record(user, "event.recorded", "event", event.id)
     return event
 
