@@ -2,10 +2,14 @@
 and without JavaScript: a documentation officer granted access to a case records an
 event from the case's testimony (the case's person as its victim, the case's account as a
 source graded B2) and reads it as credible; a media report of a new origin makes it
-corroborated."""
+corroborated; then, on the documentation figures page, it chooses three lists of people
+(entered, proposed and confirmed as matches through the lists' services) and reads the
+estimate of everyone, seen or not, with its interval."""
 
 from __future__ import annotations
 
+import itertools
+import re
 from datetime import timedelta
 
 import pytest
@@ -16,7 +20,8 @@ from tests.cases.conftest import new_case
 from tests.factories import DEFAULT_TEST_PASSWORD, make_staff, totp_now
 from waystation.accounts.roles import Role
 from waystation.cases.services import access
-from waystation.documentation.models import Event, Person, Source
+from waystation.documentation.models import Event, Person, ProposedMatch, Source
+from waystation.documentation.services import lists, matching
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -25,6 +30,34 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def browser():
     with chromium() as browser:
         yield browser
+
+
+# Capture histories on the lists Hotline, Partner A and Press: every list and every
+# overlap holds at least five people, so the page may show the estimate.
+HISTORIES = {(1, 0, 0): 8, (0, 1, 0): 7, (0, 0, 1): 6, (1, 1, 0): 5, (1, 0, 1): 5,
+             (0, 1, 1): 5, (1, 1, 1): 5}  # fmt: skip
+LISTS = ("Hotline", "Partner A", "Press")
+
+
+def seed_lists(officer) -> int:
+    """The lists, through the services: one entry per list a person is on, named and
+    phoned alike, the matches proposed and each one confirmed. The people seen."""
+    made = [lists.create_list(user=officer, name=name, kind="partner") for name in LISTS]
+    number = itertools.count(1)
+    for pattern, count in HISTORIES.items():
+        for _ in range(count):
+            n = next(number)
+            for person_list, on in zip(made, pattern, strict=True):
+                if on:
+                    lists.add_entry(
+                        user=officer,
+                        list_id=person_list.id,
+                        values={"name": f"Listed Person{n:03d}", "phone": f"+7 900 100 0{n:03d}"},
+                    )
+    matching.propose_matches(user=officer)
+    for match_id in ProposedMatch.objects.values_list("id", flat=True):
+        matching.confirm_match(user=officer, match_id=match_id)
+    return sum(HISTORIES.values())
 
 
 def sign_in(browser, live_server, user):
@@ -54,6 +87,7 @@ def test_an_officer_records_an_event_from_a_case_and_corroborates_it(browser, li
         reason="Documenting the spring detentions",
         until=timezone.now() + timedelta(days=3),
     )
+    seen = seed_lists(officer)
 
     page, requested = sign_in(browser, live_server, officer)
     page.goto(f"{live_server.url}/cases/{case.id}/")
@@ -92,6 +126,20 @@ def test_an_officer_records_an_event_from_a_case_and_corroborates_it(browser, li
     adding.get_by_role("button", name="Add the source").click()
     assert "Source added and cited." in page.content()
     assert page.inner_text("#event-level") == "Corroborated"
+
+    # Then the estimate, on the figures page, from the lists chosen there.
+    page.goto(f"{live_server.url}/documentation/figures/")
+    for name in LISTS:
+        page.get_by_label(name, exact=True).check()
+    page.get_by_role("button", name="Estimate").click()  # a plain GET form: no script
+    result = page.locator("#estimate-result")
+    assert "From the lists Hotline, Partner A, Press" in result.inner_text()
+    assert result.locator("dd").first.inner_text() == str(seen)
+    estimate = int(result.locator("#estimate-number").inner_text().replace(",", ""))
+    interval = result.locator("#estimate-interval").inner_text()
+    low, high = (int(n.replace(",", "")) for n in re.findall(r"[\d,]+", interval))
+    assert seen <= low <= estimate <= high
+    assert "95%" in result.inner_text()
 
     event = Event.objects.get()
     assert event.level == 4

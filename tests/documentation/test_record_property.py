@@ -127,3 +127,56 @@ def test_a_source_of_an_origin_already_counted_never_changes_a_stored_level(staf
 
 def test_a_good_supporting_source_of_a_new_origin_never_lowers_a_stored_level(staff):
     _new_good_origin(staff)
+
+
+@settings(
+    max_examples=20,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    recorded=st.lists(
+        st.tuples(grades, stances, st.booleans(), st.none() | st.integers(min_value=0)),
+        min_size=1,
+        max_size=5,
+    ),
+    data=st.data(),
+)
+def _any_citing_order(staff, recorded, data):
+    officer = staff.documentation
+    first = new_event(officer)
+    sources: list = []
+    stance_of: dict[str, str] = {}
+    for grade, stance, _on_act, origin in recorded:
+        source = _add(officer, first, None, sources, grade, stance, False, origin)
+        stance_of[source.id] = stance
+    in_order, shuffled = new_event(officer), new_event(officer)
+    for source in sources:
+        services.cite(
+            user=officer, source_id=source.id, event_id=in_order.id, stance=stance_of[source.id]
+        )
+    for source in data.draw(st.permutations(sources)):
+        services.cite(
+            user=officer, source_id=source.id, event_id=shuffled.id, stance=stance_of[source.id]
+        )
+    assert Event.objects.get(pk=shuffled.pk).level == Event.objects.get(pk=in_order.pk).level
+    assert Event.objects.get(pk=in_order.pk).level == Event.objects.get(pk=first.pk).level
+
+
+def test_the_order_sources_are_cited_in_never_changes_a_stored_level(staff):
+    # Sources of one origin cited across events in any order: a group counts at its
+    # first source as recorded, so a retelling cited first never lends it its grade.
+    _any_citing_order(staff)
+
+
+def test_a_retelling_cited_before_its_original_does_not_raise_a_level(staff):
+    officer = staff.documentation
+    first, second = new_event(officer), new_event(officer)
+    original = services.add_source(user=officer, event_id=first.id, details=source_details("D4"))
+    services.add_source(
+        user=officer,
+        event_id=second.id,
+        details=source_details("A1", same_origin_as=original.id),
+    )
+    services.cite(user=officer, source_id=original.id, event_id=second.id)
+    assert Event.objects.get(pk=second.pk).level == Level.SINGLE_SOURCE

@@ -92,6 +92,13 @@ class Event(models.Model):
     recorded_at = models.DateTimeField(auto_now_add=True)
     recorded_by_id = models.BigIntegerField()
     changed_at = models.DateTimeField(auto_now=True)
+    # The case whose testimony it was recorded from, if any: its title, summary, place
+    # and perpetrators' names were typed from that account, so the case's shred forgets
+    # them too (``services.record_files.forget_case``).
+    from_case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    forgotten_at = models.DateTimeField(null=True, blank=True)
     # sealed, with the event's key
     title = SealedTextField(max_length=200)
     summary = SealedTextField(max_length=20_000)
@@ -306,9 +313,9 @@ class Stance(models.TextChoices):
 
 
 class Citation(models.Model):
-    """A source speaking of an event, or of one act in it (``act`` set). The order the
-    citations were recorded in (``recorded_at``, then ``id``) is the order the rule reads
-    them in: a group counts at its first source."""
+    """A source speaking of an event, or of one act in it (``act`` set). The rule reads
+    them in the order their sources were recorded (``Source.recorded_at``, then id): a
+    group counts at its first source, whichever was cited first."""
 
     id = random_id_field()
     source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="citations")

@@ -50,6 +50,7 @@ from waystation.documentation.services.record_common import (
     person_for,
     record,
     source_for,
+    sources_only_on_hidden_acts,
     visible_case_ids,
 )
 
@@ -80,6 +81,13 @@ def _label(choices: type, value: object) -> str:
 
 def level_label(level: int) -> str:
     return _label(Level, level)
+
+
+def event_title(event: Event) -> str:
+    """Its title, or, for an event whose case was shredded, that it was forgotten."""
+    if event.forgotten_at is not None:
+        return _("An event forgotten with its case")
+    return event.title or ""
 
 
 # --- the list -------------------------------------------------------------------------
@@ -156,7 +164,7 @@ def event_list(
         rows.append(
             EventRow(
                 id=event.id,
-                title=event.title or "",
+                title=event_title(event),
                 kind_label=_label(EventKind, event.kind),
                 started_on=event.started_on,
                 started_precision=event.started_precision,
@@ -370,12 +378,13 @@ def event_page(*, user: Actor, event_id: str) -> EventPage:
         if visible and person.forgotten_at is None:
             record(user, "person.opened", "person", person.id)
         shown_persons[person.id] = _person(person, visible)
+    act_only = sources_only_on_hidden_acts(user, {c.source_id for c in citations})
     shown_sources: dict[str, ShownSource] = {}
     for citation in citations:
         source = citation.source
         if source.id in shown_sources:
             continue
-        visible = source.case_id is None or source.case_id in seen
+        visible = (source.case_id is None or source.case_id in seen) and source.id not in act_only
         if visible and source.forgotten_at is None:
             record(user, "source.opened", "source", source.id)
         shown_sources[source.id] = _source(source, visible)
@@ -419,7 +428,7 @@ def event_page(*, user: Actor, event_id: str) -> EventPage:
         )
     return EventPage(
         event=event,
-        title=event.title or "",
+        title=event_title(event),
         summary=event.summary or "",
         place=event.place or "",
         kind_label=_label(EventKind, event.kind),
@@ -465,7 +474,7 @@ def person_page(*, user: Actor, person_id: str) -> PersonPage:
     return PersonPage(
         person=_person(person, True),
         event_id=event.id,
-        event_title=event.title or "",
+        event_title=event_title(event),
         acts=[
             PersonActRow(
                 id=act.id,
@@ -523,11 +532,18 @@ def source_page(*, user: Actor, source_id: str) -> SourcePage:
         raise SourceNotFound(str(exc)) from exc
     record(user, "source.opened", "source", source.id)
     cited_on = []
-    for citation in (
+    citations = list(
         Citation.objects.filter(source=source)
-        .select_related("event", "act")
+        .select_related("event", "act__victim")
         .order_by("recorded_at", "id")
-    ):
+    )
+    victims_seen = visible_case_ids(
+        user, [c.act.victim.case_id for c in citations if c.act is not None]
+    )
+    for citation in citations:
+        victim_case = citation.act.victim.case_id if citation.act is not None else None
+        if victim_case and victim_case not in victims_seen:
+            continue  # an act done to a person the reader may not see: not even its id
         record(user, "event.listed", "event", citation.event_id)
         act_label = ""
         if citation.act is not None:
@@ -536,7 +552,7 @@ def source_page(*, user: Actor, source_id: str) -> SourcePage:
             CitedOn(
                 citation_id=citation.id,
                 event_id=citation.event_id,
-                event_title=citation.event.title or "",
+                event_title=event_title(citation.event),
                 act_label=act_label,
                 stance_label=_label(Stance, citation.stance),
             )
@@ -547,9 +563,10 @@ def source_page(*, user: Actor, source_id: str) -> SourcePage:
         .order_by("recorded_at", "id")
     )
     seen = visible_case_ids(user, [o.case_id for o in others])
+    act_only = sources_only_on_hidden_acts(user, [o.id for o in others])
     same_origin = []
     for other in others:
-        visible = other.case_id is None or other.case_id in seen
+        visible = (other.case_id is None or other.case_id in seen) and other.id not in act_only
         if visible and other.forgotten_at is None:
             record(user, "source.opened", "source", other.id)
         same_origin.append(_source(other, visible))
@@ -627,5 +644,5 @@ def case_record(*, user: Actor, case_id: str) -> CaseRecord:
     events = []
     for event in Event.objects.filter(pk__in=event_ids).order_by("-started_on", "id"):
         record(user, "event.listed", "event", event.id)
-        events.append((event.id, event.title or ""))
+        events.append((event.id, event_title(event)))
     return CaseRecord(case_id=case.id, events=events)

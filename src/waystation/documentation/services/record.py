@@ -11,8 +11,8 @@ own.
 
 Every change to a citation or a source stores the levels again
 (:func:`store_levels`): the corroboration rule (``corroboration.level``) reads the
-citations in the order they were recorded, so the level on the row is always the rule's
-answer to what the record holds now.
+citations in the order their sources were recorded, so the level on the row is always
+the rule's answer to what the record holds now, whatever order it was cited in.
 """
 
 from __future__ import annotations
@@ -148,10 +148,13 @@ def graded(
 def store_levels(event_id: str) -> None:
     """The levels of an event and of each of its acts, computed again and stored. An
     event's level reads every citation of it and of its acts; an act's, the citations of
-    that act; both in the order recorded (a group counts at its first source)."""
+    that act. A group counts at the grade and stance of its first source cited there, in
+    the order the *sources* were recorded (``Source.recorded_at``, then id), never the
+    order of the citations: a retelling cited here before its original would otherwise
+    lend the group its better grade."""
     rows = (
         Citation.objects.filter(event_id=event_id)
-        .order_by("recorded_at", "id")
+        .order_by("source__recorded_at", "source_id", "recorded_at", "id")
         .values_list(
             "act_id", "source__group_id", "source__reliability", "source__credibility", "stance"
         )
@@ -203,12 +206,18 @@ def _apply_event(event: Event, details: EventDetails) -> None:
 
 
 @transaction.atomic
-def record_event(*, user: Actor, details: EventDetails) -> Event:
-    """A new event under a data key of its own: one event can be forgotten alone."""
+def record_event(*, user: Actor, details: EventDetails, case_id: str = "") -> Event:
+    """A new event under a data key of its own: one event can be forgotten alone. When
+    it is recorded from a case (``case_id``, which the user must see), what is typed
+    about it comes from that case's testimony: the case's shred forgets it."""
     require_recorder(user)
     event = Event(data_key_id=datakeys.create_data_key().id, recorded_by_id=user.pk)
+    if case_id:
+        event.from_case = _case_for(user, case_id)
     _apply_event(event, details)
     event.save(force_insert=True)
+    if event.from_case_id:
+        record(user, "case.documented", "case", event.from_case_id)
     record(user, "event.recorded", "event", event.id)
     return event
 
@@ -508,7 +517,12 @@ def unlink_citation(*, user: Actor, event_id: str, citation_id: str) -> None:
     )
     if citation is None:
         raise RecordError(_("No such citation."))
-    source_for(user, citation.source_id)  # one may not unlink what one may not see
+    try:  # one may not unlink what one may not see: the source, nor the act's victim
+        source_for(user, citation.source_id)
+        if citation.act_id:
+            person_for(user, Act.objects.get(pk=citation.act_id).victim_id)
+    except RecordError as exc:
+        raise RecordError(_("No such citation.")) from exc
     citation.delete()
     record(user, "citation.removed", "citation", citation_id)
     store_levels(event.id)

@@ -16,7 +16,7 @@ from waystation.accounts.models import Actor
 from waystation.accounts.templatetags.staff_format import local_number
 from waystation.audit import services as audit
 from waystation.cases.selectors import visibility as case_visibility
-from waystation.documentation.models import DatePrecision, Event, Person, Source
+from waystation.documentation.models import Citation, DatePrecision, Event, Person, Source
 from waystation.ids import RANDOM_ID_LENGTH
 from waystation.relocation.services.travel import country_names
 
@@ -91,10 +91,37 @@ def person_for(user: Actor, person_id: str) -> Person:
     return found
 
 
+def sources_only_on_hidden_acts(user: Actor, source_ids: Collection[str]) -> set[str]:
+    """Of ``source_ids``, those cited somewhere and only ever on acts whose victim this
+    user may not see: such a source speaks only of a hidden person (its reference and
+    summary would tell their story), so it is hidden too. A source cited nowhere is not
+    (nothing it says is tied to anyone)."""
+    wanted = {s for s in source_ids if s}
+    if not wanted:
+        return set()
+    rows = list(
+        Citation.objects.filter(source_id__in=wanted).values_list(
+            "source_id", "act_id", "act__victim__case_id"
+        )
+    )
+    seen = visible_case_ids(user, [case_id for _source, _act, case_id in rows])
+    shown = {
+        source
+        for source, act_id, case_id in rows
+        if act_id is None or case_id is None or case_id in seen
+    }
+    return {source for source, _act, _case in rows} - shown
+
+
 def source_for(user: Actor, source_id: str) -> Source:
-    """A source this user may see, by the same rule as persons."""
+    """A source this user may see: by the same rule as persons, and not cited only on
+    acts done to persons they may not see (:func:`sources_only_on_hidden_acts`)."""
     found = Source.objects.filter(pk=source_id).first() if _sane_id(source_id) else None
-    if found is None or (found.case_id and not visible_case_ids(user, [found.case_id])):
+    if (
+        found is None
+        or (found.case_id and not visible_case_ids(user, [found.case_id]))
+        or sources_only_on_hidden_acts(user, [found.id])
+    ):
         raise RecordError(_("No such source."))
     return found
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from waystation.accounts.models import Actor
 from waystation.cases.models import Case
-from waystation.documentation.models import Act, Person, Source, SourceFile
+from waystation.documentation.models import Act, Event, Perpetrator, Person, Source, SourceFile
 from waystation.documentation.services.record_common import (
     RecordError,
     record,
@@ -67,8 +67,18 @@ def forget_case(*, case: Case) -> None:
     taken from it keep their rows (the counts, the acts' types, the grades and levels
     stay) but lose every sealed value, and the sources' files are removed. What the acts
     done to a forgotten person say (place of detention, notes) goes too: it is about
-    them, though sealed with the event's key. Called from the cases app's signal only."""
+    them, though sealed with the event's key. So does what was typed from the case's
+    testimony about an event recorded from it: its title, summary and place and its
+    perpetrators' names (their rows, kinds, dates, region and levels stay, so the
+    figures stay). Called from the cases app's signal only."""
     now = timezone.now()
+    events = list(Event.objects.filter(from_case=case).values_list("pk", flat=True))
+    Perpetrator.objects.filter(event_id__in=events).update(name=None)
+    Event.objects.filter(pk__in=events).update(
+        forgotten_at=now, title=None, summary=None, place=None
+    )
+    for event_id in events:
+        record(None, "event.forgotten", "event", event_id)
     persons = Person.objects.filter(case=case)
     Act.objects.filter(victim__in=persons).update(place_of_detention=None, notes=None)
     persons.update(forgotten_at=now, name=None, details=None)

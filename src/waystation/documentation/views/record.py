@@ -100,7 +100,9 @@ def event_new(request: HttpRequest) -> HttpResponse:
         form = EventForm(request.POST)
         if form.is_valid():
             try:
-                event = services.record_event(user=actor(request), details=form.to_input())
+                event = services.record_event(
+                    user=actor(request), details=form.to_input(), case_id=from_case
+                )
             except RecordError as exc:
                 messages.error(request, str(exc))
             else:
@@ -122,7 +124,7 @@ def _event_forms(page: selectors.EventPage, case_id: str) -> dict[str, Any]:
         "edit_form": EventForm(
             auto_id="edit-%s",
             initial={
-                "title": page.title,
+                "title": event.title or "",  # not the forgotten wording
                 "kind": event.kind,
                 "started_on": event.started_on,
                 "started_precision": event.started_precision,
