@@ -82,6 +82,10 @@ def test_shredding_the_case_forgets_what_its_testimony_said_of_the_event(
     body = client.get(f"/documentation/events/{event.id}/").content.decode()
     assert not any(m in body for m in markers)
     assert "An event forgotten with its case" in body
+    # Nobody types the forgotten text back in.
+    with pytest.raises(services.RecordError, match="forgotten with its case"):
+        services.change_event(user=officer, event_id=event.id, details=details(title="Again"))
+    assert Event.objects.get(pk=event.pk).__dict__["title"] is None
 
 
 def test_an_event_from_a_case_the_officer_may_not_see_is_refused(staff: Staff, case):

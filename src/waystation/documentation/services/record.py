@@ -226,6 +226,10 @@ def record_event(*, user: Actor, details: EventDetails, case_id: str = "") -> Ev
 def change_event(*, user: Actor, event_id: str, details: EventDetails) -> Event:
     require_recorder(user)
     event = event_for(event_id, lock=True)
+    if event.forgotten_at is not None:
+        # Its text was typed from a shredded case's testimony: typing it again would
+        # undo the forgetting, so the record keeps only what counts.
+        raise RecordError(_("This event was forgotten with its case."))
     _apply_event(event, details)
     event.save()
     record(user, "event.changed", "event", event.id)
