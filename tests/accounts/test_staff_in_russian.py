@@ -62,7 +62,9 @@ ALLOWED = {
 }  # fmt: skip
 # File formats; currency codes, and the Latin letters in CLDR's Russian currency names
 # (франк КФА BEAC): data on the money pages, as country codes are.
-ALLOWED |= {"CSV", "PDF", "JSON"} | {
+# ISO and its country and subdivision codes, in the examples of the record's forms.
+ALLOWED |= {"ISO", "RU", "CE", "GE"}
+ALLOWED |= {"CSV", "PDF", "JSON", "JPEG", "PNG", "WebP"} | {
     word
     for code in active_currencies()
     for word in re.findall(r"[A-Za-z]+", f"{code} {get_currency_name(code, locale='ru')}")

@@ -97,3 +97,14 @@ def test_has_something_on_every_relocation_page():
     assert document.number_index and document.expires_on
     check_overdue(now=timezone.now())
     assert Alert.objects.filter(kind=AlertKind.DOCUMENT_EXPIRING, case=document.case).exists()
+
+
+def test_has_events_of_several_levels_in_the_record():
+    from waystation.documentation.models import Event, Level, Person
+
+    services.create_demo_organisation()
+
+    levels = sorted(Event.objects.values_list("level", flat=True))
+    assert levels == [Level.SINGLE_SOURCE, Level.CORROBORATED, Level.DISPUTED]
+    from_case = Person.objects.get(case__isnull=False)
+    assert from_case.data_key_id == from_case.case.data_key_id

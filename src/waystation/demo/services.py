@@ -25,6 +25,7 @@ from waystation.demo.people import (
     DEMO_SECOND_MANAGER,
     DEMO_STAFF,
 )
+from waystation.demo.record import demo_record
 from waystation.filemodes import make_private_folder, write_private_file
 from waystation.partners.services import identity as partner_identity
 from waystation.partners.services import partners as partner_services
@@ -112,6 +113,11 @@ def create_demo_organisation() -> list[DemoStaff]:
         manager=manager,
         second=StaffUser.objects.get(username=DEMO_SECOND_MANAGER),
         caseworker=caseworker,
+        case=cases[0],
+    )
+    demo_record(
+        manager=manager,
+        officer=StaffUser.objects.get(username=DEMO_STAFF[Role.DOCUMENTATION]),
         case=cases[0],
     )
     return staff

@@ -9,6 +9,14 @@ itself (``models``: events, acts, persons, perpetrators, sources and their citat
 lists of persons and the matches between them) is sealed as ``models`` says, and
 ``services``, ``selectors``, ``views`` and ``forms`` hold one module per topic.
 
+The record (``services.record``, ``services.record_files``, ``selectors.record``,
+``views.record``): events and what is in them, recorded by documentation officers and
+read by whoever holds ``documentation.read_events``; a person or an account taken from
+a case is sealed with the case's key, shown only to those who may see the case, and
+forgotten when it is shredded (``receivers``, on the cases app's
+``erasing_case_indexes``). The level stored on an event and on each act is
+``corroboration.level`` of its citations, computed again after every change to them.
+
 Layer: above partners (a partner's list will be one of the lists), below the API and
 the top apps. It follows the cases app's need to know (``cases.selectors.visibility``)
 for every person and source linked to a case.
@@ -20,6 +28,20 @@ grades and the rule).
 
 FACE = {
     "corroboration": "*",
+    # What the demo organisation records through (the same services as the pages).
+    "services.record": [
+        "ActDetails",
+        "EventDetails",
+        "FromCase",
+        "PersonDetails",
+        "SourceDetails",
+        "add_act",
+        "add_from_case",
+        "add_perpetrator",
+        "add_person",
+        "add_source",
+        "record_event",
+    ],
     "estimation": [
         "ASSUMPTIONS",
         "CaptureTable",

@@ -123,6 +123,9 @@ class Person(models.Model):
 
     id = random_id_field()
     data_key = models.ForeignKey(DataKey, on_delete=models.PROTECT, related_name="+")
+    # The event they were recorded in: an act's victim is a person of the act's event,
+    # and a witness is a witness of it.
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="persons")
     case = models.ForeignKey(
         Case, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

@@ -23,6 +23,7 @@ PostgreSQL restore, which never takes them from the backup file).
 """
 
 FACE = {
+    "conf": ["limits"],
     "forms": ["PREFERRED_LANGUAGES"],
     "models": [
         "Channel",
@@ -37,4 +38,5 @@ FACE = {
     "screening": "*",
     "selectors": ["Unanswered", "unanswered_requests"],
     "signals": "*",
+    "uploads": ["CleanFile", "UploadRefused", "clean_upload"],
 }
