@@ -76,7 +76,9 @@ def _populate(events: int, entries: int, r: random.Random) -> list[str]:
                 event.title = event.summary = event.place = sealed
                 rows.append(event)
                 for _ in range(2):
-                    victim = Person(id=random_id(), data_key_id=shared.id, recorded_by_id=1)
+                    victim = Person(
+                        id=random_id(), data_key_id=shared.id, event_id=event.id, recorded_by_id=1
+                    )
                     victim.name = victim.details = sealed
                     victims.append(victim)
                     act = Act(

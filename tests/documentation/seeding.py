@@ -13,15 +13,22 @@ from waystation.cases.models import Case
 from waystation.documentation.models import (
     Act,
     ActType,
+    Citation,
+    Credibility,
     Event,
     EventKind,
+    IndependenceGroup,
     Level,
     ListedPerson,
     ListKind,
     MatchStatus,
     Person,
     PersonList,
+    PersonRole,
     ProposedMatch,
+    Reliability,
+    Source,
+    SourceKind,
 )
 from waystation.vault.datakeys import create_data_key
 
@@ -29,11 +36,21 @@ RECORDER = 1  # recorded_by_id: an id only, no member of staff is needed for cou
 _numbers = itertools.count(1)
 
 
-def person(*, case: Case | None = None, name: str = "") -> Person:
+def person(
+    in_event: Event,
+    *,
+    case: Case | None = None,
+    name: str = "",
+    role: str = PersonRole.VICTIM,
+) -> Person:
+    """A person of ``in_event`` (each event records its own persons: one human in two
+    events is two rows, linked to the same case when they come from one)."""
     number = next(_numbers)
     return Person.objects.create(
         data_key_id=case.data_key_id if case is not None else create_data_key().id,
+        event=in_event,
         case=case,
+        role=role,
         recorded_by_id=RECORDER,
         name=name or f"Fictional victim {number}",
         details={},
@@ -72,7 +89,7 @@ def act(
 ) -> Act:
     return Act.objects.create(
         event=in_event,
-        victim=victim or person(),
+        victim=victim or person(in_event),
         data_key_id=in_event.data_key_id,
         act_type=act_type,
         happened_on=on,
@@ -81,6 +98,25 @@ def act(
         place_of_detention="",
         notes="",
     )
+
+
+def case_source(in_event: Event, case: Case) -> Source:
+    """A case's account as a testimony source, cited by ``in_event``: sealed with the
+    case's key, as the services seal it."""
+    source = Source.objects.create(
+        data_key_id=case.data_key_id,
+        kind=SourceKind.VICTIM_TESTIMONY,
+        case=case,
+        group=IndependenceGroup.objects.create(),
+        reliability=Reliability.B,
+        credibility=Credibility.PROBABLY_TRUE,
+        obtained_on=in_event.started_on,
+        recorded_by_id=RECORDER,
+        reference="A fictional reference",
+        summary="",
+    )
+    Citation.objects.create(source=source, event=in_event, recorded_by_id=RECORDER)
+    return source
 
 
 def events(
@@ -99,7 +135,7 @@ def events(
     for _ in range(count):
         one = event(kind=kind, on=on, level=level, region=region, country=region[:2])
         if act_type is not None:
-            act(one, victim=person(case=case), act_type=act_type, level=level)
+            act(one, victim=person(one, case=case), act_type=act_type, level=level)
         made.append(one)
     return made
 

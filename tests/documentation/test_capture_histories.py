@@ -3,6 +3,8 @@ long the chain, and nothing else does; the table has one column per chosen list.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from tests.documentation import seeding
@@ -82,7 +84,7 @@ def test_a_rejected_link_does_not_break_a_confirmed_chain(officer):
 def test_entries_of_the_same_recorded_person_are_one_person(officer):
     a = seeding.person_list("Hotline")
     b = seeding.person_list("Shelter")
-    victim = seeding.person()
+    victim = seeding.person(seeding.event(on=dt.date(2026, 3, 10)))
     for entry in (*seeding.entries(a, 1), *seeding.entries(b, 1)):
         entry.person = victim
         entry.save(update_fields=["person"])

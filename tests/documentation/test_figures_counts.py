@@ -15,7 +15,7 @@ from tests.documentation import seeding
 from tests.factories import make_staff
 from waystation.accounts.roles import Role
 from waystation.cases.services import access
-from waystation.documentation.models import ActType, EventKind, Level
+from waystation.documentation.models import ActType, EventKind, Level, PersonRole
 from waystation.documentation.selectors.figures import (
     FiguresRefused,
     Filters,
@@ -70,7 +70,7 @@ def test_events_by_kind_count_each_level_and_all(officer):
 def test_acts_count_acts_and_their_victims_separately(officer):
     for _ in range(5):
         one = seeding.event(on=DAY, level=Level.CORROBORATED)
-        victim = seeding.person()
+        victim = seeding.person(one)
         seeding.act(one, victim=victim, act_type=ActType.BEATING, level=Level.CORROBORATED)
         seeding.act(one, victim=victim, act_type=ActType.TORTURE, level=Level.CREDIBLE)
     raw, _ = tables(user=officer, filters=YEAR)
@@ -87,7 +87,7 @@ def test_one_of_a_kind_is_hidden_and_said_so(officer):
     figures = shown_figures(user=officer, filters=YEAR, k=5)
     abduction = row(figures.table("events_by_kind"), "Abduction")
     assert abduction.cells[-1].hidden is Hidden.SMALL and abduction.cells[-1].value is None
-    assert "Abduction: fewer than 5 events, not shown." in figures.sentences
+    assert "Abduction: events about fewer than 5 people, not shown." in figures.sentences
     assert not any("at least 1 " in sentence for sentence in figures.sentences)
 
 
@@ -159,6 +159,64 @@ def test_an_event_of_a_case_the_viewer_may_not_see_is_not_counted(officer):
 
     assert total(manager).text == "11"  # supervises the case's team
     assert total(officer).text == "6"  # no grant to the case: its events do not count
+
+
+@pytest.fixture
+def manager_and_case():
+    manager = make_staff(Role.PROGRAMME_MANAGER, "manager.people")
+    team = access.create_team(actor_id=None, name="North", supervisor_id=manager.pk)
+    return manager, new_case(team, [])
+
+
+def test_one_case_in_six_events_is_one_person_not_six(manager_and_case):
+    manager, case = manager_and_case
+    # Each event records its own person of the case: six rows, one human.
+    seeding.events(6, kind=EventKind.TORTURE, on=DAY, act_type=ActType.TORTURE, case=case)
+    seeding.events(20, on=DAY)
+    raw, _ = tables(user=manager, filters=YEAR)
+    torture = row(raw[0], "Torture").cells[-1]
+    assert (torture.value, torture.people) == (6, 1)
+    assert row(raw[1], "Torture").cells[-1].people == 1
+    assert raw[1].total.cells[-1].people == 21
+    figures = shown_figures(user=manager, filters=YEAR, k=5)
+    assert row(figures.table("events_by_kind"), "Torture").cells[-1].hidden is Hidden.SMALL
+    assert row(figures.table("acts_by_type"), "Torture").cells[-1].hidden is Hidden.SMALL
+    assert "Torture: events about fewer than 5 people, not shown." in figures.sentences
+    assert not any("6" in sentence for sentence in figures.sentences)
+
+
+def test_the_victims_of_an_event_without_acts_are_its_people(manager_and_case):
+    manager, case = manager_and_case
+    for _ in range(6):
+        one = seeding.event(kind=EventKind.THREAT, on=DAY)
+        seeding.person(one, case=case)  # a victim with no act recorded yet
+    for _ in range(6):
+        one = seeding.event(kind=EventKind.EXTORTION, on=DAY)  # nobody recorded: one each
+    raw, _ = tables(user=manager, filters=YEAR)
+    threat, extortion = row(raw[0], "Threat").cells[-1], row(raw[0], "Extortion").cells[-1]
+    assert (threat.value, threat.people) == (6, 1)
+    assert (extortion.value, extortion.people) == (6, 6)
+    assert raw[3].total.cells[-1].people == 7
+
+
+@pytest.mark.parametrize("how", ["person_without_act", "witness", "cited_account"])
+def test_an_event_with_anything_of_a_hidden_case_is_not_counted(officer, manager_and_case, how):
+    manager, case = manager_and_case
+    touching = seeding.events(5, on=DAY)  # each with a stranger as its victim
+    for one in touching:
+        if how == "person_without_act":
+            seeding.person(one, case=case)
+        elif how == "witness":
+            seeding.person(one, case=case, role=PersonRole.WITNESS)
+        else:
+            seeding.case_source(one, case)
+    seeding.events(6, on=DAY)
+
+    def total(user):
+        return shown_figures(user=user, filters=YEAR, k=5).table("events_by_kind").total
+
+    assert total(manager).cells[-1].text == "11"  # supervises the case's team
+    assert total(officer).cells[-1].text == "6"  # no grant: nothing of the case counts
 
 
 def test_plurals_and_russian(officer):

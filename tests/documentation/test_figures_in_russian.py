@@ -48,10 +48,15 @@ def world():
     seeding.events(3, kind=EventKind.ABDUCTION, on=today, act_type=ActType.ABDUCTION)
     lists = seeding.overlapping_lists(
         ["Hotline", "Partner", "Press"],
-        {(1, 0, 0): 30, (0, 1, 0): 22, (0, 0, 1): 18, (1, 1, 0): 4, (1, 0, 1): 3, (1, 1, 1): 1},
+        {(1, 0, 0): 30, (0, 1, 0): 22, (0, 0, 1): 18, (1, 1, 0): 7, (1, 0, 1): 6, (1, 1, 1): 5},
     )
     apart = [seeding.person_list("Partner B", size=7), seeding.person_list("Press B", size=6)]
-    return {"lists": [p.id for p in lists], "apart": [p.id for p in apart]}
+    few = seeding.overlapping_lists(["Hotline B", "Press B2"], {(1, 0): 30, (0, 1): 25, (1, 1): 3})
+    return {
+        "lists": [p.id for p in lists],
+        "apart": [p.id for p in apart],
+        "few": [p.id for p in few],
+    }
 
 
 @pytest.mark.parametrize("role", [Role.DOCUMENTATION, Role.PROGRAMME_MANAGER])
@@ -68,8 +73,8 @@ def test_the_figures_page_with_an_estimate_is_russian(world, role):
         "Цифры документации",
         "Не менее 29 задержаний, из них подтверждено: 24.",
         "Не менее 6 убийств, из них подтверждено: 6.",
-        "Похищение: меньше 5 событий, не показано.",
-        "Угроза: меньше 5 событий, не показано.",
+        "Похищение: события касаются менее 5 человек, не показано.",
+        "Угроза: события касаются менее 5 человек, не показано.",
         "Действия по месяцам и типам",
         "Людей хотя бы в одном списке",
         "главные эффекты",
@@ -90,12 +95,25 @@ def test_no_estimate_and_its_reason_in_russian(world):
     assert english_words(html, DATA_WORDS | {"B"}) == set()
 
 
+def test_a_withheld_estimate_is_russian(world):
+    member = make_staff(Role.DOCUMENTATION, "officer.ru")
+    html = (
+        russian_client(member)
+        .get(reverse("documentation:figures"), {"lists": world["few"]})
+        .content.decode()
+    )
+    assert "Оценки нет: пересечение слишком мало для публикации" in html
+    assert "Людей в каждом списке" in html
+    assert english_words(html, DATA_WORDS | {"B"}) == set()
+
+
 @pytest.mark.parametrize(
     "params",
     [
         {"start": "2026-13-40", "end": "2026-12-31"},
-        {"start": "2026-01-01", "end": "2026-12-31", "kind": "<script>"},
-        {"start": "2026-01-01", "end": "2026-12-31", "region": "XX"},
+        {"start": "2026-03-01", "end": "2026-03-20"},
+        {"start": "2026-01", "end": "2026-12", "kind": "<script>"},
+        {"start": "2026-01", "end": "2026-12", "region": "XX"},
         {"lists": ["nosuchlist000000"]},
     ],
 )

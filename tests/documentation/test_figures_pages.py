@@ -21,7 +21,7 @@ from waystation.documentation.models import Level
 pytestmark = pytest.mark.django_db
 
 DAY = dt.date(2026, 3, 10)
-PERIOD = {"start": "2026-01-01", "end": "2026-12-31"}
+PERIOD = {"start": "2026-01", "end": "2026-12"}
 HISTORIES = {(1, 0, 0): 30, (0, 1, 0): 22, (0, 0, 1): 18, (1, 1, 0): 12, (1, 0, 1): 9,
              (0, 1, 1): 7, (1, 1, 1): 5}  # fmt: skip
 
@@ -89,11 +89,14 @@ def test_fewer_than_k_people_on_the_lists_give_no_figure(client):
 @pytest.mark.parametrize(
     ("params", "message"),
     [
-        ({"start": "2026-13-40", "end": "2026-12-31"}, "Enter a valid date."),
-        ({"start": "99999999-01-01", "end": "2026-12-31"}, "Enter a valid date."),
-        ({"start": "1800-01-01", "end": "2026-12-31"}, "Dates before 1990 are not covered."),
-        ({"start": "2026-05-01", "end": "2026-01-01"}, "comes before its start"),
-        ({"start": "2000-01-01", "end": "2026-01-01"}, "limited to ten years"),
+        ({"start": "2026-13", "end": "2026-12"}, "Give a month as year and month"),
+        ({"start": "99999999-01", "end": "2026-12"}, "Give a month as year and month"),
+        # A day is refused, not rounded: periods are whole months.
+        ({"start": "2026-03-01", "end": "2026-03-20"}, "Give a month as year and month"),
+        ({"start": "2026-03", "end": "2026-03-19"}, "Give a month as year and month"),
+        ({"start": "1800-01", "end": "2026-12"}, "Dates before 1990 are not covered."),
+        ({"start": "2026-05", "end": "2026-01"}, "comes before its start"),
+        ({"start": "2000-01", "end": "2026-01"}, "limited to ten years"),
         ({**PERIOD, "kind": "massacre"}, "Select a valid choice."),
         ({**PERIOD, "kind": "<script>alert(1)</script>"}, "Select a valid choice."),
         ({**PERIOD, "country": "<b>"}, "at most 2 characters"),
@@ -150,8 +153,8 @@ def test_the_csv_is_the_suppressed_table_and_its_download_is_audited(client, off
     entry = AuditEntry.objects.get(action="documentation.figures_csv_exported")
     assert (entry.actor_id, entry.object_type, entry.object_id) == (
         officer.pk,
-        "figures_table",
-        "events_by_kind",
+        "figures.events_by_kind",
+        "2026-01:2026-12:::",
     )
 
 
@@ -167,7 +170,7 @@ def test_the_json_parses_back_to_the_page_s_tables_and_is_audited(client, office
     response = client.get(reverse("documentation:figures_json"), PERIOD)
     assert response.status_code == 200
     document = json.loads(response.content)
-    assert document["k"] == 5 and document["filters"]["start"] == "2026-01-01"
+    assert document["k"] == 5 and document["filters"]["start"] == "2026-01"
     names = [table["name"] for table in document["tables"]]
     assert names == ["events_by_kind", "acts_by_type", "acts_by_month", "events_by_region"]
     detention = document["tables"][0]["rows"][0]
@@ -175,13 +178,60 @@ def test_the_json_parses_back_to_the_page_s_tables_and_is_audited(client, office
     assert detention["cells"][3] == {"text": "< 5", "value": None, "hidden": "small"}
     assert detention["cells"][-1] == {"text": "15", "value": 15, "hidden": None}
     entry = AuditEntry.objects.get(action="documentation.figures_json_exported")
-    assert (entry.actor_id, entry.object_type, entry.object_id) == (officer.pk, "figures", "all")
+    assert (entry.actor_id, entry.object_type, entry.object_id) == (
+        officer.pk,
+        "figures",
+        "2026-01:2026-12:::",
+    )
 
 
-def test_how_few_people_are_on_two_lists_is_a_small_cell_too(client):
-    lists = seeding.overlapping_lists(["Hotline", "Shelter"], {(1, 0): 20, (0, 1): 15, (1, 1): 3})
+def test_a_small_overlap_withholds_the_estimate_and_the_people_seen(client):
+    # 33 and 28 with 3 on both: 58 seen, or an estimate near 33 x 28 / 3, gives the 3 back.
+    lists = seeding.overlapping_lists(["Hotline", "Shelter"], {(1, 0): 30, (0, 1): 25, (1, 1): 3})
     response = client.get(reverse("documentation:figures"), {"lists": [p.id for p in lists]})
+    assert response.status_code == 200
     html = response.content.decode()
-    assert 'id="estimate-number"' in html
-    assert "Fewer than 5 people are on more than one list" in html
-    assert "Only 3 people" not in html
+    estimate = html.split('id="estimate-result"', 1)[1]
+    assert "No estimate: an overlap is too small to publish" in estimate
+    assert 'id="estimate-number"' not in html and 'id="estimate-interval"' not in html
+    assert "People seen on at least one list" not in html
+    assert "58" not in estimate and "308" not in estimate and "3 " not in estimate
+    # Each list has at least 5 people: their sizes name nobody and are shown.
+    sizes = estimate.split('class="list-sizes"', 1)[1]
+    assert "<dt>Hotline</dt><dd" in sizes and ">33</dd>" in sizes and ">28</dd>" in sizes
+
+
+def test_a_small_cell_of_three_lists_withholds_it_and_a_small_list_hides_the_sizes(client):
+    lists = seeding.overlapping_lists(
+        ["A list", "B list", "C list"],
+        {(1, 0, 0): 30, (0, 1, 0): 22, (0, 0, 1): 3, (1, 1, 0): 12, (1, 1, 1): 0},
+    )
+    html = client.get(
+        reverse("documentation:figures"), {"lists": [p.id for p in lists]}
+    ).content.decode()
+    assert "an overlap is too small to publish" in html
+    assert 'id="estimate-number"' not in html and 'class="list-sizes"' not in html
+
+
+def test_the_page_writes_its_filters_to_the_audit_log(client, officer):
+    response = page(client, start="2026-01", end="2026-03", kind="torture", region="RU-CE")
+    assert response.status_code == 200
+    entry = AuditEntry.objects.get(action="documentation.figures_viewed")
+    assert (entry.actor_id, entry.object_type, entry.object_id) == (
+        officer.pk,
+        "figures",
+        "2026-01:2026-03:torture::RU-CE",
+    )
+
+
+def test_a_period_is_whole_months_even_from_code():
+    from waystation.documentation.selectors.figures import Filters
+
+    with pytest.raises(ValueError, match="whole months"):
+        Filters(start=dt.date(2026, 3, 1), end=dt.date(2026, 3, 20))
+    with pytest.raises(ValueError, match="whole months"):
+        Filters(start=dt.date(2026, 3, 2), end=dt.date(2026, 3, 31))
+    assert Filters(start=dt.date(2026, 2, 1), end=dt.date(2026, 2, 28)).params() == [
+        ("start", "2026-02"),
+        ("end", "2026-02"),
+    ]

@@ -1,6 +1,10 @@
-"""The figures page's two GET forms: what the figures cover (period, kind, country,
-region) and which lists the estimate uses. Each refuses bad input with a message and
-changes nothing (nothing is written by either)."""
+"""The figures page's two GET forms: what the figures cover (a period of whole months,
+kind, country, region) and which lists the estimate uses. Each refuses bad input with a
+message and changes nothing (nothing is written by either).
+
+A period is whole months, never days: with days, "1 to 20 March" against "1 to 19 March"
+would single out what was recorded on the 20th, one event, its kind, level and region.
+The finest slice is a month, the slice the table of acts per month shows already."""
 
 from __future__ import annotations
 
@@ -20,20 +24,49 @@ from waystation.documentation.selectors.figures import Filters
 # The record reaches back to the persecutions it documents; a period is at most ten
 # years (120 months of rows on the page).
 EARLIEST = dt.date(1990, 1, 1)
-MAX_DAYS = 10 * 366  # ten years, leap days included
+MAX_MONTHS = 10 * 12
+_MONTH = re.compile(r"(\d{4})-(\d{2})")
 _COUNTRY = re.compile(r"[A-Z]{2}")
 _REGION = re.compile(r"[A-Z]{2}-[A-Z0-9]{1,3}")
 
 
 def default_filters(today: dt.date | None = None) -> Filters:
-    """The last twelve months, today included, every kind and place."""
+    """The last twelve months, this one included, every kind and place."""
     today = today or timezone.localdate()
-    return Filters(start=today - dt.timedelta(days=364), end=today)
+    first = today.replace(day=1)
+    year, month = divmod(first.year * 12 + first.month - 1 - 11, 12)
+    return Filters(start=dt.date(year, month + 1, 1), end=month_end(first))
+
+
+def month_end(first: dt.date) -> dt.date:
+    """The last day of the month of ``first``."""
+    return (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+
+
+class MonthField(forms.CharField):
+    """A month, as ``YYYY-MM`` (what ``<input type="month">`` sends, and what is typed in
+    a browser that draws it as a plain text box); its first day."""
+
+    widget = forms.TextInput(attrs={"type": "month", "placeholder": _("YYYY-MM"), "maxlength": "7"})
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, dt.date):
+            return value.strftime("%Y-%m")
+        return value
+
+    def to_python(self, value: Any) -> dt.date | None:  # type: ignore[override]
+        text = super().to_python(value)
+        if not text:
+            return None
+        found = _MONTH.fullmatch(text)
+        if found is None or not 1 <= int(found[2]) <= 12:
+            raise forms.ValidationError(gettext("Give a month as year and month: 2026-03."))
+        return dt.date(int(found[1]), int(found[2]), 1)
 
 
 class FiltersForm(forms.Form):
-    start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("To (included)"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = MonthField(label=_("From month"))
+    end = MonthField(label=_("To month (included)"))
     kind = forms.ChoiceField(
         label=_("Kind of event"),
         choices=[("", _("Every kind")), *EventKind.choices],
@@ -73,7 +106,7 @@ class FiltersForm(forms.Form):
             raise forms.ValidationError(gettext("The end of the period comes before its start."))
         if end > timezone.localdate() + dt.timedelta(days=366):
             raise forms.ValidationError(gettext("The period ends more than a year from today."))
-        if (end - start).days + 1 > MAX_DAYS:
+        if (end.year - start.year) * 12 + end.month - start.month + 1 > MAX_MONTHS:
             raise forms.ValidationError(gettext("A period is limited to ten years."))
         region, country = data.get("region"), data.get("country")
         if region and country and not str(region).startswith(f"{country}-"):
@@ -84,7 +117,7 @@ class FiltersForm(forms.Form):
         data = self.cleaned_data
         return Filters(
             start=data["start"],
-            end=data["end"],
+            end=month_end(data["end"]),
             kind=data.get("kind") or "",
             country=data.get("country") or "",
             region=data.get("region") or "",

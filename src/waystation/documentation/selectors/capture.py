@@ -13,9 +13,10 @@ Only ids and list memberships are read, never a sealed field: the table is count
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from django.utils.translation import get_language, gettext
 
@@ -117,6 +118,29 @@ class ShownEstimate:
     observed: int
     result: estimation.Estimate | None
     reason: str = ""
+    # How many people are on each list, with its name: shown only when every one is
+    # at least k (else empty).
+    sizes: tuple[tuple[str, int], ...] = ()
+
+
+def small_overlap(table: estimation.CaptureTable, k: int) -> bool:
+    """Whether a cell of the table, or how many people two lists share, is about 1 to
+    k-1 people. The people seen (the table's sum) and the estimate (from the same cells)
+    would give such a cell back: with 33 and 28 on two lists, 58 seen is 3 on both."""
+    if any(0 < n < k for n in table.counts.values()):
+        return True
+    pairs = itertools.combinations(range(len(table.lists)), 2)
+    return any(0 < table.overlap(pair) < k for pair in pairs)
+
+
+def list_sizes(table: estimation.CaptureTable, k: int) -> tuple[tuple[str, int], ...]:
+    """Each list's people, if every list has at least k (a list of fewer is a small
+    cell; one shown beside the others would be too)."""
+    sizes = tuple(
+        (name, sum(n for pattern, n in table.counts.items() if pattern[i]))
+        for i, name in enumerate(table.lists)
+    )
+    return sizes if all(size >= k for _, size in sizes) else ()
 
 
 # The estimate depends on the table alone, and the table on the confirmed matches: keyed
@@ -152,7 +176,8 @@ def _estimate(table: estimation.CaptureTable) -> estimation.Estimate | str:
 def population_estimate(*, user: Actor, list_ids: Sequence[str], k: int) -> ShownEstimate:
     """The estimate of everyone, seen or not, from the chosen lists; or the reason there
     is none. Fewer than ``k`` people seen is a small cell like any other: no estimate is
-    shown from it."""
+    shown from it; nor from a table with a small cell or a small overlap of two lists
+    (``small_overlap``), where not even the people seen are shown."""
     table = capture_table(user=user, list_ids=list_ids)
     if 0 < table.observed < k:
         return ShownEstimate(
@@ -172,17 +197,23 @@ def population_estimate(*, user: Actor, list_ids: Sequence[str], k: int) -> Show
             result=None,
             reason=gettext("Nobody is on these lists yet."),
         )
+    sizes = list_sizes(table, k)
+    if small_overlap(table, k):
+        return ShownEstimate(
+            lists=table.lists,
+            observed=0,
+            result=None,
+            sizes=sizes,
+            reason=gettext(
+                "an overlap is too small to publish: fewer than %(k)s people are on one "
+                "combination of these lists, or on two of them. The people seen and the "
+                "estimate would give that number back, so neither is shown."
+            )
+            % {"k": k},
+        )
     found = _estimate(table)
     if isinstance(found, str):
-        return ShownEstimate(lists=table.lists, observed=table.observed, result=None, reason=found)
-    overlapping = sum(n for pattern, n in table.counts.items() if sum(pattern) >= 2)
-    if 0 < overlapping < k:
-        # The estimator says how few people are on more than one list; that count is a
-        # small cell like any other, so the page says only that it is below k.
-        said = estimation.overlap_warning(overlapping)
-        hidden = gettext(
-            "Fewer than %(k)s people are on more than one list; any estimate from so few is "
-            "fragile."
-        ) % {"k": k}
-        found = replace(found, warnings=[hidden if w == said else w for w in found.warnings])
-    return ShownEstimate(lists=table.lists, observed=table.observed, result=found)
+        return ShownEstimate(
+            lists=table.lists, observed=table.observed, result=None, reason=found, sizes=sizes
+        )
+    return ShownEstimate(lists=table.lists, observed=table.observed, result=found, sizes=sizes)

@@ -4,14 +4,16 @@ with their corroboration levels, over a period and filters (docs/documentation.m
 
 Every table goes through ``waystation.web.figures.suppression`` (the rule the relocation
 numbers use) before anything is shown or exported: the page, the chart, the CSV and the
-JSON receive ``ShownTable`` only. A cell knows how many distinct people stand behind it:
-for acts, their distinct victims; for events, the events themselves (every event is
-about someone, so counting each as one person hides at least as much as counting its
-victims would).
+JSON receive ``ShownTable`` only. A cell counts events or acts, and knows how many distinct
+people stand behind it: their distinct victims. Each event records its own persons, so
+one human in six events is six rows; a victim is therefore known by their case when
+linked to one (six rows of one case are one person), else by their row. An event with
+no victim recorded stands for one person of its own (every event is about someone).
 
-Scoped to the viewer: an event counts only if the viewer may see every victim of it, so
-an event touching a case outside their need to know is not even counted for them (its
-existence, in a small region, could tell them of the case). Only operational columns
+Scoped to the viewer: an event counts only if nothing of it is hidden from them (no
+person of it, and no source it cites, linked to a case outside their need to know), so
+such an event is not even counted for them (its existence, in a small region, could
+tell them of the case). Only operational columns
 are read: kinds, types, dates, codes, levels, ids. No sealed field, no person.
 """
 
@@ -31,7 +33,16 @@ from django.utils.translation import gettext, ngettext
 from waystation.accounts.models import Actor
 from waystation.accounts.templatetags.staff_format import cldr_locale
 from waystation.cases.selectors.visibility import visible_cases
-from waystation.documentation.models import Act, ActType, Event, EventKind, Level, Person
+from waystation.documentation.models import (
+    Act,
+    ActType,
+    Citation,
+    Event,
+    EventKind,
+    Level,
+    Person,
+    PersonRole,
+)
 from waystation.web.figures.suppression import min_cell, suppress
 from waystation.web.figures.tables import (
     Cell,
@@ -70,22 +81,41 @@ class UnknownTable(LookupError):
 class Filters:
     """What the figures cover: events that started in the period (acts: that happened
     in it, or whose event started in it when the act has no date of its own), of one
-    kind, country or region if given."""
+    kind, country or region if given. The period is whole months (``forms.figures``
+    says why): a start on another day than the 1st, or an end on another than the
+    last, is refused here too, so no caller can ask for a slice finer than a month."""
 
-    start: dt.date
-    end: dt.date  # inclusive
+    start: dt.date  # the first day of a month
+    end: dt.date  # the last day of a month, inclusive
     kind: str = ""
     country: str = ""
     region: str = ""
+
+    def __post_init__(self) -> None:
+        if self.start.day != 1 or (self.end + dt.timedelta(days=1)).day != 1:
+            raise ValueError("a period of the figures is whole months")
+
+    @property
+    def first_month(self) -> str:
+        return self.start.strftime("%Y-%m")
+
+    @property
+    def last_month(self) -> str:
+        return self.end.strftime("%Y-%m")
 
     def params(self) -> list[tuple[str, str]]:
         """The filters as query parameters: for the export links and the estimate's form."""
         given = [("kind", self.kind), ("country", self.country), ("region", self.region)]
         return [
-            ("start", self.start.isoformat()),
-            ("end", self.end.isoformat()),
+            ("start", self.first_month),
+            ("end", self.last_month),
             *((name, value) for name, value in given if value),
         ]
+
+    def audit_id(self) -> str:
+        """The filters as an audit entry's object id: months, kind and codes, never a
+        person ("2026-01:2026-03:torture:RU:RU-CE", a field left empty when not given)."""
+        return ":".join((self.first_month, self.last_month, self.kind, self.country, self.region))
 
     def query(self) -> str:
         return urlencode(self.params())
@@ -97,10 +127,20 @@ def require_reader(user: Actor) -> None:
 
 
 def visible_events(user: Actor) -> QuerySet[Event]:
-    """Events every victim of which the viewer may see (a victim not linked to a case is
-    the record's own, seen by every reader of it)."""
-    hidden = Person.objects.filter(case__isnull=False).exclude(case__in=visible_cases(user))
-    return Event.objects.exclude(acts__victim__in=hidden.values("pk"))
+    """Events nothing of which is hidden from the viewer: none of its persons (victims
+    and witnesses, with an act or without) linked to a case they may not see, and no
+    source it cites taken from such a case. A person or source not linked to a case is
+    the record's own, seen by every reader of it."""
+    seen = visible_cases(user).values("pk")
+    hidden_persons = Person.objects.filter(case__isnull=False).exclude(case__in=seen)
+    hidden_citations = Citation.objects.filter(source__case__isnull=False).exclude(
+        source__case__in=seen
+    )
+    return (
+        Event.objects.exclude(pk__in=hidden_persons.values("event_id"))
+        .exclude(pk__in=hidden_citations.values("event_id"))
+        .exclude(pk__in=Act.objects.filter(victim__in=hidden_persons).values("event_id"))
+    )
 
 
 def _events(user: Actor, filters: Filters) -> QuerySet[Event]:
@@ -131,12 +171,49 @@ def _acts(user: Actor, filters: Filters) -> QuerySet[Act]:
 
 # --- building the tables ------------------------------------------------------------------
 
-Item = tuple[Hashable, Hashable]  # (the column it counts in, the person behind it)
+Victim = tuple[str, str]  # ("case", its id) or ("person", its id): one human
+# (the column it counts in, the event or act it is, the victims behind it)
+Item = tuple[Hashable, str, frozenset[Victim]]
+
+
+def victim(case_id: str | None, person_id: str) -> Victim:
+    """Who a victim is, for counting people: their case when linked to one (each event
+    has rows of its own for the same case's person), else their own row."""
+    return ("case", case_id) if case_id else ("person", person_id)
 
 
 def _cell(items: Iterable[Item]) -> Cell:
     listed = list(items)
-    return Cell(value=len(listed), people=len({person for _, person in listed}))
+    people: set[Victim] = set()
+    for _, _, victims in listed:
+        people |= victims
+    return Cell(value=len({unit for _, unit, _ in listed}), people=len(people))
+
+
+def _victims_of(events: QuerySet[Event]) -> dict[str, frozenset[Victim]]:
+    """Each event's victims: its persons recorded as victims and the victims of its
+    acts; an event with none stands for one person of its own."""
+    found: dict[str, set[Victim]] = defaultdict(set)
+    persons = Person.objects.filter(event__in=events.values("pk"), role=PersonRole.VICTIM)
+    for event_id, case_id, person_id in persons.values_list("event_id", "case_id", "id"):
+        found[event_id].add(victim(case_id, person_id))
+    acts = Act.objects.filter(event__in=events.values("pk"))
+    for event_id, case_id, person_id in acts.values_list(
+        "event_id", "victim__case_id", "victim_id"
+    ):
+        found[event_id].add(victim(case_id, person_id))
+    return defaultdict(frozenset, {event: frozenset(v) for event, v in found.items()})
+
+
+def _event_rows(
+    events: QuerySet[Event], *fields: str
+) -> list[tuple[tuple[Hashable, ...], str, frozenset[Victim]]]:
+    """(the ``fields``, the event, its victims) for each event."""
+    victims = _victims_of(events)
+    return [
+        (tuple(values), event_id, victims[event_id] or frozenset({("event", event_id)}))
+        for *values, event_id in events.values_list(*fields, "id")
+    ]
 
 
 def _two_way(
@@ -180,16 +257,28 @@ def _level_columns() -> list[tuple[Hashable, str]]:
 
 
 def _by(
-    rows: Iterable[tuple[Hashable, Hashable, Hashable]],
+    rows: Iterable[tuple[Hashable, Hashable, str, frozenset[Victim]]],
 ) -> dict[Hashable, list[Item]]:
     grouped: dict[Hashable, list[Item]] = defaultdict(list)
-    for row_key, column_key, person in rows:
-        grouped[row_key].append((column_key, person))
+    for row_key, column_key, unit, victims in rows:
+        grouped[row_key].append((column_key, unit, victims))
     return grouped
 
 
+def _act_rows(
+    acts: Iterable[tuple[Hashable, Hashable, str, str | None, str]],
+) -> list[tuple[Hashable, Hashable, str, frozenset[Victim]]]:
+    return [
+        (first, second, act_id, frozenset({victim(case_id, person_id)}))
+        for first, second, act_id, case_id, person_id in acts
+    ]
+
+
 def _events_by_kind(events: QuerySet[Event]) -> tuple[Table, list[str]]:
-    grouped = _by(events.values_list("kind", "level", "id"))
+    grouped = _by(
+        (kind, level, event, victims)
+        for (kind, level), event, victims in _event_rows(events, "kind", "level")
+    )
     kinds = [kind.value for kind in EventKind if kind.value in grouped]
     return _two_way(
         name="events_by_kind",
@@ -203,7 +292,9 @@ def _events_by_kind(events: QuerySet[Event]) -> tuple[Table, list[str]]:
 
 
 def _acts_by_type(acts: QuerySet[Act]) -> Table:
-    grouped = _by(acts.values_list("act_type", "level", "victim_id"))
+    grouped = _by(
+        _act_rows(acts.values_list("act_type", "level", "id", "victim__case_id", "victim_id"))
+    )
     return _two_way(
         name="acts_by_type",
         title=gettext("Acts by type and corroboration"),
@@ -231,10 +322,14 @@ def month_label(month: dt.date) -> str:
 
 def _acts_by_month(acts: QuerySet[Act], filters: Filters) -> Table:
     grouped = _by(
-        (on.replace(day=1), act_type, victim)
-        for on, act_type, victim in acts.values_list(F("on"), "act_type", "victim_id")
+        _act_rows(
+            (on.replace(day=1), act_type, act_id, case_id, person_id)
+            for on, act_type, act_id, case_id, person_id in acts.values_list(
+                F("on"), "act_type", "id", "victim__case_id", "victim_id"
+            )
+        )
     )
-    present = {act_type for items in grouped.values() for act_type, _ in items}
+    present = {act_type for items in grouped.values() for act_type, _, _ in items}
     return _two_way(
         name="acts_by_month",
         title=gettext("Acts per month, by type"),
@@ -251,8 +346,10 @@ def _acts_by_month(acts: QuerySet[Act], filters: Filters) -> Table:
 
 def _events_by_region(events: QuerySet[Event]) -> Table:
     grouped = _by(
-        (region or country, level, event)
-        for country, region, level, event in events.values_list("country", "region", "level", "id")
+        (region or country, level, event, victims)
+        for (country, region, level), event, victims in _event_rows(
+            events, "country", "region", "level"
+        )
     )
     return _two_way(
         name="events_by_region",
@@ -337,7 +434,9 @@ def _at_least(kind: str) -> Callable[[int], str]:
 
 def _corroborated(cell: ShownCell, k: int) -> str:
     if cell.hidden is Hidden.SMALL:
-        return gettext("fewer than %(k)s of them corroborated") % {"k": k}
+        return gettext("the corroborated ones are about fewer than %(k)s people, not shown") % {
+            "k": k
+        }
     if cell.hidden is Hidden.COMPLEMENTARY:
         return gettext("how many of them are corroborated is hidden")
     n = int(cell.value or 0)
@@ -352,7 +451,10 @@ def event_sentence(
     """One kind's sentence: "At least 106 detentions, 48 of them corroborated." A hidden
     count is said as hidden, never as a number."""
     if all_cell.hidden is Hidden.SMALL:
-        return gettext("%(kind)s: fewer than %(k)s events, not shown.") % {"kind": label, "k": k}
+        return gettext("%(kind)s: events about fewer than %(k)s people, not shown.") % {
+            "kind": label,
+            "k": k,
+        }
     if all_cell.hidden is Hidden.COMPLEMENTARY:
         return gettext(
             "%(kind)s: hidden, so that a small figure cannot be worked out from the others."

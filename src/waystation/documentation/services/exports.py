@@ -1,7 +1,9 @@
 """The documentation figures as files: one table as CSV, every table as JSON. The same
 suppressed tables as the page (``selectors.figures.shown_figures``), so a download shows
-nothing the page hides, and never a person. Each download writes one audit entry: which
-export, and of which table; never a figure, never the filters."""
+nothing the page hides, and never a person. Each download, and each showing of the page,
+writes one audit entry: which export (and of which table), and the filters it was asked
+for (months, kind, country and region codes: ``Filters.audit_id``), never a figure. Many
+near-identical filters in a row are what an attempt to difference figures looks like."""
 
 from __future__ import annotations
 
@@ -48,8 +50,8 @@ def figures_json(figures: Figures, filters: Filters) -> str:
 
     document = {
         "filters": {
-            "start": filters.start.isoformat(),
-            "end": filters.end.isoformat(),
+            "start": filters.first_month,
+            "end": filters.last_month,
             "kind": filters.kind or None,
             "country": filters.country or None,
             "region": filters.region or None,
@@ -79,6 +81,19 @@ def figures_json(figures: Figures, filters: Filters) -> str:
 
 
 @transaction.atomic
+def show_figures(*, user: Actor, filters: Filters) -> Figures:
+    """The page's figures, with the filters asked for in the audit log."""
+    figures = shown_figures(user=user, filters=filters)
+    audit.record(
+        actor_id=user.pk,
+        action="documentation.figures_viewed",
+        object_type="figures",
+        object_id=filters.audit_id(),
+    )
+    return figures
+
+
+@transaction.atomic
 def export_table_csv(*, user: Actor, name: str, filters: Filters) -> tuple[ShownTable, str]:
     """One table as CSV (``UnknownTable`` for a name that is none)."""
     table = shown_figures(user=user, filters=filters).table(name)
@@ -86,8 +101,8 @@ def export_table_csv(*, user: Actor, name: str, filters: Filters) -> tuple[Shown
     audit.record(
         actor_id=user.pk,
         action="documentation.figures_csv_exported",
-        object_type="figures_table",
-        object_id=table.name,
+        object_type=f"figures.{table.name}",
+        object_id=filters.audit_id(),
     )
     return table, text
 
@@ -100,6 +115,6 @@ def export_figures_json(*, user: Actor, filters: Filters) -> str:
         actor_id=user.pk,
         action="documentation.figures_json_exported",
         object_type="figures",
-        object_id="all",
+        object_id=filters.audit_id(),
     )
     return text

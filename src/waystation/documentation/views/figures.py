@@ -25,7 +25,7 @@ from waystation.documentation.forms.figures import (
     filters_from,
 )
 from waystation.documentation.selectors import capture
-from waystation.documentation.selectors.figures import READ, UnknownTable, shown_figures
+from waystation.documentation.selectors.figures import READ, UnknownTable
 from waystation.documentation.services import exports
 from waystation.web.actions import actor
 from waystation.web.figures.suppression import legend
@@ -79,7 +79,7 @@ def figures(request: HttpRequest) -> HttpResponse:
     if filters is None:
         return _refused(request, form)
     user = actor(request)
-    shown = shown_figures(user=user, filters=filters)
+    shown = exports.show_figures(user=user, filters=filters)
     context: dict[str, Any] = {
         "form": form,
         "filters": filters,
@@ -121,7 +121,9 @@ def figures_csv(request: HttpRequest, table: str) -> HttpResponse:
     except UnknownTable:
         raise Http404(gettext("No such table.")) from None
     response = HttpResponse(text, content_type="text/csv; charset=utf-8")
-    return _download(response, f"waystation-{shown.name}-{filters.start}-{filters.end}.csv")
+    return _download(
+        response, f"waystation-{shown.name}-{filters.first_month}-{filters.last_month}.csv"
+    )
 
 
 @login_required
@@ -133,7 +135,9 @@ def figures_json(request: HttpRequest) -> HttpResponse:
         return _refused(request, form)
     text = exports.export_figures_json(user=actor(request), filters=filters)
     response = HttpResponse(text, content_type="application/json; charset=utf-8")
-    return _download(response, f"waystation-documentation-{filters.start}-{filters.end}.json")
+    return _download(
+        response, f"waystation-documentation-{filters.first_month}-{filters.last_month}.json"
+    )
 
 
 urlpatterns: list[URLPattern] = [
