@@ -5,6 +5,8 @@ import os
 import tempfile
 
 os.environ.setdefault("WAYSTATION_DATA_DIR", tempfile.mkdtemp(prefix="waystation-test-"))
+# The run's own folder, shared by its xdist workers: the migrated template (tests/databases.py).
+os.environ.setdefault("WAYSTATION_TEST_RUN_DIR", os.environ["WAYSTATION_DATA_DIR"])
 if worker := os.environ.get("PYTEST_XDIST_WORKER"):
     # Under pytest-xdist each worker has a data folder of its own (its SQLite test file,
     # its secret key), inside the one the controller made; PostgreSQL test databases get
@@ -15,6 +17,8 @@ os.environ.setdefault("WAYSTATION_MODE", "demo")
 
 from waystation.settings import *  # noqa: F403
 from waystation.settings import DATA_DIR, DATABASES
+
+WAYSTATION_TEST_RUN_DIR = os.environ["WAYSTATION_TEST_RUN_DIR"]
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory: security tests read the raw database file as a thief would.
