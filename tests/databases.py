@@ -161,3 +161,14 @@ def prepare_test_databases() -> None:
             with psycopg.connect(admin, autocommit=True) as conn:
                 conn.execute(f'DROP DATABASE IF EXISTS "{test_name}" WITH (FORCE)')
                 conn.execute(f'CREATE DATABASE "{test_name}" TEMPLATE "{template}"')
+
+
+def bench_env() -> dict[str, str]:
+    """The environment for a run of ``python -m bench`` from the suite: this checkout's
+    code (not whichever one is installed), and its SQLite child starts from the run's
+    migrated file (bench/harness.py: setup_backend)."""
+    return {
+        **os.environ,
+        "PYTHONPATH": f"{REPO / 'src'}{os.pathsep}{REPO}",
+        "WAYSTATION_BENCH_MIGRATED_SQLITE": str(sqlite_template()),
+    }
