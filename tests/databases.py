@@ -29,7 +29,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -51,10 +51,9 @@ def fingerprint() -> str:
 
 
 def run_dir() -> Path:
-    """The scratch folder of this run of the suite, shared by its xdist workers."""
-    from django.conf import settings
-
-    return Path(settings.WAYSTATION_TEST_RUN_DIR)
+    """The scratch folder of this run of the suite, shared by its xdist workers (set by
+    tests/settings.py in the first process, inherited by the workers)."""
+    return Path(os.environ["WAYSTATION_TEST_RUN_DIR"])
 
 
 @contextmanager
@@ -117,13 +116,13 @@ def migrated_sqlite(target: Path) -> None:
     target.chmod(0o600)
 
 
-def _maintenance_url(settings_dict: dict[str, Any], name: str) -> str:
+def _maintenance_url(settings_dict: Mapping[str, Any], name: str) -> str:
     from tests.processes import database_url
 
     return database_url({**settings_dict, "NAME": name})
 
 
-def _postgres_template(settings_dict: dict[str, Any], base_name: str) -> str:
+def _postgres_template(settings_dict: Mapping[str, Any], base_name: str) -> str:
     import psycopg
 
     name = f"test_{base_name}_migrated"

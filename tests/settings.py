@@ -18,8 +18,6 @@ os.environ.setdefault("WAYSTATION_MODE", "demo")
 from waystation.settings import *  # noqa: F403
 from waystation.settings import DATA_DIR, DATABASES
 
-WAYSTATION_TEST_RUN_DIR = os.environ["WAYSTATION_TEST_RUN_DIR"]
-
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory: security tests read the raw database file as a thief would.
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
