@@ -23,15 +23,20 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy src bench
 
+# The suite keeps its compiled modules even where the shell says not to write bytecode:
+# every xdist worker imports (and pytest rewrites the asserts of) all 480 test modules,
+# 13.3 s of CPU per worker without the cache, 7.6 s with it.
+PYTEST := env -u PYTHONDONTWRITEBYTECODE $(BIN)/pytest
+
 # The loop while editing: SQLite only, without the slow and browser tests.
 test-fast: $(STAMP)
-	env -u DATABASE_URL $(BIN)/pytest -q -n auto -m "not slow and not browser"
+	env -u DATABASE_URL $(PYTEST) -q -n auto -m "not slow and not browser"
 
 test-sqlite: $(STAMP)
-	env -u DATABASE_URL $(BIN)/pytest -n $(TEST_WORKERS)
+	env -u DATABASE_URL $(PYTEST) -n $(TEST_WORKERS)
 
 test-postgres: $(STAMP)
-	DATABASE_URL=$(PG_URL) $(BIN)/pytest -n $(TEST_WORKERS)
+	DATABASE_URL=$(PG_URL) $(PYTEST) -n $(TEST_WORKERS)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

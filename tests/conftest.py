@@ -10,11 +10,13 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.test import Client
 from django.utils import translation
 
+from tests import databases
 from tests.factories import signed_in_client
 from waystation.accounts.models import StaffUser
 from waystation.vault import runtime
@@ -35,6 +37,38 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         for item in items:
             if item.get_closest_marker("own_sqlite"):
                 item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(
+    request: pytest.FixtureRequest,
+    django_test_environment: None,
+    django_db_blocker: Any,
+    django_db_modify_db_settings: None,
+) -> Iterator[None]:
+    """pytest-django's set-up of the test databases, except that under pytest-xdist each
+    worker's database is a copy of one migrated once for the whole run (tests/databases.py)
+    instead of being migrated by every worker. A run without workers migrates its one
+    database itself, as before: a template would only add a copy."""
+    from django.test.utils import setup_databases, teardown_databases
+    from pytest_django.fixtures import _get_databases_for_setup
+
+    verbosity = request.config.option.verbose
+    shared = bool(os.environ.get("PYTEST_XDIST_WORKER"))
+    aliases, serialized_aliases = _get_databases_for_setup(request.session.items)
+    with django_db_blocker.unblock():
+        if shared and aliases:
+            databases.prepare_test_databases()
+        config = setup_databases(
+            verbosity=verbosity,
+            interactive=False,
+            aliases=aliases,
+            serialized_aliases=serialized_aliases,
+            keepdb=shared,
+        )
+    yield
+    with django_db_blocker.unblock():
+        teardown_databases(config, verbosity=verbosity)
 
 
 @pytest.fixture(autouse=True)

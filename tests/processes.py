@@ -245,14 +245,16 @@ def staff_env(data_dir: Path) -> dict[str, str]:
 
 @contextmanager
 def staff_stack(tmp_path: Path, *, workers: int = 1) -> Iterator[StaffStack]:
-    """A migrated SQLite database, a key agent unsealed with the demo key, and gunicorn
+    """A migrated SQLite database (a copy of the run's, tests/databases.py), a key agent
+    unsealed with the demo key, and gunicorn
     with ``workers`` workers, each subscribed to the agent (wsgi.py: prepare_worker)."""
+    from tests.databases import migrated_sqlite
     from waystation.vault.agent import AgentClient, AgentUnavailable
 
     data_dir = tmp_path / "data"
     env = staff_env(data_dir)
-    migrate = waystation_command(env, "migrate", "--verbosity", "0")
-    assert migrate.returncode == 0, migrate.stderr
+    # What `waystation migrate` makes of an empty database, made once per run of the suite.
+    migrated_sqlite(data_dir / "db.sqlite3")
     log = tmp_path / "servers.log"
     agent_client = AgentClient(data_dir / "run" / "agent.sock")
 

@@ -5,6 +5,8 @@ import os
 import tempfile
 
 os.environ.setdefault("WAYSTATION_DATA_DIR", tempfile.mkdtemp(prefix="waystation-test-"))
+# The run's own folder, shared by its xdist workers: the migrated template (tests/databases.py).
+os.environ.setdefault("WAYSTATION_TEST_RUN_DIR", os.environ["WAYSTATION_DATA_DIR"])
 if worker := os.environ.get("PYTEST_XDIST_WORKER"):
     # Under pytest-xdist each worker has a data folder of its own (its SQLite test file,
     # its secret key), inside the one the controller made; PostgreSQL test databases get

@@ -6,6 +6,8 @@ import sys
 
 import pytest
 
+from tests.databases import REPO, bench_env
+
 pytestmark = pytest.mark.slow  # a bench run in a child process: ~25 s on a quiet machine
 
 
@@ -31,6 +33,8 @@ def test_the_benchmarks_run_and_print_their_table():
         text=True,
         timeout=300,
         check=False,
+        env=bench_env(),
+        cwd=REPO,
     )
 
     assert result.returncode == 0, result.stderr[-2000:]

@@ -49,6 +49,7 @@ def _not_private(modes: dict[str, tuple[str, int]]) -> list[str]:
     return wrong
 
 
+@pytest.mark.slow  # a migrate of an empty database in its own process: ~10 s of CPU
 @pytest.mark.own_sqlite
 def test_a_new_data_folder_and_its_database_are_private(tmp_path):
     data_dir = tmp_path / "var"

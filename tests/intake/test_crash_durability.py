@@ -35,6 +35,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
+from tests.databases import migrated_sqlite
 from tests.intake.files import jpeg_with_gps
 from tests.intake.servers import multipart
 from tests.intake.test_public_pages import FORM
@@ -53,6 +54,8 @@ CODENAME = re.compile(rb'<p class="codename"[^>]*>([^<]+)</p>')
 def scratch_database(tmp_path: Path) -> Iterator[str]:
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith(("postgres://", "postgresql://")):
+        # The run's migrated file (tests/databases.py): the helper's migrate has nothing to do.
+        migrated_sqlite(tmp_path / "crash.sqlite3")
         yield f"sqlite:///{tmp_path / 'crash.sqlite3'}"
         return
     psycopg = pytest.importorskip("psycopg")

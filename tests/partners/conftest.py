@@ -14,6 +14,7 @@ import pytest
 from django.utils import timezone
 
 from tests.cases.conftest import Staff, case, new_case, other_team, staff, team
+from tests.databases import migrated_sqlite
 from tests.processes import run_peer
 from waystation.cases.models import Case
 from waystation.partners.models import Partner, Referral
@@ -90,7 +91,12 @@ def approved(staff: Staff, case: Case, drafted: Referral) -> Referral:
 
 
 def peer(data_dir: Path, *args: str) -> dict[str, object]:
-    """Run ``tests.partners.peer`` (installation B) once; what it reports."""
+    """Run ``tests.partners.peer`` (installation B) once; what it reports. B's database
+    starts as a copy of the run's migrated one (tests/databases.py): its own ``migrate``
+    then finds nothing to do instead of building every table again."""
+    database = data_dir / "peer.sqlite3"  # as tests.processes.peer_env names it
+    if not database.exists():
+        migrated_sqlite(database)
     out = run_peer(data_dir, "tests.partners.peer", *args)
     line = next(x for x in out.splitlines() if x.startswith("RESULT "))
     return json.loads(line.removeprefix("RESULT "))

@@ -6,6 +6,8 @@ import sys
 
 import pytest
 
+from tests.databases import REPO, bench_env
+
 pytestmark = pytest.mark.slow  # a bench run in a child process: ~25 s on a quiet machine
 
 
@@ -16,6 +18,8 @@ def test_the_dashboard_benchmark_runs_in_quick_mode():
         text=True,
         timeout=300,
         check=False,
+        env=bench_env(),
+        cwd=REPO,
     )
 
     assert result.returncode == 0, result.stderr[-2000:]
