@@ -36,16 +36,15 @@ from enum import StrEnum
 from typing import Any
 
 import numpy as np
-import statsmodels.api as sm
 from django.utils.translation import gettext, gettext_lazy, ngettext
-from scipy.optimize import brentq, linprog, minimize_scalar
-from scipy.special import gammaln
-from scipy.stats import chi2
-from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 
 from waystation.accounts.templatetags.staff_format import local_number
 
 COUNT_COLUMN = "count"
+# _STARTUP: scipy and statsmodels are imported where a model is fitted, not here. The
+# staff pages' URLconf imports this module (the figures page), so every process would
+# otherwise load them on start: about 1.4 s of CPU for each worker, command and test
+# server, for pages and commands that never fit a model.
 MIN_LISTS = 2
 MAX_LISTS = 10  # 2**10 - 1 cells; far beyond what any network has, and still quick to read
 MAX_ROWS = 2**MAX_LISTS
@@ -290,6 +289,8 @@ def _possible_cells(design: np.ndarray, counts: np.ndarray) -> np.ndarray:
     some non-negative table with the model's sufficient statistics. One linear
     programme over the empty cells (a cell with a count is always possible): maximise
     the sum of min(y_c, 1) over tables y >= 0 with X'y = X'n."""
+    from scipy.optimize import linprog  # see _STARTUP
+
     empty = np.flatnonzero(counts == 0)
     if empty.size == 0:
         return np.ones(len(counts), dtype=bool)
@@ -422,8 +423,12 @@ def _glm(design: np.ndarray, counts: np.ndarray) -> Any:
     count next to many possible empty cells) that start can be so far off that the
     first IRLS step overflows and statsmodels raises; its own start, from the counts
     themselves, then converges. Neither start converging is the model having no fit."""
+    from statsmodels.genmod.families import Poisson  # see _STARTUP
+    from statsmodels.genmod.generalized_linear_model import GLM
+    from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
+
     start, *_ = np.linalg.lstsq(design, np.log(counts + 0.5), rcond=None)
-    model = sm.GLM(counts, design, family=sm.families.Poisson())
+    model = GLM(counts, design, family=Poisson())
     with warnings.catch_warnings():
         # Zero cells that remain possible are fine; separation is ruled out above.
         warnings.simplefilter("ignore", PerfectSeparationWarning)
@@ -500,6 +505,8 @@ def _stepwise(fitter: _Fitter, criterion: Criterion) -> tuple[list[ModelFit], in
 def _profile(prepared: _Prepared, observed: int) -> Callable[[float], float]:
     """The profile log-likelihood of the unseen count z (Cormack 1992): the model fitted
     to the whole table with z in the unseen cell, read as a multinomial of N = n + z."""
+    from scipy.special import gammaln  # see _STARTUP
+
     unseen_row = np.zeros(prepared.design.shape[1])
     unseen_row[0] = 1.0
     design = np.vstack([prepared.design, unseen_row])
@@ -518,6 +525,9 @@ def _profile(prepared: _Prepared, observed: int) -> Callable[[float], float]:
 
 
 def _interval(fitter: _Fitter, fit: ModelFit, level: float) -> tuple[float, float | None, float]:
+    from scipy.optimize import brentq, minimize_scalar  # see _STARTUP
+    from scipy.stats import chi2
+
     table = fitter.table
     prepared = fitter.prepare(fit.interactions)
     assert prepared is not None  # the fit exists, so the model was prepared once already
