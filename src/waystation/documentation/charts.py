@@ -10,15 +10,19 @@ from __future__ import annotations
 
 import io
 import xml.etree.ElementTree as ET
+from typing import TYPE_CHECKING
 
-import matplotlib
 from django.utils.translation import gettext
-from matplotlib.axes import Axes
-from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
 
 from waystation.web.figures.svg import clean_svg
 from waystation.web.figures.tables import Hidden, ShownTable
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+# matplotlib is imported where the chart is drawn: the staff URLconf imports this module
+# (the figures page), and every process would otherwise load it on start.
 
 HATCHED = "#8a8a8a"
 # Twelve colours apart enough to tell twelve types of act apart (Paul Tol's muted and
@@ -33,6 +37,9 @@ def draw(table: ShownTable) -> Figure:
     """A bar per month, stacked by type from the shown cells; the "All" column (the
     last) is not drawn, the stack is. A month with a hidden cell gets a marker and its
     label on the zero line."""
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
     types = len(table.headers) - 1
     # A fixed layout, not "constrained": the solver costs a quarter of a second on a
     # year of twelve stacked types, and this chart's shape never changes.
@@ -112,6 +119,8 @@ def draw(table: ShownTable) -> Figure:
 
 def svg(table: ShownTable) -> str:
     """The chart as an inline ``<svg>`` element, without style elements or attributes."""
+    import matplotlib
+
     buffer = io.BytesIO()
     with matplotlib.rc_context({"svg.fonttype": "none"}):
         draw(table).savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})

@@ -22,6 +22,7 @@ import io
 import zipfile
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -39,7 +40,6 @@ from waystation.dossiers.models import (
     DossierState,
     Exhibit,
 )
-from waystation.dossiers.services import document, signing
 from waystation.dossiers.services.common import (
     APPROVE_DOSSIER,
     BUILD_DOSSIER,
@@ -53,6 +53,13 @@ from waystation.dossiers.services.dossiers import custody, dossier_of
 from waystation.partners.services import partners as partner_services
 from waystation.partners.services.common import PartnerError
 from waystation.vault import age
+
+if TYPE_CHECKING:
+    from waystation.dossiers.services import document
+
+# The PDF (fpdf, pypdf, matplotlib's fonts) and the signature (pyHanko) are imported where
+# a dossier is built: the staff URLconf imports this module (the dossier pages), and
+# every worker, command and test server would otherwise load them on start.
 
 
 @dataclass(frozen=True)
@@ -214,6 +221,8 @@ def content_of(
     dossier: Dossier, *, exported_at: datetime, certificate_sha256: str
 ) -> document.DossierContent:
     """What the PDF shows, opened with the case's key (for a caller that checked)."""
+    from waystation.dossiers.services import document
+
     exhibits = list(Exhibit.objects.filter(dossier=dossier).order_by("number"))
     events = list(CustodyEvent.objects.filter(exhibit__dossier=dossier).order_by("at", "id"))
     names = _names({e.actor_id for e in events} | {x.received_by_id for x in exhibits})
@@ -263,6 +272,8 @@ def content_of(
 def build_signed(dossier: Dossier, *, actor_id: int | None) -> tuple[bytes, dict[str, object]]:
     """The signed PDF and its manifest, in memory. Writes nothing but a signing key made
     on first use."""
+    from waystation.dossiers.services import document, signing
+
     key = signing.current_key(actor_id=actor_id)
     built = document.build_pdf(
         content_of(dossier, exported_at=timezone.now(), certificate_sha256=key.fingerprint)
@@ -309,6 +320,8 @@ def download_export(*, user: Actor, case_id: str, dossier_id: str) -> Export:
                 "manager must approve it again. Nothing was sent."
             )
         )
+    from waystation.dossiers.services import document
+
     pdf, manifest = build_signed(dossier, actor_id=user.pk)
     manifest_json = document.manifest_bytes(manifest)
     sealed = seal_for(recipients, dossier.id, pdf, manifest_json)

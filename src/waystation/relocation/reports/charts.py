@@ -12,15 +12,20 @@ from __future__ import annotations
 
 import io
 import xml.etree.ElementTree as ET
+from typing import TYPE_CHECKING
 
-import matplotlib
 from django.utils.translation import gettext
-from matplotlib.axes import Axes
-from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
 
 from waystation.web.figures.svg import clean_svg
 from waystation.web.figures.tables import Hidden, Kind, ShownTable
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+# matplotlib is imported where a chart is drawn, not here: the staff URLconf imports this
+# module (the numbers page), and every worker, command and test server would otherwise
+# load it on start, for pages and commands that never draw.
 
 BAR = "#1f5f8b"
 HATCHED = "#8a8a8a"
@@ -58,6 +63,9 @@ def draw(table: ShownTable) -> Figure:
     """A bar per row of the chart column. A hidden cell is a hollow marker on the zero
     line with its label ("< 5"): no bar, whose length would read as a value. Counts get
     whole-number ticks from zero; a chart with nothing to draw says so."""
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
     column = table.chart_column
     labels = [row.label for row in table.rows]
     cells = [row.cells[column] for row in table.rows]
@@ -137,6 +145,8 @@ def png(table: ShownTable, dpi: int = 150) -> bytes:
 
 def svg(table: ShownTable) -> str:
     """The chart as an inline ``<svg>`` element, without style elements or attributes."""
+    import matplotlib
+
     buffer = io.BytesIO()
     # Text as <text>, not as glyph outlines: the page is half the size (a manager on
     # a phone), and a screen reader or a search in the page finds the labels. The browser

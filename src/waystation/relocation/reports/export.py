@@ -7,12 +7,8 @@ import datetime as dt
 import io
 from pathlib import Path
 
-import matplotlib
 from django.conf import settings
 from django.utils.translation import gettext
-from fpdf import FPDF
-from fpdf.enums import XPos, YPos
-from fpdf.fonts import FontFace
 
 from waystation.relocation.reports import charts
 from waystation.relocation.reports.period import Period
@@ -21,7 +17,17 @@ from waystation.web.figures.spreadsheet import safe_cell
 from waystation.web.figures.suppression import legend
 from waystation.web.figures.tables import ShownRow, ShownTable
 
-FONT = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+
+def dejavu_fonts() -> Path:
+    """matplotlib's bundled DejaVu, which has Cyrillic: a font on the disk of every
+    installation, nothing downloaded. matplotlib and fpdf are imported where a PDF is
+    made, not on import: the staff URLconf imports this module (the numbers page), and
+    every process would otherwise load both on start."""
+    import matplotlib
+
+    return Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+
+
 PDF_CHARTS = ("requests", "spend")
 
 
@@ -52,11 +58,16 @@ def organisation() -> str:
 
 def to_pdf(tables: list[ShownTable], period: Period, *, today: dt.date) -> bytes:
     """The donor report: aggregate figures only, every table already suppressed."""
+    from fpdf import FPDF
+    from fpdf.enums import XPos, YPos
+    from fpdf.fonts import FontFace
+
+    font = dejavu_fonts()
     pdf = FPDF(format="A4")
     pdf.set_creator("Waystation")
     pdf.set_creation_date(dt.datetime.combine(today, dt.time.min, tzinfo=dt.UTC))
-    pdf.add_font("DejaVu", "", str(FONT / "DejaVuSans.ttf"))
-    pdf.add_font("DejaVu", "B", str(FONT / "DejaVuSans-Bold.ttf"))
+    pdf.add_font("DejaVu", "", str(font / "DejaVuSans.ttf"))
+    pdf.add_font("DejaVu", "B", str(font / "DejaVuSans-Bold.ttf"))
     pdf.set_auto_page_break(auto=True, margin=15)
     pdf.add_page()
     pdf.set_font("DejaVu", "B", 16)
