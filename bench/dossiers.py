@@ -124,8 +124,6 @@ def _paragraphs_for_40_pages(photos: list[bytes]) -> int:
     "dossiers", title="an evidence dossier of 40 pages, 20 photos", order=79, per_backend=False
 )
 def dossiers_section(ctx: Context) -> list[Row]:
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
     from django.utils import timezone
     from pypdf import PdfReader
 
@@ -133,19 +131,17 @@ def dossiers_section(ctx: Context) -> list[Row]:
     from waystation.cases.services import access, opening
     from waystation.cases.services.documents import attach_document
     from waystation.dossiers.services import document, dossiers, exports, signing
-    from waystation.vault import age
+    from waystation.vault import age, primitives
 
     rounds = 5 if ctx.sizes.cases >= 1_000 else 2
     progress(f"making {PHOTOS} photos and a statement long enough for {PAGES} pages")
     photos = [_photo(n) for n in range(PHOTOS)]
     paragraphs = _paragraphs_for_40_pages(photos)
-    key = ec.generate_private_key(ec.SECP256R1())
-    certificate = signing._self_issued(key)  # in memory: the pure part needs no vault
-    key_pem = key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    ).decode()
-    certificate_pem = certificate.public_bytes(serialization.Encoding.PEM).decode()
-    content = _content(photos, paragraphs, signing.fingerprint_of(certificate))
+    # In memory: the key and certificate need no vault.
+    key_pem = primitives.new_signing_key()
+    certificate_pem = signing.self_issued_certificate(key_pem)
+    fingerprint = signing.fingerprint_of(primitives.certificate_ders(certificate_pem)[0])
+    content = _content(photos, paragraphs, fingerprint)
     recipient = age.new_identity().recipient
     pages = len(PdfReader(io.BytesIO(document.build_pdf(content).pdf)).pages)
 

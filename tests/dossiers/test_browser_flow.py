@@ -16,7 +16,6 @@ from datetime import timedelta
 
 import pytest
 from asn1crypto import x509 as asn1_x509
-from cryptography.hazmat.primitives import serialization
 from django.utils import timezone
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import validate_pdf_signature
@@ -33,8 +32,7 @@ from waystation.accounts.roles import Role
 from waystation.cases.services import access
 from waystation.cases.services.documents import attach_document
 from waystation.dossiers.models import Dossier, DossierState, SigningKey
-from waystation.dossiers.services import signing
-from waystation.vault import age
+from waystation.vault import age, primitives
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -118,8 +116,8 @@ def test_caseworker_builds_manager_approves_export_downloads_once(browser, live_
     with zipfile.ZipFile(io.BytesIO(age.decrypt(sealed, [recipient.secret]))) as archive:
         pdf = archive.read(f"dossier-{dossier.id}.pdf")
         manifest = json.loads(archive.read(f"dossier-{dossier.id}.manifest.json"))
-    certificate = signing.certificates_of(SigningKey.objects.get().certificate)[0]
-    root = asn1_x509.Certificate.load(certificate.public_bytes(serialization.Encoding.DER))
+    certificate = primitives.certificate_ders(SigningKey.objects.get().certificate)[0]
+    root = asn1_x509.Certificate.load(certificate)
     signature = PdfFileReader(io.BytesIO(pdf)).embedded_signatures[0]
     # pyHanko runs its own event loop; Playwright's holds this thread.
     with ThreadPoolExecutor(max_workers=1) as pool:

@@ -20,10 +20,10 @@ from pypdf import PdfReader
 from tests.dossiers.conftest import STATEMENT, TRANSLATION, Built
 from waystation.audit.models import AuditEntry
 from waystation.dossiers.models import CustodyEvent, DossierState, SigningKey
-from waystation.dossiers.services import exports, signing
+from waystation.dossiers.services import exports
 from waystation.dossiers.services.common import DossierError
 from waystation.dossiers.services.verify import verify
-from waystation.vault import age
+from waystation.vault import age, primitives
 
 pytestmark = pytest.mark.django_db
 
@@ -49,13 +49,7 @@ def test_the_export_opens_with_the_recipients_key_and_its_signature_validates(st
     pdf, manifest = exported(staff, built)
 
     certificate = SigningKey.objects.get(retired_at__isnull=True).certificate
-    root = asn1_x509.Certificate.load(
-        signing.certificates_of(certificate)[0].public_bytes(
-            __import__(
-                "cryptography.hazmat.primitives.serialization", fromlist=["Encoding"]
-            ).Encoding.DER
-        )
-    )
+    root = asn1_x509.Certificate.load(primitives.certificate_ders(certificate)[0])
     signature = PdfFileReader(io.BytesIO(pdf)).embedded_signatures[0]
     status = validate_pdf_signature(signature, ValidationContext(trust_roots=[root]))
     assert status.bottom_line and status.intact and status.valid and status.trusted

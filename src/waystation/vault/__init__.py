@@ -13,7 +13,9 @@ secret, such as a deleted second factor's, erased without a KEK rotation), ``bli
 key: the intake's and the codenames'), ``age`` (packages for partner organisations, in
 the age format), ``services`` (seal now, shred a data key), ``signals.sealed_now`` (for
 what must end with a seal: the API's tokens), the errors ``keyservice.VaultSealed`` and
-``primitives.OpenFailed``, ``session_ids.stored_session_id`` (the digest the staff
+``primitives.OpenFailed``; ``primitives``' signing keys and certificates (the dossiers'
+signature: a new key, a self-issued certificate, an imported key read and checked, a
+chain as DER), ``session_ids.stored_session_id`` (the digest the staff
 session table is keyed by), ``agent``'s client for the demo's own key agent, and
 ``runtime``'s ``is_unsealed`` and ``vault_status`` (sealed or not, and what the key agent
 knows of its workers, asked without fetching a key: for the status checks), and
@@ -31,7 +33,16 @@ FACE = {
     "ledger": "*",
     "models": ["DataKey"],
     "normalisers": "*",
-    "primitives": ["OpenFailed"],
+    "primitives": [
+        "OpenFailed",
+        "SigningKeyRefused",
+        "certificate_ders",
+        "certificates_pem",
+        "new_signing_key",
+        "private_key_der",
+        "read_signing_key",
+        "self_issued_certificate",
+    ],
     "runtime": ["LastSeal", "VaultStatus", "is_unsealed", "vault_status"],
     "services": "*",
     "session_ids": ["stored_session_id"],

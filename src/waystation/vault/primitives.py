@@ -3,7 +3,8 @@
 Everything here is a thin, named use of the ``cryptography`` package and of the standard
 library's hashes: AES-256-GCM for sealing, HKDF-SHA256 for deriving purpose-bound keys,
 X25519 for sealing to a public key (``boxes`` builds the sealed box from these), HMAC-SHA256
-for blind indexes and keyed BLAKE2b for story signatures. No cipher, padding or randomness
+for blind indexes and keyed BLAKE2b for story signatures, and the EC key and X.509
+certificate that sign exported dossiers. No cipher, padding or randomness
 is written by hand. ``tests/vault/test_primitives.py`` fails if any other module of
 ``src/waystation`` imports ``cryptography.hazmat``.
 
@@ -19,12 +20,16 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
+from datetime import UTC, datetime, timedelta
 
+from cryptography import x509
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from cryptography.x509.oid import NameOID
 
 KEY_BYTES = 32
 NONCE_BYTES = 12
@@ -158,3 +163,116 @@ def public_digest(message: bytes) -> bytes:
 
 def constant_time_equal(a: bytes, b: bytes) -> bool:
     return hmac.compare_digest(a, b)
+
+
+# --- signing keys and certificates (the dossiers' PAdES signature) ------------------------
+# EC P-256 or RSA keys in PKCS#8 PEM, X.509 certificates in PEM or DER. Waystation signs
+# with them (pyHanko does the PDF part); it never encrypts with them.
+
+
+class SigningKeyRefused(ValueError):
+    """A key or certificate that cannot be read, or a key of another kind."""
+
+
+def _private_key(pem: bytes) -> ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey:
+    try:
+        key = serialization.load_pem_private_key(pem, password=None)
+    except (ValueError, TypeError) as exc:
+        raise SigningKeyRefused("not a PEM private key, or an encrypted one") from exc
+    if not isinstance(key, ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey):
+        raise SigningKeyRefused("neither an EC nor an RSA key")
+    return key
+
+
+def _pkcs8_pem(key: ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey) -> str:
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+
+
+def _spki(public_key: object) -> bytes:
+    return public_key.public_bytes(  # type: ignore[attr-defined, no-any-return]
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+
+
+def new_signing_key() -> str:
+    """A new EC P-256 private key, as PKCS#8 PEM."""
+    return _pkcs8_pem(ec.generate_private_key(ec.SECP256R1()))
+
+
+def self_issued_certificate(
+    private_key_pem: str, *, organisation: str, common_name: str, days: int
+) -> str:
+    """A certificate for ``private_key_pem``, issued by itself, for signing documents
+    only (digital signature and non-repudiation; not a CA), as PEM."""
+    key = _private_key(private_key_pem.encode())
+    name = x509.Name(
+        [
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation),
+            x509.NameAttribute(NameOID.COMMON_NAME, common_name),
+        ]
+    )
+    now = datetime.now(UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(now + timedelta(days=days))
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=True,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=False,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .sign(key, hashes.SHA256())
+    )
+    return certificate.public_bytes(serialization.Encoding.PEM).decode()
+
+
+def certificate_ders(pem: bytes | str) -> list[bytes]:
+    """Each certificate of a PEM chain, as DER, in the order given."""
+    data = pem.encode() if isinstance(pem, str) else pem
+    try:
+        chain = x509.load_pem_x509_certificates(data)
+    except ValueError as exc:
+        raise SigningKeyRefused("not a PEM certificate") from exc
+    return [c.public_bytes(serialization.Encoding.DER) for c in chain]
+
+
+def certificates_pem(ders: list[bytes]) -> str:
+    return "".join(
+        x509.load_der_x509_certificate(d).public_bytes(serialization.Encoding.PEM).decode()
+        for d in ders
+    )
+
+
+def read_signing_key(key_pem: bytes, chain_pem: bytes) -> tuple[str, list[bytes]]:
+    """An imported key (as PKCS#8 PEM) and its chain (as DER, the key's own certificate
+    first). Refused unless the first certificate is that key's."""
+    key = _private_key(key_pem)
+    chain = certificate_ders(chain_pem)
+    if not chain:
+        raise SigningKeyRefused("no certificate")
+    if _spki(x509.load_der_x509_certificate(chain[0]).public_key()) != _spki(key.public_key()):
+        raise SigningKeyRefused("the first certificate is not that of this key")
+    return _pkcs8_pem(key), chain
+
+
+def private_key_der(private_key_pem: str) -> bytes:
+    """The key as PKCS#8 DER, as pyHanko's signer reads it."""
+    return _private_key(private_key_pem.encode()).private_bytes(
+        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )

@@ -10,14 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import io
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, rsa
-from cryptography.x509.oid import NameOID
 from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -27,61 +23,32 @@ from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from waystation.dossiers.models import SigningKey
 from waystation.dossiers.services.common import DossierError, record
-from waystation.vault import datakeys
+from waystation.vault import datakeys, primitives
 
 FIELD_NAME = "WaystationDossier"
 SELF_ISSUED_YEARS = 5
 
 
-def certificates_of(pem: str) -> list[x509.Certificate]:
-    return x509.load_pem_x509_certificates(pem.encode())
+def fingerprint_of(certificate_der: bytes) -> str:
+    return hashlib.sha256(certificate_der).hexdigest()
 
 
-def fingerprint_of(certificate: x509.Certificate) -> str:
-    return hashlib.sha256(certificate.public_bytes(serialization.Encoding.DER)).hexdigest()
-
-
-def _self_issued(private_key: ec.EllipticCurvePrivateKey) -> x509.Certificate:
+def self_issued_certificate(private_key_pem: str) -> str:
+    """A certificate for the organisation's key, issued by itself (PEM)."""
     organisation = settings.WAYSTATION_INSTALLATION_NAME[:64] or "Waystation"
-    name = x509.Name(
-        [
-            x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation),
-            x509.NameAttribute(NameOID.COMMON_NAME, f"{organisation} dossiers"[:64]),
-        ]
-    )
-    now = datetime.now(UTC)
-    return (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(private_key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(minutes=5))
-        .not_valid_after(now + timedelta(days=365 * SELF_ISSUED_YEARS))
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                content_commitment=True,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=False,
-                crl_sign=False,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
-        .sign(private_key, hashes.SHA256())
+    return primitives.self_issued_certificate(
+        private_key_pem,
+        organisation=organisation,
+        common_name=f"{organisation} dossiers"[:64],
+        days=365 * SELF_ISSUED_YEARS,
     )
 
 
-def _store(private_pem: str, chain: list[x509.Certificate], *, self_issued: bool) -> SigningKey:
+def _store(private_pem: str, chain: list[bytes], *, self_issued: bool) -> SigningKey:
     SigningKey.objects.filter(retired_at__isnull=True).update(retired_at=datetime.now(UTC))
     row = SigningKey(
         data_key_id=datakeys.create_data_key().id,
-        certificate="".join(c.public_bytes(serialization.Encoding.PEM).decode() for c in chain),
+        certificate=primitives.certificates_pem(chain),
         fingerprint=fingerprint_of(chain[0]),
         self_issued=self_issued,
     )
@@ -93,11 +60,9 @@ def _store(private_pem: str, chain: list[x509.Certificate], *, self_issued: bool
 @transaction.atomic
 def make_self_issued_key(*, actor_id: int | None) -> SigningKey:
     """A new key pair and self-issued certificate; the one before is retired."""
-    private_key = ec.generate_private_key(ec.SECP256R1())
-    pem = private_key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    ).decode()
-    row = _store(pem, [_self_issued(private_key)], self_issued=True)
+    pem = primitives.new_signing_key()
+    chain = primitives.certificate_ders(self_issued_certificate(pem))
+    row = _store(pem, chain, self_issued=True)
     record(actor_id, "dossiers.signing_key_made", "signing_key", row.id)
     return row
 
@@ -107,27 +72,16 @@ def import_key(*, actor_id: int | None, key_pem: bytes, chain_pem: bytes) -> Sig
     """A key and the certificate chain the organisation's CA issued for it (the signer's
     certificate first). Refused unless the certificate is that key's."""
     try:
-        private_key = serialization.load_pem_private_key(key_pem, password=None)
-        chain = x509.load_pem_x509_certificates(chain_pem)
-    except (ValueError, TypeError) as exc:
+        pem, chain = primitives.read_signing_key(key_pem, chain_pem)
+    except primitives.SigningKeyRefused as exc:
+        reason = str(exc)
+        if "first certificate" in reason:
+            raise DossierError(_("The first certificate is not that of this key.")) from exc
+        if "neither" in reason:
+            raise DossierError(_("The key is neither an EC nor an RSA key.")) from exc
         raise DossierError(
             _("The key or the certificates could not be read (PEM, key not encrypted).")
         ) from exc
-    if not isinstance(private_key, (ec.EllipticCurvePrivateKey, rsa.RSAPrivateKey)):
-        raise DossierError(_("The key is neither an EC nor an RSA key."))
-    public = private_key.public_key().public_bytes(
-        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
-    if (
-        chain[0]
-        .public_key()
-        .public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
-        != public
-    ):
-        raise DossierError(_("The first certificate is not that of this key."))
-    pem = private_key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    ).decode()
     row = _store(pem, chain, self_issued=False)
     record(actor_id, "dossiers.signing_key_imported", "signing_key", row.id)
     return row
@@ -142,12 +96,8 @@ def current_key(*, actor_id: int | None) -> SigningKey:
 def sign(pdf: bytes, *, private_key_pem: str, certificate_pem: str) -> bytes:
     """``pdf`` with a PAdES baseline signature over the whole file, in memory, by the
     key ``private_key_pem`` whose certificate (then chain) is ``certificate_pem``."""
-    chain = certificates_of(certificate_pem)
-    private = serialization.load_pem_private_key(private_key_pem.encode(), password=None)
-    der_key = private.private_bytes(
-        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    )
-    ders = [c.public_bytes(serialization.Encoding.DER) for c in chain]
+    ders = primitives.certificate_ders(certificate_pem)
+    der_key = primitives.private_key_der(private_key_pem)
     signer = signers.SimpleSigner(
         signing_cert=asn1_x509.Certificate.load(ders[0]),
         signing_key=asn1_keys.PrivateKeyInfo.load(der_key),

@@ -17,13 +17,12 @@ from argparse import ArgumentParser
 from pathlib import Path
 from typing import Any
 
-from cryptography import x509
-from cryptography.hazmat.primitives import serialization
 from django.core.management.base import BaseCommand, CommandError
 
 from waystation.dossiers.services import signing
 from waystation.dossiers.services.common import DossierError
 from waystation.dossiers.services.verify import verify
+from waystation.vault import primitives
 from waystation.vault.keyservice import VaultSealed
 
 MAX_FILE_BYTES = 512 * 1024 * 1024
@@ -75,11 +74,8 @@ class Command(BaseCommand):
         trusted: list[bytes] = []
         if cert_path:
             try:
-                trusted = [
-                    c.public_bytes(serialization.Encoding.DER)
-                    for c in x509.load_pem_x509_certificates(_read(cert_path, "The certificate"))
-                ]
-            except ValueError as exc:
+                trusted = primitives.certificate_ders(_read(cert_path, "The certificate"))
+            except primitives.SigningKeyRefused as exc:
                 raise CommandError("The certificate is not a PEM certificate.") from exc
         report = verify(pdf, manifest, trusted=trusted)
         if report.ok:
