@@ -68,7 +68,14 @@ def django_db_setup(
         )
     yield
     with django_db_blocker.unblock():
-        teardown_databases(config, verbosity=verbosity)
+        # As pytest-django's own fixture does: a connection a live server's thread still
+        # holds can make PostgreSQL refuse the DROP; that is a warning, not a failed test.
+        try:
+            teardown_databases(config, verbosity=verbosity)
+        except Exception as exc:
+            request.node.warn(
+                pytest.PytestWarning(f"Error when trying to teardown test databases: {exc!r}")
+            )
 
 
 @pytest.fixture(autouse=True)
