@@ -62,6 +62,12 @@ def demo_api_token(*, username: str, scope: str = "write") -> str:
         raise DemoRefused(str(exc)) from exc
 
 
+def demo_password() -> str:
+    """A throwaway password for a demo account. Digits after the prefix: a random mix of
+    letters was now and then refused as too like the account's name ("documentation")."""
+    return f"demo-{secrets.randbelow(10**16):016d}"
+
+
 def demo_organisation_exists() -> bool:
     return StaffUser.objects.filter(username__in=DEMO_STAFF.values()).exists()
 
@@ -75,9 +81,7 @@ def create_demo_organisation() -> list[DemoStaff]:
     if demo_organisation_exists():
         raise DemoRefused("the demo organisation already exists")
     staff = [
-        accounts.provision_demo_staff(
-            username=username, role=role, password=f"demo-{secrets.token_urlsafe(9)}"
-        )
+        accounts.provision_demo_staff(username=username, role=role, password=demo_password())
         for role, username in DEMO_STAFF.items()
     ]
     # One team, supervised by the demo programme manager; the demo caseworker has the cases.
@@ -106,7 +110,7 @@ def create_demo_organisation() -> list[DemoStaff]:
     second = accounts.provision_demo_staff(
         username=DEMO_SECOND_MANAGER,
         role=Role.PROGRAMME_MANAGER,
-        password=f"demo-{secrets.token_urlsafe(9)}",
+        password=demo_password(),
     )
     staff.append(second)
     _demo_partners(
